@@ -1,0 +1,127 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/runbook-sh/runbook/runbook"
+)
+
+// Exit codes are part of the CLI contract (PRODUCT.md §5).
+const (
+	exitOK      = 0
+	exitFailed  = 1 // a step or check failed
+	exitBadCall = 2 // bad usage or bad input
+)
+
+// failedError means the command did its job and found a failure (a step or
+// a check failed): exit 1. Its message has already been printed when silent.
+type failedError struct {
+	msg    string
+	silent bool
+}
+
+func (e *failedError) Error() string { return e.msg }
+
+// usageError is bad usage or bad input: exit 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// exitCode maps an error returned by a command to the process exit code; it
+// is the only place that decides.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var fe *failedError
+	if errors.As(err, &fe) {
+		return exitFailed
+	}
+	var ue *usageError
+	var de *runbook.Error
+	if errors.As(err, &ue) || errors.As(err, &de) {
+		return exitBadCall
+	}
+	return exitFailed
+}
+
+// streams are the command's standard streams, injectable for tests.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+func newRootCmd(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "runbook [FILE]",
+		Short:         "Execute Markdown runbooks as interactive checklists",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return openTUI(cmd, s, args[0])
+		},
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{err}
+	})
+	root.AddCommand(
+		newVersionCmd(s),
+		newListCmd(s),
+		newCheckCmd(s),
+		newRunCmd(s),
+		newStatusCmd(s),
+		newReportCmd(s),
+		newDemoCmd(s),
+	)
+	return root
+}
+
+// execute runs the CLI and returns the exit code; errors are printed here
+// as one line on stderr.
+func execute(args []string, in io.Reader, out, errw io.Writer) int {
+	s := &streams{in: in, out: out, err: errw}
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	if err != nil {
+		var fe *failedError
+		if !(errors.As(err, &fe) && fe.silent) {
+			fmt.Fprintf(errw, "runbook: %v\n", err)
+		}
+		code := exitCode(err)
+		if code == exitFailed && cmd != nil && isArgError(err) {
+			code = exitBadCall
+		}
+		return code
+	}
+	return exitOK
+}
+
+// isArgError recognises cobra's own argument and unknown-command errors,
+// which are not typed.
+func isArgError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires ", "unknown flag", "unknown shorthand"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
