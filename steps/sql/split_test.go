@@ -1,0 +1,167 @@
+package sql
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestSplit(t *testing.T) {
+	type st = Statement
+	tests := []struct {
+		name string
+		code string
+		want []st
+	}{
+		{"empty", "", nil},
+		{"only whitespace and comments", "  \n-- a\n# b\n/* c\n d */\n;;\n", nil},
+		{"one without delimiter", "SELECT 1", []st{{"SELECT 1", 1, 0}}},
+		{"two", "SELECT 1;\nSELECT 2;\n", []st{{"SELECT 1", 1, 0}, {"SELECT 2", 2, 10}}},
+		{"empty statements dropped", ";;SELECT 1;;; ;\n", []st{{"SELECT 1", 1, 2}}},
+		{"trailing kept", "SELECT 1;\n  SELECT 2 \n", []st{{"SELECT 1", 1, 0}, {"SELECT 2", 2, 12}}},
+		{
+			"delimiters in quotes",
+			"INSERT INTO t VALUES ('a;b', \"c;d\", `e;f`);\nSELECT 2",
+			[]st{{"INSERT INTO t VALUES ('a;b', \"c;d\", `e;f`)", 1, 0}, {"SELECT 2", 2, 44}},
+		},
+		{
+			"escaped and doubled quotes",
+			`SELECT 'it\'s;', 'it''s;', "say \"hi;\"", "x"";", ` + "`a``;b`" + `; SELECT 3`,
+			[]st{{`SELECT 'it\'s;', 'it''s;', "say \"hi;\"", "x"";", ` + "`a``;b`", 1, 0}, {"SELECT 3", 1, 59}},
+		},
+		{
+			"backslash does not escape in backticks",
+			"SELECT `a\\`; SELECT 2",
+			[]st{{"SELECT `a\\`", 1, 0}, {"SELECT 2", 1, 13}},
+		},
+		{
+			"multi-line string counts lines",
+			"SELECT 'a\nb;\nc';\nSELECT 2;",
+			[]st{{"SELECT 'a\nb;\nc'", 1, 0}, {"SELECT 2", 4, 17}},
+		},
+		{
+			"comments are skipped before a statement",
+			"-- first; not a statement\n# second;\n/* third;\n */ SELECT 1; -- trailing;\nSELECT 2",
+			[]st{{"SELECT 1", 4, 50}, {"SELECT 2", 5, 73}},
+		},
+		{
+			"comments inside a statement stay and hide delimiters",
+			"SELECT 1 -- x;\n, 2 # y;\n, /* z; */ 3;",
+			[]st{{"SELECT 1 -- x;\n, 2 # y;\n, /* z; */ 3", 1, 0}},
+		},
+		{
+			"double dash without space is not a comment",
+			"SELECT 1--1; SELECT 2",
+			[]st{{"SELECT 1--1", 1, 0}, {"SELECT 2", 1, 13}},
+		},
+		{
+			"conditional comment is a statement",
+			"/*!40101 SET NAMES utf8mb4 */;\n/*+ hint */ SELECT 1;",
+			[]st{{"/*!40101 SET NAMES utf8mb4 */", 1, 0}, {"/*+ hint */ SELECT 1", 2, 31}},
+		},
+		{
+			"delimiter for a procedure",
+			"DROP PROCEDURE IF EXISTS p;\nDELIMITER //\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 'x//';\nEND //\nDELIMITER ;\nCALL p();\n",
+			[]st{
+				{"DROP PROCEDURE IF EXISTS p", 1, 0},
+				{"CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 'x//';\nEND", 3, 41},
+				{"CALL p()", 9, 115},
+			},
+		},
+		{
+			"any delimiter, lower case command, trailing words ignored",
+			"delimiter $$ trailing\nSELECT 1; SELECT 2$$SELECT 3$$\nDELIMITER ;;\nSELECT 4;;",
+			[]st{{"SELECT 1; SELECT 2", 2, 22}, {"SELECT 3", 2, 42}, {"SELECT 4", 4, 66}},
+		},
+		{
+			"delimiter word inside a statement is not a command",
+			"SELECT delimiter FROM t;",
+			[]st{{"SELECT delimiter FROM t", 1, 0}},
+		},
+		{
+			"crlf",
+			"SELECT 1;\r\nSELECT 2;\r\n",
+			[]st{{"SELECT 1", 1, 0}, {"SELECT 2", 2, 11}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Split(tt.code)
+			if err != nil {
+				t.Fatalf("Split: %v", err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Split(%q)\n got %#v\nwant %#v", tt.code, got, tt.want)
+			}
+			checkStatements(t, tt.code, got)
+		})
+	}
+}
+
+func TestSplitErrors(t *testing.T) {
+	tests := []struct {
+		code string
+		want string
+	}{
+		{"SELECT 1;\nSELECT 'abc;\n", "line 2: unterminated '…' string"},
+		{"SELECT \"a\\\"", "line 1: unterminated \"…\" string"},
+		{"\n\nSELECT `a", "line 3: unterminated `…` identifier"},
+		{"SELECT 1 /* never\nclosed", "line 1: unterminated /* comment"},
+		{"/* never", "line 1: unterminated /* comment"},
+		{"SELECT 1;\nDELIMITER \n", "line 2: DELIMITER needs a value (for example DELIMITER //)"},
+	}
+	for _, tt := range tests {
+		_, err := Split(tt.code)
+		var se *SplitError
+		if !errors.As(err, &se) {
+			t.Errorf("Split(%q) error = %v, want a *SplitError", tt.code, err)
+			continue
+		}
+		if err.Error() != tt.want {
+			t.Errorf("Split(%q) error = %q, want %q", tt.code, err, tt.want)
+		}
+	}
+}
+
+// checkStatements asserts the invariants every split must keep: each text
+// is the input at its offset, on its line, in order and not overlapping,
+// non-empty and trimmed.
+func checkStatements(t *testing.T, code string, got []Statement) {
+	t.Helper()
+	pos := 0
+	for _, s := range got {
+		if s.Text == "" || strings.Trim(s.Text, " \t\r\n\f\v") != s.Text {
+			t.Fatalf("statement %q is empty or untrimmed", s.Text)
+		}
+		if s.Offset < pos || s.Offset+len(s.Text) > len(code) || code[s.Offset:s.Offset+len(s.Text)] != s.Text {
+			t.Fatalf("statement %q is not the input at offset %d (previous end %d)", s.Text, s.Offset, pos)
+		}
+		if want := 1 + strings.Count(code[:s.Offset], "\n"); s.Line != want {
+			t.Fatalf("statement %q: line %d, want %d", s.Text, s.Line, want)
+		}
+		pos = s.Offset + len(s.Text)
+	}
+}
+
+func FuzzSplit(f *testing.F) {
+	for _, s := range []string{
+		"SELECT 1; SELECT 'a;b'",
+		"DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\nCALL p();",
+		"-- c\n# d\n/* e */ SELECT `x``y`, \"q\\\"\", 'it''s'; /*!40101 SET x=1 */;",
+		"SELECT 1--1;\r\nDELIMITER $$\n$$$$",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, code string) {
+		got, err := Split(code)
+		if err != nil {
+			var se *SplitError
+			if !errors.As(err, &se) || se.Line < 1 || se.Line > 1+strings.Count(code, "\n") {
+				t.Fatalf("bad error %#v", err)
+			}
+			return
+		}
+		checkStatements(t, code, got)
+	})
+}
