@@ -1,0 +1,200 @@
+package steps
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func TestMaskString(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		secrets []string
+		want    string
+	}{
+		{"none", "hello world", nil, "hello world"},
+		{"empty secret ignored", "hello", []string{""}, "hello"},
+		{"simple", "pw=hunter2;", []string{"hunter2"}, "pw=****;"},
+		{"twice", "hunter2 hunter2", []string{"hunter2"}, "**** ****"},
+		{"at end", "x hunter2", []string{"hunter2"}, "x ****"},
+		{"at start", "hunter2 x", []string{"hunter2"}, "**** x"},
+		{"longest wins", "password", []string{"pass", "password"}, "****"},
+		{"longest wins reversed", "password pass", []string{"password", "pass"}, "**** ****"},
+		{"overlap merged", "abcde", []string{"abc", "cde"}, "****"},
+		{"one byte", "a-b-a", []string{"a"}, "****-b-****"},
+		{"repeated prefix", "aaab", []string{"aab"}, "a****"},
+		{"multi-line crlf", "key:\r\nline-one\r\nline-two\r\n", []string{"line-one\nline-two"}, "key:\r\n****\r\n"},
+		{"multi-line each line", "got line-two only", []string{"line-one\nline-two"}, "got **** only"},
+		{"short lines not masked alone", "{ x }", []string{"{\nsecret-body\n}"}, "{ x }"},
+		{"unicode", "mot de passe: pässwörd.", []string{"pässwörd"}, "mot de passe: ****."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := MaskString(tt.in, tt.secrets); got != tt.want {
+				t.Errorf("MaskString(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// writeChunks writes in through a masker cut at the given offsets.
+func writeChunks(t *testing.T, in string, secrets []string, cuts ...int) string {
+	t.Helper()
+	var b bytes.Buffer
+	m := NewMasker(&b, secrets)
+	prev := 0
+	for _, c := range append(cuts, len(in)) {
+		if n, err := m.Write([]byte(in[prev:c])); err != nil || n != c-prev {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+		prev = c
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestMaskerSplitAcrossWrites(t *testing.T) {
+	in := "token=s3cr3t-value end"
+	secrets := []string{"s3cr3t-value"}
+	want := "token=**** end"
+	// Every possible single cut, then every pair of cuts.
+	for i := 0; i <= len(in); i++ {
+		if got := writeChunks(t, in, secrets, i); got != want {
+			t.Fatalf("cut at %d: got %q, want %q", i, got, want)
+		}
+		for j := i; j <= len(in); j++ {
+			if got := writeChunks(t, in, secrets, i, j); got != want {
+				t.Fatalf("cuts at %d,%d: got %q, want %q", i, j, got, want)
+			}
+		}
+	}
+}
+
+func TestMaskerOneByteWrites(t *testing.T) {
+	in := "a hunter2 b hunterhunter2 c password pass hunter"
+	secrets := []string{"hunter2", "pass", "password"}
+	var cuts []int
+	for i := 1; i < len(in); i++ {
+		cuts = append(cuts, i)
+	}
+	want := "a **** b hunter**** c **** **** hunter"
+	if got := writeChunks(t, in, secrets, cuts...); got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if got := MaskString(in, secrets); got != want {
+		t.Fatalf("MaskString: got %q, want %q", got, want)
+	}
+}
+
+func TestMaskerSecretAtEndOfStream(t *testing.T) {
+	var b bytes.Buffer
+	m := NewMasker(&b, []string{"topsecret"})
+	_, _ = m.Write([]byte("x top"))
+	if got := b.String(); got != "x " {
+		t.Fatalf("before completion, wrote %q; want only %q (the rest held back)", got, "x ")
+	}
+	_, _ = m.Write([]byte("secret"))
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != "x ****" {
+		t.Fatalf("got %q", got)
+	}
+	if _, err := m.Write([]byte("more")); err == nil {
+		t.Fatal("Write after Close succeeded")
+	}
+}
+
+func TestMaskerFlushEmitsPartialPrefix(t *testing.T) {
+	var b bytes.Buffer
+	m := NewMasker(&b, []string{"topsecret"})
+	_, _ = m.Write([]byte("x tops"))
+	if err := m.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != "x tops" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestMaskerNoSecretsPassThrough(t *testing.T) {
+	var b bytes.Buffer
+	m := NewMasker(&b, []string{"", ""})
+	_, _ = m.Write([]byte("abc"))
+	if b.String() != "abc" {
+		t.Fatalf("no-secret masker held bytes back: %q", b.String())
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+func TestMaskerWriteError(t *testing.T) {
+	m := NewMasker(failWriter{}, []string{"x"})
+	if _, err := m.Write([]byte("abc")); err == nil {
+		t.Fatal("want the underlying error")
+	}
+}
+
+func benchmarkMasker(b *testing.B, secrets []string) {
+	chunk := bytes.Repeat([]byte("building layer 3/12: sha256:0123456789abcdef downloaded 12.5MB\n"), 1<<16/64)
+	m := NewMasker(io.Discard, secrets)
+	b.SetBytes(int64(len(chunk)))
+	b.ResetTimer()
+	for b.Loop() {
+		_, _ = m.Write(chunk)
+	}
+}
+
+func BenchmarkMaskerNoSecrets(b *testing.B) { benchmarkMasker(b, nil) }
+
+func BenchmarkMaskerFewSecrets(b *testing.B) {
+	benchmarkMasker(b, []string{"hunter2", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", strings.Repeat("k", 40)})
+}
+
+// The masker's worst case: a secret whose first byte is everywhere.
+func BenchmarkMaskerCommonFirstByte(b *testing.B) {
+	benchmarkMasker(b, []string{"building layer 9", "sha256:fff", "e downloaded"})
+}
+
+// Whatever the chunking, the stream gives the same bytes as MaskString, and
+// no secret survives.
+func TestMaskerRandomChunking(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := "abc\r\n"
+	secrets := []string{"abca", "bcab", "cc", "a\nb"}
+	for range 2000 {
+		var in strings.Builder
+		for range rng.IntN(40) {
+			in.WriteByte(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := in.String()
+		want := MaskString(s, secrets)
+		var cuts []int
+		for i := 1; i < len(s); i++ {
+			if rng.IntN(3) == 0 {
+				cuts = append(cuts, i)
+			}
+		}
+		if got := writeChunks(t, s, secrets, cuts...); got != want {
+			t.Fatalf("input %q cuts %v: got %q, MaskString %q", s, cuts, got, want)
+		}
+		for _, sec := range []string{"abca", "bcab", "cc"} {
+			if strings.Contains(want, sec) {
+				t.Fatalf("input %q: %q survives in %q", s, sec, want)
+			}
+		}
+	}
+}
+
+func TestMaskerPrefixOfLongerSecretAcrossWrites(t *testing.T) {
+	if got := writeChunks(t, "xxabcdef!", []string{"abc", "bcdef"}, 5); got != "xx****!" {
+		t.Fatalf("got %q", got)
+	}
+}
