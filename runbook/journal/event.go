@@ -1,0 +1,109 @@
+// Package journal is the crash-safe record of a run: an append-only JSONL
+// file of events, each written and fsynced before anything shows it, plus
+// per-attempt output logs. Replaying the events gives the run's State.
+package journal
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// SchemaVersion is written into every event ("v"); bump it on any
+// incompatible change and keep reading older versions.
+const SchemaVersion = 1
+
+// Type names an event.
+type Type string
+
+const (
+	RunStarted    Type = "run-started"   // Who, Host, Doc, DocHash, Run
+	RunResumed    Type = "run-resumed"   // Who, Host, DocHash
+	AnswerGiven   Type = "answer"        // Question, Value (or Note when skipped for now)
+	VariableSet   Type = "variable"      // Name, Value (empty + Secret for secrets), Source
+	StepStarted   Type = "step-started"  // Step, Attempt, Hash, Command (masked)
+	StepFinished  Type = "step-finished" // Step, Attempt, Status, ExitCode, DurationMS, Error, Log
+	StepSkipped   Type = "step-skipped"  // Step, Note
+	StepMarked    Type = "step-done"     // Step, Note: done by hand
+	StepAccepted  Type = "step-accepted" // Step, Hash: a stale step accepted as is
+	StepEdited    Type = "step-edited"   // Step, Command: command edited for this run only
+	NoteAdded     Type = "note"          // Step (optional), Note
+	WroteBack     Type = "write-back"    // Questions written into the doc, DocHash after
+	RunFinished   Type = "run-finished"  // Status
+	IdentityFound Type = "identity"      // AWS: Account, ARN, Region
+)
+
+// Status is a step's state in a run.
+type Status string
+
+const (
+	Pending     Status = "pending"
+	Running     Status = "running"
+	OK          Status = "ok"
+	Failed      Status = "failed"
+	Skipped     Status = "skipped"
+	DoneByHand  Status = "done-by-hand"
+	AlreadyDone Status = "already-done"
+	Interrupted Status = "interrupted" // killed by Ctrl-C, or running when the program died
+	TimedOut    Status = "timed-out"
+	Stale       Status = "stale" // finished, but the step's content changed since
+)
+
+// Finished reports whether the status counts as done for progress and for
+// "run all remaining".
+func (s Status) Finished() bool {
+	switch s {
+	case OK, Skipped, DoneByHand, AlreadyDone:
+		return true
+	}
+	return false
+}
+
+// Event is one line of the journal. Fields are a union; each Type uses the
+// ones listed beside it.
+type Event struct {
+	V    int       `json:"v"`
+	Seq  int       `json:"seq"`
+	Time time.Time `json:"time"`
+	Type Type      `json:"type"`
+
+	Run     string `json:"run,omitempty"`
+	Doc     string `json:"doc,omitempty"`
+	DocHash string `json:"docHash,omitempty"`
+	Who     string `json:"who,omitempty"`
+	Host    string `json:"host,omitempty"`
+
+	Step       string `json:"step,omitempty"`
+	Attempt    int    `json:"attempt,omitempty"`
+	Hash       string `json:"hash,omitempty"`
+	Command    string `json:"command,omitempty"`
+	Status     Status `json:"status,omitempty"`
+	ExitCode   *int   `json:"exitCode,omitempty"`
+	DurationMS int64  `json:"durationMs,omitempty"`
+	Error      string `json:"error,omitempty"`
+	Log        string `json:"log,omitempty"` // path relative to the run directory
+
+	Question string   `json:"question,omitempty"`
+	Name     string   `json:"name,omitempty"`
+	Value    string   `json:"value,omitempty"`
+	Secret   bool     `json:"secret,omitempty"`
+	Source   string   `json:"source,omitempty"`
+	Note     string   `json:"note,omitempty"`
+	Written  []string `json:"written,omitempty"` // question ids, for write-back
+
+	Account string `json:"account,omitempty"`
+	ARN     string `json:"arn,omitempty"`
+	Region  string `json:"region,omitempty"`
+}
+
+// Decode parses one journal line.
+func Decode(line []byte) (Event, error) {
+	var e Event
+	if err := json.Unmarshal(line, &e); err != nil {
+		return Event{}, err
+	}
+	if e.V > SchemaVersion {
+		return Event{}, fmt.Errorf("journal schema v%d is newer than this runbook (v%d)", e.V, SchemaVersion)
+	}
+	return e, nil
+}

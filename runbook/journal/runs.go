@@ -1,0 +1,74 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// RunSummary is one run of a state directory, for `runbook status`.
+type RunSummary struct {
+	Run      string         `json:"run"`
+	Dir      string         `json:"dir"`
+	Doc      string         `json:"doc,omitempty"`
+	DocHash  string         `json:"docHash,omitempty"`
+	Who      string         `json:"who,omitempty"`
+	Host     string         `json:"host,omitempty"`
+	Started  time.Time      `json:"started"`
+	Updated  time.Time      `json:"updated"`
+	Finished bool           `json:"finished"`
+	Status   Status         `json:"status,omitempty"`
+	Counts   map[Status]int `json:"counts"`
+	Events   int            `json:"events"`
+	// Error is set (and the rest mostly empty) when the journal could not
+	// be read; one bad run does not hide the others.
+	Error string `json:"error,omitempty"`
+	// State is the replayed run, for callers that need more than counts.
+	State *State `json:"-"`
+}
+
+// Runs lists the runs under stateDir, most recently updated first. A
+// missing state directory has no runs.
+func Runs(stateDir string) ([]RunSummary, error) {
+	entries, err := os.ReadDir(stateDir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	var runs []RunSummary
+	for _, ent := range entries {
+		if !ent.IsDir() {
+			continue
+		}
+		dir := filepath.Join(stateDir, ent.Name())
+		if _, err := os.Stat(filepath.Join(dir, JournalFile)); err != nil {
+			continue
+		}
+		sum := RunSummary{Run: ent.Name(), Dir: dir, Counts: map[Status]int{}}
+		events, st, err := Load(dir)
+		if err != nil {
+			sum.Error = err.Error()
+			runs = append(runs, sum)
+			continue
+		}
+		sum.Doc, sum.DocHash, sum.Who, sum.Host = st.Doc, st.DocHash, st.Who, st.Host
+		sum.Started, sum.Updated, sum.Finished, sum.Status = st.Started, st.Updated, st.Finished, st.Status
+		sum.Counts = st.Counts()
+		sum.Events = len(events)
+		sum.State = st
+		runs = append(runs, sum)
+	}
+	sort.SliceStable(runs, func(i, j int) bool {
+		if !runs[i].Updated.Equal(runs[j].Updated) {
+			return runs[i].Updated.After(runs[j].Updated)
+		}
+		return runs[i].Run < runs[j].Run
+	})
+	return runs, nil
+}
