@@ -1,0 +1,237 @@
+package runbook
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// frontMatter reads the optional YAML block at the very top of the doc
+// (after a BOM). It returns the model and the offset just past the closing
+// delimiter line, or nil when the doc has no front matter.
+func (p *parser) frontMatter() (*FrontMatter, int) {
+	start := p.base
+	if !isDelim(p.src[start:p.lineEnd(start)], "---") {
+		return nil, 0
+	}
+	bodyStart := p.nextLine(start)
+	closeAt := -1
+	for off := bodyStart; off < len(p.src); off = p.nextLine(off) {
+		le := p.lineEnd(off)
+		if isDelim(p.src[off:le], "---") || isDelim(p.src[off:le], "...") {
+			closeAt = off
+			break
+		}
+	}
+	if closeAt < 0 {
+		// a lone thematic break at the top is just Markdown
+		return nil, 0
+	}
+	closeEnd := p.lineEnd(closeAt)
+	fm := &FrontMatter{Span: Span{start, closeEnd}, Line: p.lineOf(start)}
+	end := p.nextLine(closeAt)
+	body := p.src[bodyStart:closeAt]
+	lineOff := p.lineOf(bodyStart) - 1
+	var root yaml.Node
+	if err := yaml.Unmarshal(body, &root); err != nil {
+		line, msg := yamlErrLine(err)
+		p.doc.Diagnostics = append(p.doc.Diagnostics, Diagnostic{
+			Severity: SevError, Line: lineOff + max(line, 1), Code: "bad-front-matter",
+			Message: "front matter: " + msg,
+		})
+		return fm, end
+	}
+	if len(root.Content) == 0 {
+		return fm, end
+	}
+	top := root.Content[0]
+	if top.Kind != yaml.MappingNode {
+		p.fmErr(lineOff+top.Line, "front matter must be a mapping of keys to values")
+		return fm, end
+	}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		switch k.Value {
+		case "variables", "vars":
+			p.fmVariables(fm, v, bodyStart, lineOff)
+		case "mysql":
+			var m MySQL
+			if err := v.Decode(&m); err != nil {
+				p.fmErr(lineOff+v.Line, "mysql: "+yamlMsg(err))
+				continue
+			}
+			fm.MySQL = &m
+		case "aws":
+			var a AWSGuard
+			if err := v.Decode(&a); err != nil {
+				p.fmErr(lineOff+v.Line, "aws: "+yamlMsg(err))
+				continue
+			}
+			if a.Account != "" && !isAccountID(a.Account) && !strings.ContainsAny(a.Account, "<{") {
+				p.fmErr(lineOff+v.Line, fmt.Sprintf("aws.account %q is not a 12-digit account id", a.Account))
+			}
+			fm.AWS = &a
+		}
+	}
+	return fm, end
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) fmErr(line int, msg string) {
+	p.doc.Diagnostics = append(p.doc.Diagnostics, Diagnostic{
+		Severity: SevError, Line: line, Code: "bad-front-matter", Message: "front matter: " + msg,
+	})
+}
+
+func (p *parser) fmVariables(fm *FrontMatter, v *yaml.Node, bodyStart, lineOff int) {
+	if v.Kind != yaml.MappingNode {
+		p.fmErr(lineOff+v.Line, "variables must be a mapping of names to declarations")
+		return
+	}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, d := v.Content[i], v.Content[i+1]
+		vr := &Variable{Name: k.Value, Line: lineOff + k.Line}
+		var def *yaml.Node
+		switch d.Kind {
+		case yaml.ScalarNode:
+			if d.Tag != "!!null" {
+				vr.Default = d.Value
+				def = d
+			}
+		case yaml.MappingNode:
+			for j := 0; j+1 < len(d.Content); j += 2 {
+				fk, fv := d.Content[j], d.Content[j+1]
+				switch fk.Value {
+				case "prompt", "default", "pattern", "secret", "source":
+				default:
+					p.fmErr(lineOff+fk.Line, fmt.Sprintf("variable %s: unknown field %q (want prompt, default, pattern, secret or source)", vr.Name, fk.Value))
+				}
+				if fk.Value == "default" && fv.Kind == yaml.ScalarNode {
+					def = fv
+				}
+			}
+			if err := d.Decode(vr); err != nil {
+				p.fmErr(lineOff+d.Line, fmt.Sprintf("variable %s: %s", vr.Name, yamlMsg(err)))
+			}
+			vr.Name, vr.Line = k.Value, lineOff+k.Line
+		default:
+			p.fmErr(lineOff+d.Line, fmt.Sprintf("variable %s: want a default value or a mapping", vr.Name))
+		}
+		if vr.Pattern != "" {
+			if _, err := regexp.Compile(vr.Pattern); err != nil {
+				p.fmErr(vr.Line, fmt.Sprintf("variable %s: bad pattern: %v", vr.Name, err))
+			}
+		}
+		if isSecretSource(vr.Source) {
+			vr.Secret = true
+		}
+		if def != nil {
+			vr.DefaultSpan = p.scalarSpan(def, bodyStart, lineOff)
+		}
+		fm.Variables = append(fm.Variables, vr)
+	}
+}
+
+func isSecretSource(s string) bool {
+	return strings.HasPrefix(s, "aws-secretsmanager:") || strings.HasPrefix(s, "aws-ssm:")
+}
+
+// scalarSpan locates a YAML scalar's bytes (quotes included) in the source,
+// from the node's line and column. Block scalars get no span.
+func (p *parser) scalarSpan(n *yaml.Node, bodyStart, lineOff int) Span {
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || n.Line < 1 {
+		return Span{}
+	}
+	ln := lineOff + n.Line
+	if ln < 1 || ln > len(p.lines) {
+		return Span{}
+	}
+	off := p.lines[ln-1]
+	end := p.lineEnd(off)
+	// yaml.v3 columns count characters
+	for c := 1; c < n.Column && off < end; c++ {
+		_, sz := utf8.DecodeRune(p.src[off:end])
+		off += sz
+	}
+	if off >= end {
+		return Span{}
+	}
+	line := p.src[off:end]
+	switch line[0] {
+	case '"':
+		for i := 1; i < len(line); i++ {
+			if line[i] == '\\' {
+				i++
+				continue
+			}
+			if line[i] == '"' {
+				return Span{off, off + i + 1}
+			}
+		}
+		return Span{}
+	case '\'':
+		for i := 1; i < len(line); i++ {
+			if line[i] == '\'' {
+				if i+1 < len(line) && line[i+1] == '\'' {
+					i++
+					continue
+				}
+				return Span{off, off + i + 1}
+			}
+		}
+		return Span{}
+	}
+	// plain scalar: up to a comment or the end of the line (flow mappings
+	// end at , or })
+	e := len(line)
+	if i := bytes.Index(line, []byte(" #")); i >= 0 {
+		e = i
+	}
+	if n.Style&yaml.FlowStyle != 0 || strings.ContainsAny(string(line[:e]), ",}") {
+		if i := bytes.IndexAny(line[:e], ",}]"); i >= 0 && !strings.Contains(n.Value, string(line[i])) {
+			e = i
+		}
+	}
+	for e > 0 && (line[e-1] == ' ' || line[e-1] == '\t') {
+		e--
+	}
+	return Span{off, off + e}
+}
+
+func isDelim(line []byte, d string) bool {
+	return string(bytes.TrimRight(line, " \t")) == d
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// yamlErrLine extracts the 1-based line from a yaml.v3 error.
+func yamlErrLine(err error) (int, string) {
+	msg := yamlMsg(err)
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, strings.TrimPrefix(err.Error(), m[0])
+	}
+	return 0, msg
+}
+
+func yamlMsg(err error) string {
+	s := strings.TrimPrefix(err.Error(), "yaml: ")
+	s = strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
+	return strings.Join(strings.Fields(s), " ")
+}

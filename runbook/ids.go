@@ -1,0 +1,155 @@
+package runbook
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// slugify makes a GitHub-style anchor: lower case, spaces to '-', every
+// other character but letters, digits, '-' and '_' dropped.
+func slugify(title string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(title)) {
+		switch {
+		case r == ' ' || r == '\t':
+			b.WriteByte('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "section"
+	}
+	return b.String()
+}
+
+// idSet hands out unique ids, suffixing repeats with -2, -3, ….
+type idSet map[string]bool
+
+func (s idSet) unique(id string) string {
+	if !s[id] {
+		s[id] = true
+		return id
+	}
+	for n := 2; ; n++ {
+		c := id + "-" + strconv.Itoa(n)
+		if !s[c] {
+			s[c] = true
+			return c
+		}
+	}
+}
+
+// sectionSlug is the innermost section's slug, "intro" before any heading.
+func (p *parser) sectionSlug(sec int) string {
+	if sec < 0 {
+		return "intro"
+	}
+	id := p.doc.Sections[sec].ID
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		return id[i+1:]
+	}
+	return id
+}
+
+// finish assigns sections, ids, titles and hashes to steps and questions,
+// and collects placeholders.
+func (p *parser) finish() {
+	steps := p.doc.Steps
+	perSection := map[int]int{}
+	index := make([]int, len(steps))
+	for i, st := range steps {
+		st.Section = p.sectionAt(st.Span.Start)
+		perSection[st.Section]++
+		index[i] = perSection[st.Section]
+	}
+	ids := idSet{}
+	// names are reserved first so that an explicit name never gets a suffix
+	// because of a derived id earlier in the doc
+	for _, st := range steps {
+		if st.Attrs.Name != "" {
+			st.ID = ids.unique(st.Attrs.Name)
+		}
+	}
+	for i, st := range steps {
+		if st.ID == "" {
+			st.ID = ids.unique(p.sectionSlug(st.Section) + "/" + strconv.Itoa(index[i]))
+		}
+		if st.Title == "" {
+			st.Title = p.stepTitle(st, index[i], perSection[st.Section])
+		}
+		st.Hash = stepHash(st)
+	}
+
+	qids := idSet{}
+	qn := map[int]int{}
+	for _, it := range p.qitems {
+		sec := p.sectionAt(it.start())
+		qn[sec]++
+		id := qids.unique(p.sectionSlug(sec) + "/q" + strconv.Itoa(qn[sec]))
+		if it.q != nil {
+			it.q.ID, it.q.Section = id, sec
+			p.doc.Questions = append(p.doc.Questions, it.q)
+		} else {
+			it.v.ID, it.v.Section = id, sec
+			p.doc.Verified = append(p.doc.Verified, it.v)
+		}
+	}
+	for _, r := range p.doc.References {
+		r.Section = p.sectionAt(r.Span.Start)
+	}
+	p.placeholders()
+}
+
+func (p *parser) stepTitle(st *Step, n, of int) string {
+	if st.Attrs.Name != "" {
+		return st.Attrs.Name
+	}
+	for line := range strings.SplitSeq(st.Code, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" {
+			continue
+		}
+		var c string
+		switch {
+		case strings.HasPrefix(t, "#!"):
+			continue
+		case strings.HasPrefix(t, "#"):
+			c = strings.TrimLeft(t, "# ")
+		case st.Kind == KindSQL && strings.HasPrefix(t, "--"):
+			c = strings.TrimLeft(t, "- ")
+		}
+		if c != "" {
+			return c
+		}
+		break
+	}
+	title := p.doc.SectionTitle(st.Section)
+	if title == "" {
+		title = p.doc.Title
+	}
+	if title == "" {
+		title = st.Kind.String()
+	}
+	if of > 1 {
+		title += " (" + strconv.Itoa(n) + ")"
+	}
+	return title
+}
+
+// stepHash digests what changes a step's behaviour, so a resumed run can
+// flag steps edited since they ran.
+func stepHash(st *Step) string {
+	h := sha256.New()
+	for _, s := range []string{
+		st.Kind.String(), st.Lang, st.Code, st.Attrs.Timeout.String(), st.Attrs.Cwd,
+		strconv.FormatBool(st.Attrs.Interactive), st.Attrs.Shell,
+	} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}

@@ -1,0 +1,858 @@
+package runbook
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
+)
+
+// utf8BOM is tolerated at the start of a document; every span stays relative
+// to the original bytes, BOM included.
+const utf8BOM = "\xef\xbb\xbf"
+
+// markerText is what turns a sentence into an open question.
+const markerText = "[VERIFY]"
+
+// Parse builds the document model of a Markdown runbook. It fails only for
+// input that is not a Markdown text file (NUL bytes, invalid UTF-8); every
+// structural problem becomes a Diagnostic so nothing is lost from view.
+func Parse(path string, src []byte) (*Document, error) {
+	if err := checkText(src); err != nil {
+		err.Path = path
+		return nil, err
+	}
+	p := newParser(path, src)
+	p.run()
+	return p.doc, nil
+}
+
+// checkText rejects binary and non-UTF-8 input, naming the line of the first
+// offending byte.
+func checkText(src []byte) *Error {
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		return &Error{Line: 1 + bytes.Count(src[:i], []byte{'\n'}),
+			Err: errors.New("binary file (NUL byte), not a Markdown text file")}
+	}
+	if utf8.Valid(src) {
+		return nil
+	}
+	for i := 0; i < len(src); {
+		r, n := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return &Error{Line: 1 + bytes.Count(src[:i], []byte{'\n'}),
+				Err: fmt.Errorf("invalid UTF-8 (byte 0x%02x), not a Markdown text file", src[i])}
+		}
+		i += n
+	}
+	return nil
+}
+
+// Err returns the first error-severity diagnostic as a *Error naming the
+// file and line, or nil. Commands other than `check` refuse such documents.
+func (d *Document) Err() error {
+	for _, dg := range d.Diagnostics {
+		if dg.Severity == SevError {
+			return &Error{Path: d.Path, Line: dg.Line, Err: errors.New(dg.Message)}
+		}
+	}
+	return nil
+}
+
+// parser holds the state of one Parse call. Offsets it stores are always
+// into the original source; goldmark works on src[base:] (or a copy of it
+// with the front matter blanked), so its offsets are shifted by base.
+type parser struct {
+	doc   *Document
+	src   []byte
+	base  int
+	md    []byte // what goldmark parses; md[i] corresponds to src[base+i]
+	lines []int  // start offset of every line
+
+	fences   int // fenced code blocks seen (a doc with none may be scraped)
+	headings int
+
+	// questions and verified items in source order, numbered per section
+	// together so that answering one never renumbers the others.
+	qitems []qitem
+}
+
+// qitem is a question or a verified item before ids and sections exist.
+type qitem struct {
+	q *Question
+	v *Verified
+}
+
+func (it qitem) start() int {
+	if it.q != nil {
+		return it.q.Marker.Start
+	}
+	return it.v.Span.Start
+}
+
+func newParser(path string, src []byte) *parser {
+	sum := sha256.Sum256(src)
+	p := &parser{
+		src: src,
+		doc: &Document{
+			Path:         path,
+			Source:       src,
+			Hash:         hex.EncodeToString(sum[:]),
+			Sections:     []*Section{},
+			Steps:        []*Step{},
+			Questions:    []*Question{},
+			Placeholders: []*Placeholder{},
+		},
+	}
+	if bytes.HasPrefix(src, []byte(utf8BOM)) {
+		p.base = len(utf8BOM)
+	}
+	p.lines = lineStarts(src)
+	return p
+}
+
+// lineStarts returns the offset at which every line begins.
+func lineStarts(src []byte) []int {
+	ls := make([]int, 1, 1+len(src)/40)
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			return ls
+		}
+		i += j + 1
+		ls = append(ls, i)
+	}
+}
+
+// lineOf returns the 1-based line holding offset off.
+func (p *parser) lineOf(off int) int {
+	return sort.Search(len(p.lines), func(i int) bool { return p.lines[i] > off })
+}
+
+// lineEnd returns the offset of the end of the line holding off, before its
+// line ending ("\n" or "\r\n").
+func (p *parser) lineEnd(off int) int {
+	e := len(p.src)
+	if i := bytes.IndexByte(p.src[off:], '\n'); i >= 0 {
+		e = off + i
+	}
+	if e > off && p.src[e-1] == '\r' {
+		e--
+	}
+	return e
+}
+
+// nextLine returns the offset of the line after the one holding off
+// (len(src) at the end).
+func (p *parser) nextLine(off int) int {
+	if i := bytes.IndexByte(p.src[off:], '\n'); i >= 0 {
+		return off + i + 1
+	}
+	return len(p.src)
+}
+
+func (p *parser) lineStart(off int) int {
+	return p.lines[p.lineOf(off)-1]
+}
+
+func (p *parser) diag(sev Severity, off int, code, format string, args ...any) {
+	p.doc.Diagnostics = append(p.doc.Diagnostics, Diagnostic{
+		Severity: sev, Line: p.lineOf(off), Code: code, Message: fmt.Sprintf(format, args...),
+	})
+}
+
+func (p *parser) run() {
+	p.md = p.src[p.base:]
+	if fm, end := p.frontMatter(); fm != nil {
+		p.doc.FrontMatter = fm
+		// goldmark would read the YAML as a thematic break and a setext
+		// heading: hide it behind blanks that keep every offset.
+		md := make([]byte, len(p.md))
+		copy(md, p.md)
+		for i := 0; i < end-p.base; i++ {
+			if md[i] != '\n' && md[i] != '\r' {
+				md[i] = ' '
+			}
+		}
+		p.md = md
+	}
+	md := goldmark.New(goldmark.WithExtensions(extension.Table, extension.TaskList))
+	root := md.Parser().Parse(text.NewReader(p.md))
+	_ = ast.Walk(root, p.visit)
+
+	if p.fences == 0 && p.looksScraped() {
+		p.doc.Scraped = true
+		p.qitems = p.qitems[:0]
+		p.doc.Sections = p.doc.Sections[:0]
+		p.scrapedSections()
+		p.scrapedQuestions()
+	}
+	p.finishSections()
+	p.finish()
+}
+
+func (p *parser) visit(n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	switch n := n.(type) {
+	case *ast.Heading:
+		p.headings++
+		p.heading(n)
+		return ast.WalkSkipChildren, nil
+	case *ast.FencedCodeBlock:
+		p.fences++
+		p.fence(n)
+		return ast.WalkSkipChildren, nil
+	case *ast.CodeBlock:
+		p.indentedCode(n)
+		return ast.WalkSkipChildren, nil
+	case *ast.HTMLBlock:
+		return ast.WalkSkipChildren, nil
+	case *ast.Paragraph, *ast.TextBlock:
+		p.textBlock(n)
+		return ast.WalkSkipChildren, nil
+	case *east.Table:
+		p.table(n)
+		return ast.WalkSkipChildren, nil
+	}
+	return ast.WalkContinue, nil
+}
+
+// segSpan converts goldmark lines to a source span: first line start to the
+// last line's end, without its line ending.
+func (p *parser) segSpan(lines *text.Segments) Span {
+	first, last := lines.At(0), lines.At(lines.Len()-1)
+	s, e := p.base+first.Start, p.base+last.Stop
+	for e > s && (p.src[e-1] == '\n' || p.src[e-1] == '\r') {
+		e--
+	}
+	return Span{s, e}
+}
+
+// ---- headings ------------------------------------------------------------
+
+func (p *parser) heading(n *ast.Heading) {
+	start := p.base + n.Pos()
+	if n.Pos() < 0 {
+		if n.Lines().Len() == 0 {
+			return
+		}
+		start = p.base + n.Lines().At(0).Start
+	}
+	end := p.lineEnd(start)
+	if n.Lines().Len() > 0 {
+		last := n.Lines().At(n.Lines().Len() - 1)
+		if end < p.base+last.Start || isSetext(p.src, p.lineEnd(p.base+last.Start)) {
+			end = p.lineEnd(p.base + last.Start)
+		}
+		if isSetext(p.src, end) {
+			// the underline is part of the heading
+			end = p.lineEnd(p.nextLine(end))
+		}
+	}
+	title := cleanTitle(plainText(n, p.md))
+	p.doc.Sections = append(p.doc.Sections, &Section{
+		Title:   title,
+		Level:   n.Level,
+		Line:    p.lineOf(start),
+		Heading: Span{start, end},
+	})
+}
+
+// isSetext reports whether the line after the one ending at end is a setext
+// underline (only `=` or `-`, optionally indented).
+func isSetext(src []byte, end int) bool {
+	i := end
+	for i < len(src) && (src[i] == '\r' || src[i] == '\n') {
+		if src[i] == '\n' {
+			i++
+			break
+		}
+		i++
+	}
+	if i >= len(src) || i == end {
+		return false
+	}
+	j := i
+	for j < len(src) && (src[j] == ' ' || src[j] == '\t') && j-i < 3 {
+		j++
+	}
+	if j >= len(src) || (src[j] != '=' && src[j] != '-') {
+		return false
+	}
+	c := src[j]
+	for j < len(src) && src[j] == c {
+		j++
+	}
+	for j < len(src) && (src[j] == ' ' || src[j] == '\t' || src[j] == '\r') {
+		j++
+	}
+	return j >= len(src) || src[j] == '\n'
+}
+
+// cleanTitle drops the trailing ¶ anchor (and whitespace) that docs copied
+// from rendered pages carry.
+func cleanTitle(s string) string {
+	s = strings.TrimSpace(s)
+	for strings.HasSuffix(s, "¶") {
+		s = strings.TrimSpace(strings.TrimSuffix(s, "¶"))
+	}
+	return s
+}
+
+// plainText renders inline content as text without Markdown syntax.
+func plainText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	var walk func(ast.Node)
+	walk = func(n ast.Node) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch c := c.(type) {
+			case *ast.Text:
+				b.Write(c.Segment.Value(src))
+				if c.SoftLineBreak() || c.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			case *ast.String:
+				b.Write(c.Value)
+			case *ast.RawHTML:
+			case *ast.AutoLink:
+				b.Write(c.URL(src))
+			default:
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// finishSections links the heading tree and computes ids and bodies.
+func (p *parser) finishSections() {
+	secs := p.doc.Sections
+	var stack []int
+	for i, s := range secs {
+		for len(stack) > 0 && secs[stack[len(stack)-1]].Level >= s.Level {
+			stack = stack[:len(stack)-1]
+		}
+		s.Parent = -1
+		slug := slugify(s.Title)
+		s.ID = slug
+		if len(stack) > 0 {
+			s.Parent = stack[len(stack)-1]
+			s.ID = secs[s.Parent].ID + "/" + slug
+		}
+		stack = append(stack, i)
+		s.Body.Start = p.nextLine(s.Heading.End)
+		s.Body.End = len(p.src)
+		if i+1 < len(secs) {
+			s.Body.End = p.lineStart(secs[i+1].Heading.Start)
+		}
+		if s.Body.End < s.Body.Start {
+			s.Body.End = s.Body.Start
+		}
+	}
+	for _, s := range secs {
+		if s.Level == 1 && !p.doc.Scraped {
+			p.doc.Title = s.Title
+			break
+		}
+	}
+	if p.doc.Title == "" && len(secs) > 0 {
+		p.doc.Title = secs[0].Title
+	}
+}
+
+// sectionAt returns the index of the section holding offset off, -1 before
+// the first heading.
+func (p *parser) sectionAt(off int) int {
+	secs := p.doc.Sections
+	return sort.Search(len(secs), func(i int) bool { return secs[i].Heading.Start > off }) - 1
+}
+
+// ---- code blocks ---------------------------------------------------------
+
+func (p *parser) fence(n *ast.FencedCodeBlock) {
+	start := p.base + n.Pos()
+	// goldmark's position may sit on indentation; the span starts at the fence.
+	for start < len(p.src) && (p.src[start] == ' ' || p.src[start] == '\t') {
+		start++
+	}
+	fch := byte('`')
+	if start < len(p.src) {
+		fch = p.src[start]
+	}
+	flen := 0
+	for start+flen < len(p.src) && p.src[start+flen] == fch {
+		flen++
+	}
+	openEnd := p.lineEnd(start)
+	info := ""
+	if n.Info != nil {
+		info = string(n.Info.Segment.Value(p.md))
+	}
+	lines := n.Lines()
+	var code strings.Builder
+	codeSpan := Span{p.nextLine(openEnd), p.nextLine(openEnd)}
+	after := codeSpan.Start // where a closing fence would be
+	if lines.Len() > 0 {
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			if seg.Padding > 0 {
+				code.WriteString(strings.Repeat(" ", seg.Padding))
+			}
+			code.Write(seg.Value(p.md))
+		}
+		codeSpan = p.segSpan(lines)
+		after = p.base + lines.At(lines.Len()-1).Stop
+		if after > 0 && p.src[after-1] != '\n' {
+			after = len(p.src) + 1 // content ran to EOF without a newline
+		}
+	}
+	if codeSpan.Start > len(p.src) {
+		codeSpan = Span{len(p.src), len(p.src)}
+	}
+	end := codeSpan.End
+	if lines.Len() == 0 {
+		end = openEnd
+	}
+	closed := false
+	if after < len(p.src) && isClosingFence(p.src[after:p.lineEnd(after)], fch, flen) {
+		closed = true
+		end = p.lineEnd(after)
+	}
+	if !closed {
+		p.diag(SevError, start, "unclosed-fence", "unclosed code fence (opened with %s)", strings.Repeat(string(fch), flen))
+	}
+	body := strings.ReplaceAll(code.String(), "\r\n", "\n")
+	body = strings.TrimSuffix(body, "\n")
+	p.codeBlock(info, body, Span{start, end}, codeSpan)
+}
+
+// isClosingFence reports whether line (with any container prefix such as
+// "> " or indentation) closes a fence of flen fch characters.
+func isClosingFence(line []byte, fch byte, flen int) bool {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '>') {
+		i++
+	}
+	n := 0
+	for i < len(line) && line[i] == fch {
+		i++
+		n++
+	}
+	if n < flen {
+		return false
+	}
+	for ; i < len(line); i++ {
+		if line[i] != ' ' && line[i] != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) indentedCode(n *ast.CodeBlock) {
+	lines := n.Lines()
+	if lines.Len() == 0 {
+		return
+	}
+	var code strings.Builder
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		code.Write(seg.Value(p.md))
+	}
+	sp := p.segSpan(lines)
+	body := strings.TrimRight(strings.ReplaceAll(code.String(), "\r\n", "\n"), "\n")
+	p.doc.References = append(p.doc.References, &Reference{
+		Line: p.lineOf(sp.Start), Code: body, Span: Span{p.lineStart(sp.Start), sp.End},
+	})
+}
+
+// interpreters maps a language made runnable with `run` to its command.
+var interpreters = map[string]string{
+	"python": "python3", "python3": "python3", "py": "python3",
+	"js": "node", "javascript": "node", "node": "node",
+	"ruby": "ruby", "rb": "ruby", "perl": "perl", "pl": "perl",
+}
+
+func langKind(lang string) (kind StepKind, console, ok bool) {
+	switch strings.ToLower(lang) {
+	case "sh", "bash", "zsh", "shell":
+		return KindShell, false, true
+	case "console", "shell-session", "shellsession":
+		return KindShell, true, true
+	case "sql", "mysql":
+		return KindSQL, false, true
+	}
+	return 0, false, false
+}
+
+// codeBlock turns a fenced block into a step or a reference.
+func (p *parser) codeBlock(info, body string, span, codeSpan Span) {
+	lang, attrText := splitInfo(info)
+	attrs, diags := parseAttrs(attrText)
+	for _, d := range diags {
+		p.diag(SevError, span.Start, d.code, "%s", d.msg)
+	}
+	kind, console, ok := langKind(lang)
+	if !ok && attrs.Run {
+		kind, ok = KindShell, true
+		if attrs.Shell == "" && lang != "" {
+			attrs.Shell = interpreters[strings.ToLower(lang)]
+			if attrs.Shell == "" {
+				attrs.Shell = strings.ToLower(lang)
+			}
+		}
+	}
+	line := p.lineOf(span.Start)
+	if !ok {
+		p.doc.References = append(p.doc.References, &Reference{
+			Lang: lang, Line: line, Code: body, Span: span,
+		})
+		return
+	}
+	st := &Step{
+		Kind:     kind,
+		Line:     line,
+		EndLine:  p.lineOf(span.End),
+		Lang:     lang,
+		Attrs:    attrs,
+		Code:     body,
+		Console:  console,
+		Span:     span,
+		CodeSpan: codeSpan,
+	}
+	if console {
+		st.Code, st.Expected = splitConsole(body)
+	}
+	p.addStep(st)
+}
+
+// splitInfo separates a fence's language from its attributes.
+func splitInfo(info string) (lang, attrs string) {
+	info = strings.TrimSpace(info)
+	i := strings.IndexAny(info, " \t{")
+	if i < 0 {
+		return info, ""
+	}
+	return info[:i], strings.TrimSpace(info[i:])
+}
+
+// splitConsole keeps the `$ ` commands (with their `\` continuation lines)
+// of a console transcript as code; every other line is expected output.
+func splitConsole(body string) (code, expected string) {
+	var c, e []string
+	cont := false
+	for line := range strings.SplitSeq(body, "\n") {
+		t := strings.TrimLeft(line, " \t")
+		switch {
+		case cont:
+			c = append(c, line)
+		case t == "$" || strings.HasPrefix(t, "$ "):
+			cmd := strings.TrimPrefix(strings.TrimPrefix(t, "$"), " ")
+			if cmd == "" {
+				continue
+			}
+			c = append(c, cmd)
+		default:
+			e = append(e, line)
+			continue
+		}
+		cont = strings.HasSuffix(strings.TrimRight(line, " \t"), `\`)
+	}
+	return strings.Join(c, "\n"), strings.Join(e, "\n")
+}
+
+func (p *parser) addStep(st *Step) {
+	p.doc.Steps = append(p.doc.Steps, st)
+}
+
+// ---- paragraphs, list items, quotes --------------------------------------
+
+func (p *parser) textBlock(n ast.Node) {
+	lines := n.Lines()
+	if lines.Len() == 0 {
+		return
+	}
+	block := p.segSpan(lines)
+	if li, ok := n.Parent().(*ast.ListItem); ok && li.FirstChild() == n {
+		if cb, ok := n.FirstChild().(*east.TaskCheckBox); ok {
+			p.taskItem(li, n, cb, block)
+		}
+	}
+	raw := p.src[block.Start:block.End]
+	hasMarker := bytes.Contains(raw, []byte(markerText))
+	if !hasMarker && !bytes.Contains(raw, []byte(verifiedLabel)) {
+		return
+	}
+	in := InParagraph
+	if _, ok := n.Parent().(*ast.ListItem); ok {
+		in = InListItem
+	} else {
+		for a := n.Parent(); a != nil; a = a.Parent() {
+			if _, ok := a.(*ast.Blockquote); ok {
+				in = InBlockQuote
+				break
+			}
+		}
+	}
+	segs := make([]Span, lines.Len())
+	for i := range segs {
+		s := lines.At(i)
+		segs[i] = Span{p.base + s.Start, p.base + s.Stop}
+	}
+	var skip []Span
+	if hasMarker {
+		skip = p.inlineExclusions(n, nil)
+	}
+	p.scanBlock(block, segs, skip, in)
+}
+
+// inlineExclusions returns the spans of code spans and raw HTML (including
+// comments) among n's inline children: markers there are not questions.
+func (p *parser) inlineExclusions(n ast.Node, out []Span) []Span {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.CodeSpan:
+			s, e := -1, -1
+			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
+				if tx, ok := t.(*ast.Text); ok {
+					if s < 0 {
+						s = tx.Segment.Start
+					}
+					e = tx.Segment.Stop
+				}
+			}
+			if s >= 0 {
+				out = append(out, Span{p.base + s, p.base + e})
+			}
+		case *ast.RawHTML:
+			for i := 0; i < c.Segments.Len(); i++ {
+				s := c.Segments.At(i)
+				out = append(out, Span{p.base + s.Start, p.base + s.Stop})
+			}
+		default:
+			if c.HasChildren() {
+				out = p.inlineExclusions(c, out)
+			}
+		}
+	}
+	return out
+}
+
+// scanBlock finds the markers and write-back answers of one block. segs are
+// the block's text segments (container prefixes excluded); skip lists spans
+// where a marker is literal text.
+func (p *parser) scanBlock(block Span, segs []Span, skip []Span, in BlockKind) {
+	var marks []Span
+	for off := block.Start; off < block.End; {
+		i := bytes.Index(p.src[off:block.End], []byte(markerText))
+		if i < 0 {
+			break
+		}
+		m := off + i
+		off = m + len(markerText)
+		if escaped(p.src, m) || inSpans(skip, m) || !inSpans(segs, m) {
+			continue
+		}
+		end := m + len(markerText)
+		if end < block.End && (p.src[end] == ' ' || p.src[end] == '\t') {
+			end++
+		}
+		marks = append(marks, Span{m, end})
+	}
+	// the text before the first marker may hold an earlier answer
+	first := block.End
+	if len(marks) > 0 {
+		first = marks[0].Start
+	}
+	p.verifiedPart(Span{block.Start, first}, segs)
+	for i, mk := range marks {
+		te := block.End
+		if i+1 < len(marks) {
+			te = marks[i+1].Start
+		}
+		ts := trimSpan(p.src, Span{mk.End, te})
+		if ts.Len() == 0 {
+			ts = Span{mk.End, mk.End}
+			if mk.End > te {
+				ts = Span{te, te}
+			}
+		}
+		txt := joinSegs(p.src, segs, ts)
+		q := &Question{
+			Text:      txt,
+			Suggested: suggestion(txt),
+			Line:      p.lineOf(mk.Start),
+			In:        in,
+			Marker:    mk,
+			TextSpan:  ts,
+			Block:     block,
+		}
+		p.qitems = append(p.qitems, qitem{q: q})
+	}
+}
+
+// verifiedPart records part as a Verified item if it ends with a
+// write-back answer.
+func (p *parser) verifiedPart(part Span, segs []Span) {
+	if part.Len() <= 0 || !bytes.Contains(p.src[part.Start:part.End], []byte(verifiedLabel)) {
+		return
+	}
+	part = trimSpan(p.src, part)
+	txt := joinSegs(p.src, segs, part)
+	ans, who, when, ok := ParseVerified(txt)
+	if !ok {
+		return
+	}
+	q := strings.TrimSpace(txt[:strings.Index(txt, verifiedLabel)])
+	p.qitems = append(p.qitems, qitem{v: &Verified{
+		Text: q, Answer: ans, By: who, When: when,
+		Line: p.lineOf(part.Start), Span: part,
+	}})
+}
+
+// escaped reports whether the byte at i is preceded by an odd number of
+// backslashes.
+func escaped(src []byte, i int) bool {
+	n := 0
+	for j := i - 1; j >= 0 && src[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
+}
+
+func inSpans(spans []Span, off int) bool {
+	for _, s := range spans {
+		if off >= s.Start && off < s.End {
+			return true
+		}
+	}
+	return false
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// trimSpan shrinks s past leading and trailing whitespace.
+func trimSpan(src []byte, s Span) Span {
+	for s.Start < s.End && isSpace(src[s.Start]) {
+		s.Start++
+	}
+	for s.End > s.Start && isSpace(src[s.End-1]) {
+		s.End--
+	}
+	return s
+}
+
+// joinSegs returns the text of span s restricted to the block's segments
+// (dropping quote markers and indentation between lines), with runs of
+// whitespace folded to one space.
+func joinSegs(src []byte, segs []Span, s Span) string {
+	var b strings.Builder
+	for _, g := range segs {
+		lo, hi := max(g.Start, s.Start), min(g.End, s.End)
+		if lo >= hi {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.Write(src[lo:hi])
+	}
+	return foldSpace(b.String())
+}
+
+// foldSpace collapses whitespace runs to single spaces and trims.
+func foldSpace(s string) string {
+	simple := true
+	prev := byte(' ')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isSpace(c) && (c != ' ' || prev == ' ') {
+			simple = false
+			break
+		}
+		prev = c
+	}
+	if simple && (len(s) == 0 || s[len(s)-1] != ' ') {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// suggestion extracts the proposed answer from a `Recommended:` or
+// `Suggested:` sentence in a question's text.
+func suggestion(txt string) string {
+	i := -1
+	for _, kw := range []string{"Recommended:", "Suggested:", "recommended:", "suggested:", "Recommendation:"} {
+		if j := strings.Index(txt, kw); j >= 0 && (i < 0 || j < i) {
+			i = j + len(kw)
+		}
+	}
+	if i < 0 {
+		return ""
+	}
+	s := strings.TrimLeft(txt[i:], " *_")
+	for j := 0; j < len(s); j++ {
+		if (s[j] == '.' || s[j] == '!' || s[j] == '?') && (j+1 == len(s) || s[j+1] == ' ') {
+			s = s[:j]
+			break
+		}
+	}
+	s = strings.TrimSpace(s)
+	for _, w := range []string{"**", "__", "`", "*", "_"} {
+		if len(s) > 2*len(w) && strings.HasPrefix(s, w) && strings.HasSuffix(s, w) {
+			s = s[len(w) : len(s)-len(w)]
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
+// ---- task lists ----------------------------------------------------------
+
+func (p *parser) taskItem(li *ast.ListItem, para ast.Node, cb *east.TaskCheckBox, block Span) {
+	box := block.Start
+	if box+3 > len(p.src) || p.src[box] != '[' || p.src[box+2] != ']' {
+		return
+	}
+	start := p.base + li.Pos()
+	if li.Pos() < 0 || start > box {
+		start = box
+	}
+	for start < box && (p.src[start] == ' ' || p.src[start] == '\t') {
+		start++
+	}
+	cs := trimSpan(p.src, Span{box + 3, block.End})
+	if cs.Len() == 0 {
+		cs = Span{block.End, block.End}
+	}
+	lines := para.Lines()
+	segs := make([]Span, lines.Len())
+	for i := range segs {
+		s := lines.At(i)
+		segs[i] = Span{p.base + s.Start, p.base + s.Stop}
+	}
+	txt := joinSegs(p.src, segs, cs)
+	p.addStep(&Step{
+		Kind:     KindManual,
+		Title:    txt,
+		Line:     p.lineOf(start),
+		EndLine:  p.lineOf(block.End),
+		Code:     txt,
+		Checked:  cb.IsChecked,
+		Span:     Span{start, block.End},
+		CodeSpan: cs,
+		Box:      Span{box, box + 3},
+	})
+}

@@ -1,0 +1,235 @@
+package runbook
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
+)
+
+// commandColumns are header names that say a column holds the command of a
+// "Check / How" table.
+var commandColumns = map[string]bool{
+	"how": true, "command": true, "commands": true, "cmd": true, "check": true,
+	"verify": true, "verification": true, "run": true, "test": true, "how to check": true,
+	"how to verify": true,
+}
+
+// commandWords are the first words of commands plausible in a check table
+// cell that does not sit in a named command column.
+var commandWords = map[string]bool{
+	"aws": true, "az": true, "gcloud": true, "gsutil": true, "curl": true, "wget": true,
+	"http": true, "kubectl": true, "helm": true, "docker": true, "podman": true,
+	"mysql": true, "mysqladmin": true, "psql": true, "pg_isready": true, "redis-cli": true,
+	"git": true, "terraform": true, "ssh": true, "scp": true, "dig": true, "nslookup": true,
+	"host": true, "ping": true, "nc": true, "telnet": true, "openssl": true,
+	"systemctl": true, "journalctl": true, "service": true, "ls": true, "cat": true,
+	"grep": true, "test": true, "stat": true, "df": true, "du": true, "ps": true,
+	"pm2": true, "nginx": true, "node": true, "npm": true, "npx": true, "yarn": true,
+	"pnpm": true, "python": true, "python3": true, "go": true, "make": true, "jq": true,
+	"echo": true, "env": true, "printenv": true, "sudo": true, "tail": true, "head": true,
+	"wc": true, "find": true, "vault": true, "consul": true, "nomad": true, "ansible": true,
+	"prisma": true, "bash": true, "sh": true, "uptime": true, "free": true, "id": true,
+	"whoami": true, "crontab": true, "eksctl": true, "sam": true, "cdk": true, "pulumi": true,
+	"k6": true, "ab": true, "traceroute": true, "ss": true, "netstat": true, "lsof": true,
+}
+
+// table finds check rows and questions in a GFM table.
+func (p *parser) table(t *east.Table) {
+	cmdCol := -1
+	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
+		start := p.rowStart(r)
+		if start < 0 {
+			continue
+		}
+		end := p.lineEnd(start)
+		cells := splitRow(p.src, start, end)
+		_, header := r.(*east.TableHeader)
+		if header {
+			for i, c := range cells {
+				name := strings.ToLower(strings.TrimSpace(stripInline(string(p.src[c.Start:c.End]))))
+				if cmdCol < 0 && commandColumns[name] && i > 0 {
+					cmdCol = i
+				}
+			}
+		} else {
+			p.checkRow(cells, cmdCol, Span{start, end})
+		}
+		for _, c := range cells {
+			raw := p.src[c.Start:c.End]
+			if !bytes.Contains(raw, []byte(markerText)) && !bytes.Contains(raw, []byte(verifiedLabel)) {
+				continue
+			}
+			p.scanBlock(c, []Span{c}, cellExclusions(p.src, c), InTableCell)
+		}
+	}
+}
+
+// rowStart returns the offset of a row's first byte (after indentation and
+// container prefixes), or -1.
+func (p *parser) rowStart(r ast.Node) int {
+	pos := r.Pos()
+	if pos < 0 {
+		return -1
+	}
+	s := p.base + pos
+	for s < len(p.src) && (p.src[s] == ' ' || p.src[s] == '\t') {
+		s++
+	}
+	if s >= len(p.src) {
+		return -1
+	}
+	return s
+}
+
+// splitRow returns the trimmed content span of each cell of a table row
+// held in src[start:end]. A pipe splits cells unless backslash-escaped, even
+// inside a code span (GFM).
+func splitRow(src []byte, start, end int) []Span {
+	for end > start && (src[end-1] == ' ' || src[end-1] == '\t') {
+		end--
+	}
+	i := start
+	if i < end && src[i] == '|' {
+		i++
+	}
+	if end > i && src[end-1] == '|' && !escaped(src, end-1) {
+		end--
+	}
+	var cells []Span
+	cs := i
+	for ; i <= end; i++ {
+		if i == end || (src[i] == '|' && !escaped(src, i)) {
+			cells = append(cells, trimSpan(src, Span{cs, i}))
+			cs = i + 1
+		}
+	}
+	return cells
+}
+
+// cellExclusions finds code spans and HTML inside a table cell.
+func cellExclusions(src []byte, c Span) []Span {
+	var out []Span
+	for i := c.Start; i < c.End; i++ {
+		switch src[i] {
+		case '\\':
+			i++
+		case '`':
+			n := runLen(src, i, c.End, '`')
+			if j := closeTicks(src, i+n, c.End, n); j >= 0 {
+				out = append(out, Span{i, j + n})
+				i = j + n - 1
+			} else {
+				i += n - 1
+			}
+		case '<':
+			if i+1 < c.End && (isLetter(src[i+1]) || src[i+1] == '/' || src[i+1] == '!') {
+				if j := bytes.IndexByte(src[i:c.End], '>'); j >= 0 {
+					out = append(out, Span{i, i + j + 1})
+					i += j
+				}
+			}
+		}
+	}
+	return out
+}
+
+func runLen(src []byte, i, end int, c byte) int {
+	n := 0
+	for i+n < end && src[i+n] == c {
+		n++
+	}
+	return n
+}
+
+// closeTicks finds a run of exactly n backticks at or after i, or -1.
+func closeTicks(src []byte, i, end, n int) int {
+	for i < end {
+		if src[i] != '`' {
+			i++
+			continue
+		}
+		m := runLen(src, i, end, '`')
+		if m == n {
+			return i
+		}
+		i += m
+	}
+	return -1
+}
+
+func isLetter(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+
+// firstCodeSpan returns the content span of the first code span in c.
+func firstCodeSpan(src []byte, c Span) (Span, bool) {
+	for i := c.Start; i < c.End; i++ {
+		switch src[i] {
+		case '\\':
+			i++
+		case '`':
+			n := runLen(src, i, c.End, '`')
+			j := closeTicks(src, i+n, c.End, n)
+			if j < 0 {
+				return Span{}, false
+			}
+			return trimSpan(src, Span{i + n, j}), true
+		}
+	}
+	return Span{}, false
+}
+
+// checkRow makes a check step of a row whose cell holds a command.
+func (p *parser) checkRow(cells []Span, cmdCol int, row Span) {
+	for i, c := range cells {
+		cs, ok := firstCodeSpan(p.src, c)
+		if !ok || cs.Len() == 0 {
+			continue
+		}
+		code := strings.ReplaceAll(string(p.src[cs.Start:cs.End]), `\|`, "|")
+		word, rest, hasArg := strings.Cut(code, " ")
+		if i == cmdCol {
+			if !hasArg && !commandWords[word] {
+				continue
+			}
+		} else if !(hasArg && commandWords[word] && strings.TrimSpace(rest) != "") {
+			continue
+		}
+		title := ""
+		if len(cells) > 0 {
+			title = foldSpace(stripInline(string(p.src[cells[0].Start:cells[0].End])))
+		}
+		p.addStep(&Step{
+			Kind:     KindCheck,
+			Title:    title,
+			Line:     p.lineOf(row.Start),
+			EndLine:  p.lineOf(row.Start),
+			Code:     code,
+			Span:     row,
+			CodeSpan: cs,
+		})
+		return
+	}
+}
+
+// stripInline removes the commonest inline Markdown syntax from a cell or
+// heading for display.
+func stripInline(s string) string {
+	if !strings.ContainsAny(s, "`*_\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s) && strings.IndexByte("\\`*_[]<>|#", s[i+1]) >= 0:
+			i++
+			b.WriteByte(s[i])
+		case c == '`' || c == '*':
+		case c == '_' && (i == 0 || i+1 == len(s) || s[i-1] == ' ' || s[i+1] == ' '):
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
