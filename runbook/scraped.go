@@ -172,4 +172,3 @@ func (p *parser) scrapedQuestions() {
 	}
 	sort.SliceStable(p.qitems, func(i, j int) bool { return p.qitems[i].start() < p.qitems[j].start() })
 }
-
