@@ -1,0 +1,392 @@
+package sql
+
+import (
+	"context"
+	dbsql "database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/steps"
+	"github.com/runbook-sh/runbook/steps/sql/sqltest"
+)
+
+// durations vary from run to run; everything else of the output is exact.
+var durationRE = regexp.MustCompile(`\(\d+\.\d\d sec\)`)
+
+func normalize(s string) string { return durationRE.ReplaceAllString(s, "(X sec)") }
+
+func newExecutor(t *testing.T, dsn string) *Executor {
+	t.Helper()
+	e := New(Options{DSN: func(context.Context) (string, error) { return dsn, nil }})
+	t.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return e
+}
+
+// run runs code as a SQL step whose fence opens on doc line 10.
+func run(t *testing.T, ctx context.Context, e *Executor, code string) (steps.Result, string) {
+	t.Helper()
+	var out strings.Builder
+	res := e.Run(ctx, steps.Request{
+		Step:    &runbook.Step{ID: "s", Kind: runbook.KindSQL, Line: 10, Code: code},
+		Command: code,
+		Output:  &out,
+	})
+	return res, out.String()
+}
+
+func openAdmin(t *testing.T, dsn string) *dbsql.DB {
+	t.Helper()
+	db, err := dbsql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestRunMultiStatement(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	code := `CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(100), n INT NULL);
+INSERT INTO t VALUES (1, 'a;b', NULL), (2, 'it''s; "quoted"', 7);
+INSERT INTO t VALUES (3, "back\\slash; \"dq\" -- not a comment", 0); -- a comment; with a delimiter
+# another; comment
+SELECT id, s, n FROM t ORDER BY id;
+UPDATE t SET n = 1 WHERE n IS NOT NULL;
+SELECT COUNT(*) AS c FROM t WHERE s LIKE '%;%';
+SELECT id FROM t WHERE id > 5
+`
+	res, out := run(t, context.Background(), e, code)
+	if !res.OK() {
+		t.Fatalf("result %+v, output:\n%s", res, out)
+	}
+	want := `Query OK, 0 rows affected (X sec)
+
+Query OK, 2 rows affected (X sec)
+
+Query OK, 1 row affected (X sec)
+
++----+-----------------------------------+------+
+| id | s                                 | n    |
++----+-----------------------------------+------+
+|  1 | a;b                               | NULL |
+|  2 | it's; "quoted"                    |    7 |
+|  3 | back\slash; "dq" -- not a comment |    0 |
++----+-----------------------------------+------+
+3 rows in set (X sec)
+
+Query OK, 2 rows affected (X sec)
+
++---+
+| c |
++---+
+| 3 |
++---+
+1 row in set (X sec)
+
+Empty set (X sec)
+`
+	if got := normalize(out); got != want {
+		t.Errorf("output:\n%s\nwant:\n%s", got, want)
+	}
+	if res.Duration <= 0 {
+		t.Errorf("Duration = %v", res.Duration)
+	}
+}
+
+func TestRunKeepsSession(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	if res, out := run(t, context.Background(), e, "SET @who = 'runbook'"); !res.OK() {
+		t.Fatalf("result %+v, output:\n%s", res, out)
+	}
+	res, out := run(t, context.Background(), e, "SELECT @who AS who")
+	if !res.OK() || !strings.Contains(out, "| runbook |") {
+		t.Fatalf("the second step did not see the first one's session: %+v\n%s", res, out)
+	}
+}
+
+func TestRunProcedureWithDelimiter(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	code := `CREATE TABLE log (msg VARCHAR(50));
+DELIMITER //
+CREATE PROCEDURE add_log(IN m VARCHAR(50))
+BEGIN
+  INSERT INTO log VALUES (m);
+  INSERT INTO log VALUES (CONCAT(m, ';again'));
+END //
+DELIMITER ;
+CALL add_log('x');
+SELECT msg FROM log ORDER BY msg;
+`
+	res, out := run(t, context.Background(), e, code)
+	if !res.OK() {
+		t.Fatalf("result %+v, output:\n%s", res, out)
+	}
+	want := `+---------+
+| msg     |
++---------+
+| x       |
+| x;again |
++---------+
+2 rows in set (X sec)
+`
+	if got := normalize(out); !strings.HasSuffix(got, want) {
+		t.Errorf("output:\n%s\nwant it to end with:\n%s", got, want)
+	}
+	if n := strings.Count(out, "Query OK"); n != 3 {
+		t.Errorf("%d statements reported OK before the SELECT, want 3 (CREATE TABLE, CREATE PROCEDURE, CALL):\n%s", n, out)
+	}
+}
+
+func TestRunSyntaxErrorStops(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	code := "CREATE TABLE t (a INT);\n\n-- the typo is on the next line\nSELEC 1;\nINSERT INTO t VALUES (1);\n"
+	res, out := run(t, context.Background(), e, code)
+	if res.ExitCode != 1 || res.Err == nil || res.TimedOut || res.Interrupted {
+		t.Fatalf("result %+v, want exit 1 with an error", res)
+	}
+	var se *StatementError
+	if !errors.As(res.Err, &se) {
+		t.Fatalf("error %T %v, want *StatementError", res.Err, res.Err)
+	}
+	// The fence is doc line 10, so the code's line 4 is doc line 14.
+	// go-mysql-server reports syntax errors as a generic 1105.
+	number, state := uint16(1064), "42000"
+	if srv.Embedded {
+		number, state = 1105, "HY000"
+	}
+	if se.Line != 14 || se.Number != number || se.SQLState != state {
+		t.Errorf("error line/number/state = %d %d %q, want 14 %d %s", se.Line, se.Number, se.SQLState, number, state)
+	}
+	prefix := fmt.Sprintf("Error %d (%s) at line 14: ", number, state)
+	if !strings.HasPrefix(res.Err.Error(), prefix) {
+		t.Errorf("error %q, want prefix %q", res.Err, prefix)
+	}
+	want := "Query OK, 0 rows affected (X sec)\n\n" + res.Err.Error() + "\n"
+	if got := normalize(out); got != want {
+		t.Errorf("output:\n%q\nwant:\n%q", got, want)
+	}
+	// The run stopped: the INSERT after the error never ran.
+	var n int
+	if err := openAdmin(t, srv.DSN).QueryRow("SELECT COUNT(*) FROM t").Scan(&n); err != nil || n != 0 {
+		t.Errorf("rows in t = %d (%v), want 0", n, err)
+	}
+	// The connection is still usable.
+	if res, out := run(t, context.Background(), e, "SELECT 1"); !res.OK() {
+		t.Errorf("after an error: %+v\n%s", res, out)
+	}
+}
+
+func TestRunSplitErrorNamesDocLine(t *testing.T) {
+	t.Parallel()
+	e := New(Options{DSN: func(context.Context) (string, error) {
+		t.Error("a block that cannot be split must not connect")
+		return "", nil
+	}})
+	res, out := run(t, context.Background(), e, "SELECT 1;\nSELECT 'oops;\n")
+	want := "line 12: unterminated '…' string"
+	if res.ExitCode != 1 || res.Err == nil || res.Err.Error() != want {
+		t.Fatalf("result %+v, want exit 1 and %q", res, want)
+	}
+	if out != "ERROR: "+want+"\n" {
+		t.Errorf("output %q", out)
+	}
+}
+
+func TestRunWithoutDSN(t *testing.T) {
+	t.Parallel()
+	e := New(Options{DSN: func(context.Context) (string, error) { return "", nil }})
+	res, _ := run(t, context.Background(), e, "SELECT 1")
+	if res.ExitCode != 1 || !errors.Is(res.Err, errNoDSN) {
+		t.Fatalf("result %+v, want %v", res, errNoDSN)
+	}
+}
+
+func TestConnectErrorHidesPassword(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	// The same server with a wrong password (the embedded server accepts
+	// any), and a closed port: neither error may show the password.
+	cfgDSN := strings.Replace(srv.DSN, "root@", "nobody_here:Sup3rS3cret!@", 1)
+	for _, dsn := range []string{cfgDSN, "root:Sup3rS3cret!@tcp(127.0.0.1:1)/x"} {
+		e := newExecutor(t, dsn)
+		res, out := run(t, context.Background(), e, "SELECT 1")
+		if srv.Embedded && dsn == cfgDSN {
+			continue
+		}
+		if res.ExitCode != 1 || res.Err == nil {
+			t.Fatalf("%s: result %+v, want a connection error", dsn, res)
+		}
+		if !strings.HasPrefix(res.Err.Error(), "connect to ") || !strings.Contains(res.Err.Error(), ":***@tcp(") {
+			t.Errorf("error %q does not name the redacted DSN", res.Err)
+		}
+		if strings.Contains(res.Err.Error()+out, "Sup3rS3cret") {
+			t.Errorf("password shown: %q / %q", res.Err, out)
+		}
+		if got := e.Redacted(); strings.Contains(got, "Sup3rS3cret") || !strings.Contains(got, ":***@") {
+			t.Errorf("Redacted() = %q", got)
+		}
+	}
+}
+
+func TestTarget(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	tg, err := e.Target(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// go-mysql-server has an empty @@hostname.
+	if tg.Database != srv.Database || (tg.Host == "") != srv.Embedded || !strings.HasPrefix(tg.User, "root@") {
+		t.Errorf("Target = %+v, want database %q, a host and root@…", tg, srv.Database)
+	}
+	if got, want := tg.String(), tg.User+" on "+tg.Host+", database "+srv.Database; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if got := e.Redacted(); got != srv.DSN {
+		t.Errorf("Redacted() = %q, want %q (no password to mask)", got, srv.DSN)
+	}
+}
+
+// processes returns the Info of every statement running on the server
+// that contains substr.
+func processes(t *testing.T, db *dbsql.DB, substr string) []string {
+	t.Helper()
+	rows, err := db.Query("SHOW FULL PROCESSLIST")
+	if err != nil {
+		t.Fatalf("SHOW PROCESSLIST: %v", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := -1
+	for i, c := range cols {
+		if strings.EqualFold(c, "Info") {
+			info = i
+		}
+	}
+	if info < 0 {
+		t.Fatalf("SHOW PROCESSLIST has no Info column: %v", cols)
+	}
+	vals := make([]dbsql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var found []string
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(vals[info].String, substr) {
+			found = append(found, vals[info].String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return found
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval, not a wait for an event
+	}
+}
+
+func TestRunInterruptKillsQuery(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	admin := openAdmin(t, srv.DSN)
+	const marker = "runbook_interrupt_marker"
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	type outcome struct {
+		res steps.Result
+		out string
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, out := run(t, ctx, e, "SELECT 1;\nSELECT SLEEP(30) AS "+marker)
+		done <- outcome{res, out}
+	}()
+	waitFor(t, "the SLEEP to be running", 10*time.Second, func() bool { return len(processes(t, admin, marker)) > 0 })
+	start := time.Now()
+	cancel(steps.ErrInterrupted)
+	var o outcome
+	select {
+	case o = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return within 10s of the interrupt")
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("Run returned %v after the interrupt", took)
+	}
+	if !o.res.Interrupted || o.res.TimedOut || o.res.Err != nil || o.res.OK() {
+		t.Errorf("result %+v, want interrupted with no error (the kill worked)", o.res)
+	}
+	if !strings.HasSuffix(o.out, "\nQuery interrupted.\n") {
+		t.Errorf("output %q", o.out)
+	}
+	waitFor(t, "the SLEEP to be gone from SHOW PROCESSLIST", 3*time.Second, func() bool {
+		return len(processes(t, admin, marker)) == 0
+	})
+	// The next step reconnects.
+	if res, out := run(t, context.Background(), e, "SELECT 2"); !res.OK() {
+		t.Errorf("after an interrupt: %+v\n%s", res, out)
+	}
+}
+
+func TestRunTimeout(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	admin := openAdmin(t, srv.DSN)
+	const marker = "runbook_timeout_marker"
+	var out strings.Builder
+	start := time.Now()
+	res := e.Run(context.Background(), steps.Request{
+		Step:    &runbook.Step{ID: "s", Kind: runbook.KindSQL, Line: 1},
+		Command: "SELECT SLEEP(30) AS " + marker,
+		Timeout: 300 * time.Millisecond,
+		Output:  &out,
+	})
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("Run took %v with a 300ms timeout", took)
+	}
+	if !res.TimedOut || res.Interrupted || res.OK() {
+		t.Errorf("result %+v, want timed out", res)
+	}
+	if out.String() != "Query timed out.\n" {
+		t.Errorf("output %q", out.String())
+	}
+	waitFor(t, "the SLEEP to be gone from SHOW PROCESSLIST", 3*time.Second, func() bool {
+		return len(processes(t, admin, marker)) == 0
+	})
+}

@@ -1,0 +1,141 @@
+package sql
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
+)
+
+// maxCellWidth keeps one long value (a JSON blob, a CREATE TABLE) from
+// pushing every other column off the screen.
+const maxCellWidth = 60
+
+// Column describes one column of a result set.
+type Column struct {
+	Name string
+	// Numeric columns are right-aligned, as the mysql client does.
+	Numeric bool
+}
+
+// Cell is one value; Null distinguishes SQL NULL from the empty string.
+type Cell struct {
+	Value string
+	Null  bool
+}
+
+// WriteTable writes a result set as the mysql client does: a bordered,
+// aligned table, then "N rows in set (0.01 sec)" (or "Empty set" with no
+// table when there are no rows).
+func WriteTable(w io.Writer, cols []Column, rows [][]Cell, d time.Duration) error {
+	if len(rows) == 0 {
+		_, err := fmt.Fprintf(w, "Empty set (%s)\n", seconds(d))
+		return err
+	}
+	widths := make([]int, len(cols))
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = cellText(c.Name)
+		widths[i] = runewidth.StringWidth(head[i])
+	}
+	text := make([][]string, len(rows))
+	for r, row := range rows {
+		text[r] = make([]string, len(cols))
+		for i := range cols {
+			s := "NULL"
+			if i < len(row) && !row[i].Null {
+				s = cellText(row[i].Value)
+			}
+			text[r][i] = s
+			widths[i] = max(widths[i], runewidth.StringWidth(s))
+		}
+	}
+	var b strings.Builder
+	rule := func() {
+		b.WriteByte('+')
+		for _, n := range widths {
+			b.WriteString(strings.Repeat("-", n+2))
+			b.WriteByte('+')
+		}
+		b.WriteByte('\n')
+	}
+	line := func(cells []string, right func(int) bool) {
+		b.WriteByte('|')
+		for i, s := range cells {
+			pad := strings.Repeat(" ", widths[i]-runewidth.StringWidth(s))
+			b.WriteByte(' ')
+			if right(i) {
+				b.WriteString(pad + s)
+			} else {
+				b.WriteString(s + pad)
+			}
+			b.WriteString(" |")
+		}
+		b.WriteByte('\n')
+	}
+	rule()
+	line(head, func(int) bool { return false })
+	rule()
+	for _, r := range text {
+		line(r, func(i int) bool { return cols[i].Numeric })
+	}
+	rule()
+	noun := "rows"
+	if len(rows) == 1 {
+		noun = "row"
+	}
+	fmt.Fprintf(&b, "%d %s in set (%s)\n", len(rows), noun, seconds(d))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteOK writes the mysql client's line for a statement without a result
+// set.
+func WriteOK(w io.Writer, affected int64, d time.Duration) error {
+	noun := "rows"
+	if affected == 1 {
+		noun = "row"
+	}
+	_, err := fmt.Fprintf(w, "Query OK, %d %s affected (%s)\n", affected, noun, seconds(d))
+	return err
+}
+
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%.2f sec", d.Seconds())
+}
+
+// cellText makes a value safe for one table cell: binary data as hex (like
+// mysql --binary-as-hex), control characters escaped so a value can neither
+// break the alignment nor drive the terminal, and long values truncated.
+func cellText(v string) string {
+	if !utf8.ValidString(v) {
+		v = "0x" + strings.ToUpper(hex.EncodeToString([]byte(v)))
+	} else if strings.ContainsFunc(v, isControl) {
+		var b strings.Builder
+		for _, r := range v {
+			switch {
+			case r == '\n':
+				b.WriteString(`\n`)
+			case r == '\r':
+				b.WriteString(`\r`)
+			case r == '\t':
+				b.WriteString(`\t`)
+			case isControl(r):
+				fmt.Fprintf(&b, `\x%02x`, r)
+			default:
+				b.WriteRune(r)
+			}
+		}
+		v = b.String()
+	}
+	if runewidth.StringWidth(v) > maxCellWidth {
+		v = runewidth.Truncate(v, maxCellWidth, "…")
+	}
+	return v
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
