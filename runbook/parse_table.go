@@ -124,7 +124,7 @@ func cellExclusions(src []byte, c Span) []Span {
 				i += n - 1
 			}
 		case '<':
-			if i+1 < c.End && (isLetter(src[i+1]) || src[i+1] == '/' || src[i+1] == '!') {
+			if i+1 < c.End && (isAlpha(src[i+1]) || src[i+1] == '/' || src[i+1] == '!') {
 				if j := bytes.IndexByte(src[i:c.End], '>'); j >= 0 {
 					out = append(out, Span{i, i + j + 1})
 					i += j
@@ -159,7 +159,7 @@ func closeTicks(src []byte, i, end, n int) int {
 	return -1
 }
 
-func isLetter(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+func isAlpha(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
 
 // firstCodeSpan returns the content span of the first code span in c.
 func firstCodeSpan(src []byte, c Span) (Span, bool) {

@@ -51,10 +51,10 @@ func scanPlaceholders(s string, fn func(name string, off int)) {
 				continue
 			}
 			j := i + 1
-			if j >= len(s) || !isLetter(s[j]) {
+			if j >= len(s) || !isAlpha(s[j]) {
 				continue
 			}
-			for j < len(s) && (isLetter(s[j]) || (s[j] >= '0' && s[j] <= '9') || s[j] == '_' || s[j] == '-') {
+			for j < len(s) && (isAlpha(s[j]) || (s[j] >= '0' && s[j] <= '9') || s[j] == '_' || s[j] == '-') {
 				j++
 			}
 			if j < len(s) && s[j] == '}' && !(j+1 < len(s) && s[j+1] == '}') {
