@@ -390,3 +390,57 @@ func TestRunTimeout(t *testing.T) {
 		return len(processes(t, admin, marker)) == 0
 	})
 }
+
+// substitute stands in for steps.Substitute until it lands: a value inside
+// a SQL string literal is escaped as mysql_real_escape_string does.
+func substitute(code string, vals map[string]string) string {
+	esc := strings.NewReplacer("\\", `\\`, "'", `\'`, `"`, `\"`, "\x00", `\0`, "\n", `\n`, "\r", `\r`, "\x1a", `\Z`)
+	for k, v := range vals {
+		code = strings.ReplaceAll(code, "'<"+k+">'", "'"+esc.Replace(v)+"'")
+	}
+	return code
+}
+
+func TestRunAdversarialPlaceholderStaysAString(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	if res, out := run(t, context.Background(), e, "CREATE TABLE t (id INT PRIMARY KEY, v TEXT)"); !res.OK() {
+		t.Fatalf("%+v\n%s", res, out)
+	}
+	values := []string{
+		`x'); DROP TABLE t; --`,
+		`x\'); DROP TABLE t; -- `,
+		`'' OR 1=1; DELETE FROM t; #`,
+		"a\nb'; DROP TABLE t; /*",
+		`"; DROP TABLE t; "`,
+		"DELIMITER //",
+		`\`,
+	}
+	for i, v := range values {
+		code := fmt.Sprintf("INSERT INTO t VALUES (%d, '<v>');\nSELECT COUNT(*) AS n FROM t;", i)
+		res, out := run(t, context.Background(), e, substitute(code, map[string]string{"v": v}))
+		if !res.OK() {
+			t.Fatalf("value %q: %+v\n%s", v, res, out)
+		}
+	}
+	rows, err := openAdmin(t, srv.DSN).Query("SELECT v FROM t ORDER BY id")
+	if err != nil {
+		t.Fatalf("table t did not survive: %v", err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\x00") != strings.Join(values, "\x00") {
+		t.Errorf("stored values\n%q\nwant\n%q", got, values)
+	}
+}
