@@ -1,0 +1,15 @@
+//go:build unix && !linux
+
+package shell
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// waitExited waits for the main process. Without waitid(WNOWAIT) it has to
+// reap it; cmd.Wait afterwards still returns its ProcessState.
+func waitExited(cmd *exec.Cmd) { _ = cmd.Wait() }
+
+// groupAlive reports whether any process is left in the group.
+func groupAlive(pgid int) bool { return syscall.Kill(-pgid, 0) != syscall.ESRCH }

@@ -1,0 +1,376 @@
+//go:build unix
+
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+
+	"github.com/runbook-sh/runbook/steps"
+)
+
+// readBuf is the pty read buffer. The kernel hands out at most a few KB per
+// read, so a large buffer mostly helps when the reader falls behind; it is
+// allocated once per attempt.
+const readBuf = 128 << 10
+
+// groupGoneTimeout bounds the wait for SIGKILLed processes to disappear (a
+// process stuck in uninterruptible I/O cannot be killed sooner).
+const groupGoneTimeout = 10 * time.Second
+
+// Run executes one attempt of a shell step. It returns only when the step's
+// process group is empty and its output has been written to req.Output.
+func (e *Executor) Run(ctx context.Context, req steps.Request) steps.Result {
+	start := time.Now()
+	res := e.run(ctx, req)
+	res.Duration = time.Since(start)
+	return res
+}
+
+func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
+	if ctx.Err() != nil {
+		return cancelled(ctx, steps.Result{ExitCode: -1})
+	}
+	code := req.Command
+	if code == "" && req.Step != nil {
+		code = req.Step.Code
+	}
+	argv := Argv(e.shellFor(req.Step), code)
+	env := req.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	out := req.Output
+	if out == nil {
+		out = io.Discard
+	}
+	console := req.Step != nil && req.Step.Console && req.Terminal == nil
+	var capture *captureWriter
+	if console {
+		capture = &captureWriter{w: out, limit: maxConsoleCapture}
+		out = capture
+	}
+
+	var res steps.Result
+	if req.Terminal != nil {
+		res = e.runAttached(ctx, req, argv, env)
+	} else {
+		res = e.runPty(ctx, req, argv, env, out)
+	}
+	if console && res.Err == nil && !res.TimedOut && !res.Interrupted {
+		if notice := consoleNotice(req.Step.Expected, capture); notice != "" {
+			if _, err := io.WriteString(req.Output, notice); err != nil && res.Err == nil {
+				res.Err = fmt.Errorf("write output: %w", err)
+			}
+		}
+	}
+	return res
+}
+
+// runPty runs argv with its stdout and stderr on a new pseudo-terminal (or
+// a pipe with Options.NoPTY), in a new session (so the group is the
+// terminal's only job and cannot be confused with ours). Stdin is /dev/null: nobody can type into a
+// non-interactive step, so a command that asks a question fails at once
+// instead of hanging until its timeout; `interactive` steps get the real
+// terminal instead.
+func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []string, out io.Writer) steps.Result {
+	var r, w *os.File
+	// Setsid makes the shell the leader of a new session and process group
+	// (pgid = pid).
+	attr := &syscall.SysProcAttr{Setsid: true}
+	if e.opt.NoPTY {
+		var err error
+		if r, w, err = os.Pipe(); err != nil {
+			return steps.Result{ExitCode: -1, Err: fmt.Errorf("output pipe: %w", err)}
+		}
+	} else {
+		ptmx, tty, err := pty.Open()
+		if err != nil {
+			return steps.Result{ExitCode: -1, Err: fmt.Errorf("open pseudo-terminal: %w", err)}
+		}
+		if err := pty.Setsize(ptmx, &pty.Winsize{Rows: e.opt.Rows, Cols: e.opt.Cols}); err != nil {
+			ptmx.Close()
+			tty.Close()
+			return steps.Result{ExitCode: -1, Err: fmt.Errorf("size pseudo-terminal: %w", err)}
+		}
+		if r, err = pollable(ptmx); err != nil {
+			tty.Close()
+			return steps.Result{ExitCode: -1, Err: err}
+		}
+		w = tty
+		// The pty becomes the session's controlling terminal (Ctty is the
+		// child's fd 1, its stdout).
+		attr.Setctty = true
+		attr.Ctty = 1
+		env = withDefaultTerm(env)
+	}
+	defer r.Close()
+	defer w.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return steps.Result{ExitCode: -1, Err: err}
+	}
+	defer devnull.Close()
+
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
+	cmd.Dir = req.Dir
+	cmd.Stdin = devnull
+	cmd.Stdout = w
+	cmd.Stderr = w
+	cmd.SysProcAttr = attr
+	if err := cmd.Start(); err != nil {
+		return steps.Result{ExitCode: -1, Err: fmt.Errorf("start %s: %w", argv[0], err)}
+	}
+	// Only the child may hold the write end: the read end sees EOF (EIO for
+	// a pty) once the last process holding it is gone.
+	w.Close()
+	devnull.Close()
+
+	drained := make(chan error, 1)
+	go func() { drained <- copyOutput(out, r) }()
+
+	res := e.supervise(ctx, req.Timeout, cmd)
+
+	// Every process of the group is gone; what they wrote is still in the
+	// pty buffer. Drain it, but do not wait forever for a process that left
+	// the group (setsid) and still holds the terminal.
+	timer := time.NewTimer(e.opt.DrainTimeout)
+	defer timer.Stop()
+	var werr error
+	select {
+	case werr = <-drained:
+	case <-timer.C:
+		_ = r.SetReadDeadline(time.Now())
+		werr = <-drained
+	}
+	if werr != nil && res.Err == nil {
+		res.Err = fmt.Errorf("write output: %w", werr)
+	}
+	return res
+}
+
+// pollable returns the pty master as a non-blocking file registered with
+// the runtime poller, so that reads can be given a deadline. (creack/pty
+// opens it blocking.)
+func pollable(ptmx *os.File) (*os.File, error) {
+	fd, err := unix.Dup(int(ptmx.Fd()))
+	ptmx.Close()
+	if err != nil {
+		return nil, fmt.Errorf("dup pseudo-terminal: %w", err)
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("pseudo-terminal: %w", err)
+	}
+	return os.NewFile(uintptr(fd), "/dev/ptmx"), nil
+}
+
+// copyOutput copies the pty to w until the terminal is closed by its last
+// holder (EIO on Linux) or the read deadline passes. A failing writer does
+// not stop the copy: the step must not block on a full terminal.
+func copyOutput(w io.Writer, r *os.File) error {
+	buf := make([]byte, readBuf)
+	var werr error
+	for {
+		n, err := r.Read(buf)
+		if n > 0 && werr == nil {
+			_, werr = w.Write(buf[:n])
+		}
+		if err != nil {
+			// EIO: no process holds the terminal any more. EOF on the BSDs.
+			// Deadline: Run gave up waiting for a process outside the group.
+			return werr
+		}
+	}
+}
+
+// withDefaultTerm adds TERM when the environment has none: the step runs in
+// a terminal, and programs only colour their output when they know its type.
+func withDefaultTerm(env []string) []string {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "TERM=") {
+			return env
+		}
+	}
+	return append(env[:len(env):len(env)], "TERM=xterm-256color")
+}
+
+// runAttached runs an interactive step on the engineer's terminal: no pty,
+// no capture. The step still gets its own process group, made the
+// terminal's foreground group so that it can read the keyboard and receives
+// the engineer's Ctrl-C itself.
+func (e *Executor) runAttached(ctx context.Context, req steps.Request, argv, env []string) steps.Result {
+	term := req.Terminal
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
+	cmd.Dir = req.Dir
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = term, term, term
+	fd := int(term.Fd())
+	attr := &syscall.SysProcAttr{Setpgid: true}
+	// Only our controlling terminal has a foreground group to hand over;
+	// another terminal (a test's pty) is simply used as the step's stdio.
+	foreground := false
+	if _, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err == nil {
+		foreground = true
+		attr.Foreground = true
+		attr.Ctty = fd
+	}
+	cmd.SysProcAttr = attr
+	if err := cmd.Start(); err != nil {
+		return steps.Result{ExitCode: -1, Err: fmt.Errorf("start %s: %w", argv[0], err)}
+	}
+	res := e.supervise(ctx, req.Timeout, cmd)
+	if foreground {
+		if err := takeTerminalBack(fd); err != nil && res.Err == nil {
+			res.Err = err
+		}
+	}
+	return res
+}
+
+// takeTerminalBack makes our process group the terminal's foreground group
+// again. We are a background group at this point, so the kernel would stop
+// us with SIGTTOU unless it is ignored while we do it.
+func takeTerminalBack(fd int) error {
+	wasIgnored := signal.Ignored(syscall.SIGTTOU)
+	signal.Ignore(syscall.SIGTTOU)
+	err := unix.IoctlSetPointerInt(fd, unix.TIOCSPGRP, unix.Getpgrp())
+	if !wasIgnored {
+		signal.Reset(syscall.SIGTTOU)
+	}
+	if err != nil {
+		return fmt.Errorf("take the terminal back: %w", err)
+	}
+	return nil
+}
+
+// supervise waits for the started command's main process, delivering
+// Ctrl-C (SIGINT) and timeout (SIGTERM) to its whole group, then SIGKILL
+// after the grace period. When the main process has exited it kills what is
+// left of the group, reaps the main process and waits until the group is
+// empty.
+func (e *Executor) supervise(ctx context.Context, timeout time.Duration, cmd *exec.Cmd) steps.Result {
+	pid := cmd.Process.Pid
+	pgid := pid // Setsid/Setpgid: the main process leads its group
+	exited := make(chan struct{})
+	go func() {
+		// Learn that the main process exited without reaping it: as long
+		// as it is a zombie its pid, hence the group id, cannot be reused,
+		// so the kill below cannot hit an unrelated group.
+		waitExited(cmd)
+		close(exited)
+	}()
+
+	var res steps.Result
+	var timeoutC, killC <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		timeoutC = t.C
+	}
+	var graceTimer *time.Timer
+	startGrace := func() {
+		if graceTimer == nil {
+			graceTimer = time.NewTimer(e.opt.Grace)
+			killC = graceTimer.C
+		}
+	}
+	defer func() {
+		if graceTimer != nil {
+			graceTimer.Stop()
+		}
+	}()
+	done := ctx.Done()
+wait:
+	for {
+		select {
+		case <-exited:
+			break wait
+		case <-done:
+			done = nil
+			if !res.TimedOut {
+				res.Interrupted = true
+			}
+			signalGroup(pgid, syscall.SIGINT)
+			startGrace()
+		case <-timeoutC:
+			timeoutC = nil
+			if !res.Interrupted {
+				res.TimedOut = true
+			}
+			signalGroup(pgid, syscall.SIGTERM)
+			startGrace()
+		case <-killC:
+			killC = nil
+			signalGroup(pgid, syscall.SIGKILL)
+		}
+	}
+	// Whatever the main process left behind (`server &`) goes with it.
+	signalGroup(pgid, syscall.SIGKILL)
+	err := cmd.Wait()
+	if cmd.ProcessState == nil {
+		res.ExitCode = -1
+		res.Err = fmt.Errorf("wait: %w", err)
+	} else {
+		res.ExitCode = exitCode(cmd.ProcessState)
+	}
+	if err := waitGroupGone(pgid, groupGoneTimeout); err != nil && res.Err == nil {
+		res.Err = err
+	}
+	if res.Interrupted {
+		res = cancelled(ctx, res)
+	}
+	return res
+}
+
+// cancelled marks res as interrupted; a cancellation other than the
+// engineer's Ctrl-C (the program shutting down) is also reported as Err.
+func cancelled(ctx context.Context, res steps.Result) steps.Result {
+	res.Interrupted = true
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, steps.ErrInterrupted) && res.Err == nil {
+		res.Err = fmt.Errorf("step cancelled: %w", cause)
+	}
+	return res
+}
+
+func signalGroup(pgid int, sig syscall.Signal) {
+	// ESRCH (group already empty) is the expected outcome, not an error.
+	_ = syscall.Kill(-pgid, sig)
+}
+
+// waitGroupGone polls until no live process is left in the group.
+func waitGroupGone(pgid int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	delay := time.Millisecond
+	for groupAlive(pgid) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("process group %d survived SIGKILL for %s", pgid, timeout)
+		}
+		signalGroup(pgid, syscall.SIGKILL)
+		time.Sleep(delay)
+		delay = min(2*delay, 50*time.Millisecond)
+	}
+	return nil
+}
+
+// exitCode follows the shell convention: 128+n for a process killed by
+// signal n.
+func exitCode(ps *os.ProcessState) int {
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}

@@ -1,0 +1,106 @@
+// Package shell runs shell steps: one shell process per attempt, in its own
+// session and process group, inside a pseudo-terminal so that colours and
+// progress bars behave as in the engineer's terminal. Interrupts, timeouts
+// and the end of the step always take the whole group down: a step never
+// leaves an orphan behind.
+package shell
+
+import (
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/steps"
+)
+
+// Options configure an Executor. The zero value is usable.
+type Options struct {
+	// Grace is how long a step gets between SIGINT (Ctrl-C) or SIGTERM
+	// (timeout) and SIGKILL. Default 5s.
+	Grace time.Duration
+	// Shell runs bash/shell/console blocks. Default "bash".
+	Shell string
+	// Cols and Rows are the pseudo-terminal's size. Default 120×40.
+	Cols, Rows uint16
+	// NoPTY gives steps a pipe instead of a pseudo-terminal: programs see
+	// no terminal (no colours, no progress bars, no CRLF), and output
+	// streams several times faster (a pty moves data in 4 KB hops through
+	// the kernel's line discipline). For CI logs, where nobody watches.
+	NoPTY bool
+	// DrainTimeout bounds how long Run keeps reading output after every
+	// process of the group is gone, for the rare process that left the
+	// group (setsid) but still holds the terminal. Default 2s.
+	DrainTimeout time.Duration
+}
+
+// Executor runs shell steps. It is safe for concurrent use.
+type Executor struct {
+	opt Options
+}
+
+var _ steps.Executor = (*Executor)(nil)
+
+// New returns an Executor with opt's zero fields set to their defaults.
+func New(opt Options) *Executor {
+	if opt.Grace <= 0 {
+		opt.Grace = 5 * time.Second
+	}
+	if opt.Shell == "" {
+		opt.Shell = "bash"
+	}
+	if opt.Cols == 0 {
+		opt.Cols = 120
+	}
+	if opt.Rows == 0 {
+		opt.Rows = 40
+	}
+	if opt.DrainTimeout <= 0 {
+		opt.DrainTimeout = 2 * time.Second
+	}
+	return &Executor{opt: opt}
+}
+
+// shellFor picks the interpreter: the step's `shell=` attribute, else the
+// fence language (zsh and sh run as such; bash, shell and console blocks
+// run in the default shell).
+func (e *Executor) shellFor(st *runbook.Step) string {
+	if st != nil {
+		if st.Attrs.Shell != "" {
+			return st.Attrs.Shell
+		}
+		switch strings.ToLower(st.Lang) {
+		case "zsh":
+			return "zsh"
+		case "sh":
+			return "sh"
+		}
+	}
+	return e.opt.Shell
+}
+
+// Argv is the command line that runs code in shell (a program name, or a
+// program with arguments such as "bash -x").
+//
+// bash and zsh run with errexit and pipefail: a runbook step is a sequence
+// of production changes, and `docker build … | tee log; docker push …` must
+// stop at the failed build instead of pushing a stale image. Their startup
+// files are skipped (--noprofile --norc, zsh -f) so that a step behaves the
+// same for every engineer; the run's environment carries what it needs.
+// POSIX sh gets -e only (pipefail is not portable there). Any other
+// interpreter gets just -c.
+func Argv(shell, code string) []string {
+	argv := strings.Fields(shell)
+	if len(argv) == 0 {
+		argv = []string{"bash"}
+	}
+	switch filepath.Base(argv[0]) {
+	case "bash":
+		argv = append(argv, "--noprofile", "--norc", "-e", "-o", "pipefail")
+	case "zsh":
+		argv = append(argv, "-f", "-e", "-o", "pipefail")
+	case "sh", "dash", "ash", "ksh", "mksh", "busybox":
+		argv = append(argv, "-e")
+	}
+	return append(argv, "-c", code)
+}
