@@ -101,7 +101,7 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"true", 0, ""},
 		{"exit 3", 3, ""},
-		{"false; echo not-reached", 1, ""}, // errexit
+		{"false; echo not-reached", 1, ""},        // errexit
 		{"false | true; echo not-reached", 1, ""}, // pipefail
 		{"echo a; kill -TERM $$", 128 + 15, "a\r\n"},
 		{"printf 'x\\ny\\n'", 0, "x\r\ny\r\n"},
