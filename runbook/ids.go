@@ -66,7 +66,7 @@ func (p *parser) finish() {
 		perSection[st.Section]++
 		index[i] = perSection[st.Section]
 	}
-	ids := idSet{}
+	ids := make(idSet, len(steps))
 	// names are reserved first so that an explicit name never gets a suffix
 	// because of a derived id earlier in the doc
 	for _, st := range steps {
@@ -81,10 +81,10 @@ func (p *parser) finish() {
 		if st.Title == "" {
 			st.Title = p.stepTitle(st, index[i], perSection[st.Section])
 		}
-		st.Hash = stepHash(st)
+		st.Hash = p.stepHash(st)
 	}
 
-	qids := idSet{}
+	qids := make(idSet, len(p.qitems))
 	qn := map[int]int{}
 	for _, it := range p.qitems {
 		sec := p.sectionAt(it.start())
@@ -142,14 +142,16 @@ func (p *parser) stepTitle(st *Step, n, of int) string {
 
 // stepHash digests what changes a step's behaviour, so a resumed run can
 // flag steps edited since they ran.
-func stepHash(st *Step) string {
-	h := sha256.New()
+func (p *parser) stepHash(st *Step) string {
+	b := p.hbuf[:0]
 	for _, s := range []string{
 		st.Kind.String(), st.Lang, st.Code, st.Attrs.Timeout.String(), st.Attrs.Cwd,
 		strconv.FormatBool(st.Attrs.Interactive), st.Attrs.Shell,
 	} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+		b = append(b, s...)
+		b = append(b, 0)
 	}
-	return hex.EncodeToString(h.Sum(nil))[:12]
+	p.hbuf = b
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:6])
 }

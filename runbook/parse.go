@@ -14,6 +14,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
+	gparser "github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
 
@@ -85,6 +86,33 @@ type parser struct {
 	// questions and verified items in source order, numbered per section
 	// together so that answering one never renumbers the others.
 	qitems []qitem
+
+	hbuf []byte // reused by stepHash
+
+	// steps and questions are allocated in chunks: a big runbook has
+	// thousands and one allocation each is most of the model's GC cost
+	stepSlab []Step
+	qSlab    []Question
+}
+
+func (p *parser) newStep(st Step) *Step {
+	if len(p.stepSlab) == 0 {
+		p.stepSlab = make([]Step, 64)
+	}
+	s := &p.stepSlab[0]
+	p.stepSlab = p.stepSlab[1:]
+	*s = st
+	return s
+}
+
+func (p *parser) newQuestion(q Question) *Question {
+	if len(p.qSlab) == 0 {
+		p.qSlab = make([]Question, 32)
+	}
+	x := &p.qSlab[0]
+	p.qSlab = p.qSlab[1:]
+	*x = q
+	return x
 }
 
 // qitem is a question or a verified item before ids and sections exist.
@@ -123,7 +151,7 @@ func newParser(path string, src []byte) *parser {
 
 // lineStarts returns the offset at which every line begins.
 func lineStarts(src []byte) []int {
-	ls := make([]int, 1, 1+len(src)/40)
+	ls := make([]int, 1, 1+bytes.Count(src, []byte{'\n'}))
 	for i := 0; ; {
 		j := bytes.IndexByte(src[i:], '\n')
 		if j < 0 {
@@ -172,22 +200,14 @@ func (p *parser) diag(sev Severity, off int, code, format string, args ...any) {
 }
 
 func (p *parser) run() {
-	p.md = p.src[p.base:]
 	if fm, end := p.frontMatter(); fm != nil {
 		p.doc.FrontMatter = fm
 		// goldmark would read the YAML as a thematic break and a setext
-		// heading: hide it behind blanks that keep every offset.
-		md := make([]byte, len(p.md))
-		copy(md, p.md)
-		for i := 0; i < end-p.base; i++ {
-			if md[i] != '\n' && md[i] != '\r' {
-				md[i] = ' '
-			}
-		}
-		p.md = md
+		// heading: it only sees what follows.
+		p.base = end
 	}
-	md := goldmark.New(goldmark.WithExtensions(extension.Table, extension.TaskList))
-	root := md.Parser().Parse(text.NewReader(p.md))
+	p.md = p.src[p.base:]
+	root := newMarkdown().Parser().Parse(text.NewReader(p.md))
 	_ = ast.Walk(root, p.visit)
 
 	if p.fences == 0 && p.looksScraped() {
@@ -199,6 +219,19 @@ func (p *parser) run() {
 	}
 	p.finishSections()
 	p.finish()
+}
+
+// newMarkdown is goldmark with GFM tables and task lists but without inline
+// parsers: the model needs block structure and task boxes only. Where a
+// marker sits in a code span or HTML is decided on the raw bytes of the
+// (rare) blocks that hold one (see exclusions), which keeps parsing cheaper
+// than goldmark's own full parse.
+func newMarkdown() goldmark.Markdown {
+	gp := gparser.NewParser(
+		gparser.WithBlockParsers(gparser.DefaultBlockParsers()...),
+		gparser.WithParagraphTransformers(gparser.DefaultParagraphTransformers()...),
+	)
+	return goldmark.New(goldmark.WithParser(gp), goldmark.WithExtensions(extension.Table, extension.TaskList))
 }
 
 func (p *parser) visit(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -261,7 +294,7 @@ func (p *parser) heading(n *ast.Heading) {
 			end = p.lineEnd(p.nextLine(end))
 		}
 	}
-	title := cleanTitle(plainText(n, p.md))
+	title := cleanTitle(stripLinks(stripInline(p.rawText(n.Lines()))))
 	p.doc.Sections = append(p.doc.Sections, &Section{
 		Title:   title,
 		Level:   n.Level,
@@ -309,6 +342,50 @@ func cleanTitle(s string) string {
 		s = strings.TrimSpace(strings.TrimSuffix(s, "¶"))
 	}
 	return s
+}
+
+// stripLinks replaces `[text](url)` and `![alt](src)` by their text: the
+// parser does not build link nodes (see newMarkdown).
+func stripLinks(s string) string {
+	if !strings.Contains(s, "](") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '[' || (s[i] == '!' && i+1 < len(s) && s[i+1] == '[') {
+			o := i
+			if s[i] == '!' {
+				o++
+			}
+			if c := strings.IndexByte(s[o:], ']'); c > 0 && o+c+1 < len(s) && s[o+c+1] == '(' {
+				if e := strings.IndexByte(s[o+c+1:], ')'); e > 0 {
+					b.WriteString(s[o+1 : o+c])
+					i = o + c + 1 + e
+					continue
+				}
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// rawText is a block's text lines joined by spaces (the parser builds no
+// inline nodes, see newMarkdown).
+func (p *parser) rawText(lines *text.Segments) string {
+	if lines.Len() == 1 {
+		seg := lines.At(0)
+		return string(bytes.TrimSpace(p.md[seg.Start:seg.Stop]))
+	}
+	var b strings.Builder
+	for i := 0; i < lines.Len(); i++ {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		seg := lines.At(i)
+		b.Write(bytes.TrimSpace(p.md[seg.Start:seg.Stop]))
+	}
+	return b.String()
 }
 
 // plainText renders inline content as text without Markdown syntax.
@@ -405,13 +482,30 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 	var code strings.Builder
 	codeSpan := Span{p.nextLine(openEnd), p.nextLine(openEnd)}
 	after := codeSpan.Start // where a closing fence would be
+	var body string
 	if lines.Len() > 0 {
+		contiguous := true
+		size := 0
 		for i := 0; i < lines.Len(); i++ {
 			seg := lines.At(i)
-			if seg.Padding > 0 {
-				code.WriteString(strings.Repeat(" ", seg.Padding))
+			size += seg.Len() + seg.Padding
+			if seg.Padding > 0 || (i > 0 && seg.Start != lines.At(i-1).Stop) {
+				contiguous = false
 			}
-			code.Write(seg.Value(p.md))
+		}
+		if contiguous {
+			// the common case: one allocation, straight from the source
+			body = string(p.md[lines.At(0).Start:lines.At(lines.Len()-1).Stop])
+		} else {
+			code.Grow(size)
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				if seg.Padding > 0 {
+					code.WriteString(strings.Repeat(" ", seg.Padding))
+				}
+				code.Write(seg.Value(p.md))
+			}
+			body = code.String()
 		}
 		codeSpan = p.segSpan(lines)
 		after = p.base + lines.At(lines.Len()-1).Stop
@@ -434,7 +528,9 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 	if !closed {
 		p.diag(SevError, start, "unclosed-fence", "unclosed code fence (opened with %s)", strings.Repeat(string(fch), flen))
 	}
-	body := strings.ReplaceAll(code.String(), "\r\n", "\n")
+	if strings.Contains(body, "\r\n") {
+		body = strings.ReplaceAll(body, "\r\n", "\n")
+	}
 	body = strings.TrimSuffix(body, "\n")
 	p.codeBlock(info, body, Span{start, end}, codeSpan)
 }
@@ -522,7 +618,7 @@ func (p *parser) codeBlock(info, body string, span, codeSpan Span) {
 		})
 		return
 	}
-	st := &Step{
+	st := p.newStep(Step{
 		Kind:     kind,
 		Line:     line,
 		EndLine:  p.lineOf(span.End),
@@ -532,7 +628,7 @@ func (p *parser) codeBlock(info, body string, span, codeSpan Span) {
 		Console:  console,
 		Span:     span,
 		CodeSpan: codeSpan,
-	}
+	})
 	if console {
 		st.Code, st.Expected = splitConsole(body)
 	}
@@ -614,41 +710,9 @@ func (p *parser) textBlock(n ast.Node) {
 	}
 	var skip []Span
 	if hasMarker {
-		skip = p.inlineExclusions(n, nil)
+		skip = exclusions(p.src, block)
 	}
 	p.scanBlock(block, segs, skip, in)
-}
-
-// inlineExclusions returns the spans of code spans and raw HTML (including
-// comments) among n's inline children: markers there are not questions.
-func (p *parser) inlineExclusions(n ast.Node, out []Span) []Span {
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		switch c := c.(type) {
-		case *ast.CodeSpan:
-			s, e := -1, -1
-			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
-				if tx, ok := t.(*ast.Text); ok {
-					if s < 0 {
-						s = tx.Segment.Start
-					}
-					e = tx.Segment.Stop
-				}
-			}
-			if s >= 0 {
-				out = append(out, Span{p.base + s, p.base + e})
-			}
-		case *ast.RawHTML:
-			for i := 0; i < c.Segments.Len(); i++ {
-				s := c.Segments.At(i)
-				out = append(out, Span{p.base + s.Start, p.base + s.Stop})
-			}
-		default:
-			if c.HasChildren() {
-				out = p.inlineExclusions(c, out)
-			}
-		}
-	}
-	return out
 }
 
 // scanBlock finds the markers and write-back answers of one block. segs are
@@ -691,7 +755,7 @@ func (p *parser) scanBlock(block Span, segs []Span, skip []Span, in BlockKind) {
 			}
 		}
 		txt := joinSegs(p.src, segs, ts)
-		q := &Question{
+		q := p.newQuestion(Question{
 			Text:      txt,
 			Suggested: suggestion(txt),
 			Line:      p.lineOf(mk.Start),
@@ -699,7 +763,7 @@ func (p *parser) scanBlock(block Span, segs []Span, skip []Span, in BlockKind) {
 			Marker:    mk,
 			TextSpan:  ts,
 			Block:     block,
-		}
+		})
 		p.qitems = append(p.qitems, qitem{q: q})
 	}
 }
@@ -844,7 +908,7 @@ func (p *parser) taskItem(li *ast.ListItem, para ast.Node, cb *east.TaskCheckBox
 		segs[i] = Span{p.base + s.Start, p.base + s.Stop}
 	}
 	txt := joinSegs(p.src, segs, cs)
-	p.addStep(&Step{
+	p.addStep(p.newStep(Step{
 		Kind:     KindManual,
 		Title:    txt,
 		Line:     p.lineOf(start),
@@ -854,5 +918,5 @@ func (p *parser) taskItem(li *ast.ListItem, para ast.Node, cb *east.TaskCheckBox
 		Span:     Span{start, block.End},
 		CodeSpan: cs,
 		Box:      Span{box, box + 3},
-	})
+	}))
 }

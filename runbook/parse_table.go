@@ -61,7 +61,7 @@ func (p *parser) table(t *east.Table) {
 			if !bytes.Contains(raw, []byte(markerText)) && !bytes.Contains(raw, []byte(verifiedLabel)) {
 				continue
 			}
-			p.scanBlock(c, []Span{c}, cellExclusions(p.src, c), InTableCell)
+			p.scanBlock(c, []Span{c}, exclusions(p.src, c), InTableCell)
 		}
 	}
 }
@@ -108,8 +108,9 @@ func splitRow(src []byte, start, end int) []Span {
 	return cells
 }
 
-// cellExclusions finds code spans and HTML inside a table cell.
-func cellExclusions(src []byte, c Span) []Span {
+// exclusions finds the code spans, HTML comments, tags and autolinks in a
+// block's raw bytes: a marker inside them is literal text, not a question.
+func exclusions(src []byte, c Span) []Span {
 	var out []Span
 	for i := c.Start; i < c.End; i++ {
 		switch src[i] {
@@ -124,7 +125,16 @@ func cellExclusions(src []byte, c Span) []Span {
 				i += n - 1
 			}
 		case '<':
-			if i+1 < c.End && (isAlpha(src[i+1]) || src[i+1] == '/' || src[i+1] == '!') {
+			if bytes.HasPrefix(src[i:c.End], []byte("<!--")) {
+				e := c.End
+				if j := bytes.Index(src[i+4:c.End], []byte("-->")); j >= 0 {
+					e = i + 4 + j + 3
+				}
+				out = append(out, Span{i, e})
+				i = e - 1
+				continue
+			}
+			if i+1 < c.End && (isAlpha(src[i+1]) || src[i+1] == '/' || src[i+1] == '!' || src[i+1] == '?') {
 				if j := bytes.IndexByte(src[i:c.End], '>'); j >= 0 {
 					out = append(out, Span{i, i + j + 1})
 					i += j
@@ -199,7 +209,7 @@ func (p *parser) checkRow(cells []Span, cmdCol int, row Span) {
 		if len(cells) > 0 {
 			title = foldSpace(stripInline(string(p.src[cells[0].Start:cells[0].End])))
 		}
-		p.addStep(&Step{
+		p.addStep(p.newStep(Step{
 			Kind:     KindCheck,
 			Title:    title,
 			Line:     p.lineOf(row.Start),
@@ -207,7 +217,7 @@ func (p *parser) checkRow(cells []Span, cmdCol int, row Span) {
 			Code:     code,
 			Span:     row,
 			CodeSpan: cs,
-		})
+		}))
 		return
 	}
 }

@@ -144,7 +144,7 @@ func (p *parser) scrapedQuestions() {
 		}
 		block := Span{p.lineStart(m), max(end, mEnd)}
 		txt := foldSpace(string(p.src[ts.Start:ts.End]))
-		p.qitems = append(p.qitems, qitem{q: &Question{
+		p.qitems = append(p.qitems, qitem{q: p.newQuestion(Question{
 			Text:      txt,
 			Suggested: suggestion(txt),
 			Line:      p.lineOf(m),
@@ -152,7 +152,7 @@ func (p *parser) scrapedQuestions() {
 			Marker:    Span{m, mEnd},
 			TextSpan:  ts,
 			Block:     block,
-		}})
+		})})
 	}
 	// answers written back into a scraped doc sit on lines of their own
 	// question, which no longer has a marker
