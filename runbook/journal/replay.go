@@ -30,6 +30,9 @@ func (s *State) Apply(e Event) {
 	if s.Started.IsZero() {
 		s.Started = e.Time
 	}
+	if e.Seq > s.Seq {
+		s.Seq = e.Seq
+	}
 	if e.Time.After(s.Updated) {
 		s.Updated = e.Time
 	}

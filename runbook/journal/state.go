@@ -17,6 +17,8 @@ type State struct {
 	Status   Status // of the whole run once finished: ok or failed
 	// Resumed counts the times the run was reopened after it started.
 	Resumed int
+	// Seq is the sequence number of the last event replayed.
+	Seq int
 
 	// Steps by step id; steps never touched are absent (Pending).
 	Steps map[string]*StepState

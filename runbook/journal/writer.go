@@ -178,6 +178,7 @@ type Log struct {
 	runDir  string
 	rel     string
 	discard bool
+	created bool
 	f       *os.File
 	err     error
 }
@@ -202,7 +203,7 @@ func (l *Log) Write(p []byte) (int, error) {
 			l.err = fmt.Errorf("step log: %w", err)
 			return 0, l.err
 		}
-		l.f = f
+		l.f, l.created = f, true
 	}
 	n, err := l.f.Write(p)
 	if err != nil {
@@ -214,7 +215,7 @@ func (l *Log) Write(p []byte) (int, error) {
 // Path is the log's path relative to the run directory, or "" if nothing
 // was ever written to it.
 func (l *Log) Path() string {
-	if l.f == nil {
+	if !l.created {
 		return ""
 	}
 	return l.rel
