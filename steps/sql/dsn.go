@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -52,7 +53,7 @@ func (c *conf) mask(s string) string {
 // else caFile) verifies the server against it, and then any other tls=NAME
 // (tls=rds, tls=custom) means "verify with that bundle". The returned error
 // never contains the password.
-func parseDSN(raw, caFile string) (*conf, error) {
+func parseDSN(raw, caFile, dir string) (*conf, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil, errNoDSN
@@ -83,7 +84,7 @@ func parseDSN(raw, caFile string) (*conf, error) {
 		// parameters; the password is set on the Config directly.
 		base = user + "tcp(" + host + ")" + "/" + strings.TrimPrefix(u.Path, "/")
 		params = u.RawQuery
-		cfg, err := finish(c, orig, base, params, caFile)
+		cfg, err := finish(c, orig, base, params, caFile, dir)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +102,7 @@ func parseDSN(raw, caFile string) (*conf, error) {
 			base, params = raw[:slash+q], raw[slash+q+1:]
 		}
 	}
-	cfg, err := finish(c, orig, base, params, caFile)
+	cfg, err := finish(c, orig, base, params, caFile, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ func cutCAParam(raw string) (ca, rest string) {
 
 // finish takes our TLS parameters out of params, lets the driver parse the
 // rest and applies the TLS setting.
-func finish(c *conf, orig, base, params, caFile string) (*mysql.Config, error) {
+func finish(c *conf, orig, base, params, caFile, dir string) (*mysql.Config, error) {
 	if c.redacted == "" {
 		c.redacted = c.mask(orig)
 	}
@@ -188,6 +189,9 @@ func finish(c *conf, orig, base, params, caFile string) (*mysql.Config, error) {
 		return nil, fmt.Errorf("parse MySQL DSN %s: %s", c.redacted, c.mask(err.Error()))
 	}
 	if custom {
+		if dir != "" && !filepath.IsAbs(ca) {
+			ca = filepath.Join(dir, ca)
+		}
 		pem, err := os.ReadFile(ca)
 		if err != nil {
 			return nil, fmt.Errorf("read MySQL CA bundle: %w", err)

@@ -19,6 +19,7 @@ func TestParseDSN(t *testing.T) {
 	ca := writeCA(t)
 	tests := []struct {
 		name, dsn, caFile string
+		dir               string
 		redacted          string
 		addr, user, db    string
 		pass              string
@@ -46,12 +47,14 @@ func TestParseDSN(t *testing.T) {
 			redacted: "u@tcp(h:1)/d?tls=rds", addr: "h:1", user: "u", db: "d", tls: "ca"},
 		{name: "bundle alone turns TLS on", dsn: "u@tcp(h:1)/d", caFile: ca,
 			redacted: "u@tcp(h:1)/d", addr: "h:1", user: "u", db: "d", tls: "ca"},
+		{name: "relative bundle from the doc's directory", dsn: "u@tcp(h:1)/d?tls=custom&tls-ca=ca.pem", dir: filepath.Dir(ca),
+			redacted: "u@tcp(h:1)/d?tls=custom&tls-ca=ca.pem", addr: "h:1", user: "u", db: "d", tls: "ca"},
 		{name: "tls=false wins over the bundle", dsn: "u@tcp(h:1)/d?tls=false", caFile: ca,
 			redacted: "u@tcp(h:1)/d?tls=false", addr: "h:1", user: "u", db: "d"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := parseDSN(tt.dsn, tt.caFile)
+			c, err := parseDSN(tt.dsn, tt.caFile, tt.dir)
 			if err != nil {
 				t.Fatalf("parseDSN: %v", err)
 			}
@@ -108,7 +111,7 @@ func TestParseDSNErrors(t *testing.T) {
 		{"mysql://u:hunter22@h:1/d%zz", "", `parse MySQL DSN: parse "mysql://u:***@h:1/d%zz": invalid URL escape "%zz"`},
 	}
 	for _, tt := range tests {
-		_, err := parseDSN(tt.dsn, tt.caFile)
+		_, err := parseDSN(tt.dsn, tt.caFile, "")
 		if err == nil {
 			t.Errorf("parseDSN(%q): no error", tt.dsn)
 			continue

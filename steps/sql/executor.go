@@ -34,6 +34,9 @@ type Options struct {
 	// CAFile is a PEM bundle to verify the server with (for RDS, the RDS
 	// global bundle); a tls-ca= parameter in the DSN takes precedence.
 	CAFile string
+	// Dir resolves a relative CA bundle path: the runbook's directory, so
+	// a bundle kept next to the doc works from any working directory.
+	Dir string
 }
 
 // Target is who and where the connection is, shown before the first SQL
@@ -132,7 +135,7 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 			fmt.Fprintln(out)
 		}
 		line := docLine(st.Line)
-		err := e.exec(ctx, out, st.Text)
+		err := e.exec(ctx, out, st)
 		if err == nil {
 			continue
 		}
@@ -227,8 +230,9 @@ func isBadConn(err error) bool {
 }
 
 // exec runs one statement and prints its result.
-func (e *Executor) exec(ctx context.Context, out io.Writer, text string) error {
+func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement) error {
 	t0 := time.Now()
+	text := st.Text
 	if !returnsRows(text) {
 		r, err := e.conn.ExecContext(ctx, text)
 		if err != nil {
@@ -254,9 +258,12 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, text string) error {
 			fmt.Fprintln(out)
 		}
 		d := time.Since(t0)
-		if len(cols) == 0 {
+		switch {
+		case len(cols) == 0:
 			err = WriteOK(out, 0, d)
-		} else {
+		case st.Vertical:
+			err = WriteVertical(out, cols, data, d)
+		default:
 			err = WriteTable(out, cols, data, d)
 		}
 		if err != nil {
@@ -367,7 +374,7 @@ func (e *Executor) connect(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("resolve MySQL DSN: %w", err)
 	}
-	c, err := parseDSN(raw, e.opt.CAFile)
+	c, err := parseDSN(raw, e.opt.CAFile, e.opt.Dir)
 	if err != nil {
 		return err
 	}
@@ -443,7 +450,7 @@ func (e *Executor) Redacted() string {
 	if err != nil {
 		return ""
 	}
-	c, err := parseDSN(raw, e.opt.CAFile)
+	c, err := parseDSN(raw, e.opt.CAFile, e.opt.Dir)
 	if err != nil {
 		return ""
 	}

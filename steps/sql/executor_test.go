@@ -444,3 +444,29 @@ func TestRunAdversarialPlaceholderStaysAString(t *testing.T) {
 		t.Errorf("stored values\n%q\nwant\n%q", got, values)
 	}
 }
+
+func TestRunVertical(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	res, out := run(t, context.Background(), e, "SELECT 1 AS id, 'x;y' AS long_name, NULL AS n\\G\nSELECT 2 AS id\\g")
+	if !res.OK() {
+		t.Fatalf("%+v\n%s", res, out)
+	}
+	want := `*************************** 1. row ***************************
+       id: 1
+long_name: x;y
+        n: NULL
+1 row in set (X sec)
+
++----+
+| id |
++----+
+|  2 |
++----+
+1 row in set (X sec)
+`
+	if got := normalize(out); got != want {
+		t.Errorf("output:\n%s\nwant:\n%s", got, want)
+	}
+}

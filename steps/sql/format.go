@@ -93,6 +93,62 @@ func WriteTable(w io.Writer, cols []Column, rows [][]Cell, d time.Duration) erro
 	return err
 }
 
+// WriteVertical writes a result set the way the mysql client does for a
+// statement ended by \G: one "name: value" line per column. Values are
+// neither truncated nor have their newlines escaped, since \G is how one
+// reads a long multi-line value (SHOW CREATE TABLE, SHOW ENGINE … STATUS).
+func WriteVertical(w io.Writer, cols []Column, rows [][]Cell, d time.Duration) error {
+	if len(rows) == 0 {
+		_, err := fmt.Fprintf(w, "Empty set (%s)\n", seconds(d))
+		return err
+	}
+	names := make([]string, len(cols))
+	width := 0
+	for i, c := range cols {
+		names[i] = cellText(c.Name)
+		width = max(width, runewidth.StringWidth(names[i]))
+	}
+	var b strings.Builder
+	for r, row := range rows {
+		fmt.Fprintf(&b, "%s %d. row %s\n", strings.Repeat("*", 27), r+1, strings.Repeat("*", 27))
+		for i := range cols {
+			v := "NULL"
+			if i < len(row) && !row[i].Null {
+				v = verticalText(row[i].Value)
+			}
+			b.WriteString(strings.Repeat(" ", width-runewidth.StringWidth(names[i])))
+			b.WriteString(names[i] + ": " + v + "\n")
+		}
+	}
+	noun := "rows"
+	if len(rows) == 1 {
+		noun = "row"
+	}
+	fmt.Fprintf(&b, "%d %s in set (%s)\n", len(rows), noun, seconds(d))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// verticalText keeps newlines and tabs but still escapes what could drive
+// the terminal.
+func verticalText(v string) string {
+	if !utf8.ValidString(v) {
+		return "0x" + strings.ToUpper(hex.EncodeToString([]byte(v)))
+	}
+	if !strings.ContainsFunc(v, func(r rune) bool { return isControl(r) && r != '\n' && r != '\t' }) {
+		return v
+	}
+	var b strings.Builder
+	for _, r := range v {
+		if isControl(r) && r != '\n' && r != '\t' {
+			fmt.Fprintf(&b, `\x%02x`, r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // WriteOK writes the mysql client's line for a statement without a result
 // set.
 func WriteOK(w io.Writer, affected int64, d time.Duration) error {

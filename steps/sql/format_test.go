@@ -93,3 +93,31 @@ func TestReturnsRows(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteVertical(t *testing.T) {
+	cols := []Column{{Name: "Table"}, {Name: "Create Table"}, {Name: "n", Numeric: true}}
+	rows := [][]Cell{
+		{{Value: "t"}, {Value: "CREATE TABLE `t` (\n\t`a` int\n) \x1b[2J"}, {Null: true}},
+		{{Value: "u"}, {Value: ""}, {Value: "2"}},
+	}
+	var b strings.Builder
+	if err := WriteVertical(&b, cols, rows, 0); err != nil {
+		t.Fatal(err)
+	}
+	want := "*************************** 1. row ***************************\n" +
+		"       Table: t\n" +
+		"Create Table: CREATE TABLE `t` (\n\t`a` int\n) \\x1b[2J\n" +
+		"           n: NULL\n" +
+		"*************************** 2. row ***************************\n" +
+		"       Table: u\n" +
+		"Create Table: \n" +
+		"           n: 2\n" +
+		"2 rows in set (0.00 sec)\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	b.Reset()
+	if err := WriteVertical(&b, cols, nil, 0); err != nil || b.String() != "Empty set (0.00 sec)\n" {
+		t.Errorf("empty: %q %v", b.String(), err)
+	}
+}

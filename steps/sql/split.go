@@ -15,6 +15,9 @@ type Statement struct {
 	Line int
 	// Offset is the byte offset of Text in the block.
 	Offset int
+	// Vertical is set for a statement ended by \G, which the mysql client
+	// prints one column per line (for wide rows like SHOW CREATE TABLE).
+	Vertical bool
 }
 
 // SplitError is a block the splitter cannot cut safely (an unterminated
@@ -65,8 +68,15 @@ func (s *splitter) run() ([]Statement, error) {
 			s.start, s.sline = s.i, s.line
 		}
 		if strings.HasPrefix(s.code[s.i:], s.delim) {
-			s.emit(s.i)
+			s.emit(s.i, false)
 			s.i += len(s.delim)
+			continue
+		}
+		// \g and \G end a statement whatever the delimiter, as in the
+		// mysql client; a backslash outside quotes means nothing else.
+		if rest := s.code[s.i:]; len(rest) >= 2 && rest[0] == '\\' && (rest[1] == 'G' || rest[1] == 'g') {
+			s.emit(s.i, rest[1] == 'G')
+			s.i += 2
 			continue
 		}
 		if err := s.step(); err != nil {
@@ -74,7 +84,7 @@ func (s *splitter) run() ([]Statement, error) {
 		}
 	}
 	if s.start >= 0 {
-		s.emit(len(s.code))
+		s.emit(len(s.code), false)
 	}
 	return s.out, nil
 }
@@ -126,10 +136,10 @@ func (s *splitter) step() error {
 	return nil
 }
 
-func (s *splitter) emit(end int) {
+func (s *splitter) emit(end int, vertical bool) {
 	text := strings.TrimRight(s.code[s.start:end], " \t\r\n\f\v")
 	if text != "" {
-		s.out = append(s.out, Statement{Text: text, Line: s.sline, Offset: s.start})
+		s.out = append(s.out, Statement{Text: text, Line: s.sline, Offset: s.start, Vertical: vertical})
 	}
 	s.start = -1
 }

@@ -16,73 +16,78 @@ func TestSplit(t *testing.T) {
 	}{
 		{"empty", "", nil},
 		{"only whitespace and comments", "  \n-- a\n# b\n/* c\n d */\n;;\n", nil},
-		{"one without delimiter", "SELECT 1", []st{{"SELECT 1", 1, 0}}},
-		{"two", "SELECT 1;\nSELECT 2;\n", []st{{"SELECT 1", 1, 0}, {"SELECT 2", 2, 10}}},
-		{"empty statements dropped", ";;SELECT 1;;; ;\n", []st{{"SELECT 1", 1, 2}}},
-		{"trailing kept", "SELECT 1;\n  SELECT 2 \n", []st{{"SELECT 1", 1, 0}, {"SELECT 2", 2, 12}}},
+		{"one without delimiter", "SELECT 1", []st{{"SELECT 1", 1, 0, false}}},
+		{"two", "SELECT 1;\nSELECT 2;\n", []st{{"SELECT 1", 1, 0, false}, {"SELECT 2", 2, 10, false}}},
+		{"empty statements dropped", ";;SELECT 1;;; ;\n", []st{{"SELECT 1", 1, 2, false}}},
+		{"trailing kept", "SELECT 1;\n  SELECT 2 \n", []st{{"SELECT 1", 1, 0, false}, {"SELECT 2", 2, 12, false}}},
 		{
 			"delimiters in quotes",
 			"INSERT INTO t VALUES ('a;b', \"c;d\", `e;f`);\nSELECT 2",
-			[]st{{"INSERT INTO t VALUES ('a;b', \"c;d\", `e;f`)", 1, 0}, {"SELECT 2", 2, 44}},
+			[]st{{"INSERT INTO t VALUES ('a;b', \"c;d\", `e;f`)", 1, 0, false}, {"SELECT 2", 2, 44, false}},
 		},
 		{
 			"escaped and doubled quotes",
 			`SELECT 'it\'s;', 'it''s;', "say \"hi;\"", "x"";", ` + "`a``;b`" + `; SELECT 3`,
-			[]st{{`SELECT 'it\'s;', 'it''s;', "say \"hi;\"", "x"";", ` + "`a``;b`", 1, 0}, {"SELECT 3", 1, 59}},
+			[]st{{`SELECT 'it\'s;', 'it''s;', "say \"hi;\"", "x"";", ` + "`a``;b`", 1, 0, false}, {"SELECT 3", 1, 59, false}},
 		},
 		{
 			"backslash does not escape in backticks",
 			"SELECT `a\\`; SELECT 2",
-			[]st{{"SELECT `a\\`", 1, 0}, {"SELECT 2", 1, 13}},
+			[]st{{"SELECT `a\\`", 1, 0, false}, {"SELECT 2", 1, 13, false}},
 		},
 		{
 			"multi-line string counts lines",
 			"SELECT 'a\nb;\nc';\nSELECT 2;",
-			[]st{{"SELECT 'a\nb;\nc'", 1, 0}, {"SELECT 2", 4, 17}},
+			[]st{{"SELECT 'a\nb;\nc'", 1, 0, false}, {"SELECT 2", 4, 17, false}},
 		},
 		{
 			"comments are skipped before a statement",
 			"-- first; not a statement\n# second;\n/* third;\n */ SELECT 1; -- trailing;\nSELECT 2",
-			[]st{{"SELECT 1", 4, 50}, {"SELECT 2", 5, 73}},
+			[]st{{"SELECT 1", 4, 50, false}, {"SELECT 2", 5, 73, false}},
 		},
 		{
 			"comments inside a statement stay and hide delimiters",
 			"SELECT 1 -- x;\n, 2 # y;\n, /* z; */ 3;",
-			[]st{{"SELECT 1 -- x;\n, 2 # y;\n, /* z; */ 3", 1, 0}},
+			[]st{{"SELECT 1 -- x;\n, 2 # y;\n, /* z; */ 3", 1, 0, false}},
 		},
 		{
 			"double dash without space is not a comment",
 			"SELECT 1--1; SELECT 2",
-			[]st{{"SELECT 1--1", 1, 0}, {"SELECT 2", 1, 13}},
+			[]st{{"SELECT 1--1", 1, 0, false}, {"SELECT 2", 1, 13, false}},
 		},
 		{
 			"conditional comment is a statement",
 			"/*!40101 SET NAMES utf8mb4 */;\n/*+ hint */ SELECT 1;",
-			[]st{{"/*!40101 SET NAMES utf8mb4 */", 1, 0}, {"/*+ hint */ SELECT 1", 2, 31}},
+			[]st{{"/*!40101 SET NAMES utf8mb4 */", 1, 0, false}, {"/*+ hint */ SELECT 1", 2, 31, false}},
 		},
 		{
 			"delimiter for a procedure",
 			"DROP PROCEDURE IF EXISTS p;\nDELIMITER //\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 'x//';\nEND //\nDELIMITER ;\nCALL p();\n",
 			[]st{
-				{"DROP PROCEDURE IF EXISTS p", 1, 0},
-				{"CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 'x//';\nEND", 3, 41},
-				{"CALL p()", 9, 115},
+				{"DROP PROCEDURE IF EXISTS p", 1, 0, false},
+				{"CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 'x//';\nEND", 3, 41, false},
+				{"CALL p()", 9, 115, false},
 			},
 		},
 		{
 			"any delimiter, lower case command, trailing words ignored",
 			"delimiter $$ trailing\nSELECT 1; SELECT 2$$SELECT 3$$\nDELIMITER ;;\nSELECT 4;;",
-			[]st{{"SELECT 1; SELECT 2", 2, 22}, {"SELECT 3", 2, 42}, {"SELECT 4", 4, 66}},
+			[]st{{"SELECT 1; SELECT 2", 2, 22, false}, {"SELECT 3", 2, 42, false}, {"SELECT 4", 4, 66, false}},
 		},
 		{
 			"delimiter word inside a statement is not a command",
 			"SELECT delimiter FROM t;",
-			[]st{{"SELECT delimiter FROM t", 1, 0}},
+			[]st{{"SELECT delimiter FROM t", 1, 0, false}},
+		},
+		{
+			"\\G and \\g end statements",
+			"SHOW CREATE TABLE t\\G\nSELECT '\\G;' \\g SELECT 3\\G;",
+			[]st{{"SHOW CREATE TABLE t", 1, 0, true}, {"SELECT '\\G;'", 2, 22, false}, {"SELECT 3", 2, 38, true}},
 		},
 		{
 			"crlf",
 			"SELECT 1;\r\nSELECT 2;\r\n",
-			[]st{{"SELECT 1", 1, 0}, {"SELECT 2", 2, 11}},
+			[]st{{"SELECT 1", 1, 0, false}, {"SELECT 2", 2, 11, false}},
 		},
 	}
 	for _, tt := range tests {
@@ -150,6 +155,7 @@ func FuzzSplit(f *testing.F) {
 		"DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\nCALL p();",
 		"-- c\n# d\n/* e */ SELECT `x``y`, \"q\\\"\", 'it''s'; /*!40101 SET x=1 */;",
 		"SELECT 1--1;\r\nDELIMITER $$\n$$$$",
+		"SHOW CREATE TABLE t\\G SELECT '\\G'\\g",
 	} {
 		f.Add(s)
 	}
