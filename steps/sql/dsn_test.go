@@ -1,18 +1,23 @@
 package sql
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runbook-sh/runbook/steps/sql/sqltest"
 )
 
 func TestParseDSN(t *testing.T) {
@@ -128,11 +133,19 @@ func TestParseDSNErrors(t *testing.T) {
 // writeCA writes a throwaway self-signed CA certificate.
 func writeCA(t *testing.T) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p, _ := newCA(t)
+	return p
+}
+
+// newCA makes a throwaway CA, writes its certificate as PEM and returns a
+// server certificate it signed for 127.0.0.1.
+func newCA(t *testing.T) (string, tls.Certificate) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{
+	ca := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "runbook test CA"},
 		NotBefore:             time.Now().Add(-time.Hour),
@@ -141,13 +154,53 @@ func writeCA(t *testing.T) string {
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return p
+	return p, tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: key}
+}
+
+func TestRunOverTLSWithCABundle(t *testing.T) {
+	t.Parallel()
+	caPath, cert := newCA(t)
+	otherCA, _ := newCA(t)
+	srv := sqltest.StartEmbeddedTLS(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+
+	e := newExecutor(t, srv.DSN+"?tls=rds&tls-ca="+caPath)
+	res, out := run(t, context.Background(), e, "SELECT 1 AS ok")
+	if !res.OK() {
+		t.Fatalf("with the right bundle: %+v\n%s", res, out)
+	}
+
+	e = newExecutor(t, srv.DSN+"?tls=rds&tls-ca="+otherCA)
+	res, _ = run(t, context.Background(), e, "SELECT 1 AS ok")
+	if res.ExitCode != 1 || res.Err == nil || !strings.Contains(res.Err.Error(), "certificate signed by unknown authority") {
+		t.Fatalf("with another CA's bundle: %+v, want a certificate error", res)
+	}
 }

@@ -7,6 +7,7 @@ package sqltest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"database/sql"
 	"encoding/hex"
 	"net"
@@ -81,7 +82,19 @@ func external(t testing.TB, dsn string) Server {
 	return Server{DSN: cfg.FormatDSN(), Database: name}
 }
 
+// StartEmbeddedTLS starts an in-process server that offers TLS with cfg
+// (whatever RUNBOOK_TEST_MYSQL_DSN says), for testing certificate checks.
+func StartEmbeddedTLS(t testing.TB, cfg *tls.Config) Server {
+	t.Helper()
+	return embeddedWith(t, cfg)
+}
+
 func embedded(t testing.TB) Server {
+	t.Helper()
+	return embeddedWith(t, nil)
+}
+
+func embeddedWith(t testing.TB, tlsConfig *tls.Config) Server {
 	t.Helper()
 	const name = "test"
 	db := memory.NewDatabase(name)
@@ -92,7 +105,7 @@ func embedded(t testing.TB) Server {
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	cfg := server.Config{Protocol: "tcp", Address: ln.Addr().String(), Listener: ln}
+	cfg := server.Config{Protocol: "tcp", Address: ln.Addr().String(), Listener: ln, TLSConfig: tlsConfig}
 	s, err := server.NewServer(cfg, engine, gmssql.NewContext, memory.NewSessionBuilder(pro), nil)
 	if err != nil {
 		ln.Close()
