@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/steps/aws/awstest"
 )
 
 func load(t *testing.T, opt Options) *Client {
@@ -21,10 +22,10 @@ func load(t *testing.T, opt Options) *Client {
 }
 
 func TestIdentity(t *testing.T) {
-	isolate(t)
-	f := newFakeAWS(t)
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
 	c := load(t, Options{Endpoint: f.URL()})
-	if got := len(f.requests("")); got != 0 {
+	if got := len(f.Requests("")); got != 0 {
 		t.Fatalf("Load made %d requests, want none", got)
 	}
 	id, err := c.Identity(context.Background())
@@ -35,7 +36,7 @@ func TestIdentity(t *testing.T) {
 	if id != want {
 		t.Fatalf("Identity = %+v, want %+v", id, want)
 	}
-	reqs := f.requests("sts:GetCallerIdentity")
+	reqs := f.Requests("sts:GetCallerIdentity")
 	if len(reqs) != 1 {
 		t.Fatalf("%d GetCallerIdentity requests, want 1", len(reqs))
 	}
@@ -49,16 +50,15 @@ func TestIdentity(t *testing.T) {
 	if _, err := c.Identity(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(f.requests("")); got != 1 {
+	if got := len(f.Requests("")); got != 1 {
 		t.Errorf("second Identity made a request (%d in all), want it cached", got)
 	}
 }
 
 func TestGuard(t *testing.T) {
-	isolate(t)
-	f := newFakeAWS(t)
-	f.account = "999999999999"
-	f.arn = "arn:aws:iam::999999999999:user/bob"
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
+	f.SetIdentity("999999999999", "arn:aws:iam::999999999999:user/bob")
 	t.Setenv("AWS_REGION", "eu-west-1")
 	c := load(t, Options{Endpoint: f.URL()})
 
@@ -86,7 +86,7 @@ func TestGuard(t *testing.T) {
 	if len(recorded) != 2 || recorded[1].Account != "999999999999" || recorded[1].Region != "eu-west-1" {
 		t.Errorf("recorded identities = %+v", recorded)
 	}
-	if n := len(f.requests("sts:GetCallerIdentity")); n != 1 {
+	if n := len(f.Requests("sts:GetCallerIdentity")); n != 1 {
 		t.Errorf("%d GetCallerIdentity requests across preflights, want 1 (cached)", n)
 	}
 	// A nil guard only identifies.
@@ -136,11 +136,11 @@ func TestCheckGuard(t *testing.T) {
 }
 
 func TestSecretsManager(t *testing.T) {
-	isolate(t)
-	f := newFakeAWS(t)
-	f.secrets["app/db"] = `{"username":"app","password":"s3cr3t-pa55","port":3306,"tls":true,"opts":{"a": 1},"nothing":null}`
-	f.secrets["plain"] = "just-a-string"
-	f.binaries["blob"] = []byte{0, 1, 2}
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
+	f.SetSecret("app/db", `{"username":"app","password":"s3cr3t-pa55","port":3306,"tls":true,"opts":{"a": 1},"nothing":null}`)
+	f.SetSecret("plain", "just-a-string")
+	f.SetSecretBinary("blob", []byte{0, 1, 2})
 	c := load(t, Options{Endpoint: f.URL()})
 	src := Sources(c)
 	ctx := context.Background()
@@ -158,7 +158,7 @@ func TestSecretsManager(t *testing.T) {
 			t.Errorf("Resolve(%q) = %q, %v; want %q", tc.ref, got, err, tc.want)
 		}
 	}
-	reqs := f.requests("secretsmanager:GetSecretValue")
+	reqs := f.Requests("secretsmanager:GetSecretValue")
 	if len(reqs) != 2 {
 		t.Fatalf("%d GetSecretValue requests, want 2 (one per secret, keys cached)", len(reqs))
 	}
@@ -188,9 +188,9 @@ func TestSecretsManager(t *testing.T) {
 }
 
 func TestSSMParameter(t *testing.T) {
-	isolate(t)
-	f := newFakeAWS(t)
-	f.params["/staging/db/password"] = "hunter2-ssm"
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
+	f.SetParameter("/staging/db/password", "hunter2-ssm")
 	c := load(t, Options{Endpoint: f.URL()})
 	ctx := context.Background()
 	for range 3 {
@@ -203,7 +203,7 @@ func TestSSMParameter(t *testing.T) {
 	if got, err := c.Resolver().Resolve(ctx, "aws-ssm:/staging/db/password"); err != nil || got != "hunter2-ssm" {
 		t.Fatalf("Resolver().Resolve = %q, %v", got, err)
 	}
-	reqs := f.requests("ssm:GetParameter")
+	reqs := f.Requests("ssm:GetParameter")
 	if len(reqs) != 1 {
 		t.Fatalf("%d GetParameter requests, want 1 (cached)", len(reqs))
 	}
@@ -227,10 +227,10 @@ func TestSSMParameter(t *testing.T) {
 
 // A failed fetch is not cached: after `aws sso login` the next resolve works.
 func TestFailureNotCached(t *testing.T) {
-	isolate(t)
-	f := newFakeAWS(t)
-	f.secrets["app/db"] = "v"
-	f.fail["secretsmanager:GetSecretValue"] = fakeFailure{Status: 400, Code: "ExpiredTokenException", Message: "The security token included in the request is expired", Once: true}
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
+	f.SetSecret("app/db", "v")
+	f.Fail("secretsmanager:GetSecretValue", awstest.Failure{Status: 400, Code: "ExpiredTokenException", Message: "The security token included in the request is expired", Once: true}, nil)
 	c := load(t, Options{Endpoint: f.URL()})
 	if _, err := c.SecretValue(context.Background(), "app/db"); err == nil {
 		t.Fatal("want an error")
@@ -241,10 +241,10 @@ func TestFailureNotCached(t *testing.T) {
 }
 
 func TestEndpointFromEnvironment(t *testing.T) {
-	isolate(t)
-	f := newFakeAWS(t)
-	f.params["/p"] = "from-env-endpoint"
-	f.secrets["s"] = "sm-endpoint"
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
+	f.SetParameter("/p", "from-env-endpoint")
+	f.SetSecret("s", "sm-endpoint")
 	t.Setenv("AWS_ENDPOINT_URL", f.URL())
 	c := load(t, Options{})
 	ctx := context.Background()
@@ -256,23 +256,23 @@ func TestEndpointFromEnvironment(t *testing.T) {
 	}
 
 	// A service-specific variable wins over the general one.
-	isolate(t)
-	f2 := newFakeAWS(t)
-	f2.secrets["s"] = "sm-endpoint"
+	awstest.Isolate(t)
+	f2 := awstest.NewServer(t)
+	f2.SetSecret("s", "sm-endpoint")
 	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // nothing listens there
 	t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", f2.URL())
 	c = load(t, Options{})
 	if v, err := c.SecretValue(ctx, "s"); err != nil || v != "sm-endpoint" {
 		t.Fatalf("SecretValue with AWS_ENDPOINT_URL_SECRETS_MANAGER = %q, %v", v, err)
 	}
-	if n := len(f.requests("secretsmanager:GetSecretValue")); n != 0 {
+	if n := len(f.Requests("secretsmanager:GetSecretValue")); n != 0 {
 		t.Errorf("the general endpoint got %d Secrets Manager requests", n)
 	}
 }
 
 func TestUpload(t *testing.T) {
-	isolate(t)
-	f := newFakeAWS(t)
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
 	c := load(t, Options{Endpoint: f.URL()})
 	body := "# Report\n\nall green\n"
 	url, err := c.Upload(context.Background(), "s3://ops-reports/staging/runs/", "run-1.md", strings.NewReader(body), "text/markdown; charset=utf-8")
@@ -282,7 +282,7 @@ func TestUpload(t *testing.T) {
 	if url != "s3://ops-reports/staging/runs/run-1.md" {
 		t.Errorf("url = %q", url)
 	}
-	reqs := f.requests("s3:PutObject")
+	reqs := f.Requests("s3:PutObject")
 	if len(reqs) != 1 {
 		t.Fatalf("%d PutObject requests, want 1", len(reqs))
 	}
@@ -306,7 +306,7 @@ func TestUpload(t *testing.T) {
 	if _, err := c.Upload(context.Background(), "s3://ops-reports/x", "r.json", strings.NewReader("{}"), "application/json"); err != nil {
 		t.Fatal(err)
 	}
-	r = f.requests("s3:PutObject")[1]
+	r = f.Requests("s3:PutObject")[1]
 	if r.Path != "/ops-reports/x/r.json" || r.Header.Get("X-Amz-Server-Side-Encryption") != "aws:kms" ||
 		r.Header.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id") != "alias/reports" {
 		t.Errorf("KMS upload: %s %v", r.Path, r.Header)
@@ -314,8 +314,8 @@ func TestUpload(t *testing.T) {
 }
 
 func TestUploadBadDestination(t *testing.T) {
-	isolate(t)
-	f := newFakeAWS(t)
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
 	c := load(t, Options{Endpoint: f.URL()})
 	for dest, want := range map[string]string{
 		"https://b/p/": `upload destination "https://b/p/" is not an s3:// URL (want s3://bucket/prefix/)`,
@@ -326,21 +326,21 @@ func TestUploadBadDestination(t *testing.T) {
 			t.Errorf("Upload(%q) = %v, want %s", dest, err, want)
 		}
 	}
-	if n := len(f.requests("")); n != 0 {
+	if n := len(f.Requests("")); n != 0 {
 		t.Errorf("bad destinations made %d requests", n)
 	}
 }
 
 func TestUploadOtherRegion(t *testing.T) {
-	isolate(t)
-	f := newFakeAWS(t)
-	f.fail["s3:PutObject"] = fakeFailure{Status: 301, Code: "PermanentRedirect", Message: "The bucket you are attempting to access must be addressed using the specified endpoint.", Once: true}
-	f.failHeaders["x-amz-bucket-region"] = "eu-central-1"
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
+	f.Fail("s3:PutObject", awstest.Failure{Status: 301, Code: "PermanentRedirect", Message: "The bucket you are attempting to access must be addressed using the specified endpoint.", Once: true},
+		map[string]string{"x-amz-bucket-region": "eu-central-1"})
 	c := load(t, Options{Endpoint: f.URL()})
 	if _, err := c.Upload(context.Background(), "s3://far/", "r.md", strings.NewReader("x"), "text/markdown"); err != nil {
 		t.Fatal(err)
 	}
-	reqs := f.requests("s3:PutObject")
+	reqs := f.Requests("s3:PutObject")
 	if len(reqs) != 2 || !strings.Contains(reqs[1].Header.Get("Authorization"), "/eu-central-1/s3/") || string(reqs[1].Body) != "x" {
 		t.Fatalf("retry in the bucket's region: %d requests, last auth %q", len(reqs), reqs[len(reqs)-1].Header.Get("Authorization"))
 	}
@@ -349,18 +349,17 @@ func TestUploadOtherRegion(t *testing.T) {
 func TestExplainedErrors(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
-		name  string
-		op    string
-		fail  fakeFailure
-		call  func(*Client) error
-		kind  Kind
-		want  string
-		extra func(t *testing.T)
+		name string
+		op   string
+		fail awstest.Failure
+		call func(*Client) error
+		kind Kind
+		want string
 	}{
 		{
 			name: "expired token from STS",
 			op:   "sts:GetCallerIdentity",
-			fail: fakeFailure{Status: 403, Code: "ExpiredToken", Message: "The security token included in the request is expired"},
+			fail: awstest.Failure{Status: 403, Code: "ExpiredToken", Message: "The security token included in the request is expired"},
 			call: func(c *Client) error { _, err := c.Identity(ctx); return err },
 			kind: KindExpired,
 			want: "aws: the credentials have expired (ExpiredToken from sts:GetCallerIdentity): get fresh ones (`aws sso login --profile ops` for SSO, or renew AWS_SESSION_TOKEN) and try again",
@@ -368,7 +367,7 @@ func TestExplainedErrors(t *testing.T) {
 		{
 			name: "expired token from Secrets Manager",
 			op:   "secretsmanager:GetSecretValue",
-			fail: fakeFailure{Status: 400, Code: "ExpiredTokenException", Message: "The security token included in the request is expired"},
+			fail: awstest.Failure{Status: 400, Code: "ExpiredTokenException", Message: "The security token included in the request is expired"},
 			call: func(c *Client) error { _, err := c.SecretValue(ctx, "app/db#password"); return err },
 			kind: KindExpired,
 			want: "aws: the credentials have expired (ExpiredTokenException from secretsmanager:GetSecretValue): get fresh ones (`aws sso login --profile ops` for SSO, or renew AWS_SESSION_TOKEN) and try again",
@@ -376,7 +375,7 @@ func TestExplainedErrors(t *testing.T) {
 		{
 			name: "access denied with IAM's message",
 			op:   "secretsmanager:GetSecretValue",
-			fail: fakeFailure{Status: 400, Code: "AccessDeniedException", Message: "User: arn:aws:sts::123456789012:assumed-role/ReadOnly/alice is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-west-2:123456789012:secret:app/db-AbCdEf because no identity-based policy allows the secretsmanager:GetSecretValue action"},
+			fail: awstest.Failure{Status: 400, Code: "AccessDeniedException", Message: "User: arn:aws:sts::123456789012:assumed-role/ReadOnly/alice is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-west-2:123456789012:secret:app/db-AbCdEf because no identity-based policy allows the secretsmanager:GetSecretValue action"},
 			call: func(c *Client) error { _, err := c.SecretValue(ctx, "app/db"); return err },
 			kind: KindAccessDenied,
 			want: "aws: access denied: arn:aws:sts::123456789012:assumed-role/ReadOnly/alice may not perform secretsmanager:GetSecretValue on arn:aws:secretsmanager:us-west-2:123456789012:secret:app/db-AbCdEf; ask for that permission in the IAM policy (see docs/aws.md)",
@@ -384,7 +383,7 @@ func TestExplainedErrors(t *testing.T) {
 		{
 			name: "access denied by S3 says nothing; we name the call",
 			op:   "s3:PutObject",
-			fail: fakeFailure{Status: 403, Code: "AccessDenied", Message: "Access Denied"},
+			fail: awstest.Failure{Status: 403, Code: "AccessDenied", Message: "Access Denied"},
 			call: func(c *Client) error {
 				_, err := c.Upload(ctx, "s3://ops-reports/p/", "r.md", strings.NewReader("x"), "text/markdown")
 				return err
@@ -395,7 +394,7 @@ func TestExplainedErrors(t *testing.T) {
 		{
 			name: "explicit deny",
 			op:   "ssm:GetParameter",
-			fail: fakeFailure{Status: 400, Code: "AccessDeniedException", Message: "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-west-2:123456789012:parameter/prod/x with an explicit deny in an identity-based policy"},
+			fail: awstest.Failure{Status: 400, Code: "AccessDeniedException", Message: "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-west-2:123456789012:parameter/prod/x with an explicit deny in an identity-based policy"},
 			call: func(c *Client) error { _, err := c.Parameter(ctx, "/prod/x"); return err },
 			kind: KindAccessDenied,
 			want: "aws: access denied: arn:aws:iam::123456789012:user/alice may not perform ssm:GetParameter on arn:aws:ssm:us-west-2:123456789012:parameter/prod/x; an explicit Deny in a policy blocks it (see docs/aws.md)",
@@ -403,7 +402,7 @@ func TestExplainedErrors(t *testing.T) {
 		{
 			name: "throttled",
 			op:   "ssm:GetParameter",
-			fail: fakeFailure{Status: 400, Code: "ThrottlingException", Message: "Rate exceeded"},
+			fail: awstest.Failure{Status: 400, Code: "ThrottlingException", Message: "Rate exceeded"},
 			call: func(c *Client) error { _, err := c.Parameter(ctx, "/p"); return err },
 			kind: KindThrottled,
 			want: "aws: ssm:GetParameter on /p is throttled by AWS (ThrottlingException) after 1 attempt; the SDK already retried with backoff, so wait a minute and try again",
@@ -411,7 +410,7 @@ func TestExplainedErrors(t *testing.T) {
 		{
 			name: "invalid keys",
 			op:   "sts:GetCallerIdentity",
-			fail: fakeFailure{Status: 403, Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."},
+			fail: awstest.Failure{Status: 403, Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."},
 			call: func(c *Client) error { _, err := c.Identity(ctx); return err },
 			kind: KindInvalidCredentials,
 			want: `aws: AWS does not accept these credentials (InvalidClientTokenId from sts:GetCallerIdentity): check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the profile for profile "ops"`,
@@ -419,22 +418,22 @@ func TestExplainedErrors(t *testing.T) {
 		{
 			name: "other service error keeps code and message",
 			op:   "secretsmanager:GetSecretValue",
-			fail: fakeFailure{Status: 400, Code: "DecryptionFailure", Message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key."},
+			fail: awstest.Failure{Status: 400, Code: "DecryptionFailure", Message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key."},
 			call: func(c *Client) error { _, err := c.SecretValue(ctx, "app/db"); return err },
 			kind: KindOther,
 			want: "aws: secretsmanager:GetSecretValue on app/db: DecryptionFailure: Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			isolate(t)
+			awstest.Isolate(t)
 			t.Setenv("AWS_PROFILE", "ops")
 			dir := t.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[profile ops]\nregion = us-west-2\n"), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-			f := newFakeAWS(t)
-			f.fail[tc.op] = tc.fail
+			f := awstest.NewServer(t)
+			f.Fail(tc.op, tc.fail, nil)
 			c := load(t, Options{Endpoint: f.URL(), RetryMaxAttempts: 1})
 			err := tc.call(c)
 			var ae *Error
@@ -452,17 +451,17 @@ func TestExplainedErrors(t *testing.T) {
 }
 
 func TestNoCredentials(t *testing.T) {
-	isolate(t)
+	awstest.Isolate(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
-	f := newFakeAWS(t)
+	f := awstest.NewServer(t)
 	c := load(t, Options{Endpoint: f.URL()})
 	_, err := c.Identity(context.Background())
 	const want = "no AWS credentials found: set AWS_PROFILE or run `aws configure` / `aws sso login`"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
-	if n := len(f.requests("")); n != 0 {
+	if n := len(f.Requests("")); n != 0 {
 		t.Errorf("%d requests without credentials", n)
 	}
 }
@@ -473,13 +472,13 @@ func TestSSOSessionExpired(t *testing.T) {
 		{"sso-session", "[profile corp]\nsso_session = corp-sso\nsso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-west-2\n\n[sso-session corp-sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := isolate(t)
+			dir := awstest.Isolate(t)
 			t.Setenv("AWS_ACCESS_KEY_ID", "")
 			t.Setenv("AWS_SECRET_ACCESS_KEY", "")
 			if err := os.WriteFile(filepath.Join(dir, "config"), []byte(tc.config), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			f := newFakeAWS(t)
+			f := awstest.NewServer(t)
 			c := load(t, Options{Profile: "corp", Endpoint: f.URL()})
 			_, err := c.Identity(context.Background())
 			const want = "aws: the SSO session for profile \"corp\" has expired or was never started: run `aws sso login --profile corp` and try again"
@@ -491,7 +490,7 @@ func TestSSOSessionExpired(t *testing.T) {
 }
 
 func TestUnknownProfile(t *testing.T) {
-	isolate(t)
+	awstest.Isolate(t)
 	_, err := Load(context.Background(), Options{Profile: "nope"})
 	const want = "aws: profile \"nope\" is not in ~/.aws/config or ~/.aws/credentials (check --profile / AWS_PROFILE, or run `aws configure --profile nope`)"
 	if err == nil || err.Error() != want {
@@ -500,10 +499,10 @@ func TestUnknownProfile(t *testing.T) {
 }
 
 func TestUnreachable(t *testing.T) {
-	isolate(t)
-	f := newFakeAWS(t)
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
 	url := f.URL()
-	f.srv.Close() // nothing listens any more
+	f.Srv.Close() // nothing listens any more
 	c := load(t, Options{Endpoint: url, RetryMaxAttempts: 1})
 	_, err := c.Identity(context.Background())
 	var ae *Error
@@ -517,9 +516,9 @@ func TestUnreachable(t *testing.T) {
 }
 
 func TestNoRegion(t *testing.T) {
-	isolate(t)
+	awstest.Isolate(t)
 	t.Setenv("AWS_REGION", "")
-	f := newFakeAWS(t)
+	f := awstest.NewServer(t)
 	c := load(t, Options{})
 	_, err := c.Parameter(context.Background(), "/p")
 	const want = "aws: no AWS region is configured: set AWS_REGION, pass --region, or set region in the profile"
@@ -547,5 +546,24 @@ func TestExplainPassesThrough(t *testing.T) {
 	}
 	if got := KindAccessDenied.String(); got != "access-denied" {
 		t.Errorf("String = %q", got)
+	}
+}
+
+func TestStepEnv(t *testing.T) {
+	awstest.Isolate(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[profile staging]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	base := []string{"PATH=/bin", "AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=x", "AWS_SESSION_TOKEN=t", "AWS_PROFILE=prod", "AWS_REGION=us-east-1"}
+
+	if got := load(t, Options{}).StepEnv(base); strings.Join(got, " ") != strings.Join(base, " ") {
+		t.Errorf("no explicit profile/region changed the env: %q", got)
+	}
+	got := load(t, Options{Profile: "staging", Region: "eu-west-2"}).StepEnv(base)
+	want := []string{"PATH=/bin", "AWS_DEFAULT_REGION=eu-west-2", "AWS_PROFILE=staging", "AWS_REGION=eu-west-2"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("StepEnv =\n %q\nwant\n %q", got, want)
 	}
 }

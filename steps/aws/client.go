@@ -13,7 +13,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -225,4 +228,39 @@ func (c *Client) Identity(ctx context.Context) (Identity, error) {
 // turns it into an actionable message.
 func (c *Client) explain(err error, action, resource string) error {
 	return Explain(&callError{action: action, resource: resource, region: c.cfg.Region, err: err}, c.profile)
+}
+
+// StepEnv returns base adjusted so that the aws CLI and SDKs run by steps
+// act as the identity this Client checked. Only an explicit profile or
+// region (flag or front matter) changes anything: then AWS_PROFILE and
+// AWS_REGION are set, and static keys from the environment are dropped
+// because they would otherwise win over AWS_PROFILE in the child while the
+// explicit profile won here.
+func (c *Client) StepEnv(base []string) []string {
+	set := map[string]string{}
+	drop := map[string]bool{}
+	if c.opt.Profile != "" {
+		set["AWS_PROFILE"] = c.opt.Profile
+		for _, k := range []string{"AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+			drop[k] = true
+		}
+	}
+	if c.opt.Region != "" {
+		set["AWS_REGION"] = c.opt.Region
+		set["AWS_DEFAULT_REGION"] = c.opt.Region
+	}
+	if len(set) == 0 {
+		return base
+	}
+	out := make([]string, 0, len(base)+len(set))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, replaced := set[k]; !replaced && !drop[k] {
+			out = append(out, kv)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		out = append(out, k+"="+set[k])
+	}
+	return out
 }

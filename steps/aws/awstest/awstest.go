@@ -1,10 +1,16 @@
-package aws
+// Package awstest is a local stand-in for AWS that the real SDK can talk
+// to: it speaks the STS query/XML, Secrets Manager and SSM JSON 1.1 and S3
+// REST wire protocols for the few operations runbook uses, and records every
+// request. Point a client at it with aws.Options.Endpoint or
+// AWS_ENDPOINT_URL, after Isolate.
+package awstest
 
 import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,27 +21,28 @@ import (
 	"testing"
 )
 
-// fakeAWS is a local server speaking just enough of the AWS wire protocols
+// Server is a local server speaking just enough of the AWS wire protocols
 // for the real SDK: STS query/XML, Secrets Manager and SSM JSON 1.1, and S3
 // REST. It records every request so tests can assert their exact shape.
-type fakeAWS struct {
+type Server struct {
 	t   *testing.T
-	srv *httptest.Server
+	Srv *httptest.Server
 
 	mu       sync.Mutex
-	reqs     []fakeReq
+	reqs     []Request
 	account  string
 	arn      string
 	secrets  map[string]string // SecretString by id
 	binaries map[string][]byte // SecretBinary by id
 	params   map[string]string
 	// fail makes an operation answer with an error.
-	fail map[string]fakeFailure
-	// headers are added to a failure response (x-amz-bucket-region).
+	fail map[string]Failure
+	// failHeaders are added to a failure response (x-amz-bucket-region).
 	failHeaders map[string]string
 }
 
-type fakeReq struct {
+// Request is one request as the server received it.
+type Request struct {
 	Op      string // "sts:GetCallerIdentity", "s3:PutObject", …
 	Method  string
 	Path    string
@@ -44,7 +51,9 @@ type fakeReq struct {
 	Decoded map[string]any // JSON body or form values
 }
 
-type fakeFailure struct {
+// Failure makes an operation answer with an AWS error in its protocol's
+// format.
+type Failure struct {
 	Status  int
 	Code    string
 	Message string
@@ -52,28 +61,71 @@ type fakeFailure struct {
 	Once bool
 }
 
-func newFakeAWS(t *testing.T) *fakeAWS {
-	f := &fakeAWS{
+// NewServer starts a server, closed when the test ends. The caller is
+// "arn:aws:iam::123456789012:user/alice" until SetIdentity.
+func NewServer(t *testing.T) *Server {
+	f := &Server{
 		t:           t,
 		account:     "123456789012",
 		arn:         "arn:aws:iam::123456789012:user/alice",
 		secrets:     map[string]string{},
 		binaries:    map[string][]byte{},
 		params:      map[string]string{},
-		fail:        map[string]fakeFailure{},
+		fail:        map[string]Failure{},
 		failHeaders: map[string]string{},
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+	f.Srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Srv.Close)
 	return f
 }
 
-func (f *fakeAWS) URL() string { return f.srv.URL }
+// URL is the endpoint to give the SDK.
+func (f *Server) URL() string { return f.Srv.URL }
 
-func (f *fakeAWS) requests(op string) []fakeReq {
+// SetIdentity sets what GetCallerIdentity answers.
+func (f *Server) SetIdentity(account, arn string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []fakeReq
+	f.account, f.arn = account, arn
+}
+
+// SetSecret stores a Secrets Manager SecretString.
+func (f *Server) SetSecret(id, value string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.secrets[id] = value
+}
+
+// SetSecretBinary stores a Secrets Manager SecretBinary.
+func (f *Server) SetSecretBinary(id string, value []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.binaries[id] = value
+}
+
+// SetParameter stores an SSM parameter value.
+func (f *Server) SetParameter(name, value string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.params[name] = value
+}
+
+// Fail makes op ("ssm:GetParameter", …) fail; headers are added to the
+// error response.
+func (f *Server) Fail(op string, e Failure, headers map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail[op] = e
+	for k, v := range headers {
+		f.failHeaders[k] = v
+	}
+}
+
+// Requests returns the requests received for op ("" for all), in order.
+func (f *Server) Requests(op string) []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Request
 	for _, r := range f.reqs {
 		if op == "" || r.Op == op {
 			out = append(out, r)
@@ -82,13 +134,13 @@ func (f *fakeAWS) requests(op string) []fakeReq {
 	return out
 }
 
-func (f *fakeAWS) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), 500)
 		return
 	}
-	rec := fakeReq{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	switch target := r.Header.Get("X-Amz-Target"); {
 	case target != "":
 		svc, op, _ := strings.Cut(target, ".")
@@ -112,7 +164,8 @@ func (f *fakeAWS) serve(w http.ResponseWriter, r *http.Request) {
 	if failing && fail.Once {
 		delete(f.fail, rec.Op)
 	}
-	hdrs := f.failHeaders
+	hdrs := maps.Clone(f.failHeaders)
+	account, arn := f.account, f.arn
 	f.mu.Unlock()
 
 	if failing {
@@ -132,7 +185,7 @@ func (f *fakeAWS) serve(w http.ResponseWriter, r *http.Request) {
     <Account>%s</Account>
   </GetCallerIdentityResult>
   <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
-</GetCallerIdentityResponse>`, xmlEscape(f.arn), f.account)
+</GetCallerIdentityResponse>`, xmlEscape(arn), account)
 	case "secretsmanager:GetSecretValue":
 		id, _ := rec.Decoded["SecretId"].(string)
 		f.mu.Lock()
@@ -146,7 +199,7 @@ func (f *fakeAWS) serve(w http.ResponseWriter, r *http.Request) {
 		case isBin:
 			out["SecretBinary"] = b // encoding/json writes base64, as AWS does
 		default:
-			f.writeError(w, rec.Op, fakeFailure{Status: 400, Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret."})
+			f.writeError(w, rec.Op, Failure{Status: 400, Code: "ResourceNotFoundException", Message: "Secrets Manager can't find the specified secret."})
 			return
 		}
 		writeJSON(w, out)
@@ -156,7 +209,7 @@ func (f *fakeAWS) serve(w http.ResponseWriter, r *http.Request) {
 		v, ok := f.params[name]
 		f.mu.Unlock()
 		if !ok {
-			f.writeError(w, rec.Op, fakeFailure{Status: 400, Code: "ParameterNotFound"})
+			f.writeError(w, rec.Op, Failure{Status: 400, Code: "ParameterNotFound"})
 			return
 		}
 		writeJSON(w, map[string]any{"Parameter": map[string]any{
@@ -174,7 +227,7 @@ func (f *fakeAWS) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeError answers in the error format of the operation's protocol.
-func (f *fakeAWS) writeError(w http.ResponseWriter, op string, e fakeFailure) {
+func (f *Server) writeError(w http.ResponseWriter, op string, e Failure) {
 	switch {
 	case strings.HasPrefix(op, "sts:"):
 		w.Header().Set("Content-Type", "text/xml")
@@ -207,10 +260,10 @@ func xmlEscape(s string) string {
 	return b.String()
 }
 
-// isolate makes the SDK see only what the test sets: dummy static keys, no
+// Isolate makes the SDK see only what the test sets: dummy static keys, no
 // shared config or credentials files of the machine, no instance metadata,
 // no endpoint or profile from the developer's shell.
-func isolate(t *testing.T) (dir string) {
+func Isolate(t *testing.T) (dir string) {
 	t.Helper()
 	dir = t.TempDir()
 	for _, k := range []string{
