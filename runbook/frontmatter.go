@@ -40,6 +40,9 @@ func (p *parser) frontMatter() (*FrontMatter, int) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(body, &root); err != nil {
 		line, msg := yamlErrLine(err)
+		if l := firstBadLine(body); l > line {
+			line = l
+		}
 		p.doc.Diagnostics = append(p.doc.Diagnostics, Diagnostic{
 			Severity: SevError, Line: lineOff + max(line, 1), Code: "bad-front-matter",
 			Message: "front matter: " + msg,
@@ -216,6 +219,31 @@ func (p *parser) scalarSpan(n *yaml.Node, bodyStart, lineOff int) Span {
 
 func isDelim(line []byte, d string) bool {
 	return string(bytes.TrimRight(line, " \t")) == d
+}
+
+// firstBadLine finds the first line at which the YAML stops parsing: yaml.v3
+// reports the line where the enclosing construct started, which for a
+// long variables block is far from the typo. Front matter is small, so
+// re-parsing prefixes is cheap; huge blocks keep yaml's own line.
+func firstBadLine(body []byte) int {
+	if bytes.Count(body, []byte{'\n'}) > 200 {
+		return 0
+	}
+	var n yaml.Node
+	line := 0
+	for off := 0; off < len(body); {
+		i := bytes.IndexByte(body[off:], '\n')
+		end := len(body)
+		if i >= 0 {
+			end = off + i + 1
+		}
+		line++
+		if yaml.Unmarshal(body[:end], &n) != nil {
+			return line
+		}
+		off = end
+	}
+	return 0
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)

@@ -910,7 +910,7 @@ func (p *parser) taskItem(li *ast.ListItem, para ast.Node, cb *east.TaskCheckBox
 	txt := joinSegs(p.src, segs, cs)
 	p.addStep(p.newStep(Step{
 		Kind:     KindManual,
-		Title:    txt,
+		Title:    stripInline(txt),
 		Line:     p.lineOf(start),
 		EndLine:  p.lineOf(block.End),
 		Code:     txt,
