@@ -66,11 +66,13 @@ type Executor struct {
 	db     *dbsql.DB
 	conn   *dbsql.Conn
 	connID int64
+
+	maxRows int // rows kept per result set for display
 }
 
 // New returns an executor; it connects only when first used.
 func New(opt Options) *Executor {
-	return &Executor{opt: opt}
+	return &Executor{opt: opt, maxRows: maxRows}
 }
 
 var _ steps.Executor = (*Executor)(nil)
@@ -238,6 +240,10 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement) error 
 		if err != nil {
 			return err
 		}
+		if firstKeyword(text) == "USE" {
+			_, err := fmt.Fprintln(out, "Database changed")
+			return err
+		}
 		n, err := r.RowsAffected()
 		if err != nil {
 			n = 0
@@ -250,7 +256,7 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement) error 
 	}
 	defer rows.Close()
 	for set := 0; ; set++ {
-		cols, data, err := readSet(rows)
+		cols, data, total, err := readSet(rows, e.maxRows)
 		if err != nil {
 			return err
 		}
@@ -262,9 +268,9 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement) error 
 		case len(cols) == 0:
 			err = WriteOK(out, 0, d)
 		case st.Vertical:
-			err = WriteVertical(out, cols, data, d)
+			err = WriteVertical(out, cols, data, total, d)
 		default:
-			err = WriteTable(out, cols, data, d)
+			err = WriteTable(out, cols, data, total, d)
 		}
 		if err != nil {
 			return err
@@ -277,24 +283,29 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement) error 
 	return rows.Err()
 }
 
-func readSet(rows *dbsql.Rows) ([]Column, [][]Cell, error) {
+// readSet reads the current result set, keeping at most limit rows and
+// counting all of them.
+func readSet(rows *dbsql.Rows, limit int) (cols []Column, data [][]Cell, total int, err error) {
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	cols := make([]Column, len(types))
+	cols = make([]Column, len(types))
 	for i, t := range types {
 		cols[i] = Column{Name: t.Name(), Numeric: isNumeric(t.DatabaseTypeName())}
 	}
-	var data [][]Cell
 	vals := make([]dbsql.NullString, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	for rows.Next() {
+		total++
+		if len(data) == limit {
+			continue
+		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		row := make([]Cell, len(cols))
 		for i, v := range vals {
@@ -302,7 +313,7 @@ func readSet(rows *dbsql.Rows) ([]Column, [][]Cell, error) {
 		}
 		data = append(data, row)
 	}
-	return cols, data, rows.Err()
+	return cols, data, total, rows.Err()
 }
 
 // isNumeric follows the mysql client's IS_NUM: these columns are

@@ -470,3 +470,28 @@ long_name: x;y
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestRunRowLimitAndUse(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	e.maxRows = 2
+	res, out := run(t, context.Background(), e, "USE `"+srv.Database+"`;\nSELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3")
+	if !res.OK() {
+		t.Fatalf("%+v\n%s", res, out)
+	}
+	want := `Database changed
+
++---+
+| n |
++---+
+| 1 |
+| 2 |
++---+
+3 rows in set (X sec)
+(only the first 2 rows are shown)
+`
+	if got := normalize(out); got != want {
+		t.Errorf("output:\n%s\nwant:\n%s", got, want)
+	}
+}

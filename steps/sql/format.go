@@ -28,10 +28,16 @@ type Cell struct {
 	Null  bool
 }
 
+// maxRows bounds the rows a result set keeps for display: a runbook's
+// SELECT is a check, and a million-row answer would only exhaust memory
+// and bury the log. The rest are counted, not shown.
+const maxRows = 1000
+
 // WriteTable writes a result set as the mysql client does: a bordered,
 // aligned table, then "N rows in set (0.01 sec)" (or "Empty set" with no
-// table when there are no rows).
-func WriteTable(w io.Writer, cols []Column, rows [][]Cell, d time.Duration) error {
+// table when there are no rows). total is the number of rows the statement
+// returned, when only the first of them are in rows.
+func WriteTable(w io.Writer, cols []Column, rows [][]Cell, total int, d time.Duration) error {
 	if len(rows) == 0 {
 		_, err := fmt.Fprintf(w, "Empty set (%s)\n", seconds(d))
 		return err
@@ -84,20 +90,28 @@ func WriteTable(w io.Writer, cols []Column, rows [][]Cell, d time.Duration) erro
 		line(r, func(i int) bool { return cols[i].Numeric })
 	}
 	rule()
-	noun := "rows"
-	if len(rows) == 1 {
-		noun = "row"
-	}
-	fmt.Fprintf(&b, "%d %s in set (%s)\n", len(rows), noun, seconds(d))
+	inSet(&b, len(rows), total, d)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func inSet(b *strings.Builder, shown, total int, d time.Duration) {
+	total = max(total, shown)
+	noun := "rows"
+	if total == 1 {
+		noun = "row"
+	}
+	fmt.Fprintf(b, "%d %s in set (%s)\n", total, noun, seconds(d))
+	if total > shown {
+		fmt.Fprintf(b, "(only the first %d rows are shown)\n", shown)
+	}
 }
 
 // WriteVertical writes a result set the way the mysql client does for a
 // statement ended by \G: one "name: value" line per column. Values are
 // neither truncated nor have their newlines escaped, since \G is how one
 // reads a long multi-line value (SHOW CREATE TABLE, SHOW ENGINE … STATUS).
-func WriteVertical(w io.Writer, cols []Column, rows [][]Cell, d time.Duration) error {
+func WriteVertical(w io.Writer, cols []Column, rows [][]Cell, total int, d time.Duration) error {
 	if len(rows) == 0 {
 		_, err := fmt.Fprintf(w, "Empty set (%s)\n", seconds(d))
 		return err
@@ -120,11 +134,7 @@ func WriteVertical(w io.Writer, cols []Column, rows [][]Cell, d time.Duration) e
 			b.WriteString(names[i] + ": " + v + "\n")
 		}
 	}
-	noun := "rows"
-	if len(rows) == 1 {
-		noun = "row"
-	}
-	fmt.Fprintf(&b, "%d %s in set (%s)\n", len(rows), noun, seconds(d))
+	inSet(&b, len(rows), total, d)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -16,7 +16,7 @@ func TestWriteTable(t *testing.T) {
 		{{Value: "4"}, {Value: "\xff\x00"}, {Value: "NULL"}},
 	}
 	var b strings.Builder
-	if err := WriteTable(&b, cols, rows, 12345*time.Microsecond); err != nil {
+	if err := WriteTable(&b, cols, rows, 0, 12345*time.Microsecond); err != nil {
 		t.Fatal(err)
 	}
 	want := `+----+-----------------+--------------------------------------------------------------+
@@ -36,15 +36,17 @@ func TestWriteTable(t *testing.T) {
 
 func TestWriteTableSmall(t *testing.T) {
 	tests := []struct {
-		rows [][]Cell
-		want string
+		rows  [][]Cell
+		total int
+		want  string
 	}{
-		{nil, "Empty set (0.00 sec)\n"},
-		{[][]Cell{{{Value: "x"}}}, "+---------+\n| a\\nlong |\n+---------+\n| x       |\n+---------+\n1 row in set (0.00 sec)\n"},
+		{nil, 0, "Empty set (0.00 sec)\n"},
+		{[][]Cell{{{Value: "x"}}}, 0, "+---------+\n| a\\nlong |\n+---------+\n| x       |\n+---------+\n1 row in set (0.00 sec)\n"},
+		{[][]Cell{{{Value: "x"}}}, 5000, "+---------+\n| a\\nlong |\n+---------+\n| x       |\n+---------+\n5000 rows in set (0.00 sec)\n(only the first 1 rows are shown)\n"},
 	}
 	for _, tt := range tests {
 		var b strings.Builder
-		if err := WriteTable(&b, []Column{{Name: "a\nlong"}}, tt.rows, 0); err != nil {
+		if err := WriteTable(&b, []Column{{Name: "a\nlong"}}, tt.rows, tt.total, 0); err != nil {
 			t.Fatal(err)
 		}
 		if b.String() != tt.want {
@@ -101,7 +103,7 @@ func TestWriteVertical(t *testing.T) {
 		{{Value: "u"}, {Value: ""}, {Value: "2"}},
 	}
 	var b strings.Builder
-	if err := WriteVertical(&b, cols, rows, 0); err != nil {
+	if err := WriteVertical(&b, cols, rows, 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	want := "*************************** 1. row ***************************\n" +
@@ -117,7 +119,7 @@ func TestWriteVertical(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
-	if err := WriteVertical(&b, cols, nil, 0); err != nil || b.String() != "Empty set (0.00 sec)\n" {
+	if err := WriteVertical(&b, cols, nil, 0, 0); err != nil || b.String() != "Empty set (0.00 sec)\n" {
 		t.Errorf("empty: %q %v", b.String(), err)
 	}
 }
