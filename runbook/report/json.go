@@ -1,0 +1,253 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/runbook-sh/runbook/runbook/journal"
+)
+
+// SchemaVersion is the JSON report's "schemaVersion". Adding optional
+// fields keeps it; renaming, removing or changing the meaning of one bumps
+// it (docs/report.schema.json describes each version).
+const SchemaVersion = 1
+
+// SchemaID is the JSON report's "$schema".
+const SchemaID = "https://runbook.sh/schema/report/v1.json"
+
+type jsonReport struct {
+	Schema        string         `json:"$schema"`
+	SchemaVersion int            `json:"schemaVersion"`
+	Generated     time.Time      `json:"generatedAt"`
+	Run           jsonRun        `json:"run"`
+	Document      jsonDocument   `json:"document"`
+	Identity      *jsonIdentity  `json:"identity"`
+	Counts        map[string]int `json:"counts"`
+	Sections      []jsonSection  `json:"sections"`
+	Steps         []jsonStep     `json:"steps"`
+	Questions     []jsonQuestion `json:"questions"`
+	Variables     []jsonVariable `json:"variables"`
+	Notes         []jsonNote     `json:"notes"`
+	Events        []journalEvent `json:"events"`
+}
+
+type jsonRun struct {
+	Name     string        `json:"name"`
+	Dir      string        `json:"dir"`
+	Who      string        `json:"who"`
+	Host     string        `json:"host"`
+	Started  *time.Time    `json:"started"`
+	Updated  *time.Time    `json:"updated"`
+	Finished *time.Time    `json:"finished"`
+	Complete bool          `json:"complete"`
+	Status   string        `json:"status"`
+	Sessions []jsonSession `json:"sessions"`
+}
+
+type jsonSession struct {
+	Kind string    `json:"kind"`
+	Who  string    `json:"who"`
+	Host string    `json:"host"`
+	Time time.Time `json:"time"`
+}
+
+type jsonDocument struct {
+	File        string `json:"file"`
+	Title       string `json:"title"`
+	Hash        string `json:"hash"`
+	HashAtStart string `json:"hashAtStart"`
+	Changed     bool   `json:"changed"`
+}
+
+type jsonIdentity struct {
+	Account string `json:"account"`
+	ARN     string `json:"arn"`
+	Region  string `json:"region"`
+}
+
+type jsonSection struct {
+	Index  int            `json:"index"`
+	ID     string         `json:"id"`
+	Title  string         `json:"title"`
+	Level  int            `json:"level"`
+	Line   int            `json:"line"`
+	Parent int            `json:"parent"`
+	Path   []string       `json:"path"`
+	Status string         `json:"status"`
+	Counts map[string]int `json:"counts"`
+}
+
+type jsonStep struct {
+	ID         string        `json:"id"`
+	Title      string        `json:"title"`
+	Kind       string        `json:"kind"`
+	InDocument bool          `json:"inDocument"`
+	Section    int           `json:"section"`
+	Path       []string      `json:"path"`
+	Line       int           `json:"line"`
+	EndLine    int           `json:"endLine"`
+	Status     string        `json:"status"`
+	Was        string        `json:"was,omitempty"`
+	Hash       string        `json:"hash"`
+	RunHash    string        `json:"runHash"`
+	Note       string        `json:"note"`
+	Edited     string        `json:"editedCommand"`
+	DurationMS int64         `json:"durationMs"`
+	Attempts   []jsonAttempt `json:"attempts"`
+}
+
+type jsonAttempt struct {
+	N          int          `json:"n"`
+	Started    *time.Time   `json:"started"`
+	DurationMS int64        `json:"durationMs"`
+	Command    string       `json:"command"`
+	ExitCode   *int         `json:"exitCode"`
+	Status     string       `json:"status"`
+	Error      string       `json:"error"`
+	Log        string       `json:"log"`
+	Output     *jsonExcerpt `json:"output"`
+}
+
+type jsonExcerpt struct {
+	Path  string   `json:"path"`
+	Bytes int64    `json:"bytes"`
+	Lines int      `json:"lines"`
+	Cut   int      `json:"cut"`
+	Head  []string `json:"head"`
+	Tail  []string `json:"tail"`
+	Error string   `json:"error"`
+}
+
+type jsonQuestion struct {
+	ID      string     `json:"id"`
+	Text    string     `json:"text"`
+	Section int        `json:"section"`
+	Line    int        `json:"line"`
+	State   string     `json:"state"`
+	Answer  string     `json:"answer"`
+	Who     string     `json:"who"`
+	Time    *time.Time `json:"time"`
+	Written bool       `json:"written"`
+}
+
+type jsonVariable struct {
+	Name       string `json:"name"`
+	Value      string `json:"value"`
+	Set        bool   `json:"set"`
+	Secret     bool   `json:"secret"`
+	Source     string `json:"source"`
+	InDocument bool   `json:"inDocument"`
+}
+
+type jsonNote struct {
+	Step string    `json:"step"`
+	Text string    `json:"text"`
+	Time time.Time `json:"time"`
+}
+
+// journalEvent is a journal line as written, times in UTC.
+type journalEvent = journal.Event
+
+// JSON writes everything in the run as one versioned document
+// (docs/report.schema.json).
+func JSON(w io.Writer, in Input) error {
+	v, err := buildView(in)
+	if err != nil {
+		return err
+	}
+	r := jsonReport{
+		Schema:        SchemaID,
+		SchemaVersion: SchemaVersion,
+		Generated:     v.Generated.UTC(),
+		Run: jsonRun{
+			Name: v.Run, Dir: v.RunDir, Who: v.Who, Host: v.Host,
+			Started: timePtr(v.Started), Updated: timePtr(v.Updated), Finished: timePtr(v.Finished),
+			Complete: v.Complete, Status: string(v.RunStatus), Sessions: []jsonSession{},
+		},
+		Document: jsonDocument{File: v.DocFile, Title: v.Title, Hash: v.DocHash,
+			HashAtStart: v.RunDocHash, Changed: v.RunDocHash != ""},
+		Counts:    countsJSON(v.Counts),
+		Sections:  []jsonSection{},
+		Steps:     []jsonStep{},
+		Questions: []jsonQuestion{},
+		Variables: []jsonVariable{},
+		Notes:     []jsonNote{},
+		Events:    []journalEvent{},
+	}
+	if r.Document.HashAtStart == "" {
+		r.Document.HashAtStart = v.DocHash
+	}
+	for _, s := range v.Sessions {
+		r.Run.Sessions = append(r.Run.Sessions, jsonSession{s.Kind, s.Who, s.Host, s.Time.UTC()})
+	}
+	if v.Identity != nil {
+		r.Identity = &jsonIdentity{v.Identity.Account, v.Identity.ARN, v.Identity.Region}
+	}
+	for _, s := range v.Sections {
+		r.Sections = append(r.Sections, jsonSection{Index: s.Index, ID: s.ID, Title: s.Title, Level: s.Level,
+			Line: s.Line, Parent: s.Parent, Path: s.Path, Status: string(worst(s.Counts)), Counts: countsJSON(s.Counts)})
+	}
+	for _, s := range append(append([]*stepView(nil), v.Steps...), v.Orphans...) {
+		js := jsonStep{ID: s.ID, Title: s.Title, Kind: s.Kind, InDocument: s.Step != nil, Section: s.Section,
+			Path: s.Path, Line: s.Line, EndLine: s.EndLine, Status: string(s.Status), Was: string(s.Was),
+			Hash: s.Hash, RunHash: s.RunHash, Note: s.Note, Edited: s.Edited,
+			DurationMS: s.total().Milliseconds(), Attempts: []jsonAttempt{}}
+		if js.Path == nil {
+			js.Path = []string{}
+		}
+		for _, a := range s.Attempts {
+			ja := jsonAttempt{N: a.N, Started: timePtr(a.Started), DurationMS: a.Duration.Milliseconds(),
+				Command: a.Command, ExitCode: a.ExitCode, Status: string(a.Status), Error: a.Error, Log: a.Log}
+			if x := a.Excerpt; x != nil {
+				ja.Output = &jsonExcerpt{Path: x.Path, Bytes: x.Bytes, Lines: x.Lines, Cut: x.Cut,
+					Head: nonNil(x.Head), Tail: nonNil(x.Tail), Error: x.Err}
+			}
+			js.Attempts = append(js.Attempts, ja)
+		}
+		r.Steps = append(r.Steps, js)
+	}
+	for _, q := range v.Questions {
+		r.Questions = append(r.Questions, jsonQuestion{ID: q.ID, Text: q.Text, Section: q.Section, Line: q.Line,
+			State: string(q.State), Answer: q.Answer, Who: q.Who, Time: timePtr(q.Time), Written: q.Written})
+	}
+	for _, x := range v.Vars {
+		r.Variables = append(r.Variables, jsonVariable(x))
+	}
+	for _, n := range v.Notes {
+		r.Notes = append(r.Notes, jsonNote{n.Step, n.Text, n.Time.UTC()})
+	}
+	for _, e := range v.Events {
+		e.Time = e.Time.UTC()
+		r.Events = append(r.Events, e)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func countsJSON(c map[journal.Status]int) map[string]int {
+	out := map[string]int{}
+	for s, n := range c {
+		if n > 0 {
+			out[string(s)] = n
+		}
+	}
+	return out
+}
