@@ -1,0 +1,431 @@
+package steps
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+)
+
+// fakeExec interprets a tiny command language, one instruction per line:
+// "out:TEXT" prints TEXT, "exit:N" ends with N, "block" waits for ctx,
+// "timeout" reports a timeout, "flaky:FILE" fails until FILE exists.
+type fakeExec struct {
+	mu   sync.Mutex
+	reqs []Request
+}
+
+func (f *fakeExec) Run(ctx context.Context, req Request) Result {
+	f.mu.Lock()
+	f.reqs = append(f.reqs, req)
+	f.mu.Unlock()
+	for _, line := range strings.Split(req.Command, "\n") {
+		op, arg, _ := strings.Cut(line, ":")
+		switch op {
+		case "out":
+			fmt.Fprint(req.Output, arg)
+		case "exit":
+			n, _ := strconv.Atoi(arg)
+			return Result{ExitCode: n}
+		case "block":
+			<-ctx.Done()
+			return Result{ExitCode: 130, Interrupted: errors.Is(context.Cause(ctx), ErrInterrupted)}
+		case "timeout":
+			return Result{ExitCode: -1, TimedOut: true}
+		case "flaky":
+			if _, err := os.Stat(arg); err != nil {
+				return Result{ExitCode: 1}
+			}
+		}
+	}
+	return Result{}
+}
+
+func (f *fakeExec) commands() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, r := range f.reqs {
+		out = append(out, r.Command)
+	}
+	return out
+}
+
+func step(id, code string) *runbook.Step {
+	return &runbook.Step{ID: id, Kind: runbook.KindShell, Title: id, Code: code, Hash: fmt.Sprintf("%x", sha256.Sum256([]byte(code)))[:12]}
+}
+
+func testDoc(t *testing.T, steps ...*runbook.Step) *runbook.Document {
+	t.Helper()
+	dir := t.TempDir()
+	return &runbook.Document{Path: filepath.Join(dir, "deploy.md"), Hash: "doc1", Steps: steps}
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (r *recorder) add(e Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+// lines renders the events compactly: journal events by type and step,
+// output as text.
+func (r *recorder) lines() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, e := range r.events {
+		if e.Journal == nil {
+			out = append(out, fmt.Sprintf("output %s#%d %q", e.Step, e.Attempt, e.Output))
+			continue
+		}
+		j := e.Journal
+		s := string(j.Type)
+		if j.Step != "" {
+			s += " " + j.Step
+		}
+		if j.Attempt > 0 {
+			s += fmt.Sprintf("#%d", j.Attempt)
+		}
+		if j.Status != "" {
+			s += " " + string(j.Status)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func open(t *testing.T, doc *runbook.Document, ex Executor, mod ...func(*Config)) (*Engine, *recorder) {
+	t.Helper()
+	reg := NewRegistry()
+	reg.Register(runbook.KindShell, ex)
+	reg.Register(runbook.KindCheck, ex)
+	cfg := Config{Doc: doc, Registry: reg, Environ: []string{"PATH=/bin"}, Who: "ana", Host: "box"}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	e, err := Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	rec := &recorder{}
+	e.Subscribe(rec.add)
+	return e, rec
+}
+
+func eq(t *testing.T, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+func TestRunAllStopsAtFailureAndRetryMakesAttempt2(t *testing.T) {
+	flag := filepath.Join(t.TempDir(), "flag")
+	doc := testDoc(t, step("a", "out:hello"), step("b", "flaky:"+flag), step("c", "out:c"))
+	ex := &fakeExec{}
+	e, rec := open(t, doc, ex)
+	status, err := e.RunAll(context.Background(), "")
+	if err != nil || status != journal.Failed {
+		t.Fatalf("RunAll = %v, %v", status, err)
+	}
+	eq(t, rec.lines(), []string{
+		"step-started a#1", `output a#1 "hello"`, "step-finished a#1 ok",
+		"step-started b#1", "step-finished b#1 failed",
+	})
+	os.WriteFile(flag, nil, 0o600)
+	rec.events = nil
+	status, err = e.RunAll(context.Background(), "")
+	if err != nil || status != journal.OK {
+		t.Fatalf("RunAll again = %v, %v", status, err)
+	}
+	eq(t, rec.lines(), []string{
+		"step-started b#2", "step-finished b#2 ok",
+		"step-started c#1", `output c#1 "c"`, "step-finished c#1 ok",
+	})
+	st := e.State()
+	if n := len(st.Steps["b"].Attempts); n != 2 || *st.Steps["b"].Attempts[0].ExitCode != 1 {
+		t.Fatalf("b attempts: %+v", st.Steps["b"].Attempts)
+	}
+	// The output is in the attempt's log, and the journal names it.
+	a := st.Steps["a"].Attempts[0]
+	if b, _ := os.ReadFile(filepath.Join(e.RunDir(), a.Log)); string(b) != "hello" {
+		t.Fatalf("log %q holds %q", a.Log, b)
+	}
+	if st.Steps["b"].Attempts[0].Log != "" {
+		t.Error("a step without output got a log file")
+	}
+	if ex.reqs[0].Dir != filepath.Dir(doc.Path) {
+		t.Errorf("dir = %q", ex.reqs[0].Dir)
+	}
+}
+
+func TestContinueOnErrorAndSelection(t *testing.T) {
+	b := step("b", "exit:3")
+	b.Attrs.ContinueOnError = true
+	skip := step("s", "out:skipped")
+	skip.Attrs.Skip = true
+	chk := step("k", "out:check")
+	chk.Kind = runbook.KindCheck
+	man := &runbook.Step{ID: "m", Kind: runbook.KindManual, Code: "call Bob", Hash: "hm"}
+	doc := testDoc(t, step("a", ""), b, skip, chk, man, step("c", ""))
+	ex := &fakeExec{}
+	e, rec := open(t, doc, ex)
+	status, err := e.RunAll(context.Background(), "b")
+	if err != nil || status != journal.Failed {
+		t.Fatalf("RunAll = %v %v", status, err)
+	}
+	eq(t, rec.lines(), []string{"step-started b#1", "step-finished b#1 failed", "step-started c#1", "step-finished c#1 ok"})
+	if e.StepStatus("m") != journal.Pending || e.StepStatus("a") != journal.Pending {
+		t.Error("manual or earlier step touched")
+	}
+	rec.events = nil
+	if _, err := e.RunSelection(context.Background(), Selection{Checks: true}); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, rec.lines(), []string{"step-started a#1", "step-finished a#1 ok", "step-started b#2", "step-finished b#2 failed",
+		"step-started k#1", `output k#1 "check"`, "step-finished k#1 ok"})
+	plan, _ := e.Plan(Selection{Only: []string{"s", "m"}})
+	if len(plan) != 2 || plan[0].ID != "s" || plan[1].ID != "m" {
+		t.Errorf("plan %v", plan)
+	}
+	if _, err := e.Plan(Selection{From: "nope"}); err == nil {
+		t.Error("unknown --from accepted")
+	}
+	if _, err := e.Run(context.Background(), "m", RunOptions{}); err == nil {
+		t.Error("manual step ran")
+	}
+}
+
+func TestSkipDoneNotesAndAnswers(t *testing.T) {
+	doc := testDoc(t, step("a", ""), step("b", ""))
+	doc.Questions = []*runbook.Question{{ID: "q1"}, {ID: "q2"}}
+	e, rec := open(t, doc, &fakeExec{})
+	for _, err := range []error{
+		e.Skip("a", "not in staging"), e.MarkDone("b", "did it in the console"), e.Note("", "hello"),
+		e.Answer("q1", "us-west-2"), e.SkipQuestion("q2"), e.EditCommand("a", "out:edited"),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if e.Answer("nope", "x") == nil || e.Skip("nope", "") == nil || e.Answer("q1", " ") == nil {
+		t.Error("bad ids or empty answer accepted")
+	}
+	eq(t, rec.lines(), []string{"step-skipped a", "step-done b", "note", "answer", "answer", "step-edited a"})
+	st := e.State()
+	if st.Steps["a"].Status != journal.Skipped || st.Steps["a"].Note != "not in staging" ||
+		st.Steps["b"].Status != journal.DoneByHand || st.Answers["q1"].Value != "us-west-2" ||
+		!st.Answers["q2"].Skipped || st.Notes[0].Text != "hello" {
+		t.Fatalf("state %+v", st)
+	}
+	if s, _ := e.RunAll(context.Background(), ""); s != journal.OK || len(rec.lines()) != 6 {
+		t.Fatalf("RunAll ran finished steps: %v", rec.lines())
+	}
+	// An explicit run of a skipped step runs its edited command.
+	if _, err := e.Run(context.Background(), "a", RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.lines()[7]; got != `output a#1 "edited"` {
+		t.Fatal(got)
+	}
+}
+
+func TestDoneIf(t *testing.T) {
+	done := step("a", "out:should not run")
+	done.Attrs.DoneIf = "out:checking\nexit:0"
+	notDone := step("b", "out:ran")
+	notDone.Attrs.DoneIf = "out:checking\nexit:1"
+	doc := testDoc(t, done, notDone)
+	ex := &fakeExec{}
+	e, rec := open(t, doc, ex)
+	if s, err := e.RunAll(context.Background(), ""); s != journal.OK || err != nil {
+		t.Fatal(s, err)
+	}
+	eq(t, rec.lines(), []string{"step-started a#1", "step-finished a#1 already-done", "step-started b#1", `output b#1 "ran"`, "step-finished b#1 ok"})
+	eq(t, ex.commands(), []string{"out:checking\nexit:0", "out:checking\nexit:1", "out:ran"})
+	st := e.State()
+	if b, _ := os.ReadFile(filepath.Join(e.RunDir(), st.Steps["b"].Attempts[0].Log)); string(b) != "checkingran" {
+		t.Fatalf("b log %q", b)
+	}
+	if rec.events[0].Journal.Note != "done-if: out:checking\nexit:0" {
+		t.Errorf("started note %q", rec.events[0].Journal.Note)
+	}
+}
+
+func TestInterruptAndTimeout(t *testing.T) {
+	to := step("t", "timeout")
+	to.Attrs.Timeout = time.Minute
+	doc := testDoc(t, step("a", "block"), to)
+	e, _ := open(t, doc, &fakeExec{})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan journal.Status)
+	go func() {
+		s, _ := e.Run(ctx, "a", RunOptions{})
+		done <- s
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for e.StepStatus("a") != journal.Running {
+		if time.Now().After(deadline) {
+			t.Fatal("step never started")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := e.Run(context.Background(), "t", RunOptions{}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second concurrent run: %v", err)
+	}
+	cancel(ErrInterrupted)
+	if s := <-done; s != journal.Interrupted {
+		t.Fatalf("status %v", s)
+	}
+	if s, _ := e.Run(context.Background(), "t", RunOptions{}); s != journal.TimedOut {
+		t.Fatalf("timeout status %v", s)
+	}
+	a := e.State().Steps["t"].Attempts[0]
+	if a.ExitCode != nil || a.Error != "timed out after 1m0s" {
+		t.Fatalf("timeout attempt %+v", a)
+	}
+}
+
+func TestResumeInterruptedAndStale(t *testing.T) {
+	doc := testDoc(t, step("a", ""), step("b", ""), step("c", ""))
+	e, _ := open(t, doc, &fakeExec{})
+	e.RunAll(context.Background(), "")
+	// Simulate a crash while c was running: the journal ends with its start.
+	e.record(journal.Event{Type: journal.StepStarted, Step: "c", Attempt: 2, Hash: doc.Steps[2].Hash})
+	e.Close()
+
+	changed := *doc
+	changed.Hash = "doc2"
+	changed.Steps = []*runbook.Step{doc.Steps[0], step("b", "new content"), doc.Steps[2]}
+	changed.Steps[1].ID = "b"
+	e2, rec := open(t, &changed, &fakeExec{})
+	for id, want := range map[string]journal.Status{"a": journal.OK, "b": journal.Stale, "c": journal.Interrupted} {
+		if got := e2.StepStatus(id); got != want {
+			t.Errorf("%s: %v, want %v", id, got, want)
+		}
+	}
+	evs, st, err := journal.Load(e2.RunDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs[len(evs)-2].Type != journal.RunResumed || evs[len(evs)-1].Status != journal.Interrupted || st.DocHash != "doc2" {
+		t.Fatalf("resume events: %+v", evs[len(evs)-2:])
+	}
+	if err := e2.Accept("b"); err != nil {
+		t.Fatal(err)
+	}
+	if e2.StepStatus("b") != journal.OK {
+		t.Error("accepted step still stale")
+	}
+	if s, err := e2.RunAll(context.Background(), ""); s != journal.OK || err != nil {
+		t.Fatal(s, err)
+	}
+	eq(t, rec.lines(), []string{"step-accepted b", "step-started c#3", "step-finished c#3 ok"})
+	if err := e2.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	e2.Close()
+	// A finished run is kept aside; opening the doc again starts afresh.
+	e3, _ := open(t, &changed, &fakeExec{})
+	if e3.StepStatus("a") != journal.Pending {
+		t.Error("finished run resumed")
+	}
+	runs, _ := journal.Runs(filepath.Dir(e3.RunDir()))
+	if len(runs) != 2 || !strings.HasPrefix(runs[1].Run, "deploy.") || !runs[1].Finished {
+		t.Fatalf("runs %+v", runs)
+	}
+}
+
+func TestDryRunTouchesNothing(t *testing.T) {
+	doc := testDoc(t, step("a", "out:x"))
+	state := filepath.Join(t.TempDir(), "state")
+	e, _ := open(t, doc, &fakeExec{}, func(c *Config) { c.DryRun = true; c.StateDir = state })
+	if p, err := e.Preview("a"); err != nil || p != "out:x" {
+		t.Fatal(p, err)
+	}
+	if _, err := e.Run(context.Background(), "a", RunOptions{}); err == nil {
+		t.Fatal("dry run executed a step")
+	}
+	if _, err := os.Stat(state); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("dry run created the state directory")
+	}
+}
+
+func TestPreflightOnceAndRefusal(t *testing.T) {
+	doc := testDoc(t, step("a", ""), step("b", ""))
+	calls := 0
+	refuse := true
+	e, _ := open(t, doc, &fakeExec{}, func(c *Config) {
+		c.Preflights = []Preflight{func(context.Context) error {
+			calls++
+			if refuse {
+				return errors.New("wrong AWS account 999")
+			}
+			return nil
+		}}
+	})
+	if _, err := e.RunAll(context.Background(), ""); err == nil || err.Error() != "wrong AWS account 999" {
+		t.Fatalf("refusal: %v", err)
+	}
+	if e.StepStatus("a") != journal.Pending {
+		t.Fatal("step ran despite the preflight")
+	}
+	refuse = false
+	e.RunAll(context.Background(), "")
+	if calls != 2 {
+		t.Fatalf("preflight ran %d times, want 2 (once refused, once passed)", calls)
+	}
+}
+
+func TestSecretsNeverJournaledAndMasked(t *testing.T) {
+	v := &runbook.Variable{Name: "pw", Secret: true}
+	doc := testDoc(t, step("a", "out:the password is hunter2!"))
+	doc.FrontMatter = &runbook.FrontMatter{Variables: []*runbook.Variable{v}}
+	doc.Placeholders = []*runbook.Placeholder{{Name: "pw", Secret: true, Var: v}}
+	e, rec := open(t, doc, &fakeExec{}, func(c *Config) { c.Sets = map[string]string{"pw": "hunter2"} })
+	if err := e.SetVar("pw", "hunter2"); err != nil {
+		t.Fatal(err)
+	}
+	e.RunAll(context.Background(), "")
+	e.Note("a", "used hunter2")
+	if got := rec.lines()[2]; got != `output a#1 "the password is ****!"` {
+		t.Fatal(got)
+	}
+	filepath.Walk(e.RunDir(), func(p string, fi os.FileInfo, err error) error {
+		if fi != nil && !fi.IsDir() {
+			if b, _ := os.ReadFile(p); strings.Contains(string(b), "hunter2") {
+				t.Errorf("%s holds the secret:\n%s", p, b)
+			}
+		}
+		return nil
+	})
+}
+
+func TestSetsRecordAnswers(t *testing.T) {
+	doc := testDoc(t)
+	doc.Questions = []*runbook.Question{{ID: "q1"}}
+	e, _ := open(t, doc, &fakeExec{}, func(c *Config) { c.Sets = map[string]string{"q1": "yes"} })
+	if a := e.State().Answers["q1"]; a.Value != "yes" || a.Who != "ana" {
+		t.Fatalf("answer %+v", a)
+	}
+	e.Close()
+	// Reopening with the same --set does not record it twice.
+	_, rec := open(t, doc, &fakeExec{}, func(c *Config) { c.Sets = map[string]string{"q1": "yes"} })
+	eq(t, rec.lines(), nil)
+}
