@@ -5,7 +5,9 @@ package shell
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/steps"
@@ -425,4 +428,45 @@ func TestNoPTY(t *testing.T) {
 		t.Fatalf("result %+v output %q", res, out.String())
 	}
 	assertGroupGone(t, pgidFrom(t, &out))
+}
+
+// TestInteractiveForeground runs a child process in its own session with a
+// pty as controlling terminal (as the engineer's shell would run runbook),
+// which runs an interactive step: the step must be the terminal's
+// foreground group (so that it can read the keyboard), and afterwards the
+// child must get the terminal back without being stopped by SIGTTOU.
+func TestInteractiveForeground(t *testing.T) {
+	if os.Getenv("RUNBOOK_FG_HELPER") != "" {
+		code := `read -r x; echo "got:$x"; [ "$(ps -o tpgid= -p $$ | tr -d ' ')" = "$(ps -o pgid= -p $$ | tr -d ' ')" ] && echo step-foreground`
+		res := New(Options{}).Run(context.Background(), steps.Request{Step: shellStep(code), Command: code, Terminal: os.Stdin})
+		fg, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
+		fmt.Printf("result ok=%v err=%v\n", res.OK(), res.Err)
+		if err == nil && fg == unix.Getpgrp() {
+			fmt.Println("fg-restored")
+		}
+		return
+	}
+	if _, err := exec.LookPath("ps"); err != nil {
+		t.Skip("no ps")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestInteractiveForeground$")
+	cmd.Env = append(os.Environ(), "RUNBOOK_FG_HELPER=1")
+	master, err := pty.Start(cmd)
+	if err != nil {
+		t.Skip("no pty:", err)
+	}
+	defer master.Close()
+	timer := time.AfterFunc(20*time.Second, func() { _ = cmd.Process.Kill() })
+	defer timer.Stop()
+	if _, err := master.Write([]byte("abc\n")); err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	_, _ = bytesCopy(&out, master) // until the child exits (EIO)
+	_ = cmd.Wait()
+	for _, want := range []string{"got:abc", "step-foreground", "result ok=true err=<nil>", "fg-restored"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("missing %q in the child's terminal output:\n%s", want, out.String())
+		}
+	}
 }
