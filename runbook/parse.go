@@ -525,6 +525,9 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 		closed = true
 		end = p.lineEnd(after)
 	}
+	if !closed && lines.Len() == 0 {
+		codeSpan = Span{end, end}
+	}
 	if !closed {
 		p.diag(SevError, start, "unclosed-fence", "unclosed code fence (opened with %s)", strings.Repeat(string(fch), flen))
 	}

@@ -1,0 +1,63 @@
+package runbook
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func lintLines(d *Document, opt LintOptions) string {
+	var b strings.Builder
+	for _, dg := range Lint(d, opt) {
+		fmt.Fprintf(&b, "%d %s %s: %s\n", dg.Line, dg.Severity, dg.Code, dg.Message)
+	}
+	return b.String()
+}
+
+func TestLint(t *testing.T) {
+	src := "# Deploy\n\n```bash {name=push}\necho <account-id> {env}\nif true; then\n  echo broken\n```\n\n```console\n$ echo ok\nok\n$ echo 'unterminated\n```\n\n```sql\nSELECT 1;\n```\n\n```python {run}\nif True: print(1\n```\n\n[VERIFY] Which account?\n\n```bash {colour=red done-if=\"test -f (\"}\ntrue\n```\n"
+	d := mustParse(t, src)
+	got := lintLines(d, LintOptions{})
+	want := "4 warning no-value-source: placeholder account-id has no default or source: it must be given at run time\n" +
+		"4 warning no-value-source: placeholder env has no default or source: it must be given at run time\n" +
+		"5 error shell-syntax: step push: shell syntax error: `if` statement must end with `fi`\n" +
+		"12 error shell-syntax: step deploy/2: shell syntax error: reached EOF without closing quote `'`\n" +
+		"15 warning sql-no-connection: step deploy/3: SQL step but no MySQL connection (set mysql.dsn in front matter, --mysql-dsn or RUNBOOK_MYSQL_DSN)\n" +
+		"23 warning unanswered-question: unanswered question deploy/q1: Which account?\n" +
+		"25 error unknown-attribute: unknown attribute \"colour\"\n" +
+		"25 error shell-syntax: step deploy/5: done-if: shell syntax error: a command can only contain words and redirects; encountered `(`\n"
+	if got != want {
+		t.Errorf("lint:\n%s\nwant:\n%s", got, want)
+	}
+	// a DSN from the environment silences the SQL warning
+	if strings.Contains(lintLines(d, LintOptions{MySQLDSN: true}), "sql-no-connection") {
+		t.Error("sql-no-connection with a DSN")
+	}
+}
+
+func TestLintPlaceholdersAreNotRedirects(t *testing.T) {
+	d := mustParse(t, "---\nvariables:\n  account-id: \"1\"\n  file: {source: env:F}\n---\n```bash\ncat <file> | aws s3 cp - s3://<account-id>/x\ngrep -c {pattern} <file>\n```\n")
+	got := lintLines(d, LintOptions{})
+	if got != "8 warning no-value-source: placeholder pattern has no default or source: it must be given at run time\n" {
+		t.Errorf("lint:\n%s", got)
+	}
+}
+
+func TestLintScrapedAndMojibake(t *testing.T) {
+	d, err := Load("testdata/seeds/first-deployment.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Lint(d, LintOptions{})
+	if got[0].Code != "scraped" || got[0].Severity != SevWarning || got[0].Line != 1 {
+		t.Errorf("first diagnostic = %+v", got[0])
+	}
+	d, err = Load("testdata/seeds/production-deployment-guide.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = Lint(d, LintOptions{})
+	if len(got) == 0 || got[0].Code != "mojibake" || got[0].Line != 1 {
+		t.Errorf("diagnostics = %+v", got)
+	}
+}
