@@ -122,16 +122,20 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err := e.connect(ctx); err != nil {
+	lost, err := e.connect(ctx)
+	if lost {
+		fmt.Fprintln(out, "Reconnecting: the server closed the previous connection; its session state (USE, SET, temporary tables) is gone.")
+	}
+	if err != nil {
 		if ctx.Err() != nil {
-			return cancelled(ctx, out, nil)
+			return cancelled(ctx, out, 0, nil)
 		}
 		fmt.Fprintf(out, "ERROR: %v\n", err)
 		return steps.Result{ExitCode: 1, Err: err}
 	}
 	for i, st := range stmts {
 		if ctx.Err() != nil {
-			return cancelled(ctx, out, nil)
+			return cancelled(ctx, out, 0, nil)
 		}
 		if i > 0 {
 			fmt.Fprintln(out)
@@ -142,7 +146,7 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 			continue
 		}
 		if ctx.Err() != nil {
-			return cancelled(ctx, out, e.killRunning(line))
+			return cancelled(ctx, out, line, e.killRunning(line))
 		}
 		err = e.describe(err, line)
 		fmt.Fprintln(out, err)
@@ -154,14 +158,18 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 	return steps.Result{}
 }
 
-// cancelled builds the result of a step stopped by ctx; killErr says the
-// query may still be running on the server.
-func cancelled(ctx context.Context, out io.Writer, killErr error) steps.Result {
+// cancelled builds the result of a step stopped by ctx while running the
+// statement at line (0: between statements); killErr says the query may
+// still be running on the server.
+func cancelled(ctx context.Context, out io.Writer, line int, killErr error) steps.Result {
 	cause := context.Cause(ctx)
 	timedOut := errors.Is(cause, errTimeout) || errors.Is(cause, context.DeadlineExceeded)
 	what := "interrupted"
 	if timedOut {
 		what = "timed out"
+	}
+	if line > 0 {
+		what += fmt.Sprintf(" at line %d", line)
 	}
 	res := steps.Result{ExitCode: 1, TimedOut: timedOut, Interrupted: !timedOut}
 	if killErr != nil {
@@ -373,11 +381,26 @@ func firstKeyword(s string) string {
 	}
 }
 
-// connect opens the held connection if there is none. Callers hold e.mu.
-func (e *Executor) connect(ctx context.Context) error {
+// connect opens the held connection if there is none, or if the held one
+// died while idle (server wait_timeout, a proxy's idle timeout, a failover
+// while the engineer was busy with manual steps); lost says which, since
+// the session state went with it. Callers hold e.mu.
+func (e *Executor) connect(ctx context.Context) (lost bool, err error) {
 	if e.conn != nil {
-		return nil
+		if e.conn.PingContext(ctx) == nil {
+			return false, nil
+		}
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		e.drop()
+		lost = true
 	}
+	return lost, e.open(ctx)
+}
+
+// open opens the held connection. Callers hold e.mu.
+func (e *Executor) open(ctx context.Context) error {
 	if e.opt.DSN == nil {
 		return errNoDSN
 	}
@@ -432,7 +455,7 @@ func (e *Executor) drop() {
 func (e *Executor) Target(ctx context.Context) (Target, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err := e.connect(ctx); err != nil {
+	if _, err := e.connect(ctx); err != nil {
 		return Target{}, err
 	}
 	var host, db, user dbsql.NullString

@@ -351,7 +351,7 @@ func TestRunInterruptKillsQuery(t *testing.T) {
 	if !o.res.Interrupted || o.res.TimedOut || o.res.Err != nil || o.res.OK() {
 		t.Errorf("result %+v, want interrupted with no error (the kill worked)", o.res)
 	}
-	if !strings.HasSuffix(o.out, "\nQuery interrupted.\n") {
+	if !strings.HasSuffix(o.out, "\nQuery interrupted at line 12.\n") {
 		t.Errorf("output %q", o.out)
 	}
 	waitFor(t, "the SLEEP to be gone from SHOW PROCESSLIST", 3*time.Second, func() bool {
@@ -373,7 +373,7 @@ func TestRunTimeout(t *testing.T) {
 	start := time.Now()
 	res := e.Run(context.Background(), steps.Request{
 		Step:    &runbook.Step{ID: "s", Kind: runbook.KindSQL, Line: 1},
-		Command: "SELECT SLEEP(30) AS " + marker,
+		Command: "\nSELECT SLEEP(30) AS " + marker,
 		Timeout: 300 * time.Millisecond,
 		Output:  &out,
 	})
@@ -383,7 +383,7 @@ func TestRunTimeout(t *testing.T) {
 	if !res.TimedOut || res.Interrupted || res.OK() {
 		t.Errorf("result %+v, want timed out", res)
 	}
-	if out.String() != "Query timed out.\n" {
+	if out.String() != "Query timed out at line 3.\n" {
 		t.Errorf("output %q", out.String())
 	}
 	waitFor(t, "the SLEEP to be gone from SHOW PROCESSLIST", 3*time.Second, func() bool {
@@ -490,6 +490,34 @@ func TestRunRowLimitAndUse(t *testing.T) {
 +---+
 3 rows in set (X sec)
 (only the first 2 rows are shown)
+`
+	if got := normalize(out); got != want {
+		t.Errorf("output:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestRunReconnectsAfterServerClosedConnection(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	if res, out := run(t, context.Background(), e, "SET @x = 1"); !res.OK() {
+		t.Fatalf("%+v\n%s", res, out)
+	}
+	// As if wait_timeout expired while the engineer did manual steps.
+	if _, err := openAdmin(t, srv.DSN).Exec(fmt.Sprintf("KILL %d", e.connID)); err != nil {
+		t.Fatalf("KILL: %v", err)
+	}
+	res, out := run(t, context.Background(), e, "SELECT @x AS x")
+	if !res.OK() {
+		t.Fatalf("%+v\n%s", res, out)
+	}
+	want := `Reconnecting: the server closed the previous connection; its session state (USE, SET, temporary tables) is gone.
++------+
+| x    |
++------+
+| NULL |
++------+
+1 row in set (X sec)
 `
 	if got := normalize(out); got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
