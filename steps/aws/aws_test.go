@@ -567,3 +567,31 @@ func TestStepEnv(t *testing.T) {
 		t.Errorf("StepEnv =\n %q\nwant\n %q", got, want)
 	}
 }
+
+// Concurrent first resolves of one secret make one request.
+func TestConcurrentResolveOneRequest(t *testing.T) {
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
+	f.SetSecret("app/db", `{"a":"1","b":"2"}`)
+	c := load(t, Options{Endpoint: f.URL()})
+	r := Sources(c)[SchemeSecretsManager]
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			key := []string{"a", "b"}[i%2]
+			v, err := r.Resolve(context.Background(), "app/db#"+key)
+			if err == nil && v != map[string]string{"a": "1", "b": "2"}[key] {
+				err = errors.New("wrong value " + v)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(f.Requests("")); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
