@@ -1,0 +1,262 @@
+package lines
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/steps"
+)
+
+func intp(n int) *int { return &n }
+
+func TestPrinter(t *testing.T) {
+	doc := &runbook.Document{Steps: []*runbook.Step{{ID: "net/1", Title: "Create VPC"}, {ID: "net/2"}}}
+	ev := func(e journal.Event) steps.Event { return steps.Event{Journal: &e} }
+	out := func(s string) steps.Event { return steps.Event{Step: "net/1", Attempt: 1, Output: []byte(s)} }
+	events := []steps.Event{
+		ev(journal.Event{Type: journal.StepStarted, Step: "net/1", Attempt: 1}),
+		out("hello\nwor"), out("ld\n"), out("no newline"),
+		ev(journal.Event{Type: journal.StepFinished, Step: "net/1", Attempt: 1, Status: journal.OK, DurationMS: 1234}),
+		ev(journal.Event{Type: journal.StepStarted, Step: "net/2", Attempt: 2, Note: "done-if: test -f x"}),
+		ev(journal.Event{Type: journal.StepFinished, Step: "net/2", Attempt: 2, Status: journal.Failed, ExitCode: intp(2), DurationMS: 300, Error: "boom\nmore"}),
+		ev(journal.Event{Type: journal.StepSkipped, Step: "net/2", Note: "not today"}),
+		ev(journal.Event{Type: journal.StepFinished, Step: "net/2", Attempt: 3, Status: journal.TimedOut, DurationMS: 125000}),
+		ev(journal.Event{Type: journal.VariableSet, Name: "x"}), // not shown
+	}
+	for _, tc := range []struct {
+		style Style
+		want  string
+	}{
+		{Style{Unicode: true}, `▶ net/1  Create VPC
+    hello
+    world
+    no newline
+✓ net/1  ok  1.2s
+▶ net/2  (attempt 2)
+    done-if: test -f x
+✗ net/2  failed (exit 2)  0.3s
+    error: boom …
+↷ net/2  skipped: not today
+✗ net/2  timed out  2m05s
+`},
+		{Style{}, `> net/1  Create VPC
+    hello
+    world
+    no newline
++ net/1  ok  1.2s
+> net/2  (attempt 2)
+    done-if: test -f x
+x net/2  failed (exit 2)  0.3s
+    error: boom …
+- net/2  skipped: not today
+x net/2  timed out  2m05s
+`},
+	} {
+		var b bytes.Buffer
+		p := NewPrinter(&b, doc, tc.style)
+		for _, e := range events {
+			p.Handle(e)
+		}
+		if b.String() != tc.want {
+			t.Errorf("got:\n%s\nwant:\n%s", b.String(), tc.want)
+		}
+	}
+	var b bytes.Buffer
+	p := NewPrinter(&b, doc, Style{Color: true})
+	p.Handle(ev(journal.Event{Type: journal.StepFinished, Step: "net/1", Status: journal.OK}))
+	if b.String() != "\x1b[32m+ net/1  ok\x1b[0m\x1b[2m  0.0s\x1b[0m\n" {
+		t.Errorf("colour: %q", b.String())
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		300 * time.Millisecond: "0.3s", 59 * time.Second: "59.0s", 61 * time.Second: "1m01s", 3725 * time.Second: "1h02m",
+	} {
+		if got := FormatDuration(d); got != want {
+			t.Errorf("%v: %q, want %q", d, got, want)
+		}
+	}
+}
+
+// fakeExec prints its command and fails when the command says "fail".
+type fakeExec struct{ ran []string }
+
+func (f *fakeExec) Run(_ context.Context, req steps.Request) steps.Result {
+	f.ran = append(f.ran, req.Step.ID)
+	fmt.Fprintf(req.Output, "%s\n", req.Command)
+	if strings.Contains(req.Command, "fail") {
+		return steps.Result{ExitCode: 4}
+	}
+	return steps.Result{}
+}
+
+func engine(t *testing.T, ex steps.Executor, doc *runbook.Document, sets map[string]string) *steps.Engine {
+	t.Helper()
+	doc.Path = filepath.Join(t.TempDir(), "doc.md")
+	reg := steps.NewRegistry()
+	reg.Register(runbook.KindShell, ex)
+	e, err := steps.Open(context.Background(), steps.Config{Doc: doc, Registry: reg, Sets: sets, Environ: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func shellStep(id, code string, ph ...string) *runbook.Step {
+	return &runbook.Step{ID: id, Kind: runbook.KindShell, Code: code, Hash: id + code, Placeholders: ph}
+}
+
+func docWith(st ...*runbook.Step) *runbook.Document {
+	doc := &runbook.Document{Steps: st}
+	seen := map[string]bool{}
+	for _, s := range st {
+		for _, p := range s.Placeholders {
+			if !seen[p] {
+				seen[p] = true
+				doc.Placeholders = append(doc.Placeholders, &runbook.Placeholder{Name: p})
+			}
+		}
+	}
+	return doc
+}
+
+func TestMissingFailsBeforeAnythingRuns(t *testing.T) {
+	confirm := shellStep("c", "echo c")
+	confirm.Attrs.Confirm = true
+	doc := docWith(shellStep("a", "echo <env> {region}", "env", "region"), confirm, shellStep("b", "echo <zone>", "zone"))
+	doc.Questions = []*runbook.Question{{ID: "q1", Line: 3, Text: "Which account?"}}
+	ex := &fakeExec{}
+	e := engine(t, ex, doc, map[string]string{"region": "eu"})
+	var out bytes.Buffer
+	_, err := Run(context.Background(), e, Options{Out: &out})
+	var miss *MissingError
+	if !errors.As(err, &miss) {
+		t.Fatalf("err = %v", err)
+	}
+	want := []string{
+		"<env>: --set env=VALUE (or --values FILE, or RUNBOOK_VAR_ENV)",
+		"<zone>: --set zone=VALUE (or --values FILE, or RUNBOOK_VAR_ZONE)",
+		`question q1 (line 3) "Which account?": --set q1=ANSWER`,
+		"step c asks before running: --yes",
+	}
+	if got := miss.Details(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("details:\n%s", strings.Join(got, "\n"))
+	}
+	if miss.Error() != "missing 2 value(s), 1 unanswered question(s), 1 step(s) needing confirmation; nothing was run" {
+		t.Error(miss.Error())
+	}
+	if len(ex.ran) > 0 || out.Len() > 0 {
+		t.Fatalf("ran %v, printed %q", ex.ran, out.String())
+	}
+	if err := Check(e, Options{}); !errors.As(err, &miss) {
+		t.Fatalf("Check: %v", err)
+	}
+}
+
+func TestYesRunsAllStopsAtFailureLeavesManual(t *testing.T) {
+	man := &runbook.Step{ID: "m", Kind: runbook.KindManual, Code: "Call Bob\nand Alice", Hash: "m"}
+	confirm := shellStep("c", "echo confirmed")
+	confirm.Attrs.Confirm = true
+	doc := docWith(shellStep("a", "echo a"), man, confirm, shellStep("f", "fail"), shellStep("z", "echo z"))
+	ex := &fakeExec{}
+	e := engine(t, ex, doc, nil)
+	var out bytes.Buffer
+	res, err := Run(context.Background(), e, Options{Out: &out, Yes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != journal.Failed || res.Failed != "f" || strings.Join(res.Manual, ",") != "m" || res.Complete {
+		t.Fatalf("outcome %+v", res)
+	}
+	got := regexpDurations(out.String())
+	want := `> a
+    echo a
++ a  ok  Ns
+[ ] m  manual step, needs a person: Call Bob …
+> c
+    echo confirmed
++ c  ok  Ns
+> f
+    fail
+x f  failed (exit 4)  Ns
+`
+	if got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+	if Summary(e) != "2 ok, 1 failed, 2 pending" {
+		t.Error(Summary(e))
+	}
+	// Running again resumes: finished steps are reported, not re-run.
+	out.Reset()
+	ex.ran = nil
+	Run(context.Background(), e, Options{Out: &out, Yes: true})
+	if strings.Join(ex.ran, ",") != "f" || !strings.HasPrefix(out.String(), "+ a  ok earlier in this run\n") {
+		t.Fatalf("resume ran %v:\n%s", ex.ran, out.String())
+	}
+}
+
+func regexpDurations(s string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if i := strings.LastIndex(line, "  "); i > 0 && strings.HasSuffix(line, "s\n") && strings.ContainsAny(line[i:], "0123456789") {
+			line = line[:i] + "  Ns\n"
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+func TestAskPromptsForValuesConfirmAndManual(t *testing.T) {
+	man := &runbook.Step{ID: "m", Kind: runbook.KindManual, Code: "Call Bob", Hash: "m"}
+	confirm := shellStep("c", "echo <env>", "env")
+	confirm.Attrs.Confirm = true
+	doc := docWith(man, confirm, shellStep("d", "echo d"))
+	doc.Questions = []*runbook.Question{{ID: "q1", Text: "Region?", Suggested: "us-west-2"}}
+	ex := &fakeExec{}
+	e := engine(t, ex, doc, nil)
+	var out, prompts bytes.Buffer
+	in := strings.NewReader("\nstaging\ny\ns\n")
+	res, err := Run(context.Background(), e, Options{Out: &out, PromptOut: &prompts, In: in, Ask: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Complete || strings.Join(ex.ran, ",") != "d" {
+		t.Fatalf("outcome %+v ran %v\n%s", res, ex.ran, prompts.String())
+	}
+	st := e.State()
+	if st.Answers["q1"].Value != "us-west-2" || st.Steps["m"].Status != journal.DoneByHand || st.Steps["c"].Status != journal.Skipped {
+		t.Fatalf("state %+v %+v", st.Answers, st.Steps)
+	}
+	for _, want := range []string{"Question q1", "<env>: ", "echo staging", "Run it? [y]es / [s]kip / [n]o, stop:", "Done? [y]es"} {
+		if !strings.Contains(prompts.String(), want) {
+			t.Errorf("prompts lack %q:\n%s", want, prompts.String())
+		}
+	}
+}
+
+func TestDryRunPrintsCommands(t *testing.T) {
+	doc := docWith(shellStep("a", "echo '<env>'", "env"))
+	ex := &fakeExec{}
+	doc.Path = "x"
+	e := engine(t, ex, doc, map[string]string{"env": "it's"})
+	var out bytes.Buffer
+	if _, err := Run(context.Background(), e, Options{Out: &out, DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "> a\n    echo 'it'\\''s'\n" {
+		t.Fatalf("dry run:\n%s", out.String())
+	}
+	if len(ex.ran) > 0 {
+		t.Fatal("dry run ran")
+	}
+}

@@ -1,0 +1,204 @@
+// Package lines is line mode: the run engine driven without a screen, its
+// progress printed one line per event, for CI logs and pipes.
+package lines
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/steps"
+)
+
+// Style is how lines are decorated.
+type Style struct {
+	Unicode bool // ▶ ✓ ✗ rather than > + x
+	Color   bool // ANSI colours
+}
+
+type glyphs struct{ start, ok, fail, skip, manual, stale string }
+
+var (
+	unicodeGlyphs = glyphs{"▶", "✓", "✗", "↷", "☐", "!"}
+	asciiGlyphs   = glyphs{">", "+", "x", "-", "[ ]", "!"}
+)
+
+const (
+	green  = "\x1b[32m"
+	red    = "\x1b[31m"
+	yellow = "\x1b[33m"
+	bold   = "\x1b[1m"
+	dim    = "\x1b[2m"
+	reset  = "\x1b[0m"
+)
+
+// outputIndent sets a step's live output off from the progress lines.
+const outputIndent = "    "
+
+// Printer turns engine events into progress lines. Subscribe its Handle to
+// an engine; it writes nothing but what events say, so every line it prints
+// is already in the journal.
+type Printer struct {
+	mu    sync.Mutex
+	w     io.Writer
+	doc   *runbook.Document
+	style Style
+	g     glyphs
+	// midLine is set while a step's output has an unterminated line.
+	midLine bool
+}
+
+// NewPrinter prints the progress of doc's run to w.
+func NewPrinter(w io.Writer, doc *runbook.Document, style Style) *Printer {
+	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs}
+	if style.Unicode {
+		p.g = unicodeGlyphs
+	}
+	return p
+}
+
+func (p *Printer) paint(color, s string) string {
+	if !p.style.Color || color == "" {
+		return s
+	}
+	return color + s + reset
+}
+
+func (p *Printer) title(id string) string {
+	if st := p.doc.Step(id); st != nil && st.Title != "" && st.Title != id {
+		return st.Title
+	}
+	return ""
+}
+
+// Handle prints one event.
+func (p *Printer) Handle(ev steps.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ev.Journal == nil {
+		p.output(ev.Output)
+		return
+	}
+	e := ev.Journal
+	var line string
+	switch e.Type {
+	case journal.StepStarted:
+		line = p.paint(bold, p.g.start+" "+e.Step)
+		if t := p.title(e.Step); t != "" {
+			line += "  " + t
+		}
+		if e.Attempt > 1 {
+			line += p.paint(dim, fmt.Sprintf("  (attempt %d)", e.Attempt))
+		}
+		if e.Note != "" {
+			line += "\n" + outputIndent + p.paint(dim, firstLine(e.Note))
+		}
+	case journal.StepFinished:
+		line = p.finished(e)
+	case journal.StepSkipped:
+		line = p.paint(yellow, p.g.skip+" "+e.Step+"  skipped") + note(e.Note)
+	case journal.StepMarked:
+		line = p.paint(green, p.g.ok+" "+e.Step+"  done by hand") + note(e.Note)
+	case journal.StepAccepted:
+		line = p.paint(green, p.g.ok+" "+e.Step+"  accepted as is")
+	case journal.WroteBack:
+		line = fmt.Sprintf("wrote %d answer(s) into %s", len(e.Written), p.doc.Path)
+	default:
+		return
+	}
+	p.endLine()
+	fmt.Fprintln(p.w, line)
+}
+
+func note(s string) string {
+	if s == "" {
+		return ""
+	}
+	return ": " + firstLine(s)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}
+
+func (p *Printer) finished(e *journal.Event) string {
+	d := p.paint(dim, "  "+FormatDuration(time.Duration(e.DurationMS)*time.Millisecond))
+	var line string
+	switch e.Status {
+	case journal.OK:
+		line = p.paint(green, p.g.ok+" "+e.Step+"  ok") + d
+	case journal.AlreadyDone:
+		line = p.paint(green, p.g.ok+" "+e.Step+"  already done") + d
+	case journal.Failed:
+		what := "failed"
+		if e.ExitCode != nil && *e.ExitCode != 0 {
+			what = fmt.Sprintf("failed (exit %d)", *e.ExitCode)
+		}
+		line = p.paint(red, p.g.fail+" "+e.Step+"  "+what) + d
+	case journal.TimedOut:
+		line = p.paint(red, p.g.fail+" "+e.Step+"  timed out") + d
+	case journal.Interrupted:
+		line = p.paint(red, p.g.fail+" "+e.Step+"  interrupted") + d
+	default:
+		line = e.Step + "  " + string(e.Status) + d
+	}
+	if e.Error != "" && e.Status != journal.TimedOut {
+		line += "\n" + outputIndent + p.paint(red, "error: "+firstLine(e.Error))
+	}
+	return line
+}
+
+// output indents a chunk of live output; a line cut between two chunks is
+// indented once.
+func (p *Printer) output(b []byte) {
+	var buf bytes.Buffer
+	for len(b) > 0 {
+		if !p.midLine {
+			buf.WriteString(outputIndent)
+			p.midLine = true
+		}
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			buf.Write(b)
+			break
+		}
+		buf.Write(b[:i+1])
+		b = b[i+1:]
+		p.midLine = false
+	}
+	p.w.Write(buf.Bytes())
+}
+
+func (p *Printer) endLine() {
+	if p.midLine {
+		io.WriteString(p.w, "\n")
+		p.midLine = false
+	}
+}
+
+// Println prints a line of its own (a summary, a notice) between events.
+func (p *Printer) Println(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.endLine()
+	fmt.Fprintln(p.w, s)
+}
+
+// FormatDuration is a short human duration: 0.3s, 12.4s, 2m05s, 1h02m.
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
