@@ -235,34 +235,54 @@ func FuzzShellSubstitute(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v string) {
 		var script strings.Builder
 		var wantOut strings.Builder
-		templates := shellTemplates
-		if isPlain(v) {
-			templates = append(templates[:len(templates):len(templates)], `printf '%s' "${unset_var:-<x>}"`, `printf '%s' ${unset_var:-<x>}`)
+		type tmpl struct {
+			code   string
+			want   string
+			refuse bool // a refusal is the right answer for this value
 		}
-		for i, tmpl := range templates {
-			name := "x"
-			run, _, err := Substitute(sh(tmpl, name), tmpl, vals(name, v))
+		var templates []tmpl
+		for _, c := range shellTemplates {
+			want := v
+			if strings.Contains(c, "pre<x>") {
+				want = "pre" + v + "post"
+			} else if strings.Contains(c, "$(printf") {
+				want = strings.TrimRight(v, "\n") // $(…) drops trailing newlines
+			}
+			templates = append(templates, tmpl{code: c, want: want})
+		}
+		endsHeredoc := false
+		for line := range strings.SplitSeq(v, "\n") {
+			endsHeredoc = endsHeredoc || strings.TrimSpace(line) == "EOF"
+		}
+		templates = append(templates,
+			tmpl{code: `printf '%s' "${unset_var:-<x>}"`, want: v, refuse: !isPlain(v) && v != ""},
+			tmpl{code: "cat <<EOF\n<x>\nEOF", want: v + "\n", refuse: endsHeredoc},
+			tmpl{code: "cat <<'EOF'\n<x>\nEOF", want: v + "\n", refuse: endsHeredoc},
+			tmpl{code: "printf '%s' ok # <x>", want: "ok", refuse: strings.ContainsAny(v, "\r\n")},
+		)
+		for _, tm := range templates {
+			run, _, err := Substitute(sh(tm.code, "x"), tm.code, vals("x", v))
 			if strings.IndexByte(v, 0) >= 0 {
 				if err == nil {
-					t.Fatalf("value with NUL accepted in %q", tmpl)
+					t.Fatalf("value with NUL accepted in %q", tm.code)
 				}
 				return
 			}
-			if err != nil {
-				t.Fatalf("template %q refused %q: %v", tmpl, v, err)
+			if tm.refuse {
+				if err == nil {
+					t.Fatalf("template %q accepted %q: %q", tm.code, v, run)
+				}
+				continue
 			}
-			if i > 0 {
+			if err != nil {
+				t.Fatalf("template %q refused %q: %v", tm.code, v, err)
+			}
+			if script.Len() > 0 {
 				script.WriteString("\nprintf '\\0'\n")
 				wantOut.WriteByte(0)
 			}
 			script.WriteString(run)
-			if strings.Contains(tmpl, "pre<x>") {
-				wantOut.WriteString("pre" + v + "post")
-			} else if strings.Contains(tmpl, "$(printf") {
-				wantOut.WriteString(strings.TrimRight(v, "\n")) // $(…) drops trailing newlines
-			} else {
-				wantOut.WriteString(v)
-			}
+			wantOut.WriteString(tm.want)
 		}
 		work, err := os.MkdirTemp(dir, "w")
 		if err != nil {
@@ -281,7 +301,7 @@ func FuzzShellSubstitute(f *testing.F) {
 			want := strings.Split(wantOut.String(), "\x00")
 			for i := range min(len(got), len(want)) {
 				if got[i] != want[i] {
-					t.Fatalf("value %q, template %q: printed %q", v, templates[i], got[i])
+					t.Fatalf("value %q, template %d: printed %q, want %q\nscript:\n%s", v, i, got[i], want[i], script.String())
 				}
 			}
 			t.Fatalf("value %q: output %q, want %q", v, out, wantOut.String())
