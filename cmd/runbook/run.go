@@ -1,15 +1,267 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 
-// Placeholder until the run command lands.
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/steps"
+	"github.com/runbook-sh/runbook/tui/lines"
+)
+
+// runFlags are `runbook run`'s flags.
+type runFlags struct {
+	engineFlags
+	noTUI     bool
+	only      []string
+	from      string
+	yes       bool
+	dryRun    bool
+	checks    bool
+	writeBack bool
+}
+
 func newRunCmd(s *streams) *cobra.Command {
-	return &cobra.Command{
-		Use:    "run",
-		Short:  "(run: not built yet)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usagef("run is not built yet")
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "run FILE",
+		Short: "Run a runbook (line mode with --no-tui or when stdout is not a terminal)",
+		Long: `Run a runbook's steps in order, journaling every event under the state
+directory so that an interrupted run resumes where it stopped.
+
+Without a terminal (or with --no-tui) progress is printed line by line;
+values come from --set, --values and RUNBOOK_VAR_<NAME>, and anything
+missing fails before the first step runs.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd.Context(), s, args[0], f)
 		},
 	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.noTUI, "no-tui", false, "line mode: print progress line by line")
+	fl.StringVar(&f.run, "run", "", "run name (default: derived from the file name)")
+	fl.StringVar(&f.stateDir, "state-dir", "", "state directory (default: .runbook beside the file)")
+	fl.StringArrayVar(&f.sets, "set", nil, "NAME=VALUE for a placeholder, variable or question id (repeatable)")
+	fl.StringVar(&f.values, "values", "", "YAML file of NAME: VALUE")
+	fl.StringSliceVar(&f.only, "only", nil, "run only these step ids (comma-separated)")
+	fl.StringVar(&f.from, "from", "", "start at this step id")
+	fl.BoolVar(&f.yes, "yes", false, "run every step without asking (manual steps are left pending)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print each final command (secrets masked), run nothing")
+	fl.BoolVar(&f.checks, "checks", false, "also run the check steps of check tables")
+	fl.BoolVar(&f.writeBack, "write-back", false, "write the answers given into the file at the end (the diff is shown)")
+	fl.StringVar(&f.mysqlDSN, "mysql-dsn", "", "MySQL connection for SQL steps (overrides the front matter)")
+	fl.StringVar(&f.profile, "profile", "", "AWS profile")
+	fl.StringVar(&f.region, "region", "", "AWS region")
+	return cmd
+}
+
+// terminal returns the *os.File behind a stream when it is a terminal.
+func terminal(v any) *os.File {
+	f, ok := v.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return f
+}
+
+func lineStyle(out io.Writer) lines.Style {
+	var st lines.Style
+	for _, k := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if v := os.Getenv(k); v != "" {
+			v = strings.ToLower(v)
+			st.Unicode = strings.Contains(v, "utf-8") || strings.Contains(v, "utf8")
+			break
+		}
+	}
+	_, noColor := os.LookupEnv("NO_COLOR")
+	st.Color = terminal(out) != nil && !noColor && os.Getenv("TERM") != "dumb"
+	return st
+}
+
+func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	doc, err := runbook.Load(file)
+	if err != nil {
+		return err
+	}
+	if err := doc.Err(); err != nil {
+		return err
+	}
+	outTTY := terminal(s.out)
+	inTTY := terminal(s.in)
+	opt := lines.Options{
+		Out: s.out, Ask: inTTY != nil && !f.yes, In: s.in, PromptOut: s.err,
+		Yes: f.yes, DryRun: f.dryRun, Style: lineStyle(s.out), Terminal: inTTY,
+		Selection: steps.Selection{From: f.from, Only: f.only, Checks: f.checks},
+	}
+	wo := wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun}
+	if !opt.Ask && !f.dryRun {
+		// Nobody can be asked: check that nothing is missing on a run kept
+		// in memory first, so that a refused run leaves no state behind.
+		if err := precheck(ctx, s, doc, f, opt, wo); err != nil {
+			return err
+		}
+	}
+	// The TUI takes over run on a terminal once it supports run's flags;
+	// until then every run is in line mode.
+	w, err := wireEngine(ctx, doc, f.engineFlags, wo)
+	if err != nil {
+		return err
+	}
+	e, err := w.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		select {
+		case <-sig:
+			// Ctrl-C stops the running step (the executor signals its
+			// group); the run then stops and stays resumable.
+			cancel(steps.ErrInterrupted)
+		case <-ctx.Done():
+		}
+	}()
+
+	st := e.State()
+	verb := "starting"
+	if st.Resumed > 0 {
+		verb = "resuming"
+	}
+	if f.dryRun {
+		verb = "dry run of"
+	}
+	fmt.Fprintf(s.out, "%s run %s of %s (state: %s)\n", verb, st.Run, doc.Path, e.RunDir())
+
+	if inTTY != nil {
+		opt.ReadSecret = func() (string, error) {
+			b, err := term.ReadPassword(int(inTTY.Fd()))
+			return string(b), err
+		}
+	}
+	sqlNoticed := false
+	opt.BeforeStep = func(ctx context.Context, st *runbook.Step) string {
+		if st.Kind != runbook.KindSQL || sqlNoticed {
+			return ""
+		}
+		sqlNoticed = true
+		t, err := w.SQLTarget(ctx)
+		if err != nil {
+			return "MySQL: " + err.Error()
+		}
+		return t
+	}
+	out, err := lines.Run(ctx, e, opt)
+	if err := missingError(s, err); err != nil {
+		return err
+	}
+	if err != nil {
+		if errors.Is(err, steps.ErrInterrupted) || context.Cause(ctx) == steps.ErrInterrupted {
+			return &failedError{msg: "interrupted"}
+		}
+		return err
+	}
+	if f.dryRun {
+		if f.writeBack {
+			return showWriteBack(s, e, false)
+		}
+		return nil
+	}
+	fmt.Fprintln(s.out, "summary: "+lines.Summary(e))
+	if len(out.Manual) > 0 {
+		fmt.Fprintf(s.out, "%d manual step(s) need a person and are still pending: %s\n", len(out.Manual), strings.Join(out.Manual, ", "))
+	}
+	if err := showWriteBack(s, e, f.writeBack); err != nil {
+		return err
+	}
+	switch {
+	case out.Failed != "" && out.Status == journal.Interrupted:
+		return &failedError{msg: fmt.Sprintf("step %s interrupted; run again to resume", out.Failed)}
+	case out.Failed != "" && out.Status == journal.Pending:
+		return &failedError{msg: fmt.Sprintf("stopped before step %s; run again to resume", out.Failed)}
+	case out.Failed != "":
+		return &failedError{msg: fmt.Sprintf("step %s %s; run again to resume", out.Failed, out.Status)}
+	case out.Status != journal.OK:
+		return &failedError{msg: "a continue-on-error step failed"}
+	case out.Complete && len(f.only) == 0 && f.from == "" && remaining(e) == 0:
+		return e.Finish()
+	}
+	return nil
+}
+
+// precheck fails with every missing value, answer and confirmation
+// listed, before anything is written.
+func precheck(ctx context.Context, s *streams, doc *runbook.Document, f *runFlags, opt lines.Options, wo wireOptions) error {
+	wo.DryRun = true
+	w, err := wireEngine(ctx, doc, f.engineFlags, wo)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	e, err := w.Open(ctx)
+	if err != nil {
+		return err
+	}
+	return missingError(s, lines.Check(e, opt))
+}
+
+// missingError prints the details of a *lines.MissingError and makes it a
+// usage error (exit 2); other errors pass through.
+func missingError(s *streams, err error) error {
+	var miss *lines.MissingError
+	if !errors.As(err, &miss) {
+		return err
+	}
+	for _, d := range miss.Details() {
+		fmt.Fprintln(s.err, "  "+d)
+	}
+	return &usageError{err}
+}
+
+// remaining counts the runnable steps not finished yet (a run is finished
+// only when nothing is left; --only and --from runs leave it open).
+func remaining(e *steps.Engine) int {
+	plan, _ := e.Plan(steps.Selection{})
+	n := 0
+	for _, st := range plan {
+		if !e.StepStatus(st.ID).Finished() {
+			n++
+		}
+	}
+	return n
+}
+
+// showWriteBack prints the diff of the answers not yet in the doc, and
+// writes them when asked.
+func showWriteBack(s *streams, e *steps.Engine, write bool) error {
+	diff, err := e.PendingWriteBack()
+	if err != nil || diff == "" {
+		return err
+	}
+	if !write {
+		fmt.Fprintln(s.out, "answers given in this run are not in the file yet; --write-back writes them:")
+	}
+	fmt.Fprint(s.out, diff)
+	if !write {
+		return nil
+	}
+	return e.WriteBack()
 }

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/steps"
+	"github.com/runbook-sh/runbook/steps/aws"
+	"github.com/runbook-sh/runbook/steps/shell"
+	"github.com/runbook-sh/runbook/steps/sql"
+)
+
+// engineFlags are the flags that shape an engine, shared by run and the TUI.
+type engineFlags struct {
+	run      string
+	stateDir string
+	sets     []string
+	values   string
+	mysqlDSN string
+	profile  string
+	region   string
+}
+
+// wired is an engine's configuration with the executors it owns. It is the
+// only place that knows every executor and secret source.
+type wired struct {
+	Config steps.Config
+	engine *steps.Engine // set by Open; the DSN and AWS closures read it
+	sql    *sql.Executor
+}
+
+// wireOptions are the choices that depend on where the run is shown.
+type wireOptions struct {
+	// NoPTY runs shell steps on pipes: nobody watches a CI log, and pipes
+	// are faster than a pseudo-terminal.
+	NoPTY  bool
+	DryRun bool
+}
+
+// wireEngine builds the registry (shell, check and SQL executors), the
+// variable sources and the preflights for doc.
+func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wireOptions) (*wired, error) {
+	sets, err := parseSets(doc, f.sets)
+	if err != nil {
+		return nil, err
+	}
+	values, err := readValues(f.values)
+	if err != nil {
+		return nil, err
+	}
+	w := &wired{}
+	sh := shell.New(shell.Options{NoPTY: o.NoPTY})
+	w.sql = sql.New(sql.Options{DSN: w.dsn(doc, f.mysqlDSN), Dir: filepath.Dir(doc.Path)})
+	reg := steps.NewRegistry()
+	reg.Register(runbook.KindShell, sh)
+	reg.Register(runbook.KindCheck, sh)
+	reg.Register(runbook.KindSQL, w.sql)
+
+	w.Config = steps.Config{
+		Doc: doc, Registry: reg, StateDir: f.stateDir, Run: f.run,
+		Sets: sets, Values: values, DryRun: o.DryRun,
+	}
+	a, err := awsSetup(ctx, doc, f.profile, f.region,
+		func(name string) (string, bool) {
+			if w.engine == nil {
+				return "", false
+			}
+			return w.engine.Var(name)
+		},
+		func(id aws.Identity) {
+			if w.engine != nil {
+				w.engine.RecordIdentity(id.Account, id.ARN, id.Region)
+			}
+		})
+	if err != nil {
+		return nil, err
+	}
+	w.Config.Environ = a.StepEnv(os.Environ())
+	a.AddTo(&w.Config)
+	return w, nil
+}
+
+// dsn resolves the MySQL connection when a SQL step first needs it: the
+// --mysql-dsn flag, else the front matter's, placeholders filled.
+func (w *wired) dsn(doc *runbook.Document, flag string) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		raw := flag
+		if raw == "" && doc.FrontMatter != nil && doc.FrontMatter.MySQL != nil {
+			raw = doc.FrontMatter.MySQL.DSN
+		}
+		if raw == "" {
+			return "", errors.New("no MySQL connection: add `mysql: {dsn: …}` to the front matter or pass --mysql-dsn")
+		}
+		if w.engine == nil {
+			return raw, nil
+		}
+		return w.engine.Expand(ctx, raw)
+	}
+}
+
+// Open opens (or resumes) the run.
+func (w *wired) Open(ctx context.Context) (*steps.Engine, error) {
+	e, err := steps.Open(ctx, w.Config)
+	if err != nil {
+		return nil, err
+	}
+	w.engine = e
+	return e, nil
+}
+
+// SQLTarget says which server SQL steps will use, for a notice before the
+// first one.
+func (w *wired) SQLTarget(ctx context.Context) (string, error) {
+	t, err := w.sql.Target(ctx)
+	if err != nil {
+		return "", err
+	}
+	return "MySQL: " + t.String(), nil
+}
+
+// Close closes the engine and the SQL connection.
+func (w *wired) Close() error {
+	err := w.sql.Close()
+	if w.engine != nil {
+		err = errors.Join(err, w.engine.Close())
+	}
+	return err
+}
+
+// parseSets reads --set NAME=VALUE flags. A name must be a placeholder, a
+// declared variable or a question id of the doc: a typo must not be
+// silently ignored on a production run.
+func parseSets(doc *runbook.Document, flags []string) (map[string]string, error) {
+	known := map[string]bool{}
+	for _, p := range doc.Placeholders {
+		known[p.Name] = true
+	}
+	if doc.FrontMatter != nil {
+		for _, v := range doc.FrontMatter.Variables {
+			known[v.Name] = true
+		}
+	}
+	for _, q := range doc.Questions {
+		known[q.ID] = true
+	}
+	for _, v := range doc.Verified {
+		known[v.ID] = true
+	}
+	sets := map[string]string{}
+	for _, kv := range flags {
+		k, v, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, usagef("--set %q: want NAME=VALUE", kv)
+		}
+		k = strings.TrimSuffix(strings.TrimPrefix(k, "<"), ">")
+		if !known[k] {
+			return nil, usagef("--set %s: not a placeholder, variable or question of %s", k, doc.Path)
+		}
+		sets[k] = v
+	}
+	return sets, nil
+}
+
+// readValues reads a --values YAML file: a flat map of names to scalars.
+func readValues(path string) (map[string]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--values: %v", err)
+	}
+	var raw map[string]any
+	if err := yaml.Unmarshal(b, &raw); err != nil {
+		return nil, &runbook.Error{Path: path, Line: yamlLine(err), Err: fmt.Errorf("bad values file: %s", yamlMessage(err))}
+	}
+	out := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		switch v := raw[k].(type) {
+		case nil:
+		case string:
+			out[k] = v
+		case bool, int, int64, uint64, float64:
+			out[k] = fmt.Sprint(v)
+		default:
+			return nil, &runbook.Error{Path: path, Err: fmt.Errorf("bad values file: %s must be a string, number or boolean", k)}
+		}
+	}
+	return out, nil
+}
+
+// yamlLine digs the line out of a yaml.v3 error ("yaml: line 3: …").
+func yamlLine(err error) int {
+	msg := err.Error()
+	if i := strings.Index(msg, "line "); i >= 0 {
+		rest := msg[i+5:]
+		if j := strings.IndexByte(rest, ':'); j > 0 {
+			if n, err := strconv.Atoi(rest[:j]); err == nil {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+func yamlMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if i := strings.Index(msg, "line "); i == 0 {
+		if j := strings.IndexByte(msg, ':'); j > 0 {
+			msg = strings.TrimSpace(msg[j+1:])
+		}
+	}
+	return msg
+}
