@@ -1,0 +1,108 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestCheckExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	clean := write("clean.md", "# Clean\n\n```bash\necho hi\n```\n")
+	warn := write("warn.md", "# Warn\n\n[VERIFY] Which region?\n\n```sql\nSELECT 1;\n```\n")
+	bad := write("bad.md", "# Bad\n\n```bash\nif true; then\n```\n\n```sh\necho <name>\n")
+	bin := write("bin.md", "\x00")
+
+	out, errs, code := run(t, "check", clean)
+	if code != 0 || errs != "" || out != clean+": no problems found\n" {
+		t.Errorf("clean: exit %d out %q err %q", code, out, errs)
+	}
+
+	out, errs, code = run(t, "check", warn)
+	want := warn + ":3: warning: unanswered question warn/q1: Which region?\n" +
+		warn + ":5: warning: step warn/1: SQL step but no MySQL connection (set mysql.dsn in front matter, --mysql-dsn or RUNBOOK_MYSQL_DSN)\n" +
+		warn + ": 0 errors, 2 warnings\n"
+	if code != 0 || errs != "" || out != want {
+		t.Errorf("warn: exit %d err %q out:\n%s\nwant:\n%s", code, errs, out, want)
+	}
+	out, _, code = run(t, "check", "--mysql-dsn", "u:p@tcp(db)/x", warn)
+	if code != 0 || out != warn+":3: warning: unanswered question warn/q1: Which region?\n"+warn+": 0 errors, 1 warning\n" {
+		t.Errorf("warn with dsn: exit %d out %q", code, out)
+	}
+	t.Setenv("RUNBOOK_MYSQL_DSN", "u:p@tcp(db)/x")
+	out2, _, _ := run(t, "check", warn)
+	if out2 != out {
+		t.Errorf("RUNBOOK_MYSQL_DSN: out %q", out2)
+	}
+
+	out, errs, code = run(t, "check", bad)
+	want = bad + ":4: error: step bad/1: shell syntax error: `then` must be followed by a statement list\n" +
+		bad + ":7: error: unclosed code fence (opened with ```)\n" +
+		bad + ":8: warning: placeholder name has no default or source: it must be given at run time\n" +
+		bad + ": 2 errors, 1 warning\n"
+	if code != 1 || errs != "" || out != want {
+		t.Errorf("bad: exit %d err %q out:\n%s\nwant:\n%s", code, errs, out, want)
+	}
+
+	out, errs, code = run(t, "check", bin)
+	if code != 2 || out != "" || errs != "runbook: "+bin+":1: binary file (NUL byte), not a Markdown text file\n" {
+		t.Errorf("bin: exit %d out %q err %q", code, out, errs)
+	}
+	_, errs, code = run(t, "check", "--nope", clean)
+	if code != 2 || errs != "runbook: unknown flag: --nope\n" {
+		t.Errorf("bad flag: exit %d err %q", code, errs)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "q.md")
+	os.WriteFile(p, []byte("# Q\n\n```bash {bogus}\nls\n```\n\n- [VERIFY] who?\n"), 0o644)
+	out, errs, code := run(t, "check", "--json", p)
+	want := `{
+  "file": "` + p + `",
+  "errors": 1,
+  "warnings": 1,
+  "diagnostics": [
+    {
+      "severity": "error",
+      "line": 3,
+      "code": "unknown-attribute",
+      "message": "unknown attribute \"bogus\""
+    },
+    {
+      "severity": "warning",
+      "line": 7,
+      "code": "unanswered-question",
+      "message": "unanswered question q/q1: who?"
+    }
+  ]
+}
+`
+	if code != 1 || errs != "" || out != want {
+		t.Errorf("exit %d err %q out:\n%s\nwant:\n%s", code, errs, out, want)
+	}
+	clean := filepath.Join(t.TempDir(), "c.md")
+	os.WriteFile(clean, []byte("# C\n"), 0o644)
+	out, _, code = run(t, "check", "--json", clean)
+	if code != 0 || out != "{\n  \"file\": \""+clean+"\",\n  \"errors\": 0,\n  \"warnings\": 0,\n  \"diagnostics\": []\n}\n" {
+		t.Errorf("clean json: exit %d out %q", code, out)
+	}
+}
+
+func TestCheckSeeds(t *testing.T) {
+	t.Chdir("../../runbook/testdata/seeds")
+	out, _, code := run(t, "check", "first-deployment.txt")
+	if code != 0 {
+		t.Errorf("scraped seed: exit %d", code)
+	}
+	if first := out[:len("first-deployment.txt:1: warning: document looks copied from a web page")]; first != "first-deployment.txt:1: warning: document looks copied from a web page" {
+		t.Errorf("first line %q", first)
+	}
+}
