@@ -595,3 +595,19 @@ func TestConcurrentResolveOneRequest(t *testing.T) {
 		t.Errorf("%d requests, want 1", n)
 	}
 }
+
+func TestCredentialProcessFails(t *testing.T) {
+	dir := awstest.Isolate(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[profile proc]\ncredential_process = /nonexistent/helper --json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := awstest.NewServer(t)
+	c := load(t, Options{Profile: "proc", Endpoint: f.URL()})
+	_, err := c.Identity(context.Background())
+	const want = `aws: could not get credentials for profile "proc": `
+	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v\nwant %s…", err, want)
+	}
+}

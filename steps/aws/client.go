@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Options choose the credentials and endpoints. The zero value means "what
@@ -93,7 +94,9 @@ type Client struct {
 // credentials files, profile, SSO settings). It makes no network request:
 // credentials are fetched when the first call needs them.
 func Load(ctx context.Context, opt Options) (*Client, error) {
-	var lo []func(*config.LoadOptions) error
+	// The SDK logs warnings (IMDS fallbacks, config quirks) to stderr, which
+	// belongs to the TUI; everything that matters comes back as an error.
+	lo := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 	if opt.Profile != "" {
 		lo = append(lo, config.WithSharedConfigProfile(opt.Profile))
 	}

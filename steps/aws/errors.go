@@ -88,7 +88,8 @@ func Explain(err error, profile string) error {
 	if errors.As(err, &done) {
 		return err
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	// Ctrl-C is the engineer's own doing; nothing to explain.
+	if errors.Is(err, context.Canceled) {
 		return err
 	}
 	action, resource := actionOf(err)
@@ -171,15 +172,24 @@ func Explain(err error, profile string) error {
 	}
 
 	text := err.Error()
+	if errors.Is(err, context.DeadlineExceeded) && !strings.Contains(text, "no EC2 IMDS role found") {
+		return err
+	}
 	if strings.Contains(text, "Missing Region") {
 		return mk(KindNoRegion, "aws: no AWS region is configured: set AWS_REGION, pass --region, or set region in the profile%s", forProfile(profile))
 	}
+	// The chain ends with the instance role: when even that has nothing,
+	// there were no credentials anywhere.
 	if containsAny(text,
 		"no EC2 IMDS role found",
-		"failed to retrieve credentials",
 		"static credentials are empty",
 		"anonymous credentials") {
 		return mk(KindNoCredentials, "no AWS credentials found: set AWS_PROFILE or run `aws configure` / `aws sso login`")
+	}
+	if _, cause, ok := strings.Cut(text, "get credentials: "); ok {
+		// credential_process, web identity, a container endpoint: the
+		// SDK's message is all there is, but say what failed.
+		return mk(KindNoCredentials, "aws: could not get credentials%s: %s", forProfile(profile), cause)
 	}
 	var ue *url.Error
 	var oe *net.OpError
