@@ -1,15 +1,222 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-// Placeholder until the report command lands.
+	"github.com/spf13/cobra"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/report"
+	"github.com/runbook-sh/runbook/steps"
+)
+
+// reportOptions are the report command's flags and dependencies.
+type reportOptions struct {
+	file     string
+	run      string
+	stateDir string
+	format   string
+	out      string
+	upload   string
+	profile  string
+	region   string
+
+	// load reads a run directory (journal.Load; tests may swap it).
+	load    func(runDir string) ([]journal.Event, *journal.State, error)
+	now     func() time.Time
+	environ func(string) (string, bool)
+}
+
 func newReportCmd(s *streams) *cobra.Command {
-	return &cobra.Command{
-		Use:    "report",
-		Short:  "(report: not built yet)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return usagef("report is not built yet")
+	o := &reportOptions{load: journal.Load, now: time.Now, environ: os.LookupEnv}
+	cmd := &cobra.Command{
+		Use:   "report FILE",
+		Short: "Export a run as a completion report (md, html, json, junit)",
+		Long: `Export a finished or half-finished run of FILE as a completion report:
+  md     the runbook itself, annotated with each step's status and output
+  html   one self-contained page (no scripts, nothing fetched), printable
+  json   everything in the journal, schema in docs/report.schema.json
+  junit  JUnit XML, one testcase per step, for CI dashboards
+The report goes to stdout, or atomically to -o OUT. Secrets are masked.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.file = args[0]
+			if !cmd.Flags().Changed("format") && o.out != "" {
+				o.format = formatFromName(o.out, o.format)
+			}
+			return runReport(cmd, s, o)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.run, "run", "", "run name (default: derived from FILE)")
+	f.StringVar(&o.stateDir, "state-dir", "", "state directory (default: .runbook beside FILE)")
+	f.StringVar(&o.format, "format", "md", "report format: "+strings.Join(report.Formats(), ", "))
+	f.StringVarP(&o.out, "output", "o", "", "write the report to this file (atomically) instead of stdout")
+	f.StringVar(&o.upload, "upload", "", "also upload the report to S3, e.g. s3://bucket/prefix/")
+	f.StringVar(&o.profile, "profile", "", "AWS profile for --upload")
+	f.StringVar(&o.region, "region", "", "AWS region for --upload")
+	return cmd
+}
+
+// formatFromName picks the format from -o's extension when --format is not
+// given: report.html is HTML without saying so twice.
+func formatFromName(name, def string) string {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".html", ".htm":
+		return "html"
+	case ".json":
+		return "json"
+	case ".xml":
+		return "junit"
+	case ".md", ".markdown":
+		return "md"
+	}
+	return def
+}
+
+func runReport(cmd *cobra.Command, s *streams, o *reportOptions) error {
+	switch o.format {
+	case "md", "html", "json", "junit":
+	default:
+		return usagef("unknown --format %q (want %s)", o.format, strings.Join(report.Formats(), ", "))
+	}
+	doc, err := runbook.Load(o.file)
+	if err != nil {
+		return err
+	}
+	stateDir := o.stateDir
+	if stateDir == "" {
+		stateDir = journal.DefaultStateDir(o.file)
+	}
+	run := o.run
+	if run == "" {
+		run = journal.DefaultRunName(o.file)
+	}
+	runDir := journal.RunDir(stateDir, run)
+	if _, err := os.Stat(filepath.Join(runDir, journal.JournalFile)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return usagef("no run %q of %s (nothing in %s); runs are listed by `runbook status %s`", run, o.file, runDir, o.file)
+		}
+		return usagef("read run %q: %v", run, err)
+	}
+	events, st, err := o.load(runDir)
+	if err != nil {
+		return usagef("read run %q: %v", run, err)
+	}
+	in := report.Input{Doc: doc, State: st, Events: events, RunDir: runDir,
+		Secrets: secretValues(doc, o.environ), Now: o.now()}
+
+	var body bytes.Buffer
+	if err := report.Write(&body, o.format, in); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if o.out != "" {
+		if err := writeFileAtomic(o.out, body.Bytes()); err != nil {
+			return err
+		}
+	} else if o.upload == "" {
+		if _, err := s.out.Write(body.Bytes()); err != nil {
+			return err
+		}
+	}
+	if o.upload != "" {
+		name := run + "-report" + report.Extension(o.format)
+		if o.out != "" {
+			name = filepath.Base(o.out)
+		}
+		url, err := uploadReport(cmd.Context(), o.upload, name, body.Bytes(), report.ContentType(o.format), o.profile, o.region)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(s.out, url)
+	}
+	return nil
+}
+
+// secretValues finds the run's secret values that this process can see
+// (RUNBOOK_VAR_<NAME> and env: sources), to mask them again in the report.
+// The engine never wrote them anywhere; this is defence in depth.
+func secretValues(doc *runbook.Document, env func(string) (string, bool)) []string {
+	var out []string
+	add := func(name string, v *runbook.Variable) {
+		if val, ok := env(steps.EnvPrefix + steps.EnvName(name)); ok && val != "" {
+			out = append(out, val)
+		}
+		if v != nil && strings.HasPrefix(v.Source, "env:") {
+			if val, ok := env(strings.TrimPrefix(v.Source, "env:")); ok && val != "" {
+				out = append(out, val)
+			}
+		}
+	}
+	for _, p := range doc.Placeholders {
+		if p.Secret || (p.Var != nil && p.Var.Secret) {
+			add(p.Name, p.Var)
+		}
+	}
+	if doc.FrontMatter != nil {
+		for _, v := range doc.FrontMatter.Variables {
+			if v.Secret {
+				add(v.Name, v)
+			}
+		}
+	}
+	return out
+}
+
+// writeFileAtomic writes through a temp file in the same directory and
+// renames it: a reader never sees half a report, and a failed write leaves
+// the old file alone.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return usagef("write %s: %v", path, unwrapPath(err))
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+	}
+	ok = true
+	return nil
+}
+
+// unwrapPath drops the *PathError's own path (the temp file's), which
+// would only confuse: the message names the report's path already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }

@@ -208,7 +208,7 @@ func mdStepBlock(v *view, s *stepView, prefix, nl string, needNewline, blankAfte
 		head += " (was " + statusText(s.Was) + "; the step changed since it ran)"
 	}
 	head += " · " + mdCode(s.ID)
-	if s.Step == nil || s.Step.Kind == runbook.KindCheck {
+	if (s.Step == nil || s.Step.Kind == runbook.KindCheck) && s.Title != s.ID {
 		head += " " + mdInline(s.Title)
 	}
 	for _, f := range s.facts() {

@@ -599,14 +599,6 @@ func countsText(counts map[journal.Status]int) string {
 	return strings.Join(parts, " · ")
 }
 
-func total(counts map[journal.Status]int) int {
-	n := 0
-	for _, c := range counts {
-		n += c
-	}
-	return n
-}
-
 // runStatusText says where the run stands.
 func (v *view) runStatusText() string {
 	if !v.Complete {
