@@ -194,7 +194,8 @@ func Explain(err error, profile string) error {
 	var ue *url.Error
 	var oe *net.OpError
 	var se *smithyhttp.RequestSendError
-	if errors.As(err, &ue) || errors.As(err, &oe) || errors.As(err, &se) {
+	isURL, isNet, isSend := errors.As(err, &ue), errors.As(err, &oe), errors.As(err, &se)
+	if isURL || isNet || isSend {
 		host := ""
 		if ue != nil {
 			if u, perr := url.Parse(ue.URL); perr == nil {
@@ -202,8 +203,11 @@ func Explain(err error, profile string) error {
 			}
 		}
 		cause := text
-		if oe != nil {
-			cause = oe.Err.Error()
+		switch {
+		case oe != nil:
+			cause = oe.Op + ": " + oe.Err.Error() // "dial: connect: connection refused"
+		case ue != nil:
+			cause = ue.Err.Error()
 		}
 		where := "the AWS endpoint"
 		if host != "" {
