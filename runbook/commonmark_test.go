@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -104,23 +105,51 @@ func TestCommonMarkRoundTrip(t *testing.T) {
 }
 
 func TestFixturesRoundTrip(t *testing.T) {
+	docs := wbCorpus(t)
+	if len(docs) == 0 {
+		t.Skip("no fixtures")
+	}
+	for _, d := range docs {
+		wbCheckNoOp(t, d.name, d.src)
+		wbCheckAnswerAll(t, d.name, d.src)
+		wbCheckAnswerAll(t, d.name+" with questions", wbWithQuestions(d.src))
+	}
+}
+
+type wbDoc struct {
+	name string
+	src  []byte
+}
+
+// wbCorpus is every runbook the package's tests keep: the parser's
+// fixtures, the seeds, and the doc.md of each write-back case.
+func wbCorpus(tb testing.TB) []wbDoc {
+	var docs []wbDoc
 	var files []string
-	for _, pat := range []string{"testdata/fixtures/*.md", "testdata/fixtures/*/*.md", "testdata/seeds/*.txt", "testdata/writeback/*.md"} {
+	for _, pat := range []string{"testdata/fixtures/*.md", "testdata/fixtures/*/*.md", "testdata/seeds/*.txt"} {
 		m, _ := filepath.Glob(pat)
 		files = append(files, m...)
-	}
-	if len(files) == 0 {
-		t.Skip("no fixtures")
 	}
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
-		wbCheckNoOp(t, f, src)
-		wbCheckAnswerAll(t, f, src)
-		wbCheckAnswerAll(t, f+" with questions", wbWithQuestions(src))
+		docs = append(docs, wbDoc{f, src})
 	}
+	cases, _ := filepath.Glob("testdata/writeback/*.txtar")
+	for _, f := range cases {
+		ar, err := txtar.ParseFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, af := range ar.Files {
+			if af.Name == "doc.md" {
+				docs = append(docs, wbDoc{f, af.Data})
+			}
+		}
+	}
+	return docs
 }
 
 // wbCheckNoOp parses src and checks an empty edit gives the same bytes.

@@ -48,6 +48,21 @@ func (e *Edit) Apply() ([]byte, error) {
 	return applyPatches(e.doc.Source, e.patches)
 }
 
+// Diff is the unified diff of the edit, for the engineer to review before
+// it is written.
+func (e *Edit) Diff() (string, error) {
+	out, err := e.Apply()
+	if err != nil {
+		return "", err
+	}
+	return Diff(e.doc.Path, e.doc.Source, out), nil
+}
+
+// WriteFile writes the edit to the document's file (see WriteFile).
+func (e *Edit) WriteFile() error {
+	return WriteFile(e.doc.Path, e.doc.Source, e.patches)
+}
+
 // Answer writes the answer to q into the source: the `[VERIFY]` marker is
 // removed and FormatVerified's suffix is inserted after the question's text,
 // both inside q.Block, so the block re-parses as a Verified item of the same

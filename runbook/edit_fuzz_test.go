@@ -1,8 +1,6 @@
 package runbook
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -29,17 +27,8 @@ func FuzzAnswer(f *testing.F) {
 	}
 	f.Add("[VERIFY]", "\xff", uint(3))
 	f.Add("[VERIFY] x", "nul\x00", uint(0))
-	var files []string
-	for _, pat := range []string{"testdata/fixtures/*.md", "testdata/seeds/*.txt", "testdata/writeback/*.md"} {
-		m, _ := filepath.Glob(pat)
-		files = append(files, m...)
-	}
-	for i, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(string(b), "one VPC | per env `x` *y*", uint(i))
+	for i, d := range wbCorpus(f) {
+		f.Add(string(d.src), "one VPC | per env `x` *y*", uint(i))
 	}
 	f.Fuzz(func(t *testing.T, src, answer string, idx uint) {
 		doc, err := Parse("fuzz.md", []byte(src))

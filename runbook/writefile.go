@@ -192,6 +192,12 @@ func writeFile(path string, base []byte, patches []Patch, fsys fileSystem) (err 
 	if err = tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	// narrow the window for a lost update: someone may have saved the file
+	// while we were writing ours
+	if again, rerr := fsys.ReadFile(target); rerr != nil || !bytes.Equal(again, cur) {
+		err = changedWhileWriting(path, base, patches)
+		return err
+	}
 	if err = fsys.Rename(tmp.Name(), target); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -200,4 +206,13 @@ func writeFile(path string, base []byte, patches []Patch, fsys fileSystem) (err 
 		return fmt.Errorf("write %s: sync directory: %w", path, err)
 	}
 	return nil
+}
+
+func changedWhileWriting(path string, base []byte, patches []Patch) error {
+	ce := &ConflictError{Path: path}
+	for _, p := range patches {
+		ce.Conflicts = append(ce.Conflicts, Conflict{Line: wbLineAt(base, p.Anchor.Start), What: p.What})
+	}
+	slices.SortFunc(ce.Conflicts, func(a, b Conflict) int { return a.Line - b.Line })
+	return ce
 }

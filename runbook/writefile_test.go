@@ -324,3 +324,65 @@ func TestApplyPatchesOverlap(t *testing.T) {
 		t.Errorf("applyPatches = %q, %v; want \">a|EF\"", got, err)
 	}
 }
+
+// wbRacingFS saves the file behind our back while the temp file is written.
+type wbRacingFS struct {
+	osFS
+	path, content string
+}
+
+func (f wbRacingFS) CreateTemp(dir, pattern string) (tempFile, error) {
+	tf, err := os.CreateTemp(dir, pattern)
+	if err == nil {
+		err = os.WriteFile(f.path, []byte(f.content), 0o644)
+	}
+	return tf, err
+}
+
+func TestWriteFileChangedWhileWriting(t *testing.T) {
+	path := wbWriteTemp(t, wbBase, 0o644)
+	theirs := wbBase + "their line\r\n"
+	err := writeFile(path, []byte(wbBase), wbPatches(t), wbRacingFS{path: path, content: theirs})
+	var ce *ConflictError
+	if !errors.As(err, &ce) || len(ce.Conflicts) != 2 {
+		t.Fatalf("err = %v, want a *ConflictError for both questions", err)
+	}
+	if got := wbReadString(t, path); got != theirs {
+		t.Errorf("their save was overwritten: %q", got)
+	}
+	wbOnlyFile(t, filepath.Dir(path), "doc.md")
+}
+
+func TestEditWriteFile(t *testing.T) {
+	src := "# T\n\n[VERIFY] Ready?\n"
+	path := wbWriteTemp(t, src, 0o600)
+	doc, err := Parse(path, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEdit(doc)
+	if err := e.Answer(doc.Questions[0], "yes", "bob", wbWhen); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.Diff()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(filepath.ToSlash(path), "./")
+	want := "--- a/" + name + "\n+++ b/" + name + "\n@@ -1,3 +1,3 @@\n # T\n \n-[VERIFY] Ready?\n+Ready? **Verified:** yes _(bob, 2026-11-24)_\n"
+	if d != want {
+		t.Errorf("diff:\n%q\nwant\n%q", d, want)
+	}
+	if err := e.WriteFile(); err != nil {
+		t.Fatal(err)
+	}
+	if got := wbReadString(t, path); got != "# T\n\nReady? **Verified:** yes _(bob, 2026-11-24)_\n" {
+		t.Errorf("file: %q", got)
+	}
+	// writing the same edit again: the target is gone, nothing is written
+	err = e.WriteFile()
+	var ce *ConflictError
+	if !errors.As(err, &ce) {
+		t.Errorf("second write: err = %v, want a *ConflictError", err)
+	}
+}
