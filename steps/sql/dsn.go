@@ -206,6 +206,9 @@ func finish(c *conf, orig, base, params, caFile, dir string) (*mysql.Config, err
 	if cfg.Timeout == 0 {
 		cfg.Timeout = defaultDialTimeout
 	}
+	// The driver logs to stderr by default, which would scribble over the
+	// TUI; what it logs (a dropped connection) reaches us as an error too.
+	cfg.Logger = quietLogger{}
 	// We split statements ourselves (and report each one's result); a
 	// server-side multi-statement would defeat that.
 	cfg.MultiStatements = false
@@ -265,3 +268,7 @@ func escapedPassword(raw string) string {
 	_, pw, _ := strings.Cut(s, ":")
 	return pw
 }
+
+type quietLogger struct{}
+
+func (quietLogger) Print(...any) {}

@@ -248,6 +248,7 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement) error 
 		if err != nil {
 			return err
 		}
+		elapsed := time.Since(t0)
 		if firstKeyword(text) == "USE" {
 			_, err := fmt.Fprintln(out, "Database changed")
 			return err
@@ -256,39 +257,89 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement) error 
 		if err != nil {
 			n = 0
 		}
-		return WriteOK(out, n, time.Since(t0))
+		ws := e.warnings(ctx, text)
+		if err := WriteOK(out, n, Summary{Warnings: len(ws), Elapsed: elapsed}); err != nil {
+			return err
+		}
+		return WriteWarnings(out, ws)
 	}
-	rows, err := e.conn.QueryContext(ctx, text)
+
+	type set struct {
+		cols []Column
+		data [][]Cell
+		sum  Summary
+	}
+	var sets []set
+	err := func() error {
+		rows, err := e.conn.QueryContext(ctx, text)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for {
+			cols, data, total, err := readSet(rows, e.maxRows)
+			if err != nil {
+				return err
+			}
+			sets = append(sets, set{cols, data, Summary{Total: total, Elapsed: time.Since(t0)}})
+			if !rows.NextResultSet() {
+				break
+			}
+			t0 = time.Now()
+		}
+		return rows.Err()
+	}()
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for set := 0; ; set++ {
-		cols, data, total, err := readSet(rows, e.maxRows)
-		if err != nil {
-			return err
-		}
-		if set > 0 {
+	// Warnings belong to the whole statement; they can only be asked for
+	// once its results are read.
+	ws := e.warnings(ctx, text)
+	sets[len(sets)-1].sum.Warnings = len(ws)
+	for i, s := range sets {
+		if i > 0 {
 			fmt.Fprintln(out)
 		}
-		d := time.Since(t0)
 		switch {
-		case len(cols) == 0:
-			err = WriteOK(out, 0, d)
+		case len(s.cols) == 0:
+			err = WriteOK(out, 0, s.sum)
 		case st.Vertical:
-			err = WriteVertical(out, cols, data, total, d)
+			err = WriteVertical(out, s.cols, s.data, s.sum)
 		default:
-			err = WriteTable(out, cols, data, total, d)
+			err = WriteTable(out, s.cols, s.data, s.sum)
 		}
 		if err != nil {
 			return err
 		}
-		if !rows.NextResultSet() {
-			break
-		}
-		t0 = time.Now()
 	}
-	return rows.Err()
+	return WriteWarnings(out, ws)
+}
+
+// warnings returns what SHOW WARNINGS says about the statement just run,
+// as `mysql --show-warnings` would print: a runbook's `CREATE DATABASE IF
+// NOT EXISTS` or `GRANT` warning is often the one thing worth reading.
+// A server that cannot answer gets no warnings rather than a failed step.
+func (e *Executor) warnings(ctx context.Context, text string) []Warning {
+	if firstKeyword(text) == "SHOW" {
+		return nil // SHOW WARNINGS itself, and SHOW statements rarely warn
+	}
+	rows, err := e.conn.QueryContext(ctx, "SHOW WARNINGS")
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var ws []Warning
+	for rows.Next() {
+		var w Warning
+		var code dbsql.NullInt64
+		var level, msg dbsql.NullString
+		if rows.Scan(&level, &code, &msg) != nil {
+			return ws
+		}
+		w.Level, w.Code, w.Message = level.String, int(code.Int64), msg.String
+		ws = append(ws, w)
+	}
+	return ws
 }
 
 // readSet reads the current result set, keeping at most limit rows and

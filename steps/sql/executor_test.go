@@ -520,3 +520,18 @@ func TestRunReconnectsAfterServerClosedConnection(t *testing.T) {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestRunShowsWarnings(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	res, out := run(t, context.Background(), e, "CREATE DATABASE IF NOT EXISTS `"+srv.Database+"`")
+	if !res.OK() {
+		t.Fatalf("%+v\n%s", res, out)
+	}
+	// Servers differ in the affected count and the quoting.
+	want := regexp.MustCompile(`^Query OK, [01] rows? affected, 1 warning \(X sec\)\nNote \(Code 1007\): Can't create database '?` + srv.Database + `'?; database exists ?\n$`)
+	if got := normalize(out); !want.MatchString(got) {
+		t.Errorf("output:\n%q\nwant match for:\n%s", got, want)
+	}
+}

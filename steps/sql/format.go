@@ -33,13 +33,52 @@ type Cell struct {
 // and bury the log. The rest are counted, not shown.
 const maxRows = 1000
 
+// Summary is what the line after a statement's result tells.
+type Summary struct {
+	// Total is the number of rows a query returned, when only the first of
+	// them are displayed; 0 means all are.
+	Total int
+	// Warnings is the statement's warning count.
+	Warnings int
+	Elapsed  time.Duration
+}
+
+// tail is the end of the summary line: ", 1 warning (0.01 sec)".
+func (s Summary) tail() string {
+	t := ""
+	switch s.Warnings {
+	case 0:
+	case 1:
+		t = ", 1 warning"
+	default:
+		t = fmt.Sprintf(", %d warnings", s.Warnings)
+	}
+	return fmt.Sprintf("%s (%.2f sec)", t, s.Elapsed.Seconds())
+}
+
+// Warning is one row of SHOW WARNINGS.
+type Warning struct {
+	Level   string // Note, Warning, Error
+	Code    int
+	Message string
+}
+
+// WriteWarnings lists warnings as `mysql --show-warnings` does.
+func WriteWarnings(w io.Writer, ws []Warning) error {
+	var b strings.Builder
+	for _, x := range ws {
+		fmt.Fprintf(&b, "%s (Code %d): %s\n", cellText(x.Level), x.Code, verticalText(x.Message))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 // WriteTable writes a result set as the mysql client does: a bordered,
 // aligned table, then "N rows in set (0.01 sec)" (or "Empty set" with no
-// table when there are no rows). total is the number of rows the statement
-// returned, when only the first of them are in rows.
-func WriteTable(w io.Writer, cols []Column, rows [][]Cell, total int, d time.Duration) error {
+// table when there are no rows).
+func WriteTable(w io.Writer, cols []Column, rows [][]Cell, s Summary) error {
 	if len(rows) == 0 {
-		_, err := fmt.Fprintf(w, "Empty set (%s)\n", seconds(d))
+		_, err := fmt.Fprintf(w, "Empty set%s\n", s.tail())
 		return err
 	}
 	widths := make([]int, len(cols))
@@ -90,18 +129,18 @@ func WriteTable(w io.Writer, cols []Column, rows [][]Cell, total int, d time.Dur
 		line(r, func(i int) bool { return cols[i].Numeric })
 	}
 	rule()
-	inSet(&b, len(rows), total, d)
+	inSet(&b, len(rows), s)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func inSet(b *strings.Builder, shown, total int, d time.Duration) {
-	total = max(total, shown)
+func inSet(b *strings.Builder, shown int, s Summary) {
+	total := max(s.Total, shown)
 	noun := "rows"
 	if total == 1 {
 		noun = "row"
 	}
-	fmt.Fprintf(b, "%d %s in set (%s)\n", total, noun, seconds(d))
+	fmt.Fprintf(b, "%d %s in set%s\n", total, noun, s.tail())
 	if total > shown {
 		fmt.Fprintf(b, "(only the first %d rows are shown)\n", shown)
 	}
@@ -111,9 +150,9 @@ func inSet(b *strings.Builder, shown, total int, d time.Duration) {
 // statement ended by \G: one "name: value" line per column. Values are
 // neither truncated nor have their newlines escaped, since \G is how one
 // reads a long multi-line value (SHOW CREATE TABLE, SHOW ENGINE … STATUS).
-func WriteVertical(w io.Writer, cols []Column, rows [][]Cell, total int, d time.Duration) error {
+func WriteVertical(w io.Writer, cols []Column, rows [][]Cell, s Summary) error {
 	if len(rows) == 0 {
-		_, err := fmt.Fprintf(w, "Empty set (%s)\n", seconds(d))
+		_, err := fmt.Fprintf(w, "Empty set%s\n", s.tail())
 		return err
 	}
 	names := make([]string, len(cols))
@@ -134,7 +173,7 @@ func WriteVertical(w io.Writer, cols []Column, rows [][]Cell, total int, d time.
 			b.WriteString(names[i] + ": " + v + "\n")
 		}
 	}
-	inSet(&b, len(rows), total, d)
+	inSet(&b, len(rows), s)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -161,17 +200,13 @@ func verticalText(v string) string {
 
 // WriteOK writes the mysql client's line for a statement without a result
 // set.
-func WriteOK(w io.Writer, affected int64, d time.Duration) error {
+func WriteOK(w io.Writer, affected int64, s Summary) error {
 	noun := "rows"
 	if affected == 1 {
 		noun = "row"
 	}
-	_, err := fmt.Fprintf(w, "Query OK, %d %s affected (%s)\n", affected, noun, seconds(d))
+	_, err := fmt.Fprintf(w, "Query OK, %d %s affected%s\n", affected, noun, s.tail())
 	return err
-}
-
-func seconds(d time.Duration) string {
-	return fmt.Sprintf("%.2f sec", d.Seconds())
 }
 
 // cellText makes a value safe for one table cell: binary data as hex (like

@@ -16,7 +16,7 @@ func TestWriteTable(t *testing.T) {
 		{{Value: "4"}, {Value: "\xff\x00"}, {Value: "NULL"}},
 	}
 	var b strings.Builder
-	if err := WriteTable(&b, cols, rows, 0, 12345*time.Microsecond); err != nil {
+	if err := WriteTable(&b, cols, rows, Summary{Elapsed: 12345 * time.Microsecond}); err != nil {
 		t.Fatal(err)
 	}
 	want := `+----+-----------------+--------------------------------------------------------------+
@@ -36,17 +36,19 @@ func TestWriteTable(t *testing.T) {
 
 func TestWriteTableSmall(t *testing.T) {
 	tests := []struct {
-		rows  [][]Cell
-		total int
-		want  string
+		rows     [][]Cell
+		total    int
+		warnings int
+		want     string
 	}{
-		{nil, 0, "Empty set (0.00 sec)\n"},
-		{[][]Cell{{{Value: "x"}}}, 0, "+---------+\n| a\\nlong |\n+---------+\n| x       |\n+---------+\n1 row in set (0.00 sec)\n"},
-		{[][]Cell{{{Value: "x"}}}, 5000, "+---------+\n| a\\nlong |\n+---------+\n| x       |\n+---------+\n5000 rows in set (0.00 sec)\n(only the first 1 rows are shown)\n"},
+		{nil, 0, 0, "Empty set (0.00 sec)\n"},
+		{nil, 0, 2, "Empty set, 2 warnings (0.00 sec)\n"},
+		{[][]Cell{{{Value: "x"}}}, 0, 1, "+---------+\n| a\\nlong |\n+---------+\n| x       |\n+---------+\n1 row in set, 1 warning (0.00 sec)\n"},
+		{[][]Cell{{{Value: "x"}}}, 5000, 0, "+---------+\n| a\\nlong |\n+---------+\n| x       |\n+---------+\n5000 rows in set (0.00 sec)\n(only the first 1 rows are shown)\n"},
 	}
 	for _, tt := range tests {
 		var b strings.Builder
-		if err := WriteTable(&b, []Column{{Name: "a\nlong"}}, tt.rows, tt.total, 0); err != nil {
+		if err := WriteTable(&b, []Column{{Name: "a\nlong"}}, tt.rows, Summary{Total: tt.total, Warnings: tt.warnings}); err != nil {
 			t.Fatal(err)
 		}
 		if b.String() != tt.want {
@@ -62,7 +64,7 @@ func TestWriteOK(t *testing.T) {
 		7: "Query OK, 7 rows affected (1.50 sec)\n",
 	} {
 		var b strings.Builder
-		if err := WriteOK(&b, n, 1500*time.Millisecond); err != nil {
+		if err := WriteOK(&b, n, Summary{Elapsed: 1500 * time.Millisecond}); err != nil {
 			t.Fatal(err)
 		}
 		if b.String() != want {
@@ -103,7 +105,7 @@ func TestWriteVertical(t *testing.T) {
 		{{Value: "u"}, {Value: ""}, {Value: "2"}},
 	}
 	var b strings.Builder
-	if err := WriteVertical(&b, cols, rows, 0, 0); err != nil {
+	if err := WriteVertical(&b, cols, rows, Summary{}); err != nil {
 		t.Fatal(err)
 	}
 	want := "*************************** 1. row ***************************\n" +
@@ -119,7 +121,24 @@ func TestWriteVertical(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
-	if err := WriteVertical(&b, cols, nil, 0, 0); err != nil || b.String() != "Empty set (0.00 sec)\n" {
+	if err := WriteVertical(&b, cols, nil, Summary{}); err != nil || b.String() != "Empty set (0.00 sec)\n" {
 		t.Errorf("empty: %q %v", b.String(), err)
+	}
+}
+
+func TestWriteWarnings(t *testing.T) {
+	var b strings.Builder
+	if err := WriteOK(&b, 1, Summary{Warnings: 2}); err != nil {
+		t.Fatal(err)
+	}
+	ws := []Warning{{"Note", 1007, "Can't create database 'app'; database exists"}, {"Warning", 1287, "bad\x1b[0m"}}
+	if err := WriteWarnings(&b, ws); err != nil {
+		t.Fatal(err)
+	}
+	want := "Query OK, 1 row affected, 2 warnings (0.00 sec)\n" +
+		"Note (Code 1007): Can't create database 'app'; database exists\n" +
+		"Warning (Code 1287): bad\\x1b[0m\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
