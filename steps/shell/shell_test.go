@@ -470,3 +470,25 @@ func TestInteractiveForeground(t *testing.T) {
 		}
 	}
 }
+
+// TestRunnerKilledStepGoesToo: when runbook itself dies (kill -9), the
+// step's terminal is hung up and the kernel sends SIGHUP to the step's
+// group, so nothing is left running.
+func TestRunnerKilledStepGoesToo(t *testing.T) {
+	if os.Getenv("RUNBOOK_DEATH_HELPER") != "" {
+		code := `echo pgid=$$; sleep 100 & sleep 100`
+		New(Options{}).Run(context.Background(), steps.Request{Step: shellStep(code), Command: code, Output: os.Stdout})
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRunnerKilledStepGoesToo$")
+	cmd.Env = append(os.Environ(), "RUNBOOK_DEATH_HELPER=1")
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pgid := pgidFrom(t, &out)
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	waitFor(t, "the step's group to be gone", func() bool { return !groupAlive(pgid) })
+}
