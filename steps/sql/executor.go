@@ -135,6 +135,9 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 	}
 	for i, st := range stmts {
 		if ctx.Err() != nil {
+			// A cancel while reading the previous statement's warnings may
+			// have left the driver's connection closed: start afresh.
+			e.drop()
 			return cancelled(ctx, out, 0, nil)
 		}
 		if i > 0 {
@@ -172,12 +175,17 @@ func cancelled(ctx context.Context, out io.Writer, line int, killErr error) step
 		what += fmt.Sprintf(" at line %d", line)
 	}
 	res := steps.Result{ExitCode: 1, TimedOut: timedOut, Interrupted: !timedOut}
-	if killErr != nil {
+	switch {
+	case killErr != nil:
 		res.Err = killErr
 		fmt.Fprintf(out, "Query %s; %v\n", what, killErr)
-	} else {
-		fmt.Fprintf(out, "Query %s.\n", what)
+		return res
+	case !timedOut && cause != nil && !errors.Is(cause, steps.ErrInterrupted):
+		// Not the engineer's Ctrl-C (the program shutting down): say so,
+		// as the shell executor does.
+		res.Err = fmt.Errorf("step cancelled: %w", cause)
 	}
+	fmt.Fprintf(out, "Query %s.\n", what)
 	return res
 }
 

@@ -535,3 +535,18 @@ func TestRunShowsWarnings(t *testing.T) {
 		t.Errorf("output:\n%q\nwant match for:\n%s", got, want)
 	}
 }
+
+func TestRunCancelledByShutdown(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, out := run(t, ctx, e, "SELECT 1")
+	if !res.Interrupted || res.Err == nil || res.Err.Error() != "step cancelled: context canceled" {
+		t.Errorf("result %+v, want interrupted with the cause as error", res)
+	}
+	if out != "Query interrupted.\n" {
+		t.Errorf("output %q", out)
+	}
+}
