@@ -128,55 +128,18 @@ type occurrence struct {
 	ins        string // the escaped value to insert
 }
 
-// findPlaceholders finds the placeholders with a value, with the same
-// syntax as the document parser: `<kebab-case>` not preceded by `<` (a
-// heredoc), and `{word}` not preceded by `$`, `{` or `@` nor followed by
-// `}` (shell expansions, templates).
+// findPlaceholders finds the placeholders that have a value, with the
+// document parser's own rules (runbook.ScanPlaceholders).
 func findPlaceholders(s string, vals map[string]Value) []occurrence {
 	var out []occurrence
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '<':
-			if i > 0 && s[i-1] == '<' {
-				continue
-			}
-			j := i + 1
-			if j >= len(s) || s[j] < 'a' || s[j] > 'z' {
-				continue
-			}
-			for j < len(s) && (isLowerDigit(s[j]) || (s[j] == '-' && j+1 < len(s) && isLowerDigit(s[j+1]) && isLowerDigit(s[j-1]))) {
-				j++
-			}
-			if j < len(s) && s[j] == '>' {
-				if _, ok := vals[s[i+1:j]]; ok {
-					out = append(out, occurrence{name: s[i+1 : j], label: s[i : j+1], start: i, end: j + 1})
-				}
-				i = j
-			}
-		case '{':
-			if i > 0 && (s[i-1] == '$' || s[i-1] == '{' || s[i-1] == '@') {
-				continue
-			}
-			j := i + 1
-			if j >= len(s) || !isASCIILetter(s[j]) {
-				continue
-			}
-			for j < len(s) && (isASCIILetter(s[j]) || (s[j] >= '0' && s[j] <= '9') || s[j] == '_' || s[j] == '-') {
-				j++
-			}
-			if j < len(s) && s[j] == '}' && !(j+1 < len(s) && s[j+1] == '}') {
-				if _, ok := vals[s[i+1:j]]; ok {
-					out = append(out, occurrence{name: s[i+1 : j], label: s[i : j+1], start: i, end: j + 1})
-				}
-				i = j
-			}
+	runbook.ScanPlaceholders(s, func(name string, start, end int) {
+		if _, ok := vals[name]; ok {
+			out = append(out, occurrence{name: name, label: s[start:end], start: start, end: end})
 		}
-	}
+	})
 	return out
 }
 
-func isLowerDigit(c byte) bool  { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') }
-func isASCIILetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 func placeholderLabel(code, name string) string {
 	if strings.Contains(code, "{"+name+"}") && !strings.Contains(code, "<"+name+">") {
 		return "{" + name + "}"
