@@ -824,20 +824,41 @@ func trimSpan(src []byte, s Span) Span {
 
 // joinSegs returns the text of span s restricted to the block's segments
 // (dropping quote markers and indentation between lines), with runs of
-// whitespace folded to one space.
+// whitespace folded to one space, in one allocation.
 func joinSegs(src []byte, segs []Span, s Span) string {
-	var b strings.Builder
+	n := 0
+	for _, g := range segs {
+		if lo, hi := max(g.Start, s.Start), min(g.End, s.End); lo < hi {
+			n += hi - lo + 1
+		}
+	}
+	b := make([]byte, 0, n)
+	space := true // drop leading whitespace
 	for _, g := range segs {
 		lo, hi := max(g.Start, s.Start), min(g.End, s.End)
 		if lo >= hi {
 			continue
 		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
+		if !space {
+			b = append(b, ' ')
+			space = true
 		}
-		b.Write(src[lo:hi])
+		for _, c := range src[lo:hi] {
+			if isSpace(c) {
+				if !space {
+					b = append(b, ' ')
+					space = true
+				}
+				continue
+			}
+			b = append(b, c)
+			space = false
+		}
 	}
-	return foldSpace(b.String())
+	if len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return string(b)
 }
 
 // foldSpace collapses whitespace runs to single spaces and trims.

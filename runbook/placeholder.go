@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -101,34 +102,44 @@ func (p *parser) placeholders() {
 		if st.Kind == KindManual {
 			continue
 		}
-		seen := map[string]bool{}
-		use := func(name string) {
-			if !seen[name] {
-				seen[name] = true
+		raw := p.src[st.CodeSpan.Start:st.CodeSpan.End]
+		// when the code is the source bytes themselves (the common case:
+		// no console filtering, CRLF or container prefixes) one scan gives
+		// names and lines
+		direct := !st.Console && len(raw) == len(st.Code) && string(raw) == st.Code
+		use := func(name string, line int) {
+			if !slices.Contains(st.Placeholders, name) {
 				st.Placeholders = append(st.Placeholders, name)
 			}
+			if line > 0 {
+				add(name, line)
+			}
 		}
-		scanPlaceholders(st.Code, func(name string, _ int) { use(name) })
-		scanPlaceholders(st.Attrs.DoneIf, func(name string, _ int) { use(name) })
-		scanPlaceholders(st.Attrs.Cwd, func(name string, _ int) { use(name) })
-		if len(st.Placeholders) == 0 {
+		if strings.ContainsAny(st.Code, "<{") {
+			scanPlaceholders(st.Code, func(name string, off int) {
+				line := 0
+				if direct {
+					line = p.lineOf(st.CodeSpan.Start + off)
+				}
+				use(name, line)
+			})
+		}
+		if st.Attrs.DoneIf != "" || st.Attrs.Cwd != "" {
+			scanPlaceholders(st.Attrs.DoneIf+" "+st.Attrs.Cwd, func(name string, _ int) { use(name, st.Line) })
+		}
+		if len(st.Placeholders) == 0 || direct {
 			continue
 		}
 		// lines come from the source bytes, which for console blocks also
 		// hold expected output: count only names the code uses
-		raw := string(p.src[st.CodeSpan.Start:st.CodeSpan.End])
-		base := st.CodeSpan.Start
 		for _, name := range st.Placeholders {
 			add(name, 0)
 		}
-		scanPlaceholders(raw, func(name string, off int) {
-			if seen[name] {
-				add(name, p.lineOf(base+off))
+		scanPlaceholders(string(raw), func(name string, off int) {
+			if slices.Contains(st.Placeholders, name) {
+				add(name, p.lineOf(st.CodeSpan.Start+off))
 			}
 		})
-		if st.Attrs.DoneIf != "" || st.Attrs.Cwd != "" {
-			scanPlaceholders(st.Attrs.DoneIf+" "+st.Attrs.Cwd, func(name string, _ int) { add(name, st.Line) })
-		}
 	}
 	for _, ph := range p.doc.Placeholders {
 		ph.Lines = sortLines(ph.Lines)
