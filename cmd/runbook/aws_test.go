@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -140,5 +143,43 @@ func TestUploadReport(t *testing.T) {
 	_, err = uploadReport(context.Background(), "reports/", "r", nil, "", "", "")
 	if exitCode(err) != exitBadCall {
 		t.Errorf("bad destination: %v (exit %d)", err, exitCode(err))
+	}
+}
+
+// The whole CLI in line mode: a guard mismatch prints one line, runs no
+// step and exits 2; a match runs the step with the secret masked.
+func TestRunAWSGuardLineMode(t *testing.T) {
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
+	f.SetIdentity("999999999999", "arn:aws:iam::999999999999:user/bob")
+	f.SetSecret("app/db", `{"password":"pa55-w0rd-xyz"}`)
+	t.Setenv("AWS_ENDPOINT_URL", f.URL())
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "d.md")
+	src := "---\naws:\n  account: \"<account-id>\"\n  region: us-west-2\nvariables:\n  pw:\n    source: aws-secretsmanager:app/db#password\n---\n# T\n\n```bash\necho \"pw=<pw>\" > out.txt\n```\n"
+	if err := os.WriteFile(doc, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := execute([]string{"run", "--no-tui", "--yes", "--set", "account-id=123456789012", doc}, strings.NewReader(""), &out, &errb)
+	const want = "runbook: aws guard: this runbook is pinned to account 123456789012 (us-west-2) but the credentials are for 999999999999 (arn:aws:iam::999999999999:user/bob) in us-west-2; refusing to run any step\n"
+	if code != exitBadCall || !strings.HasSuffix(errb.String(), want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 2 and …%s", code, errb.String(), want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out.txt")); !os.IsNotExist(err) {
+		t.Fatalf("the step ran despite the guard")
+	}
+
+	out.Reset()
+	errb.Reset()
+	code = execute([]string{"run", "--no-tui", "--yes", "--run", "second", "--set", "account-id=999999999999", doc}, strings.NewReader(""), &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "out.txt")); err != nil || string(b) != "pw=pa55-w0rd-xyz\n" {
+		t.Fatalf("out.txt = %q, %v (the step gets the real value)", b, err)
+	}
+	if strings.Contains(out.String()+errb.String(), "pa55-w0rd-xyz") {
+		t.Errorf("the secret reached the terminal:\n%s%s", out.String(), errb.String())
 	}
 }
