@@ -388,32 +388,6 @@ func (p *parser) rawText(lines *text.Segments) string {
 	return b.String()
 }
 
-// plainText renders inline content as text without Markdown syntax.
-func plainText(n ast.Node, src []byte) string {
-	var b strings.Builder
-	var walk func(ast.Node)
-	walk = func(n ast.Node) {
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			switch c := c.(type) {
-			case *ast.Text:
-				b.Write(c.Segment.Value(src))
-				if c.SoftLineBreak() || c.HardLineBreak() {
-					b.WriteByte(' ')
-				}
-			case *ast.String:
-				b.Write(c.Value)
-			case *ast.RawHTML:
-			case *ast.AutoLink:
-				b.Write(c.URL(src))
-			default:
-				walk(c)
-			}
-		}
-	}
-	walk(n)
-	return b.String()
-}
-
 // finishSections links the heading tree and computes ids and bodies.
 func (p *parser) finishSections() {
 	secs := p.doc.Sections
