@@ -1,0 +1,296 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/glamour/v2"
+	"charm.land/glamour/v2/styles"
+	"charm.land/lipgloss/v2"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+)
+
+// preview is the engine's view of a step before it runs.
+type preview struct {
+	command string
+	err     error
+	missing []string
+}
+
+// DetailPane shows the selected item: the step's exact command (secrets
+// masked), its attributes and history, and the section's prose.
+type DetailPane struct {
+	common   *Common
+	doc      *runbook.Document
+	sel      item
+	has      bool
+	snap     *snapshot
+	previews map[string]preview
+	prose    map[string]string // rendered section prose by "section:width"
+	offset   int
+	width    int
+	height   int
+	focused  bool
+	lines    []string
+}
+
+// NewDetailPane returns a pane for doc.
+func NewDetailPane(c *Common, doc *runbook.Document) *DetailPane {
+	return &DetailPane{common: c, doc: doc, previews: map[string]preview{}, prose: map[string]string{}}
+}
+
+// SetSize sets the outer size, border included.
+func (d *DetailPane) SetSize(w, h int) { d.width, d.height = w, h; d.lines = nil }
+
+// SetFocused marks the pane as the one receiving keys.
+func (d *DetailPane) SetFocused(f bool) { d.focused = f }
+
+// SetItem shows another item.
+func (d *DetailPane) SetItem(it item) {
+	d.sel, d.has, d.offset, d.lines = it, true, 0, nil
+}
+
+// SetSnapshot updates the status shown.
+func (d *DetailPane) SetSnapshot(s *snapshot) { d.snap, d.lines = s, nil }
+
+// SetPreview stores the command preview of a step.
+func (d *DetailPane) SetPreview(id string, p preview) { d.previews[id] = p; d.lines = nil }
+
+// Preview returns the cached preview of a step.
+func (d *DetailPane) Preview(id string) (preview, bool) { p, ok := d.previews[id]; return p, ok }
+
+// ForgetPreviews drops cached previews (a variable or command changed).
+func (d *DetailPane) ForgetPreviews() { clear(d.previews); d.lines = nil }
+
+// Update scrolls when focused.
+func (d *DetailPane) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	k := d.common.Keys
+	h := max(d.height-2, 1)
+	switch {
+	case key.Matches(km, k.Up):
+		d.offset--
+	case key.Matches(km, k.Down):
+		d.offset++
+	case key.Matches(km, k.PageUp):
+		d.offset -= h
+	case key.Matches(km, k.PageDown):
+		d.offset += h
+	case key.Matches(km, k.Top):
+		d.offset = 0
+	case key.Matches(km, k.Bottom):
+		d.offset = len(d.content()) - h
+	default:
+		return nil
+	}
+	d.offset = max(min(d.offset, len(d.content())-h), 0)
+	return nil
+}
+
+// content builds (and caches) the pane's lines at the current width.
+func (d *DetailPane) content() []string {
+	if d.lines != nil {
+		return d.lines
+	}
+	w := max(d.width-2, 10)
+	var parts []string
+	if d.has {
+		switch d.sel.kind {
+		case itemStep:
+			parts = append(parts, d.stepLines(d.sel.step, w)...)
+		case itemQuestion:
+			parts = append(parts, d.questionLines(d.sel.question, w)...)
+		}
+		if d.sel.kind != itemSection {
+			parts = append(parts, "", d.common.Styles.Muted.Render(truncate("── "+d.doc.SectionTitle(d.sel.section)+" "+strings.Repeat("─", w), w)))
+		}
+		parts = append(parts, strings.Split(d.sectionProse(d.sel.section, w), "\n")...)
+	}
+	d.lines = parts
+	return d.lines
+}
+
+func wrap(s string, w int) []string {
+	return strings.Split(lipgloss.NewStyle().Width(w).Render(s), "\n")
+}
+
+func (d *DetailPane) stepLines(s *runbook.Step, w int) []string {
+	st := d.common.Styles
+	var out []string
+	out = append(out, wrap(st.Section.Render(s.Title), w)...)
+	out = append(out, st.Muted.Render(truncate(fmt.Sprintf("%s · %s · line %d", s.Kind, s.ID, s.Line), w)))
+	status := d.snap.stepStatus(s.ID)
+	line := "Status: " + st.StatusIcon(status) + " " + string(status)
+	var ss *journal.StepState
+	if d.snap != nil && d.snap.state != nil {
+		ss = d.snap.state.Steps[s.ID]
+	}
+	if ss != nil && len(ss.Attempts) > 0 {
+		a := ss.Attempts[len(ss.Attempts)-1]
+		line += fmt.Sprintf(" · attempt %d", a.N)
+		if a.ExitCode != nil {
+			line += fmt.Sprintf(" · exit %d", *a.ExitCode)
+		}
+		if a.Duration > 0 {
+			line += " · " + a.Duration.Round(1e7).String()
+		}
+	}
+	out = append(out, truncate(line, w))
+	if status == journal.Stale {
+		out = append(out, wrap(st.Warn.Render("Changed in the doc since it ran: run it again, or accept it as is (a)."), w)...)
+	}
+	if ss != nil && ss.Note != "" {
+		out = append(out, wrap("Note: "+ss.Note, w)...)
+	}
+	if ss != nil && len(ss.Attempts) > 0 && ss.Attempts[len(ss.Attempts)-1].Error != "" {
+		out = append(out, wrap(st.Error.Render("Error: "+ss.Attempts[len(ss.Attempts)-1].Error), w)...)
+	}
+	if attrs := attrLine(s.Attrs); attrs != "" {
+		out = append(out, wrap(st.AttrKey.Render("Attributes: ")+attrs, w)...)
+	}
+	p, ok := d.previews[s.ID]
+	if len(p.missing) > 0 {
+		out = append(out, wrap(st.Warn.Render("Needs: "+strings.Join(p.missing, ", ")), w)...)
+	}
+	if s.Kind == runbook.KindManual {
+		out = append(out, "")
+		out = append(out, wrap("Manual step: do it by hand, then confirm it with enter.", w)...)
+		return out
+	}
+	title := "Command:"
+	if ss != nil && ss.Command != "" {
+		title = "Command (edited for this run):"
+	}
+	out = append(out, "", st.AttrKey.Render(title))
+	cmd := s.Code
+	switch {
+	case ok && p.err == nil:
+		cmd = p.command
+	case ok && p.err != nil && len(p.missing) == 0:
+		out = append(out, wrap(st.Error.Render(p.err.Error()), w)...)
+	}
+	for _, l := range strings.Split(strings.TrimRight(cmd, "\n"), "\n") {
+		out = append(out, truncate(st.Command.Render("  "+l), w))
+	}
+	if s.Console && s.Expected != "" {
+		out = append(out, "", st.AttrKey.Render("Expected output:"))
+		for _, l := range strings.Split(strings.TrimRight(s.Expected, "\n"), "\n") {
+			out = append(out, truncate(st.Muted.Render("  "+l), w))
+		}
+	}
+	return out
+}
+
+func attrLine(a runbook.Attrs) string {
+	if len(a.Raw) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(a.Raw))
+	for k := range a.Raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		if v := a.Raw[k]; v != "" && v != "true" {
+			parts[i] = k + "=" + v
+		} else {
+			parts[i] = k
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (d *DetailPane) questionLines(q *runbook.Question, w int) []string {
+	st := d.common.Styles
+	out := []string{st.Warn.Render("[VERIFY]") + st.Muted.Render(fmt.Sprintf(" · %s · line %d", q.ID, q.Line))}
+	out = append(out, wrap(oneLine(q.Text), w)...)
+	if q.Suggested != "" {
+		out = append(out, "")
+		out = append(out, wrap(st.AttrKey.Render("Suggested: ")+q.Suggested, w)...)
+	}
+	out = append(out, "")
+	if a, ok := d.snap.answer(q.ID); ok {
+		switch {
+		case a.Skipped:
+			out = append(out, st.Muted.Render("Skipped for now."))
+		case a.Written:
+			out = append(out, wrap(st.OK.Render("Answer (written to the doc): ")+a.Value, w)...)
+		default:
+			out = append(out, wrap(st.OK.Render("Answer: ")+a.Value, w)...)
+			out = append(out, st.Muted.Render("Not yet in the doc: press w to review and write it."))
+		}
+	} else {
+		out = append(out, st.Muted.Render("Press enter to answer."))
+	}
+	return out
+}
+
+// sectionProse renders a section's own Markdown with glamour, cached per
+// width because rendering is the slowest part of a frame.
+func (d *DetailPane) sectionProse(sec, w int) string {
+	if sec < 0 || sec >= len(d.doc.Sections) {
+		return ""
+	}
+	k := fmt.Sprintf("%d:%d", sec, w)
+	if s, ok := d.prose[k]; ok {
+		return s
+	}
+	s := d.doc.Sections[sec]
+	src := d.doc.Source
+	var md string
+	if s.Heading.End <= len(src) && s.Body.End <= len(src) && s.Heading.Start <= s.Body.End {
+		md = string(src[s.Heading.Start:s.Body.End])
+	}
+	out := renderMarkdown(md, w, d.common.Styles)
+	d.prose[k] = out
+	return out
+}
+
+func renderMarkdown(md string, w int, st *Styles) string {
+	style := styles.LightStyle
+	switch {
+	case st.NoColor:
+		style = styles.NoTTYStyle
+	case st.IsDark:
+		style = styles.DarkStyle
+	}
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(w-2))
+	if err != nil {
+		return md
+	}
+	out, err := r.Render(md)
+	if err != nil {
+		return md
+	}
+	lines := strings.Split(strings.Trim(out, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = truncate(strings.TrimRight(l, " "), w)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// View renders the pane with its border.
+func (d *DetailPane) View() string {
+	lines := d.content()
+	h := max(d.height-2, 1)
+	first := min(d.offset, max(len(lines)-h, 0))
+	end := min(first+h, len(lines))
+	title := "Details"
+	if d.has && d.sel.kind == itemSection {
+		title = "Section"
+	}
+	info := ""
+	if len(lines) > h {
+		info = fmt.Sprintf("%d%%", 100*end/len(lines))
+	}
+	return pane(d.common.Styles, d.focused, title, info, strings.Join(lines[first:end], "\n"), d.width, d.height)
+}

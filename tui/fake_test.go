@@ -1,0 +1,271 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/demo"
+	"github.com/runbook-sh/runbook/runbook/journal"
+)
+
+// fakeEngine is an in-memory Engine: it journals into a slice and replays
+// it with the real journal.Replay, so the TUI sees the same State shapes as
+// with the real engine.
+type fakeEngine struct {
+	mu     sync.Mutex
+	doc    *runbook.Document
+	events []journal.Event
+	subs   map[int]func(Event)
+	nsub   int
+	vars   map[string]string
+	now    time.Time
+	// outputs and results of Run by step id, consumed in order per attempt.
+	output  map[string][]string
+	results map[string][]journal.Status
+	// block, when set, makes Run wait for ctx (a long-running step).
+	block map[string]bool
+	runs  []string
+}
+
+func newFakeEngine(doc *runbook.Document) *fakeEngine {
+	f := &fakeEngine{
+		doc: doc, subs: map[int]func(Event){}, vars: map[string]string{},
+		now:     time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC),
+		output:  map[string][]string{},
+		results: map[string][]journal.Status{},
+		block:   map[string]bool{},
+	}
+	f.journal(journal.Event{Type: journal.RunStarted, Run: "acme-api-runbook", Doc: doc.Path, Who: "alice"})
+	return f
+}
+
+func (f *fakeEngine) journal(e journal.Event) {
+	f.mu.Lock()
+	f.now = f.now.Add(time.Second)
+	e.Seq, e.Time, e.V = len(f.events)+1, f.now, journal.SchemaVersion
+	f.events = append(f.events, e)
+	subs := make([]func(Event), 0, len(f.subs))
+	for _, s := range f.subs {
+		subs = append(subs, s)
+	}
+	f.mu.Unlock()
+	for _, s := range subs {
+		ev := e
+		s(Event{Journal: &ev})
+	}
+}
+
+func (f *fakeEngine) emit(step string, attempt int, out []byte) {
+	f.mu.Lock()
+	subs := make([]func(Event), 0, len(f.subs))
+	for _, s := range f.subs {
+		subs = append(subs, s)
+	}
+	f.mu.Unlock()
+	for _, s := range subs {
+		s(Event{Step: step, Attempt: attempt, Output: out})
+	}
+}
+
+func (f *fakeEngine) Subscribe(fn func(Event)) func() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nsub++
+	id := f.nsub
+	f.subs[id] = fn
+	return func() { f.mu.Lock(); delete(f.subs, id); f.mu.Unlock() }
+}
+
+func (f *fakeEngine) Doc() *runbook.Document { return f.doc }
+func (f *fakeEngine) RunDir() string         { return "/nonexistent/.runbook/acme" }
+
+func (f *fakeEngine) State() *journal.State {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return journal.Replay(append([]journal.Event(nil), f.events...))
+}
+
+func (f *fakeEngine) StepStatus(id string) journal.Status {
+	st := f.State()
+	if ss := st.Steps[id]; ss != nil {
+		return ss.Status
+	}
+	return journal.Pending
+}
+
+func (f *fakeEngine) Missing(stepID string) []string {
+	s := f.doc.Step(stepID)
+	if s == nil {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, p := range s.Placeholders {
+		if _, ok := f.vars[p]; !ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (f *fakeEngine) Var(name string) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v, ok := f.vars[name]
+	return v, ok
+}
+
+func (f *fakeEngine) IsSecret(name string) bool {
+	p := f.doc.Placeholder(name)
+	return p != nil && p.Secret
+}
+
+func (f *fakeEngine) SetVar(name, value string) error {
+	f.mu.Lock()
+	f.vars[name] = value
+	f.mu.Unlock()
+	e := journal.Event{Type: journal.VariableSet, Name: name, Value: value}
+	if f.IsSecret(name) {
+		e.Value, e.Secret = "", true
+	}
+	f.journal(e)
+	return nil
+}
+
+func (f *fakeEngine) Preview(stepID string) (string, error) {
+	s := f.doc.Step(stepID)
+	if s == nil {
+		return "", errors.New("no such step")
+	}
+	if m := f.Missing(stepID); len(m) > 0 {
+		return "", errors.New("missing values: " + strings.Join(m, ", "))
+	}
+	cmd := s.Code
+	if ss := f.State().Steps[stepID]; ss != nil && ss.Command != "" {
+		cmd = ss.Command
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range s.Placeholders {
+		v := f.vars[p]
+		if f.doc.Placeholder(p) != nil && f.doc.Placeholder(p).Secret {
+			v = "****"
+		}
+		cmd = strings.ReplaceAll(cmd, "<"+p+">", v)
+		cmd = strings.ReplaceAll(cmd, "{"+p+"}", v)
+	}
+	return cmd, nil
+}
+
+func (f *fakeEngine) Run(ctx context.Context, stepID string, opt RunOptions) (journal.Status, error) {
+	st := f.State()
+	attempt := 1
+	if ss := st.Steps[stepID]; ss != nil {
+		attempt = len(ss.Attempts) + 1
+	}
+	f.mu.Lock()
+	f.runs = append(f.runs, stepID)
+	out := f.output[stepID]
+	res := journal.OK
+	if rs := f.results[stepID]; len(rs) > 0 {
+		res, f.results[stepID] = rs[0], rs[1:]
+	}
+	block := f.block[stepID]
+	f.mu.Unlock()
+	f.journal(journal.Event{Type: journal.StepStarted, Step: stepID, Attempt: attempt})
+	for _, o := range out {
+		f.emit(stepID, attempt, []byte(o))
+	}
+	if block {
+		<-ctx.Done()
+		res = journal.Interrupted
+	}
+	code := 0
+	if res == journal.Failed {
+		code = 1
+	}
+	f.journal(journal.Event{Type: journal.StepFinished, Step: stepID, Attempt: attempt, Status: res, ExitCode: &code, DurationMS: 1200})
+	return res, nil
+}
+
+func (f *fakeEngine) Skip(id, note string) error {
+	f.journal(journal.Event{Type: journal.StepSkipped, Step: id, Note: note})
+	return nil
+}
+
+func (f *fakeEngine) MarkDone(id, note string) error {
+	f.journal(journal.Event{Type: journal.StepMarked, Step: id, Note: note})
+	return nil
+}
+
+func (f *fakeEngine) EditCommand(id, command string) error {
+	f.journal(journal.Event{Type: journal.StepEdited, Step: id, Command: command})
+	return nil
+}
+
+func (f *fakeEngine) Accept(id string) error {
+	f.journal(journal.Event{Type: journal.StepAccepted, Step: id})
+	return nil
+}
+
+func (f *fakeEngine) Answer(q, v string) error {
+	f.journal(journal.Event{Type: journal.AnswerGiven, Question: q, Value: v})
+	return nil
+}
+
+func (f *fakeEngine) SkipQuestion(q string) error {
+	f.journal(journal.Event{Type: journal.AnswerGiven, Question: q, Note: "skipped for now"})
+	return nil
+}
+
+func (f *fakeEngine) Note(id, text string) error {
+	f.journal(journal.Event{Type: journal.NoteAdded, Step: id, Note: text})
+	return nil
+}
+
+func (f *fakeEngine) PendingWriteBack() (string, error) {
+	st := f.State()
+	var b strings.Builder
+	for _, q := range f.doc.Questions {
+		a, ok := st.Answers[q.ID]
+		if !ok || a.Skipped || a.Written {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("--- a/" + f.doc.Path + "\n+++ b/" + f.doc.Path + "\n")
+		}
+		b.WriteString("@@ line " + strconv.Itoa(q.Line) + " @@\n-[VERIFY] " + q.Text + "\n+" + q.Text + " **Verified:** " + a.Value + " _(alice, 2026-11-24)_\n")
+	}
+	return b.String(), nil
+}
+
+func (f *fakeEngine) WriteBack() error {
+	var ids []string
+	for id, a := range f.State().Answers {
+		if !a.Skipped && !a.Written {
+			ids = append(ids, id)
+		}
+	}
+	f.journal(journal.Event{Type: journal.WroteBack, Written: ids})
+	return nil
+}
+
+func (f *fakeEngine) Finish() error {
+	f.journal(journal.Event{Type: journal.RunFinished, Status: journal.OK})
+	return nil
+}
+
+// demoDoc parses the built-in demo runbook.
+func demoDoc() *runbook.Document {
+	doc, err := runbook.Parse("/tmp/demo/acme-api-runbook.md", demo.Source())
+	if err != nil {
+		panic(err)
+	}
+	return doc
+}

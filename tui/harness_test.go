@@ -1,0 +1,192 @@
+package tui
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// harness drives a Model the way bubbletea does, synchronously enough for
+// tests: commands run in goroutines, their messages are applied in the
+// test goroutine, engine events are pulled from the model's bridge.
+type harness struct {
+	t       testing.TB
+	m       *Model
+	eng     *fakeEngine
+	msgs    chan tea.Msg
+	waitPtr uintptr
+}
+
+var testNow = time.Date(2026, 11, 24, 9, 12, 34, 0, time.UTC)
+
+func newHarness(t testing.TB, w, h int) *harness {
+	t.Helper()
+	eng := newFakeEngine(demoDoc())
+	return newHarnessWith(t, eng, w, h)
+}
+
+func newHarnessWith(t testing.TB, eng *fakeEngine, w, h int) *harness {
+	m := New(eng, Options{NoColor: true, IsDark: true, Now: func() time.Time { return testNow }})
+	hs := &harness{t: t, m: m, eng: eng, msgs: make(chan tea.Msg, 1024)}
+	hs.waitPtr = reflect.ValueOf(m.bridge.wait).Pointer()
+	unsub := eng.Subscribe(m.subscriber())
+	t.Cleanup(unsub)
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.exec(m.refresh())
+	hs.exec(m.selectionChanged())
+	hs.settle()
+	return hs
+}
+
+func (h *harness) exec(c tea.Cmd) {
+	if c == nil || reflect.ValueOf(c).Pointer() == h.waitPtr {
+		return
+	}
+	go func() { h.deliver(c()) }()
+}
+
+func (h *harness) deliver(msg tea.Msg) {
+	if msg == nil {
+		return
+	}
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			h.exec(c)
+		}
+		return
+	}
+	// tea.Sequence's message type is unexported: a slice of Cmds run in order.
+	if rv := reflect.ValueOf(msg); rv.Kind() == reflect.Slice && rv.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+		for i := 0; i < rv.Len(); i++ {
+			c := rv.Index(i).Interface().(tea.Cmd)
+			if c != nil && reflect.ValueOf(c).Pointer() != h.waitPtr {
+				h.deliver(c())
+			}
+		}
+		return
+	}
+	if _, ok := msg.(tickMsg); ok {
+		return
+	}
+	h.msgs <- msg
+}
+
+func (h *harness) send(msg tea.Msg) {
+	_, c := h.m.Update(msg)
+	h.exec(c)
+}
+
+// settle applies messages until nothing arrives for a short while.
+func (h *harness) settle() {
+	for {
+		select {
+		case msg := <-h.msgs:
+			h.send(msg)
+			h.poll()
+		case <-time.After(60 * time.Millisecond):
+			if !h.poll() {
+				return
+			}
+		}
+	}
+}
+
+func (h *harness) poll() bool {
+	if evs := h.m.bridge.take(); len(evs) > 0 {
+		h.send(eventsMsg{events: evs})
+		return true
+	}
+	return false
+}
+
+// keyMsg builds the key press bubbletea would deliver for a key name.
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+// press sends keys one by one, settling after each.
+func (h *harness) press(keys ...string) {
+	for _, k := range keys {
+		h.send(keyMsg(k))
+		h.settle()
+	}
+}
+
+// typeText types characters into the focused field.
+func (h *harness) typeText(s string) {
+	for _, r := range s {
+		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	h.settle()
+}
+
+// screen is the rendered screen without colours or trailing spaces.
+func (h *harness) screen() string { return plain(h.m.Render()) }
+
+func plain(s string) string {
+	lines := strings.Split(ansi.Strip(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// golden compares got with testdata/name.golden (-update rewrites it).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (run with -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// selectItem moves the checklist cursor as if the engineer navigated there.
+func (h *harness) selectItem(id string) {
+	h.t.Helper()
+	if !h.m.checklist.SelectStep(id) {
+		h.t.Fatalf("no item %q", id)
+	}
+	h.exec(h.m.selectionChanged())
+	h.settle()
+}

@@ -1,0 +1,989 @@
+// Package tui is the interactive checklist: one root Model routing messages
+// to child components (checklist, detail, output, dialogs, diff view). It
+// drives an Engine and never executes or parses anything itself; every
+// engine call happens in a tea.Cmd.
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/steps"
+)
+
+// viewState is what the root shows and routes keys to.
+type viewState int
+
+const (
+	stateMain   viewState = iota // checklist + detail + output
+	stateDialog                  // a huh form in the right column
+	stateDiff                    // write-back diff, then confirm
+)
+
+func (s viewState) String() string {
+	switch s {
+	case stateMain:
+		return "main"
+	case stateDialog:
+		return "dialog"
+	case stateDiff:
+		return "diff"
+	}
+	return fmt.Sprintf("viewState(%d)", int(s))
+}
+
+// focusPane is the pane that gets navigation keys in stateMain.
+type focusPane int
+
+const (
+	focusChecklist focusPane = iota
+	focusDetail
+	focusOutput
+)
+
+// Options configure a Model.
+type Options struct {
+	// Ctx bounds every step run from the TUI.
+	Ctx context.Context
+	// IsDark selects the palette until the terminal reports its background.
+	IsDark bool
+	// NoColor drops colours (NO_COLOR).
+	NoColor bool
+	// Editor is the command for editing a step ($EDITOR); "" disables it.
+	Editor string
+	// Now is the clock; nil → time.Now.
+	Now func() time.Time
+}
+
+// Result is how the TUI ended.
+type Result struct {
+	// NewRun is set when the engineer chose to start a new run instead of
+	// resuming the unfinished one.
+	NewRun bool
+}
+
+// Model is the root model.
+type Model struct {
+	common Common
+	styles Styles
+	opts   Options
+	ctx    context.Context
+	eng    Engine
+	doc    *runbook.Document
+	bridge *bridge
+
+	checklist *Checklist
+	detail    *DetailPane
+	output    *OutputPane
+	help      help.Model
+	diff      *DiffView
+	dialog    *dialog
+	focus     focusPane
+	state     viewState
+
+	snap       *snapshot
+	refreshSeq int
+	appliedSeq int
+	started    time.Time
+	resumeSeen bool
+
+	running       string // step id running now
+	runCancel     context.CancelCauseFunc
+	runAll        bool
+	quitAfterRun  bool
+	shownStep     string // whose output the output pane shows
+	shownAttempt  int
+	message       string
+	messageIsErr  bool
+	width, height int
+	result        Result
+}
+
+// New builds the root model. It does no I/O: the first snapshot of the run
+// is read by a Cmd from Init.
+func New(eng Engine, opts Options) *Model {
+	if opts.Ctx == nil {
+		opts.Ctx = context.Background()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m := &Model{opts: opts, ctx: opts.Ctx, eng: eng, doc: eng.Doc(), bridge: newBridge()}
+	m.styles = NewStyles(opts.IsDark, opts.NoColor)
+	m.common = Common{Styles: &m.styles, Keys: DefaultKeyMap(), Now: opts.Now}
+	m.started = opts.Now()
+	m.checklist = NewChecklist(&m.common, m.doc)
+	m.detail = NewDetailPane(&m.common, m.doc)
+	m.output = NewOutputPane(&m.common)
+	m.help = help.New()
+	m.help.Styles = m.styles.Help
+	m.setFocus(focusChecklist)
+	if it, ok := m.checklist.Selected(); ok {
+		m.detail.SetItem(it)
+	}
+	m.SetSize(80, 24)
+	return m
+}
+
+// Result reports how the TUI ended.
+func (m *Model) Result() Result { return m.result }
+
+// Bridge is the engine subscriber feeding this model; Run subscribes it.
+func (m *Model) subscriber() func(Event) { return m.bridge.push }
+
+// Messages produced by Cmds.
+type (
+	snapshotMsg struct {
+		seq  int
+		snap *snapshot
+	}
+	previewMsg struct {
+		id string
+		p  preview
+	}
+	prepareMsg struct {
+		id      string
+		missing []string
+	}
+	runDoneMsg struct {
+		id     string
+		status journal.Status
+		err    error
+	}
+	actionDoneMsg struct {
+		text string
+		err  error
+		vars bool // previews must be recomputed
+	}
+	diffMsg struct {
+		diff string
+		err  error
+	}
+	logTailMsg struct {
+		id      string
+		attempt int
+		data    []byte
+	}
+	editorDoneMsg struct {
+		step *runbook.Step
+		path string
+		err  error
+	}
+	tickMsg time.Time
+)
+
+// Init starts the event subscription, reads the run and starts the clock.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.bridge.wait, m.refresh(), tick(), tea.RequestBackgroundColor, m.selectionChanged())
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// refresh reads the run's state from the engine in a Cmd.
+func (m *Model) refresh() tea.Cmd {
+	m.refreshSeq++
+	seq, eng, doc := m.refreshSeq, m.eng, m.doc
+	return func() tea.Msg {
+		st := eng.State()
+		status := make(map[string]journal.Status, len(doc.Steps))
+		for _, s := range doc.Steps {
+			status[s.ID] = eng.StepStatus(s.ID)
+		}
+		return snapshotMsg{seq: seq, snap: &snapshot{state: st, status: status}}
+	}
+}
+
+// SetSize lays the components out for a terminal size.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.help.SetWidth(w)
+	mainH := m.mainHeight()
+	leftW := m.leftWidth()
+	rightW := w - leftW
+	outH := max(mainH*2/5, 5)
+	m.checklist.SetSize(leftW, mainH)
+	m.detail.SetSize(rightW, mainH-outH)
+	m.output.SetSize(rightW, outH)
+	if m.diff != nil {
+		m.diff.SetSize(w, mainH)
+	}
+}
+
+func (m *Model) leftWidth() int {
+	return min(max(m.width*2/5, 24), 56)
+}
+
+func (m *Model) dialogWidth() int { return m.width - m.leftWidth() }
+
+func (m *Model) helpView() string {
+	if m.state == stateDialog {
+		return ""
+	}
+	if m.state == stateDiff {
+		return m.help.ShortHelpView(m.diff.ShortHelp())
+	}
+	return m.help.View(m.common.Keys)
+}
+
+func (m *Model) mainHeight() int {
+	return max(m.height-1-lipgloss.Height(m.helpView()), 6)
+}
+
+func (m *Model) setFocus(f focusPane) {
+	m.focus = f
+	m.checklist.SetFocused(f == focusChecklist)
+	m.detail.SetFocused(f == focusDetail)
+	m.output.SetFocused(f == focusOutput)
+}
+
+func (m *Model) say(format string, args ...any) {
+	m.message, m.messageIsErr = fmt.Sprintf(format, args...), false
+}
+
+func (m *Model) fail(err error) {
+	m.message, m.messageIsErr = err.Error(), true
+}
+
+// Update routes a message: engine and command results first, then keys to
+// the open dialog or the focused pane.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.SetSize(msg.Width, msg.Height)
+		return m, m.forwardToDialog(msg)
+	case tea.BackgroundColorMsg:
+		m.styles = NewStyles(msg.IsDark(), m.opts.NoColor)
+		m.help.Styles = m.styles.Help
+		m.detail.prose = map[string]string{}
+		m.detail.lines = nil
+		return m, m.forwardToDialog(msg)
+	case tickMsg:
+		return m, tick()
+	case eventsMsg:
+		return m, tea.Batch(m.handleEvents(msg.events), m.bridge.wait)
+	case bridgeClosedMsg:
+		return m, nil
+	case snapshotMsg:
+		if msg.seq < m.appliedSeq {
+			return m, nil
+		}
+		m.appliedSeq = msg.seq
+		if m.running != "" {
+			msg.snap.status[m.running] = journal.Running
+		}
+		m.snap = msg.snap
+		m.checklist.SetSnapshot(m.snap)
+		m.detail.SetSnapshot(m.snap)
+		if !m.resumeSeen {
+			m.resumeSeen = true
+			return m, m.offerResume()
+		}
+		return m, nil
+	case previewMsg:
+		m.detail.SetPreview(msg.id, msg.p)
+		return m, nil
+	case logTailMsg:
+		if m.running == "" && m.shownStep == msg.id && m.shownAttempt == msg.attempt {
+			m.output.Write(msg.data)
+		}
+		return m, nil
+	case prepareMsg:
+		return m, m.prepared(msg)
+	case runDoneMsg:
+		return m, m.runDone(msg)
+	case actionDoneMsg:
+		if msg.err != nil {
+			m.fail(msg.err)
+			m.runAll = false
+		} else if msg.text != "" {
+			m.say("%s", msg.text)
+		}
+		if msg.vars {
+			m.detail.ForgetPreviews()
+		}
+		return m, tea.Batch(m.refresh(), m.selectionChanged())
+	case diffMsg:
+		if msg.err != nil {
+			m.fail(fmt.Errorf("write-back: %w", msg.err))
+			return m, nil
+		}
+		if strings.TrimSpace(msg.diff) == "" {
+			m.say("nothing to write back: no new answers")
+			return m, nil
+		}
+		m.diff = NewDiffView(&m.common, msg.diff)
+		m.state = stateDiff
+		m.SetSize(m.width, m.height)
+		return m, nil
+	case editorDoneMsg:
+		return m, m.editorDone(msg)
+	case tea.KeyPressMsg:
+		switch m.state {
+		case stateDialog:
+			return m, m.dialogKey(msg)
+		case stateDiff:
+			return m, m.diffKey(msg)
+		}
+		return m, m.mainKey(msg)
+	}
+	return m, m.forwardToDialog(msg)
+}
+
+// forwardToDialog gives the open form the messages it produced itself
+// (field changes, cursor blinks) and resizes.
+func (m *Model) forwardToDialog(msg tea.Msg) tea.Cmd {
+	if m.state != stateDialog || m.dialog == nil {
+		return nil
+	}
+	f, cmd := m.dialog.form.Update(msg)
+	if ff, ok := f.(*huh.Form); ok {
+		m.dialog.form = ff
+	}
+	return tea.Batch(cmd, m.dialogFinished())
+}
+
+func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.common.Keys.Cancel) || msg.String() == "ctrl+c" {
+		if msg.String() == "ctrl+c" && m.running != "" {
+			m.interrupt()
+		}
+		m.closeDialog()
+		m.say("cancelled")
+		return nil
+	}
+	return m.forwardToDialog(msg)
+}
+
+func (m *Model) dialogFinished() tea.Cmd {
+	if m.dialog == nil {
+		return nil
+	}
+	switch m.dialog.form.State {
+	case huh.StateCompleted:
+		d := m.dialog
+		m.closeDialog()
+		return d.onSubmit()
+	case huh.StateAborted:
+		m.closeDialog()
+	}
+	return nil
+}
+
+func (m *Model) closeDialog() {
+	m.dialog = nil
+	if m.state == stateDialog {
+		m.state = stateMain
+	}
+}
+
+func (m *Model) diffKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.common.Keys
+	switch {
+	case key.Matches(msg, k.Cancel), key.Matches(msg, k.No), key.Matches(msg, k.Quit):
+		m.diff, m.state = nil, stateMain
+		m.SetSize(m.width, m.height)
+		m.say("write-back cancelled: the doc is unchanged")
+		return nil
+	case key.Matches(msg, k.Yes):
+		m.diff, m.state = nil, stateMain
+		m.SetSize(m.width, m.height)
+		eng, path := m.eng, m.doc.Path
+		return func() tea.Msg {
+			if err := eng.WriteBack(); err != nil {
+				return actionDoneMsg{err: fmt.Errorf("write-back: %w", err)}
+			}
+			return actionDoneMsg{text: "answers written to " + filepath.Base(path)}
+		}
+	}
+	m.diff.Update(msg)
+	return nil
+}
+
+// handleEvents applies engine events in order.
+func (m *Model) handleEvents(evs []Event) tea.Cmd {
+	var cmds []tea.Cmd
+	refresh := false
+	for _, ev := range evs {
+		if ev.Journal == nil {
+			if ev.Step == m.shownStep && ev.Attempt == m.shownAttempt {
+				if len(ev.Output) >= maxPendingOutput {
+					m.output.Dropped()
+				}
+				m.output.Write(ev.Output)
+			}
+			continue
+		}
+		refresh = true
+		j := ev.Journal
+		switch j.Type {
+		case journal.StepStarted:
+			m.shownStep, m.shownAttempt = j.Step, j.Attempt
+			title := j.Step
+			if s := m.doc.Step(j.Step); s != nil && s.Title != "" {
+				title = s.Title
+			}
+			m.output.Reset(fmt.Sprintf("%s #%d", title, j.Attempt))
+		case journal.VariableSet, journal.StepEdited:
+			m.detail.ForgetPreviews()
+			cmds = append(cmds, m.selectionChanged())
+		case journal.IdentityFound:
+		}
+	}
+	if refresh {
+		cmds = append(cmds, m.refresh())
+	}
+	return tea.Batch(cmds...)
+}
+
+// selectionChanged shows the selected item and fetches what it needs.
+func (m *Model) selectionChanged() tea.Cmd {
+	it, ok := m.checklist.Selected()
+	if !ok {
+		return nil
+	}
+	m.detail.SetItem(it)
+	if it.kind != itemStep {
+		return nil
+	}
+	s := it.step
+	var cmds []tea.Cmd
+	if _, ok := m.detail.Preview(s.ID); !ok && s.Kind != runbook.KindManual {
+		eng := m.eng
+		cmds = append(cmds, func() tea.Msg {
+			p := preview{missing: eng.Missing(s.ID)}
+			p.command, p.err = eng.Preview(s.ID)
+			return previewMsg{id: s.ID, p: p}
+		})
+	}
+	if m.running == "" && m.shownStep != s.ID {
+		cmds = append(cmds, m.showLog(s))
+	}
+	return tea.Batch(cmds...)
+}
+
+// showLog points the output pane at the last attempt of a step and loads
+// the tail of its log.
+func (m *Model) showLog(s *runbook.Step) tea.Cmd {
+	m.shownStep, m.shownAttempt = s.ID, 0
+	m.output.Reset("")
+	if m.snap == nil || m.snap.state == nil {
+		return nil
+	}
+	ss := m.snap.state.Steps[s.ID]
+	if ss == nil || len(ss.Attempts) == 0 {
+		return nil
+	}
+	a := ss.Attempts[len(ss.Attempts)-1]
+	m.shownAttempt = a.N
+	title := s.Title
+	if title == "" {
+		title = s.ID
+	}
+	m.output.SetTitle(fmt.Sprintf("%s #%d", title, a.N))
+	if a.Log == "" {
+		return nil
+	}
+	path := filepath.Join(m.eng.RunDir(), a.Log)
+	id, n := s.ID, a.N
+	return func() tea.Msg {
+		data, err := readTail(path, maxPendingOutput)
+		if err != nil {
+			return nil
+		}
+		return logTailMsg{id: id, attempt: n, data: data}
+	}
+}
+
+func readTail(path string, n int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	off := max(fi.Size()-n, 0)
+	buf := make([]byte, fi.Size()-off)
+	_, err = f.ReadAt(buf, off)
+	return buf, err
+}
+
+// selectedStep returns the step under the cursor, if it is one.
+func (m *Model) selectedStep() *runbook.Step {
+	it, ok := m.checklist.Selected()
+	if !ok || it.kind != itemStep {
+		return nil
+	}
+	return it.step
+}
+
+func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.common.Keys
+	switch {
+	case key.Matches(msg, k.Interrupt):
+		if m.running != "" {
+			m.interrupt()
+			m.say("interrupting %s…", m.running)
+		} else {
+			m.say("nothing is running; press q to quit")
+		}
+		return nil
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.SetSize(m.width, m.height)
+		return nil
+	case key.Matches(msg, k.Focus):
+		m.setFocus((m.focus + 1) % 3)
+		return nil
+	case key.Matches(msg, k.Follow):
+		m.output.Update(msg)
+		return nil
+	}
+	if m.focus != focusChecklist {
+		if key.Matches(msg, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom) {
+			if m.focus == focusDetail {
+				return m.detail.Update(msg)
+			}
+			return m.output.Update(msg)
+		}
+	}
+	it, hasItem := m.checklist.Selected()
+	s := m.selectedStep()
+	switch {
+	case key.Matches(msg, k.Run):
+		if !hasItem {
+			return nil
+		}
+		switch it.kind {
+		case itemSection:
+			m.checklist.Update(tea.KeyPressMsg{Code: tea.KeySpace})
+			return nil
+		case itemQuestion:
+			return m.questionForm(it.question)
+		}
+		return m.startRun(s.ID, false)
+	case key.Matches(msg, k.Retry):
+		if s == nil {
+			return nil
+		}
+		return m.startRun(s.ID, false)
+	case key.Matches(msg, k.RunAll):
+		from := ""
+		if s != nil {
+			from = s.ID
+		}
+		next := m.nextRunnable(from, true)
+		if next == nil {
+			m.say("nothing left to run")
+			return nil
+		}
+		return m.startRun(next.ID, true)
+	case key.Matches(msg, k.Skip):
+		if s == nil {
+			return nil
+		}
+		eng := m.eng
+		return m.textForm("Skip "+s.Title, "Why skip it? (kept in the run's record)", true, func(note string) tea.Cmd {
+			return func() tea.Msg { return actionDoneMsg{text: "skipped " + s.ID, err: eng.Skip(s.ID, note)} }
+		})
+	case key.Matches(msg, k.MarkDone):
+		if s == nil {
+			return nil
+		}
+		eng := m.eng
+		return m.textForm("Mark done by hand", "How was it done? (optional note)", false, func(note string) tea.Cmd {
+			return func() tea.Msg { return actionDoneMsg{text: "marked done: " + s.ID, err: eng.MarkDone(s.ID, note)} }
+		})
+	case key.Matches(msg, k.Note):
+		id := ""
+		if s != nil {
+			id = s.ID
+		}
+		eng := m.eng
+		return m.textForm("Add a note", "Note", true, func(note string) tea.Cmd {
+			return func() tea.Msg { return actionDoneMsg{text: "note added", err: eng.Note(id, note)} }
+		})
+	case key.Matches(msg, k.Accept):
+		if s == nil {
+			return nil
+		}
+		if m.snap.stepStatus(s.ID) != journal.Stale {
+			m.say("%s has not changed since it ran; nothing to accept", s.ID)
+			return nil
+		}
+		eng := m.eng
+		return func() tea.Msg { return actionDoneMsg{text: "accepted as is: " + s.ID, err: eng.Accept(s.ID)} }
+	case key.Matches(msg, k.EditInline):
+		if s == nil || s.Kind == runbook.KindManual {
+			return nil
+		}
+		return m.editForm(s, m.currentCommand(s))
+	case key.Matches(msg, k.Edit):
+		if s == nil || s.Kind == runbook.KindManual {
+			return nil
+		}
+		if m.opts.Editor == "" {
+			return m.editForm(s, m.currentCommand(s))
+		}
+		return m.openEditor(s)
+	case key.Matches(msg, k.Answer):
+		for _, q := range m.doc.Questions {
+			if _, ok := m.snap.answer(q.ID); !ok {
+				m.checklist.SelectStep(q.ID)
+				m.selectionChanged()
+				return m.questionForm(q)
+			}
+		}
+		m.say("every question has an answer")
+		return nil
+	case key.Matches(msg, k.Fill):
+		return m.fillAll()
+	case key.Matches(msg, k.WriteBack):
+		eng := m.eng
+		return func() tea.Msg { d, err := eng.PendingWriteBack(); return diffMsg{diff: d, err: err} }
+	}
+	if m.focus == focusChecklist {
+		before, _ := m.checklist.Selected()
+		m.checklist.Update(msg)
+		after, _ := m.checklist.Selected()
+		if before != after {
+			return m.selectionChanged()
+		}
+	}
+	return nil
+}
+
+// currentCommand is the text to start editing from: the command already
+// edited for this run, else the block as written (placeholders unfilled,
+// so no secret is ever put in an editor buffer).
+func (m *Model) currentCommand(s *runbook.Step) string {
+	if m.snap != nil && m.snap.state != nil {
+		if ss := m.snap.state.Steps[s.ID]; ss != nil && ss.Command != "" && !strings.Contains(ss.Command, "****") {
+			return ss.Command
+		}
+	}
+	return s.Code
+}
+
+// fillAll asks every placeholder still without a value (the "preflight").
+func (m *Model) fillAll() tea.Cmd {
+	eng, doc := m.eng, m.doc
+	return func() tea.Msg {
+		var missing []string
+		seen := map[string]bool{}
+		for _, s := range doc.Steps {
+			for _, n := range eng.Missing(s.ID) {
+				if !seen[n] {
+					seen[n] = true
+					missing = append(missing, n)
+				}
+			}
+		}
+		return prepareMsg{missing: missing}
+	}
+}
+
+// runnable reports whether "run all" should run s.
+func runnable(s *runbook.Step) bool {
+	return s.Kind != runbook.KindCheck && !s.Attrs.Skip
+}
+
+// nextRunnable finds the first unfinished step at or after from (after it
+// when inclusive is false); "" means from the start.
+func (m *Model) nextRunnable(from string, inclusive bool) *runbook.Step {
+	started := from == ""
+	for _, s := range m.doc.Steps {
+		if !started {
+			if s.ID != from {
+				continue
+			}
+			started = true
+			if !inclusive {
+				continue
+			}
+		}
+		if runnable(s) && !m.snap.stepStatus(s.ID).Finished() {
+			return s
+		}
+	}
+	return nil
+}
+
+// startRun begins the run flow of a step: placeholders, confirmation,
+// then the engine in a Cmd.
+func (m *Model) startRun(id string, all bool) tea.Cmd {
+	if m.running != "" {
+		m.say("%s is still running (ctrl+c interrupts it)", m.running)
+		return nil
+	}
+	s := m.doc.Step(id)
+	if s == nil {
+		return nil
+	}
+	m.runAll = all
+	m.checklist.SelectStep(id)
+	sel := m.selectionChanged()
+	if s.Kind == runbook.KindManual {
+		eng := m.eng
+		m.runAll = false
+		return tea.Batch(sel, m.confirmForm("Manual step", oneLine(s.Code), "Done", "Not yet", func() tea.Cmd {
+			return func() tea.Msg { return actionDoneMsg{text: "done: " + s.Title, err: eng.MarkDone(id, "")} }
+		}))
+	}
+	eng := m.eng
+	return tea.Batch(sel, func() tea.Msg { return prepareMsg{id: id, missing: eng.Missing(id)} })
+}
+
+// prepared continues the run flow once missing placeholders are known.
+func (m *Model) prepared(msg prepareMsg) tea.Cmd {
+	if msg.id == "" { // the preflight form
+		if len(msg.missing) == 0 {
+			m.say("every placeholder has a value")
+			return nil
+		}
+		return m.placeholderForm("Placeholders", msg.missing, nil)
+	}
+	s := m.doc.Step(msg.id)
+	if s == nil {
+		return nil
+	}
+	if len(msg.missing) > 0 {
+		eng, id := m.eng, msg.id
+		return m.placeholderForm("Values for "+s.Title, msg.missing, func() tea.Cmd {
+			return func() tea.Msg { return prepareMsg{id: id, missing: eng.Missing(id)} }
+		})
+	}
+	if s.Attrs.Confirm {
+		return m.confirmForm("Confirm", "Run "+s.Title+"?", "Run", "Cancel", func() tea.Cmd { return m.execute(s) })
+	}
+	return m.execute(s)
+}
+
+// execute runs the step in a Cmd (or through the real terminal).
+func (m *Model) execute(s *runbook.Step) tea.Cmd {
+	ctx, cancel := context.WithCancelCause(m.ctx)
+	m.running, m.runCancel = s.ID, cancel
+	m.message = ""
+	if m.snap != nil {
+		m.snap.status[s.ID] = journal.Running
+		m.checklist.SetSnapshot(m.snap)
+	}
+	eng, id := m.eng, s.ID
+	if s.Attrs.Interactive {
+		x := &interactiveExec{ctx: ctx, eng: eng, id: id}
+		return tea.Exec(x, func(err error) tea.Msg {
+			cancel(nil)
+			if err == nil {
+				err = x.err
+			}
+			return runDoneMsg{id: id, status: x.status, err: err}
+		})
+	}
+	return func() tea.Msg {
+		st, err := eng.Run(ctx, id, RunOptions{})
+		cancel(nil)
+		return runDoneMsg{id: id, status: st, err: err}
+	}
+}
+
+func (m *Model) interrupt() {
+	if m.runCancel != nil {
+		m.runCancel(steps.ErrInterrupted)
+	}
+	m.runAll = false
+}
+
+// runDone records the end of a step and continues "run all".
+func (m *Model) runDone(msg runDoneMsg) tea.Cmd {
+	m.running, m.runCancel = "", nil
+	cmds := []tea.Cmd{m.refresh()}
+	if m.quitAfterRun {
+		return tea.Quit
+	}
+	s := m.doc.Step(msg.id)
+	if m.snap != nil {
+		m.snap.status[msg.id] = msg.status
+	}
+	switch {
+	case msg.err != nil && !errors.Is(msg.err, context.Canceled) && !errors.Is(msg.err, steps.ErrInterrupted):
+		m.fail(fmt.Errorf("%s: %w", msg.id, msg.err))
+		m.runAll = false
+	case msg.status.Finished():
+		m.say("%s: %s", msg.id, msg.status)
+	default:
+		m.message, m.messageIsErr = fmt.Sprintf("%s: %s — t retry · E edit · s skip · d mark done", msg.id, msg.status), true
+	}
+	if m.runAll {
+		ok := msg.status.Finished() || (s != nil && s.Attrs.ContinueOnError && msg.err == nil)
+		if !ok {
+			m.runAll = false
+			return tea.Batch(cmds...)
+		}
+		next := m.nextRunnable(msg.id, false)
+		if next == nil {
+			m.runAll = false
+			m.say("all steps done")
+			if done, total := m.checklist.Progress(); done+1 >= total {
+				eng := m.eng
+				cmds = append(cmds, func() tea.Msg {
+					return actionDoneMsg{text: "all steps done: run finished", err: eng.Finish()}
+				})
+			}
+			return tea.Batch(cmds...)
+		}
+		if next.Kind == runbook.KindManual {
+			m.runAll = false
+			m.checklist.SelectStep(next.ID)
+			m.say("manual step: do it, then press enter to confirm (R continues)")
+			return tea.Batch(append(cmds, m.selectionChanged())...)
+		}
+		cmds = append(cmds, m.startRun(next.ID, true))
+	}
+	return tea.Batch(cmds...)
+}
+
+// quit leaves at once: every event is already on disk. A running step is
+// interrupted first, after asking.
+func (m *Model) quit() tea.Cmd {
+	if m.running == "" {
+		return tea.Quit
+	}
+	return m.confirmForm("Quit", m.running+" is running. Interrupt it and quit?", "Interrupt and quit", "Keep running", func() tea.Cmd {
+		m.quitAfterRun = true
+		m.interrupt()
+		return nil
+	})
+}
+
+// offerResume asks, once, whether to continue an unfinished run.
+func (m *Model) offerResume() tea.Cmd {
+	st := m.snap.state
+	if st == nil || st.Finished || (len(st.Steps) == 0 && len(st.Answers) == 0) {
+		return nil
+	}
+	if next := m.nextRunnable("", true); next != nil {
+		m.checklist.SelectStep(next.ID)
+	}
+	done, total := m.checklist.Progress()
+	q := fmt.Sprintf("Resume run %q? %d/%d done, last active %s.", st.Run, done, total, st.Updated.Format("2006-01-02 15:04"))
+	resume := true
+	cmd := m.openDialog("Unfinished run", func() tea.Cmd {
+		if !resume {
+			m.result.NewRun = true
+			return tea.Quit
+		}
+		m.say("resumed run %s", st.Run)
+		return nil
+	}, huh.NewGroup(huh.NewConfirm().Title(q).Affirmative("Resume").Negative("Start a new run").Value(&resume)))
+	return tea.Batch(cmd, m.selectionChanged())
+}
+
+// View renders the whole screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "runbook · " + filepath.Base(m.doc.Path)
+	return v
+}
+
+// Render is the screen as a string (View without the terminal settings),
+// used by golden tests.
+func (m *Model) Render() string {
+	var body string
+	switch m.state {
+	case stateDiff:
+		body = m.diff.View()
+	case stateDialog:
+		body = lipgloss.JoinHorizontal(lipgloss.Top, m.checklist.View(), m.dialogView())
+	default:
+		right := lipgloss.JoinVertical(lipgloss.Left, m.detail.View(), m.output.View())
+		body = lipgloss.JoinHorizontal(lipgloss.Top, m.checklist.View(), right)
+	}
+	parts := []string{m.statusBar(), body}
+	if h := m.helpView(); h != "" {
+		parts = append(parts, h)
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+func (m *Model) dialogView() string {
+	w, h := m.dialogWidth(), m.mainHeight()
+	content := m.dialog.form.View()
+	return pane(m.common.Styles, true, m.dialog.title, "esc cancels", content, w, h)
+}
+
+// statusBar: run, doc, AWS identity, progress and elapsed, or a message.
+func (m *Model) statusBar() string {
+	st := m.styles
+	run := ""
+	started := m.started
+	var ident *journal.Identity
+	if m.snap != nil && m.snap.state != nil {
+		run = m.snap.state.Run
+		if !m.snap.state.Started.IsZero() {
+			started = m.snap.state.Started
+		}
+		ident = m.snap.state.Identity
+	}
+	left := " runbook"
+	if run != "" {
+		left += " · run " + run
+	}
+	if m.width >= 100 || run == "" {
+		left += " · " + filepath.Base(m.doc.Path)
+	}
+	if ident != nil && ident.Account != "" {
+		left += " · aws " + ident.Account
+		if ident.Region != "" {
+			left += " " + ident.Region
+		}
+	}
+	done, total := m.checklist.Progress()
+	el := m.common.Now().Sub(started).Truncate(time.Second)
+	right := fmt.Sprintf("%d/%d · %s ", done, total, fmtDuration(el))
+	if m.running != "" {
+		right = "running " + m.running + " · " + right
+	}
+	msg := ""
+	if m.message != "" {
+		msg = " " + m.message
+	}
+	avail := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	msg = truncate(msg, max(avail-1, 0))
+	gap := max(avail-lipgloss.Width(msg), 0)
+	msgStyle := st.StatusBar
+	if m.messageIsErr {
+		msgStyle = msgStyle.Foreground(st.Error.GetForeground()).Bold(true)
+	}
+	line := st.StatusKey.Render(left) + msgStyle.Render(msg) + st.StatusBar.Render(strings.Repeat(" ", gap)+right)
+	return truncate(line, m.width)
+}
+
+func fmtDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	h := int(d.Hours())
+	mnt := int(d.Minutes()) % 60
+	s := int(d.Seconds()) % 60
+	return fmt.Sprintf("%02d:%02d:%02d", h, mnt, s)
+}

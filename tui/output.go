@@ -1,0 +1,320 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+const (
+	// outputLines is the scrollback kept on screen; the full output is in
+	// the attempt's log file.
+	outputLines = 2000
+	// maxLineBytes cuts runaway lines (a progress bar without newlines).
+	maxLineBytes = 4096
+)
+
+// ring is a fixed-capacity buffer of lines: memory stays flat however much
+// a step prints.
+type ring struct {
+	lines []string
+	start int // index of the oldest line
+	n     int
+}
+
+func newRing(capacity int) *ring { return &ring{lines: make([]string, capacity)} }
+
+func (r *ring) Len() int { return r.n }
+
+func (r *ring) At(i int) string { return r.lines[(r.start+i)%len(r.lines)] }
+
+func (r *ring) Push(s string) {
+	if r.n < len(r.lines) {
+		r.lines[(r.start+r.n)%len(r.lines)] = s
+		r.n++
+		return
+	}
+	r.lines[r.start] = s
+	r.start = (r.start + 1) % len(r.lines)
+}
+
+func (r *ring) Reset() { r.start, r.n = 0, 0; clear(r.lines) }
+
+// termText strips terminal control sequences from a byte stream that may
+// split them across chunks, and resolves carriage returns: what is left is
+// plain lines that cannot move the cursor or break the layout.
+type termText struct {
+	state   int // 0 text, 1 after ESC, 2 CSI, 3 OSC/DCS string, 4 string after ESC
+	cr      bool
+	partial []byte // incomplete UTF-8 sequence at the end of a chunk
+}
+
+// OutputPane is the live output of the selected step: a scrollable view of
+// a ring buffer, following the end unless the engineer scrolls up.
+type OutputPane struct {
+	common  *Common
+	buf     *ring
+	cur     strings.Builder // the line being written
+	parse   termText
+	follow  bool
+	offset  int // first visible line when not following
+	title   string
+	dropped bool
+	width   int
+	height  int
+	focused bool
+}
+
+// NewOutputPane returns an empty pane.
+func NewOutputPane(c *Common) *OutputPane {
+	return &OutputPane{common: c, buf: newRing(outputLines), follow: true}
+}
+
+// SetSize sets the outer size, border included.
+func (o *OutputPane) SetSize(w, h int) { o.width, o.height = w, h }
+
+// SetFocused marks the pane as the one receiving keys.
+func (o *OutputPane) SetFocused(f bool) { o.focused = f }
+
+// Reset clears the pane for another step or attempt.
+func (o *OutputPane) Reset(title string) {
+	o.buf.Reset()
+	o.cur.Reset()
+	o.parse = termText{}
+	o.follow, o.offset, o.title, o.dropped = true, 0, title, false
+}
+
+// SetTitle names what the pane shows.
+func (o *OutputPane) SetTitle(t string) { o.title = t }
+
+// Title is what the pane shows.
+func (o *OutputPane) Title() string { return o.title }
+
+// Lines returns the number of complete lines held.
+func (o *OutputPane) Lines() int { return o.buf.Len() }
+
+// Following reports whether the pane sticks to the end.
+func (o *OutputPane) Following() bool { return o.follow }
+
+// Write appends raw step output.
+func (o *OutputPane) Write(p []byte) {
+	if len(o.parse.partial) > 0 {
+		p = append(o.parse.partial, p...)
+		o.parse.partial = nil
+	}
+	for i := 0; i < len(p); {
+		c := p[i]
+		switch o.parse.state {
+		case 1: // after ESC
+			switch c {
+			case '[':
+				o.parse.state = 2
+			case ']', 'P', '_', '^', 'X':
+				o.parse.state = 3
+			default:
+				o.parse.state = 0
+			}
+			i++
+			continue
+		case 2: // CSI: parameters until a final byte
+			if c >= 0x40 && c <= 0x7e {
+				o.parse.state = 0
+			}
+			i++
+			continue
+		case 3: // string until BEL or ESC \
+			if c == 0x07 {
+				o.parse.state = 0
+			} else if c == 0x1b {
+				o.parse.state = 4
+			}
+			i++
+			continue
+		case 4:
+			o.parse.state = 0
+			if c != '\\' {
+				o.parse.state = 3
+			}
+			i++
+			continue
+		}
+		if o.parse.cr && c != '\n' {
+			// A bare carriage return rewrites the line (progress bars).
+			o.cur.Reset()
+		}
+		o.parse.cr = false
+		switch {
+		case c == 0x1b:
+			o.parse.state = 1
+		case c == '\r':
+			o.parse.cr = true
+		case c == '\n':
+			o.buf.Push(o.cur.String())
+			o.cur.Reset()
+		case c == '\t':
+			o.appendText("    ")
+		case c < 0x20 || c == 0x7f:
+			// other controls: drop
+		case c < utf8.RuneSelf:
+			o.appendByte(c)
+		default:
+			if !utf8.FullRune(p[i:]) {
+				o.parse.partial = append([]byte(nil), p[i:]...)
+				return
+			}
+			r, size := utf8.DecodeRune(p[i:])
+			if r != utf8.RuneError {
+				o.appendText(string(p[i : i+size]))
+			}
+			i += size
+			continue
+		}
+		i++
+	}
+}
+
+func (o *OutputPane) appendByte(c byte) {
+	if o.cur.Len() < maxLineBytes {
+		o.cur.WriteByte(c)
+	}
+}
+
+func (o *OutputPane) appendText(s string) {
+	if o.cur.Len()+len(s) <= maxLineBytes {
+		o.cur.WriteString(s)
+	}
+}
+
+// Dropped marks that output was skipped because the screen fell behind.
+func (o *OutputPane) Dropped() { o.dropped = true }
+
+func (o *OutputPane) innerHeight() int { return max(o.height-2, 1) }
+
+// total counts the lines shown, the unfinished one included.
+func (o *OutputPane) total() int {
+	if o.cur.Len() > 0 {
+		return o.buf.Len() + 1
+	}
+	return o.buf.Len()
+}
+
+func (o *OutputPane) line(i int) string {
+	if i < o.buf.Len() {
+		return o.buf.At(i)
+	}
+	return o.cur.String()
+}
+
+// Update handles scrolling keys when focused.
+func (o *OutputPane) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	k := o.common.Keys
+	h := o.innerHeight()
+	maxOff := max(o.total()-h, 0)
+	if o.follow {
+		o.offset = maxOff
+	}
+	switch {
+	case key.Matches(km, k.Up):
+		o.offset--
+	case key.Matches(km, k.Down):
+		o.offset++
+	case key.Matches(km, k.PageUp):
+		o.offset -= h
+	case key.Matches(km, k.PageDown):
+		o.offset += h
+	case key.Matches(km, k.Top):
+		o.offset = 0
+	case key.Matches(km, k.Bottom), key.Matches(km, k.Follow):
+		o.offset = maxOff
+	default:
+		return nil
+	}
+	o.offset = min(max(o.offset, 0), maxOff)
+	o.follow = o.offset == maxOff
+	return nil
+}
+
+// View renders the pane with its border.
+func (o *OutputPane) View() string {
+	st := o.common.Styles
+	w, h := max(o.width-2, 1), o.innerHeight()
+	total := o.total()
+	first := max(total-h, 0)
+	if !o.follow {
+		first = min(o.offset, first)
+	}
+	var b strings.Builder
+	for i := 0; i < h; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if first+i < total {
+			b.WriteString(truncate(o.line(first+i), w))
+		}
+	}
+	title := "Output"
+	if o.title != "" {
+		title += " · " + o.title
+	}
+	var info string
+	switch {
+	case total == 0:
+		info = ""
+	case o.follow:
+		info = fmt.Sprintf("%d lines · following", total)
+	default:
+		info = fmt.Sprintf("%d-%d/%d", first+1, min(first+h, total), total)
+	}
+	if o.dropped {
+		info = "tail only · " + info
+	}
+	return pane(st, o.focused, title, info, b.String(), o.width, o.height)
+}
+
+// pane draws a bordered box with a title in the top border and info on the
+// right of it. Content is clipped to the inner size.
+func pane(st *Styles, focused bool, title, info, content string, w, h int) string {
+	box := st.Pane
+	if focused {
+		box = st.PaneFocused
+	}
+	inner := lipgloss.NewStyle().Width(w - 2).Height(h - 2).MaxWidth(w - 2).MaxHeight(h - 2).Render(content)
+	body := box.BorderTop(false).Render(inner)
+	// Top border with the title set in it.
+	bc := box.GetBorderTopForeground()
+	border := lipgloss.RoundedBorder()
+	t := " " + truncate(title, max(w-6, 1)) + " "
+	right := ""
+	if info != "" {
+		right = " " + info + " "
+	}
+	fill := w - 2 - lipgloss.Width(t) - lipgloss.Width(right) - 1
+	if fill < 0 {
+		right, fill = "", max(w-3-lipgloss.Width(t), 0)
+	}
+	bs := lipgloss.NewStyle().Foreground(bc)
+	titleStyle := st.PaneTitle
+	if !focused {
+		titleStyle = st.Section
+	}
+	top := bs.Render(border.TopLeft+border.Top) + titleStyle.Render(t) +
+		bs.Render(strings.Repeat(border.Top, fill)) + st.Muted.Render(right) + bs.Render(border.TopRight)
+	return top + "\n" + body
+}
+
+// truncate cuts s to w cells, marking the cut.
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, w, "…")
+}

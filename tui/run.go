@@ -1,0 +1,55 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// RunConfig is how the command line starts the TUI.
+type RunConfig struct {
+	Options
+	In  io.Reader
+	Out io.Writer
+}
+
+// Run shows the TUI until the engineer quits. Every engine event is on disk
+// before it is shown, so quitting (or a crash) loses nothing; bubbletea
+// restores the terminal on a panic.
+func Run(ctx context.Context, eng Engine, cfg RunConfig) (Result, error) {
+	if cfg.Ctx == nil {
+		cfg.Ctx = ctx
+	}
+	if cfg.Editor == "" {
+		cfg.Editor = os.Getenv("VISUAL")
+		if cfg.Editor == "" {
+			cfg.Editor = os.Getenv("EDITOR")
+		}
+	}
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		cfg.NoColor = true
+	}
+	cfg.IsDark = true
+	m := New(eng, cfg.Options)
+	unsubscribe := eng.Subscribe(m.subscriber())
+	defer func() {
+		unsubscribe()
+		m.bridge.close()
+	}()
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if cfg.In != nil {
+		opts = append(opts, tea.WithInput(cfg.In))
+	}
+	if cfg.Out != nil {
+		opts = append(opts, tea.WithOutput(cfg.Out))
+	}
+	p := tea.NewProgram(m, opts...)
+	if _, err := p.Run(); err != nil {
+		m.interrupt()
+		return Result{}, fmt.Errorf("tui: %w", err)
+	}
+	return m.Result(), nil
+}
