@@ -25,9 +25,9 @@ type interactiveExec struct {
 	err    error
 }
 
-func (x *interactiveExec) SetStdin(r io.Reader)  { x.stdin = r }
-func (x *interactiveExec) SetStdout(io.Writer) {}
-func (x *interactiveExec) SetStderr(io.Writer) {}
+func (x *interactiveExec) SetStdin(r io.Reader) { x.stdin = r }
+func (x *interactiveExec) SetStdout(io.Writer)  {}
+func (x *interactiveExec) SetStderr(io.Writer)  {}
 
 func (x *interactiveExec) Run() error {
 	tty, _ := x.stdin.(*os.File)
