@@ -219,11 +219,14 @@ func (s *splitter) delimiterCommand() error {
 
 func isDelimiterCommand(rest string) bool {
 	const kw = "delimiter"
-	if len(rest) < len(kw)+1 || !strings.EqualFold(rest[:len(kw)], kw) {
+	if len(rest) < len(kw) || !strings.EqualFold(rest[:len(kw)], kw) {
 		return false
 	}
+	if len(rest) == len(kw) {
+		return true
+	}
 	c := rest[len(kw)]
-	return c == ' ' || c == '\t'
+	return isSpace(c) || c == '\n'
 }
 
 // isLineComment: `#`, or `--` followed by whitespace or the end (MySQL

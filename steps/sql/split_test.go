@@ -115,6 +115,8 @@ func TestSplitErrors(t *testing.T) {
 		{"SELECT 1 /* never\nclosed", "line 1: unterminated /* comment"},
 		{"/* never", "line 1: unterminated /* comment"},
 		{"SELECT 1;\nDELIMITER \n", "line 2: DELIMITER needs a value (for example DELIMITER //)"},
+		{"SELECT 1;\nDELIMITER\nSELECT 2;", "line 2: DELIMITER needs a value (for example DELIMITER //)"},
+		{"delimiter", "line 1: DELIMITER needs a value (for example DELIMITER //)"},
 	}
 	for _, tt := range tests {
 		_, err := Split(tt.code)
