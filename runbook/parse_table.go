@@ -49,7 +49,9 @@ func (p *parser) table(t *east.Table) {
 		if header {
 			for i, c := range cells {
 				name := strings.ToLower(strings.TrimSpace(stripInline(string(p.src[c.Start:c.End]))))
-				if cmdCol < 0 && commandColumns[name] && i > 0 {
+				// "Check" or "How" first is the description column; a
+				// first column named Command holds the command
+				if cmdCol < 0 && commandColumns[name] && (i > 0 || name == "command" || name == "commands" || name == "cmd") {
 					cmdCol = i
 				}
 			}
