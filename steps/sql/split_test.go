@@ -2,6 +2,7 @@ package sql
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -172,4 +173,20 @@ func FuzzSplit(f *testing.F) {
 		}
 		checkStatements(t, code, got)
 	})
+}
+
+// BenchmarkSplit splits a 1000-statement block (a schema dump's size).
+func BenchmarkSplit(b *testing.B) {
+	var sb strings.Builder
+	for i := range 1000 {
+		fmt.Fprintf(&sb, "-- row %d\nINSERT INTO t (id, s, j) VALUES (%d, 'it''s; a \\'test\\'', \"{\\\"k\\\": 1}\"); /* c; */\n", i, i)
+	}
+	code := sb.String()
+	b.SetBytes(int64(len(code)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Split(code); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
