@@ -183,3 +183,39 @@ func TestRunAWSGuardLineMode(t *testing.T) {
 		t.Errorf("the secret reached the terminal:\n%s%s", out.String(), errb.String())
 	}
 }
+
+// `runbook report … --upload` through the real CLI: the report lands in S3
+// with its format's content type and SSE, and the URL is printed.
+func TestReportUploadCLI(t *testing.T) {
+	awstest.Isolate(t)
+	f := awstest.NewServer(t)
+	t.Setenv("AWS_ENDPOINT_URL", f.URL())
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "d.md")
+	if err := os.WriteFile(doc, []byte("# T\n\n```bash\necho hi\n```\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := execute([]string{"run", "--no-tui", "--yes", "--run", "r1", doc}, strings.NewReader(""), &out, &errb); code != exitOK {
+		t.Fatalf("run: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	code := execute([]string{"report", doc, "--run", "r1", "--format", "html", "--upload", "s3://ops-reports/staging/"}, strings.NewReader(""), &out, &errb)
+	if code != exitOK {
+		t.Fatalf("report: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	reqs := f.Requests("s3:PutObject")
+	if len(reqs) != 1 {
+		t.Fatalf("%d PutObject requests", len(reqs))
+	}
+	r := reqs[0]
+	if !strings.HasPrefix(r.Path, "/ops-reports/staging/") || !strings.HasSuffix(r.Path, ".html") ||
+		!strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") ||
+		r.Header.Get("X-Amz-Server-Side-Encryption") != "AES256" || !bytes.Contains(r.Body, []byte("<html")) {
+		t.Fatalf("PutObject %s %q sse=%q body %d bytes", r.Path, r.Header.Get("Content-Type"), r.Header.Get("X-Amz-Server-Side-Encryption"), len(r.Body))
+	}
+	if got, want := out.String(), "s3:/"+r.Path+"\n"; got != want {
+		t.Errorf("stdout = %q, want %q", got, want)
+	}
+}
