@@ -293,7 +293,7 @@ func escapeShell(step *runbook.Step, code string, occs []occurrence, vals map[st
 		if !ok || h.node == nil {
 			return fmt.Errorf("placeholder %s sits where its context cannot be determined; write it as a separate word or inside quotes", o.label)
 		}
-		ctx, err := classify(h)
+		ctx, consumer, err := classify(h)
 		if err != nil {
 			return fmt.Errorf("placeholder %s %w", o.label, err)
 		}
@@ -302,11 +302,30 @@ func escapeShell(step *runbook.Step, code string, occs []occurrence, vals map[st
 			// (an opening quote, an escaping backslash).
 			return fmt.Errorf("placeholder %s follows a backslash; remove it or put the placeholder in single quotes", o.label)
 		}
-		if o.ins, err = escapeFor(ctx, vals[o.name].Text); err != nil {
+		v := vals[o.name].Text
+		heredoc := ctx == ctxHeredoc || ctx == ctxQuotedHeredoc
+		switch {
+		case consumer == "mysql" || consumer == "mariadb":
+			if !heredoc {
+				ctx = ctxReparse
+				break
+			}
+			// SQL in a heredoc: escape for the SQL context first, then
+			// for the heredoc.
+			if v, err = heredocSQL(tcode, h, toks[i], ctx == ctxQuotedHeredoc, v); err != nil {
+				return fmt.Errorf("value for %s %w", o.label, err)
+			}
+		case consumer != "":
+			ctx = ctxReparse
+		}
+		if o.ins, err = escapeFor(ctx, v); err != nil {
+			if ctx == ctxReparse && consumer != "" {
+				return fmt.Errorf("value for %s goes to the standard input of %s, which runs it as code; only %s are allowed there (pass it in the environment instead)", o.label, consumer, plainChars)
+			}
 			return fmt.Errorf("value for %s %w", o.label, err)
 		}
-		if ctx == ctxHeredoc || ctx == ctxQuotedHeredoc {
-			if err := checkHeredocValue(h, vals[o.name].Text); err != nil {
+		if heredoc {
+			if err := checkHeredocValue(h, o.ins); err != nil {
 				return fmt.Errorf("value for %s %w", o.label, err)
 			}
 		}
@@ -315,15 +334,18 @@ func escapeShell(step *runbook.Step, code string, occs []occurrence, vals map[st
 }
 
 // classify finds a token's context from the node holding it and its
-// ancestors, innermost first. Quoting is decided by the innermost quote;
-// arithmetic and re-parsing commands further out still restrict the value,
-// up to the nearest command substitution, which starts a fresh context.
-func classify(h tokenHit) (shellContext, error) {
-	ctx := ctxBare
-	quoted := false
+// ancestors, innermost first. Quoting is decided by the innermost quote, up
+// to the nearest command substitution; ancestors further out can still
+// restrict the value (arithmetic, a command that parses its arguments or
+// its input again), since what the substitution prints ends up there.
+// consumer is set when the text goes to a program's standard input that
+// parses it as code (`mysql <<EOF`, `… | bash`).
+func classify(h tokenHit) (ctx shellContext, consumer string, err error) {
+	quoted := false // the quoting context is decided
+
 	switch n := h.node.(type) {
 	case *syntax.Comment:
-		return ctxComment, nil
+		return ctxComment, "", nil
 	case *syntax.SglQuoted:
 		ctx, quoted = ctxSingle, true
 		if n.Dollar {
@@ -337,86 +359,125 @@ func classify(h tokenHit) (shellContext, error) {
 			if a.Backquotes {
 				// `…` strips a level of backslashes and ends at the first
 				// backquote, whatever the quoting inside: no escaping holds.
-				return ctxReparse, nil
+				return ctxReparse, "", nil
 			}
-			return ctx, nil
+			quoted = true
 		case *syntax.ProcSubst:
-			return ctx, nil
+			quoted = true
 		case *syntax.ArithmExp, *syntax.ArithmCmd, *syntax.LetClause, *syntax.CStyleLoop,
 			*syntax.BinaryArithm, *syntax.UnaryArithm, *syntax.ParenArithm:
-			return ctxArith, nil
+			return ctxArith, "", nil
 		case *syntax.DblQuoted:
 			if !quoted {
 				ctx, quoted = ctxDouble, true
 			}
 		case *syntax.ParamExp:
 			if child == a.Param || child == a.Flags {
-				return 0, fmt.Errorf("is part of a variable name; use a separate word")
+				return 0, "", fmt.Errorf("is part of a variable name; use a separate word")
 			}
 			if w, ok := child.(*syntax.Word); ok && (isArith(a.Index, w) || a.Slice != nil && (isArith(a.Slice.Offset, w) || isArith(a.Slice.Length, w))) {
-				return ctxArith, nil
+				return ctxArith, "", nil
 			}
 			if !quoted {
 				ctx, quoted = ctxInBrace, true
 			}
 		case *syntax.Assign:
 			if child == a.Name {
-				return 0, fmt.Errorf("is used as a variable name")
+				return 0, "", fmt.Errorf("is used as a variable name")
 			}
 			if w, ok := child.(*syntax.Word); ok && isArith(a.Index, w) {
-				return ctxArith, nil
+				return ctxArith, "", nil
 			}
 		case *syntax.ArrayElem:
 			if w, ok := child.(*syntax.Word); ok && isArith(a.Index, w) {
-				return ctxArith, nil
+				return ctxArith, "", nil
 			}
 		case *syntax.FuncDecl:
 			if child == a.Name {
-				return 0, fmt.Errorf("is used as a function name")
+				return 0, "", fmt.Errorf("is used as a function name")
 			}
 		case *syntax.WordIter:
 			if child == a.Name {
-				return 0, fmt.Errorf("is used as a loop variable name")
+				return 0, "", fmt.Errorf("is used as a loop variable name")
 			}
 		case *syntax.Redirect:
 			if child == a.N {
-				return 0, fmt.Errorf("is used as a file descriptor variable")
+				return 0, "", fmt.Errorf("is used as a file descriptor variable")
 			}
 			if child == a.Hdoc {
-				if quoted {
-					break
+				if !quoted {
+					if isQuotedDelim(a.Word) {
+						ctx = ctxQuotedHeredoc
+					} else {
+						ctx = ctxHeredoc
+					}
+					quoted = true
 				}
-				if isQuotedDelim(a.Word) {
-					ctx = ctxQuotedHeredoc
-				} else {
-					ctx = ctxHeredoc
+				// The heredoc is the standard input of its command.
+				if k > 0 && consumer == "" {
+					if st, ok := h.stack[k-1].(*syntax.Stmt); ok {
+						consumer = stdinConsumer(st)
+					}
 				}
-				quoted = true
 			} else if (a.Op == syntax.Hdoc || a.Op == syntax.DashHdoc) && child == a.Word {
-				return 0, fmt.Errorf("is part of a heredoc delimiter")
+				return 0, "", fmt.Errorf("is part of a heredoc delimiter")
+			}
+		case *syntax.BinaryCmd:
+			if (a.Op == syntax.Pipe || a.Op == syntax.PipeAll) && child == a.X && consumer == "" {
+				consumer = stdinConsumer(a.Y)
 			}
 		case *syntax.BinaryTest:
 			switch a.Op {
 			case syntax.TsEql, syntax.TsNeq, syntax.TsLeq, syntax.TsGeq, syntax.TsLss, syntax.TsGtr:
 				// [[ a -eq b ]] evaluates both sides as arithmetic.
-				return ctxArith, nil
+				return ctxArith, "", nil
 			}
 		case *syntax.UnaryTest:
 			if a.Op == syntax.TsVarSet || a.Op == syntax.TsRefVar {
-				return ctxArith, nil // [[ -v name[subscript] ]] evaluates the subscript
+				return ctxArith, "", nil // [[ -v name[subscript] ]] evaluates the subscript
 			}
 		case *syntax.DeclClause:
 			// declare/local/export/readonly: names and -i integer values
 			// are evaluated; accept only plain values anywhere in it.
-			return ctxReparse, nil
+			return ctxReparse, "", nil
 		case *syntax.CallExpr:
 			if reparsedArg(a, child) {
-				return ctxReparse, nil
+				return ctxReparse, "", nil
 			}
 		}
 		child = h.stack[k]
 	}
-	return ctx, nil
+	return ctx, consumer, nil
+}
+
+// stdinInterpreters read code (shell, SQL, a script) on standard input.
+var stdinInterpreters = map[string]bool{
+	"sh": true, "bash": true, "zsh": true, "dash": true, "ksh": true, "mksh": true, "ash": true,
+	"busybox": true, "ssh": true, "su": true, "sudo": true, "xargs": true, "source": true,
+	"mysql": true, "mariadb": true, "psql": true, "sqlite3": true,
+	"python": true, "python2": true, "python3": true, "perl": true, "ruby": true, "node": true,
+	"php": true, "lua": true, "osascript": true, "kubectl": true, "docker": true, "podman": true,
+}
+
+// stdinConsumer returns the name of the program in st (the first command
+// of a pipeline) that reads its standard input as code, or "".
+func stdinConsumer(st *syntax.Stmt) string {
+	if st == nil {
+		return ""
+	}
+	switch c := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		for _, w := range c.Args {
+			if n := filepath.Base(w.Lit()); w.Lit() != "" && stdinInterpreters[n] {
+				return n
+			}
+		}
+	case *syntax.BinaryCmd:
+		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
+			return stdinConsumer(c.X)
+		}
+	}
+	return ""
 }
 
 // isArith reports whether the arithmetic expression e is the word w.
@@ -594,6 +655,43 @@ var integerRE = regexp.MustCompile(`^-?[0-9]+$`)
 
 func isInteger(s string) bool { return integerRE.MatchString(s) }
 
+// heredocSQL escapes v for the MySQL context the token sits in inside a
+// heredoc body fed to the mysql client.
+func heredocSQL(tcode string, h tokenHit, tok string, quotedBody bool, v string) (string, error) {
+	var rd *syntax.Redirect
+	for k := len(h.stack) - 1; k >= 0 && rd == nil; k-- {
+		rd, _ = h.stack[k].(*syntax.Redirect)
+	}
+	if rd == nil || rd.Hdoc == nil {
+		return "", fmt.Errorf("sits in a heredoc that could not be read")
+	}
+	start := int(rd.Hdoc.Pos().Offset())
+	at := strings.Index(tcode[start:], tok)
+	if at < 0 {
+		return "", fmt.Errorf("sits in a heredoc that could not be read")
+	}
+	at += start
+	for _, p := range rd.Hdoc.Parts {
+		if _, lit := p.(*syntax.Lit); !lit && int(p.Pos().Offset()) < at {
+			// An expansion before it could open or close a SQL string.
+			return "", fmt.Errorf("follows a shell expansion in SQL sent to mysql; the SQL context is unknown (quote the heredoc delimiter: <<'EOF')")
+		}
+	}
+	prefix := tcode[start:at]
+	if !quotedBody {
+		prefix = strings.NewReplacer("\\\n", "", `\\`, `\`, `\$`, `$`, "\\`", "`").Replace(prefix)
+	}
+	st := sqlStates(prefix+"x", []occurrence{{start: len(prefix), end: len(prefix) + 1}})[0]
+	if (st == sqlSingle || st == sqlDouble) && strings.HasSuffix(prefix, `\`) {
+		return "", fmt.Errorf("follows a backslash in a SQL string; remove the backslash")
+	}
+	out, err := sqlEscape(st, v)
+	if err != nil {
+		return "", fmt.Errorf("%w (in SQL sent to mysql)", err)
+	}
+	return out, nil
+}
+
 // verifyShellShape parses the final command and checks that it has the same
 // structure as the tokenized one: a value may only ever add literal text.
 // It backs up the context analysis against parser subtleties.
@@ -680,38 +778,45 @@ func escapeSQL(code string, occs []occurrence, vals map[string]Value) error {
 	states := sqlStates(code, occs)
 	for i := range occs {
 		o := &occs[i]
-		v := vals[o.name].Text
 		if st := states[i]; (st == sqlSingle || st == sqlDouble) && o.start > 0 && code[o.start-1] == '\\' {
 			return fmt.Errorf("placeholder %s follows a backslash in a SQL string; remove the backslash", o.label)
 		}
-		switch states[i] {
-		case sqlSingle:
-			// Backslashes doubled and quotes doubled: correct with MySQL's
-			// default escapes, and still inert (only the value's
-			// backslashes double) under NO_BACKSLASH_ESCAPES.
-			o.ins = strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(v)
-		case sqlDouble:
-			o.ins = strings.NewReplacer(`\`, `\\`, `"`, `""`).Replace(v)
-		case sqlBacktick:
-			o.ins = strings.ReplaceAll(v, "`", "``")
-		case sqlLineComment:
-			if strings.ContainsAny(v, "\n\r") {
-				return fmt.Errorf("value for %s has a line break, which would end the comment it sits in", o.label)
-			}
-			o.ins = v
-		case sqlBlockComment:
-			if strings.Contains(v, "*/") {
-				return fmt.Errorf("value for %s contains */, which would end the comment it sits in", o.label)
-			}
-			o.ins = v
-		default:
-			if !safeSQLWord.MatchString(v) || strings.Contains(v, "--") {
-				return fmt.Errorf("value for %s is not a safe bare SQL word; quote the placeholder in the doc", o.label)
-			}
-			o.ins = v
+		var err error
+		if o.ins, err = sqlEscape(states[i], vals[o.name].Text); err != nil {
+			return fmt.Errorf("value for %s %w", o.label, err)
 		}
 	}
 	return nil
+}
+
+// sqlEscape returns v escaped for a MySQL context, or an error completing
+// "value for <x> …".
+func sqlEscape(st sqlState, v string) (string, error) {
+	switch st {
+	case sqlSingle:
+		// Backslashes doubled and quotes doubled: correct with MySQL's
+		// default escapes, and still inert (only the value's backslashes
+		// double) under NO_BACKSLASH_ESCAPES.
+		return strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(v), nil
+	case sqlDouble:
+		return strings.NewReplacer(`\`, `\\`, `"`, `""`).Replace(v), nil
+	case sqlBacktick:
+		return strings.ReplaceAll(v, "`", "``"), nil
+	case sqlLineComment:
+		if strings.ContainsAny(v, "\n\r") {
+			return "", fmt.Errorf("has a line break, which would end the comment it sits in")
+		}
+		return v, nil
+	case sqlBlockComment:
+		if strings.Contains(v, "*/") {
+			return "", fmt.Errorf("contains */, which would end the comment it sits in")
+		}
+		return v, nil
+	}
+	if !safeSQLWord.MatchString(v) || strings.Contains(v, "--") {
+		return "", fmt.Errorf("is not a safe bare SQL word; quote the placeholder in the doc")
+	}
+	return v, nil
 }
 
 // sqlStates lexes MySQL text (strings with backslash escapes and doubled

@@ -107,6 +107,13 @@ func TestSubstituteRefusals(t *testing.T) {
 		{"mysql -e", `mysql -h db -e "select '<x>'"`, "a'b", "parsed again"},
 		{"mysql password ok", `mysql -h db --password="<x>"`, "a'b", ""},
 		{"bash -ec", `bash -ec "echo <x>"`, "a b", "parsed again"},
+		{"heredoc into bash", "cat <<EOF | bash\necho <x>\nEOF", "$(id)", "standard input of bash"},
+		{"heredoc into bash plain ok", "bash <<'EOF'\necho <x>\nEOF", "abc", ""},
+		{"pipe into sh", `echo "<x>" | sh`, "a;id", "standard input of sh"},
+		{"cmdsubst into bash -c", `bash -c "$(echo <x>)"`, ";id", "parsed again"},
+		{"cmdsubst into arith", `echo $(( $(echo <x>) + 1 ))`, "a[$(id)]", "arithmetic"},
+		{"heredoc into mysql bare", "mysql <<EOF\nSELECT * FROM t WHERE id = <x>;\nEOF", "1 OR 1=1", "not a safe bare SQL word"},
+		{"heredoc into mysql after expansion", "mysql <<EOF\nSELECT '$V', '<x>';\nEOF", "a", "shell expansion"},
 		{"in ${} with quote", `echo "${u:-<x>}"`, "it's", "inside ${…}"},
 		{"in ${} bare", `echo ${u:-<x>}`, "a b", "inside ${…}"},
 		{"in ${} plain ok", `echo "${u:-<x>}"`, "a-b", ""},
@@ -128,6 +135,26 @@ func TestSubstituteRefusals(t *testing.T) {
 				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestSubstituteSQLInHeredoc(t *testing.T) {
+	const v = `a'b\c$d` + "`e"
+	for _, tt := range []struct{ code, want string }{
+		{"mysql -h db <<EOF\nCREATE USER 'app' IDENTIFIED BY '<pw>';\nEOF",
+			"mysql -h db <<EOF\nCREATE USER 'app' IDENTIFIED BY 'a''b\\\\\\\\c\\$d\\`e';\nEOF"},
+		{"mysql -h db <<'SQL'\nCREATE USER 'app' IDENTIFIED BY '<pw>';\nSQL",
+			"mysql -h db <<'SQL'\nCREATE USER 'app' IDENTIFIED BY 'a''b\\\\c$d`e';\nSQL"},
+		{"cat <<'SQL' | mysql\nSELECT \"<pw>\";\nSQL",
+			"cat <<'SQL' | mysql\nSELECT \"a'b\\\\c$d`e\";\nSQL"},
+	} {
+		run, _, err := Substitute(sh(tt.code, "pw"), tt.code, vals("pw", v))
+		if err != nil {
+			t.Fatalf("%q: %v", tt.code, err)
+		}
+		if run != tt.want {
+			t.Fatalf("%q:\nrun  %q\nwant %q", tt.code, run, tt.want)
+		}
 	}
 }
 
@@ -259,7 +286,9 @@ func FuzzShellSubstitute(f *testing.F) {
 			tmpl{code: "cat <<EOF\n<x>\nEOF", want: v + "\n", refuse: endsHeredoc},
 			tmpl{code: "cat <<'EOF'\n<x>\nEOF", want: v + "\n", refuse: endsHeredoc},
 			tmpl{code: "printf '%s' ok # <x>", want: "ok", refuse: strings.ContainsAny(v, "\r\n")},
+			tmpl{code: "mysql <<EOF\nSELECT '<x>';\nEOF", want: "SELECT '" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(v) + "';\n", refuse: endsHeredoc},
 		)
+		script.WriteString("mysql() { cat; }\n") // the SQL as mysql would receive it
 		for _, tm := range templates {
 			run, _, err := Substitute(sh(tm.code, "x"), tm.code, vals("x", v))
 			if strings.IndexByte(v, 0) >= 0 {
@@ -277,7 +306,7 @@ func FuzzShellSubstitute(f *testing.F) {
 			if err != nil {
 				t.Fatalf("template %q refused %q: %v", tm.code, v, err)
 			}
-			if script.Len() > 0 {
+			if wantOut.Len() > 0 || script.Len() > len("mysql() { cat; }\n") {
 				script.WriteString("\nprintf '\\0'\n")
 				wantOut.WriteByte(0)
 			}
