@@ -450,13 +450,16 @@ func classify(h tokenHit) (ctx shellContext, consumer string, err error) {
 	return ctx, consumer, nil
 }
 
-// stdinInterpreters read code (shell, SQL, a script) on standard input.
+// stdinInterpreters read code (shell, SQL, a script) on standard input;
+// they are looked for among all the words of a command, so that
+// `sudo bash`, `kubectl exec -i pod -- sh` and `ssh host` are found while
+// `sudo tee file` and `kubectl apply -f -` (data, not code) are not.
 var stdinInterpreters = map[string]bool{
 	"sh": true, "bash": true, "zsh": true, "dash": true, "ksh": true, "mksh": true, "ash": true,
-	"busybox": true, "ssh": true, "su": true, "sudo": true, "xargs": true, "source": true,
+	"busybox": true, "ssh": true, "su": true, "xargs": true, "source": true,
 	"mysql": true, "mariadb": true, "psql": true, "sqlite3": true,
 	"python": true, "python2": true, "python3": true, "perl": true, "ruby": true, "node": true,
-	"php": true, "lua": true, "osascript": true, "kubectl": true, "docker": true, "podman": true,
+	"php": true, "lua": true, "osascript": true,
 }
 
 // stdinConsumer returns the name of the program in st (the first command
