@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
@@ -49,7 +51,7 @@ func (e *Engine) PendingWriteBack() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("write back: %w", err)
 	}
-	return runbook.Diff(e.doc.Path, e.doc.Source, out), nil
+	return runbook.Diff(diffName(e.doc.Path), e.doc.Source, out), nil
 }
 
 // WriteBack writes the pending answers into the doc (atomically; refused
@@ -69,4 +71,21 @@ func (e *Engine) WriteBack() error {
 	}
 	_, err = e.record(ev)
 	return err
+}
+
+// diffName is the doc's path as a diff header shows it: relative to the
+// working directory when the doc is below it.
+func diffName(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return strings.TrimPrefix(abs, "/")
 }

@@ -223,9 +223,14 @@ func precheck(ctx context.Context, s *streams, doc *runbook.Document, f *runFlag
 	return missingError(s, lines.Check(e, opt))
 }
 
-// missingError prints the details of a *lines.MissingError and makes it a
-// usage error (exit 2); other errors pass through.
+// missingError prints the details of a *lines.MissingError and makes it,
+// and a *lines.InputError, a usage error (exit 2); other errors pass
+// through.
 func missingError(s *streams, err error) error {
+	var in *lines.InputError
+	if errors.As(err, &in) {
+		return &usageError{err}
+	}
 	var miss *lines.MissingError
 	if !errors.As(err, &miss) {
 		return err
@@ -263,5 +268,20 @@ func showWriteBack(s *streams, e *steps.Engine, write bool) error {
 	if !write {
 		return nil
 	}
-	return e.WriteBack()
+	before := written(e)
+	if err := e.WriteBack(); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "wrote %d answer(s) into %s\n", written(e)-before, e.Doc().Path)
+	return nil
+}
+
+func written(e *steps.Engine) int {
+	n := 0
+	for _, a := range e.State().Answers {
+		if a.Written {
+			n++
+		}
+	}
+	return n
 }

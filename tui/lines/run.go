@@ -96,7 +96,7 @@ func Check(e *steps.Engine, opt Options) error {
 	r := &runner{e: e, opt: opt}
 	plan, err := e.Plan(opt.Selection)
 	if err != nil {
-		return err
+		return &InputError{err}
 	}
 	if err := r.gather(plan); err != nil {
 		return err
@@ -108,8 +108,18 @@ func Check(e *steps.Engine, opt Options) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return e.CheckValues(ids...)
+	if err := e.CheckValues(ids...); err != nil {
+		return &InputError{err}
+	}
+	return nil
 }
+
+// InputError is bad input found before anything ran: an unknown step id,
+// a value that does not match its pattern.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
 
 type runner struct {
 	e   *steps.Engine
@@ -132,7 +142,7 @@ func Run(ctx context.Context, e *steps.Engine, opt Options) (Outcome, error) {
 	}
 	plan, err := e.Plan(opt.Selection)
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{}, &InputError{err}
 	}
 	if err := r.gather(plan); err != nil {
 		return Outcome{}, err
@@ -143,7 +153,7 @@ func Run(ctx context.Context, e *steps.Engine, opt Options) (Outcome, error) {
 	}
 	if len(ids) > 0 {
 		if err := e.CheckValues(ids...); err != nil {
-			return Outcome{}, err
+			return Outcome{}, &InputError{err}
 		}
 	}
 	if opt.DryRun {
@@ -411,10 +421,15 @@ func (r *runner) manual(s *runbook.Step, out *Outcome) (stop bool, err error) {
 	return true, nil
 }
 
-// Summary counts the doc's steps by status, e.g. "12 ok, 1 failed, 3 pending".
+// Summary counts the doc's steps by status, e.g. "12 ok, 1 failed, 3
+// pending"; check and skip steps count only once they were run.
 func Summary(e *steps.Engine) string {
 	counts := map[journal.Status]int{}
+	st := e.State()
 	for _, s := range e.Doc().Steps {
+		if _, touched := st.Steps[s.ID]; !touched && (s.Kind == runbook.KindCheck || s.Attrs.Skip) {
+			continue // not part of a run unless asked for
+		}
 		counts[e.StepStatus(s.ID)]++
 	}
 	var parts []string

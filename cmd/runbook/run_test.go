@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/runbook-sh/runbook/runbook/journal"
+)
+
+// The binary is built once per test process, the first time a test needs
+// it (a TestMain would be shared with every other test of this package).
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+	dir  string
+}
+
+func runbookBinary(tb testing.TB) string {
+	tb.Helper()
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "runbook-bin-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.dir = dir
+		binary.path = filepath.Join(dir, "runbook")
+		out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput()
+		if err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		tb.Fatal(binary.err)
+	}
+	return binary.path
+}
+
+// quickSteps is a runbook of n quick shell steps, each printing its number.
+func quickSteps(n int, code string) string {
+	var b strings.Builder
+	b.WriteString("# Many steps\n\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "## Step %d\n\n```bash {name=s%03d}\n%s\n```\n\n", i, i, strings.ReplaceAll(code, "N", fmt.Sprint(i)))
+	}
+	return b.String()
+}
+
+func writeDoc(t testing.TB, name, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// lineEnv makes line mode print plain ASCII without colours.
+func lineEnv() []string {
+	return append(os.Environ(), "LANG=C", "LC_ALL=C", "NO_COLOR=1")
+}
+
+var (
+	shownStarted  = regexp.MustCompile(`(?m)^> (\S+)`)
+	shownFinished = regexp.MustCompile(`(?m)^\+ (\S+)  ok  `)
+)
+
+// TestKill9LosesNothingShown kills a real run at random moments; after
+// each kill the journal parses and holds every step the run had shown as
+// started or finished, and the next run resumes it.
+func TestKill9LosesNothingShown(t *testing.T) {
+	bin := runbookBinary(t)
+	doc := writeDoc(t, "many.md", quickSteps(40, "echo step N"))
+	state := filepath.Join(t.TempDir(), "state")
+	runDir := journal.RunDir(state, "kill")
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewPCG(uint64(seed), 1))
+	t.Logf("seed %d", seed)
+	deadline := time.Now().Add(20 * time.Second)
+	kills, checked := 0, 0
+	for kills < 20 && time.Now().Before(deadline) {
+		cmd := exec.Command(bin, "run", "--no-tui", "--yes", "--run", "kill", "--state-dir", state, doc)
+		cmd.Env = lineEnv()
+		var stdout bytes.Buffer
+		var mu sync.Mutex
+		pipe, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		copied := make(chan struct{})
+		go func() {
+			sc := bufio.NewReader(pipe)
+			for {
+				line, err := sc.ReadString('\n')
+				mu.Lock()
+				stdout.WriteString(line)
+				mu.Unlock()
+				if err != nil {
+					close(copied)
+					return
+				}
+			}
+		}()
+		time.Sleep(time.Duration(rng.IntN(120)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-copied
+		err := cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+			// The run got to its end before the kill: fine, a finished
+			// run is archived and the next one starts afresh.
+			if err != nil {
+				t.Fatalf("run ended on its own with %v:\n%s", err, stdout.String())
+			}
+			continue
+		}
+		kills++
+		mu.Lock()
+		shown := stdout.String()
+		mu.Unlock()
+		events, err := journal.ReadFile(filepath.Join(runDir, journal.JournalFile))
+		if err != nil {
+			if strings.Contains(err.Error(), "no journal") && !shownStarted.MatchString(shown) {
+				continue // killed before the journal existed, nothing shown
+			}
+			t.Fatalf("kill %d: journal unreadable: %v", kills, err)
+		}
+		started, finished := map[string]bool{}, map[string]bool{}
+		for _, e := range events {
+			switch {
+			case e.Type == journal.StepStarted:
+				started[e.Step] = true
+			case e.Type == journal.StepFinished && e.Status == journal.OK:
+				finished[e.Step] = true
+			}
+		}
+		checked += len(shownStarted.FindAllString(shown, -1)) + len(shownFinished.FindAllString(shown, -1))
+		for _, m := range shownStarted.FindAllStringSubmatch(shown, -1) {
+			if !started[m[1]] {
+				t.Fatalf("kill %d: %s was shown as started but is not in the journal\nshown:\n%s", kills, m[1], shown)
+			}
+		}
+		for _, m := range shownFinished.FindAllStringSubmatch(shown, -1) {
+			if !finished[m[1]] {
+				t.Fatalf("kill %d: %s was shown as finished but is not in the journal\nshown:\n%s", kills, m[1], shown)
+			}
+		}
+	}
+	t.Logf("%d kills, %d shown lines found in the journal", kills, checked)
+	if kills < 10 {
+		t.Fatalf("only %d kills landed", kills)
+	}
+	// The last resume runs to the end.
+	cmd := exec.Command(bin, "run", "--no-tui", "--yes", "--run", "kill", "--state-dir", state, doc)
+	cmd.Env = lineEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("final resume: %v\n%s", err, out)
+	}
+	if !bytes.Contains(out, []byte("summary: 40 ok")) {
+		t.Fatalf("final resume did not complete:\n%s", out)
+	}
+}
+
+// BenchmarkLineMode100 is one `runbook run --no-tui --yes` of 100 `true`
+// steps (fresh state each time); compare with BenchmarkBashLoop100.
+func BenchmarkLineMode100(b *testing.B) {
+	bin := runbookBinary(b)
+	doc := writeDoc(b, "hundred.md", quickSteps(100, "true"))
+	dir := b.TempDir()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		cmd := exec.Command(bin, "run", "--no-tui", "--yes", "--state-dir", filepath.Join(dir, fmt.Sprint(i)), doc)
+		cmd.Env = lineEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
+	}
+}
+
+// BenchmarkBashLoop100 is the floor: 100 `bash -c true` one after another.
+func BenchmarkBashLoop100(b *testing.B) {
+	for b.Loop() {
+		for range 100 {
+			if err := exec.Command("bash", "-c", "true").Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
