@@ -171,7 +171,7 @@ func readExcerpt(path string, m *masker) *Excerpt {
 	if fi, err := f.Stat(); err == nil {
 		x.Bytes = fi.Size()
 	}
-	r := bufio.NewReaderSize(f, 64<<10)
+	r := bufio.NewReaderSize(f, 32<<10)
 	type rawLine struct {
 		b   []byte
 		cut bool

@@ -150,14 +150,7 @@ func buildPage(v *view, tmpl *template.Template) (*htmlPage, error) {
 		if err := md.Convert([]byte(v.mask.s(string(applyEdits(src, from, to, edits)))), &b); err != nil {
 			return "", fmt.Errorf("render markdown: %w", err)
 		}
-		out := b.String()
-		for tok, card := range cards {
-			if strings.Contains(out, tok) {
-				out = strings.ReplaceAll(out, "<p>"+tok+"</p>", string(card))
-				out = strings.ReplaceAll(out, tok, string(card))
-			}
-		}
-		return template.HTML(out), nil
+		return template.HTML(placeCards(b.String(), "RBSTEP"+nonce+"N", cards)), nil
 	}
 
 	doc := v.in.Doc
@@ -240,6 +233,39 @@ func (v *view) htmlSummary() [][2]string {
 	}
 	add("Run directory", v.RunDir)
 	return rows
+}
+
+// placeCards swaps every step token in rendered HTML for its card, and
+// the paragraph around a token that stands alone for the card itself (a
+// <div> cannot sit in a <p>). One pass, however many steps.
+func placeCards(out, prefix string, cards map[string]template.HTML) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(out, prefix)
+		if i < 0 {
+			b.WriteString(out)
+			return b.String()
+		}
+		j := strings.IndexByte(out[i+len(prefix):], 'X')
+		if j < 0 {
+			b.WriteString(out)
+			return b.String()
+		}
+		tok := out[i : i+len(prefix)+j+1]
+		card, ok := cards[tok]
+		if !ok {
+			b.WriteString(out[:i+len(tok)])
+			out = out[i+len(tok):]
+			continue
+		}
+		before, after := out[:i], out[i+len(tok):]
+		if strings.HasSuffix(before, "<p>") && strings.HasPrefix(after, "</p>") {
+			before, after = before[:len(before)-len("<p>")], after[len("</p>"):]
+		}
+		b.WriteString(before)
+		b.WriteString(string(card))
+		out = after
+	}
 }
 
 // tokenNonce makes step tokens that cannot occur in the document.
