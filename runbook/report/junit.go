@@ -58,7 +58,9 @@ type junitCase struct {
 type junitProblem struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
+	// CDATA keeps the output readable in the file; xmlText has removed
+	// what XML cannot hold.
+	Text string `xml:",cdata"`
 }
 
 type junitSkipped struct {
@@ -115,10 +117,10 @@ func JUnit(w io.Writer, in Input) error {
 				c.SystemOut = "already done (its done-if check passed)"
 			}
 		case journal.Failed, journal.TimedOut:
-			c.Failure = &junitProblem{Message: problemMessage(s), Type: string(s.Status), Text: problemText(s, a)}
+			c.Failure = &junitProblem{Message: problemMessage(s), Type: string(s.Status), Text: xmlText(problemText(s, a))}
 			suite.Failures++
 		case journal.Interrupted:
-			c.Error = &junitProblem{Message: problemMessage(s), Type: string(s.Status), Text: problemText(s, a)}
+			c.Error = &junitProblem{Message: problemMessage(s), Type: string(s.Status), Text: xmlText(problemText(s, a))}
 			suite.Errors++
 		default:
 			msg := statusText(s.Status)
@@ -203,6 +205,17 @@ func problemText(s *stepView, a *attemptView) string {
 		}
 	}
 	return b.String()
+}
+
+// xmlText drops the characters XML 1.0 cannot contain at all (CDATA
+// included): control characters other than tab, newline and return.
+func xmlText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r != 0xfffe && r != 0xffff {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
