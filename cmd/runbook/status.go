@@ -34,7 +34,9 @@ type statusRun struct {
 	Status   string         `json:"status"`
 	Counts   map[string]int `json:"counts"`
 	// Total and Stale are known only when FILE is given: the doc's steps.
-	Total *int   `json:"total,omitempty"`
+	Total *int `json:"total,omitempty"`
+	// Live is set while a runbook process has the run open.
+	Live  bool   `json:"live"`
 	Error string `json:"error,omitempty"`
 }
 
@@ -119,7 +121,7 @@ func runStatus(s *streams, dir string, doc *runbook.Document, asJSON bool) error
 // steps never touched count as pending and changed ones as stale.
 func summarize(r journal.RunSummary, doc *runbook.Document) statusRun {
 	row := statusRun{Run: r.Run, Dir: r.Dir, Doc: r.Doc, Who: r.Who, Host: r.Host,
-		Finished: r.Finished, Counts: map[string]int{}, Error: r.Error}
+		Finished: r.Finished, Counts: map[string]int{}, Error: r.Error, Live: r.Live}
 	if r.Error != "" {
 		row.Status = "unreadable"
 		return row
@@ -155,10 +157,12 @@ func summarize(r journal.RunSummary, doc *runbook.Document) statusRun {
 	switch {
 	case r.Finished:
 		row.Status = string(r.Status)
-	case counts[journal.Running] > 0:
-		// Running in another process now, or that process died: the next
-		// run of the doc will tell (a live run holds the journal's lock).
+	case r.Live:
 		row.Status = "running"
+	case counts[journal.Running] > 0:
+		// A step was running when its runbook died: the next run of the
+		// doc records it as interrupted.
+		row.Status = "interrupted"
 	case counts[journal.Failed]+counts[journal.TimedOut]+counts[journal.Interrupted] > 0:
 		row.Status = "stopped"
 	default:

@@ -308,6 +308,17 @@ func TestRuns(t *testing.T) {
 	if r := runs[0]; r.Counts[OK] != 1 || r.Counts[Failed] != 1 || r.Events != 3 || r.Doc != "d.md" {
 		t.Errorf("summary %+v", r)
 	}
+	if runs[0].Live {
+		t.Error("closed run reported live")
+	}
+	w, err := Open(RunDir(state, "new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs, _ := Runs(state); !runs[0].Live {
+		t.Error("open run not reported live")
+	}
+	w.Close()
 	if runs[2].Error == "" {
 		t.Error("bad journal not reported")
 	}

@@ -17,3 +17,18 @@ func lockFile(f *os.File) error {
 	}
 	return err
 }
+
+// inUse reports whether another process holds the journal's lock: the run
+// is open in a live runbook right now.
+func inUse(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if err == nil {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	}
+	return errors.Is(err, syscall.EWOULDBLOCK)
+}

@@ -24,6 +24,8 @@ type RunSummary struct {
 	Status   Status         `json:"status,omitempty"`
 	Counts   map[Status]int `json:"counts"`
 	Events   int            `json:"events"`
+	// Live is set when a runbook process has the run open right now.
+	Live bool `json:"live"`
 	// Error is set (and the rest mostly empty) when the journal could not
 	// be read; one bad run does not hide the others.
 	Error string `json:"error,omitempty"`
@@ -61,6 +63,7 @@ func Runs(stateDir string) ([]RunSummary, error) {
 		sum.Started, sum.Updated, sum.Finished, sum.Status = st.Started, st.Updated, st.Finished, st.Status
 		sum.Counts = st.Counts()
 		sum.Events = len(events)
+		sum.Live = inUse(filepath.Join(dir, JournalFile))
 		sum.State = st
 		runs = append(runs, sum)
 	}
