@@ -181,8 +181,53 @@ func pollable(ptmx *os.File) (*os.File, error) {
 // copyOutput copies the pty to w until the terminal is closed by its last
 // holder (EIO on Linux) or the read deadline passes. A failing writer does
 // not stop the copy: the step must not block on a full terminal.
+//
+// A pty hands out at most 4 KB per read; whatever more is already waiting
+// is read too before writing, so that a fast producer costs the masker, the
+// log and the subscribers fewer, larger writes, while a slow one is still
+// shown as soon as it prints.
 func copyOutput(w io.Writer, r *os.File) error {
 	buf := make([]byte, readBuf)
+	rc, err := r.SyscallConn()
+	if err != nil {
+		return copyPlain(w, r, buf)
+	}
+	var werr error
+	for {
+		n := 0
+		var rerr error
+		err := rc.Read(func(fd uintptr) bool {
+			for n < len(buf) {
+				k, e := unix.Read(int(fd), buf[n:])
+				switch {
+				case k > 0:
+					n += k
+				case e == unix.EINTR:
+				case e == unix.EAGAIN:
+					return n > 0 // nothing yet: wait for the poller
+				case e == nil:
+					rerr = io.EOF
+					return true
+				default:
+					rerr = e // EIO: no process holds the terminal any more
+					return true
+				}
+			}
+			return true
+		})
+		if n > 0 && werr == nil {
+			_, werr = w.Write(buf[:n])
+		}
+		if rerr != nil || err != nil {
+			// err: the read deadline passed (Run gave up waiting for a
+			// process outside the group) or the file was closed.
+			return werr
+		}
+	}
+}
+
+// copyPlain is copyOutput for a file without raw access.
+func copyPlain(w io.Writer, r *os.File, buf []byte) error {
 	var werr error
 	for {
 		n, err := r.Read(buf)
@@ -190,8 +235,6 @@ func copyOutput(w io.Writer, r *os.File) error {
 			_, werr = w.Write(buf[:n])
 		}
 		if err != nil {
-			// EIO: no process holds the terminal any more. EOF on the BSDs.
-			// Deadline: Run gave up waiting for a process outside the group.
 			return werr
 		}
 	}
