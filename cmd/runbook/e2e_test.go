@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/vt"
+	"github.com/creack/pty"
+)
+
+// The end-to-end tests drive the real binary in a pseudo-terminal, reading
+// the screen through a VT emulator, as a person would.
+
+var (
+	e2eOnce sync.Once
+	e2eBin  string
+	e2eErr  error
+)
+
+// e2eBinary builds the binary once per test process.
+func e2eBinary(t *testing.T) string {
+	t.Helper()
+	e2eOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "runbook-e2e-bin-")
+		if err != nil {
+			e2eErr = err
+			return
+		}
+		e2eBin = filepath.Join(dir, "runbook")
+		out, err := exec.Command("go", "build", "-o", e2eBin, ".").CombinedOutput()
+		if err != nil {
+			e2eErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if e2eErr != nil {
+		t.Fatal(e2eErr)
+	}
+	return e2eBin
+}
+
+// ptyTerm is the binary running in a pty, with the screen it draws.
+type ptyTerm struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	pty  *os.File
+	emu  *vt.SafeEmulator
+	done chan struct{}
+	err  error
+	raw  bytes.Buffer
+	mu   sync.Mutex
+}
+
+const termW, termH = 100, 30
+
+func startTerm(t *testing.T, dir string, args ...string) *ptyTerm {
+	t.Helper()
+	cmd := exec.Command(e2eBinary(t), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "LANG=C.UTF-8", "HOME="+dir, "EDITOR=", "VISUAL=", "USER=e2e")
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: termH, Cols: termW})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &ptyTerm{t: t, cmd: cmd, pty: f, emu: vt.NewSafeEmulator(termW, termH), done: make(chan struct{})}
+	go func() {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := f.Read(buf)
+			if n > 0 {
+				tm.mu.Lock()
+				tm.raw.Write(buf[:n])
+				tm.mu.Unlock()
+				tm.emu.Write(buf[:n])
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	// The emulator answers the program's terminal queries (background
+	// colour, cursor position) like a real terminal.
+	go io.Copy(f, tm.emu)
+	go func() {
+		tm.err = cmd.Wait()
+		close(tm.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-tm.done:
+		default:
+			cmd.Process.Kill()
+			<-tm.done
+		}
+		f.Close()
+	})
+	return tm
+}
+
+func (tm *ptyTerm) screen() string { return tm.emu.String() }
+
+// waitFor polls the screen until it shows want.
+func (tm *ptyTerm) waitFor(want string) {
+	tm.t.Helper()
+	tm.waitUntil(want, func(s string) bool { return strings.Contains(s, want) })
+}
+
+func (tm *ptyTerm) waitUntil(what string, ok func(string) bool) {
+	tm.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		s := tm.screen()
+		if ok(s) {
+			return
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("timed out waiting for %q; screen:\n%s", what, s)
+		}
+		select {
+		case <-tm.done:
+			if s := tm.screen(); ok(s) {
+				return
+			}
+			tm.mu.Lock()
+			raw := tm.raw.String()
+			tm.mu.Unlock()
+			tm.t.Fatalf("program exited (%v) before showing %q; screen:\n%s\nlast output: %q", tm.err, what, s, tail(raw, 2000))
+		case <-tick.C:
+		}
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// press types keys: names (enter, esc, down, up, tab, ctrl+c) or text.
+func (tm *ptyTerm) press(keys ...string) {
+	tm.t.Helper()
+	for _, k := range keys {
+		b := map[string]string{
+			"enter": "\r", "esc": "\x1b", "down": "\x1b[B", "up": "\x1b[A", "tab": "\t", "ctrl+c": "\x03",
+		}[k]
+		if b == "" {
+			b = k
+		}
+		if _, err := tm.pty.WriteString(b); err != nil {
+			tm.t.Fatalf("write %q: %v", k, err)
+		}
+	}
+}
+
+func (tm *ptyTerm) wait() {
+	tm.t.Helper()
+	select {
+	case <-tm.done:
+	case <-time.After(10 * time.Second):
+		tm.t.Fatalf("program did not exit; screen:\n%s", tm.screen())
+	}
+}
+
+// selected reports whether the checklist cursor is on a row containing s.
+func selected(s string) func(string) bool {
+	return func(screen string) bool {
+		for _, l := range strings.Split(screen, "\n") {
+			if strings.Contains(l, "›") && strings.Contains(l, s) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// cursorRow is the checklist row under the cursor.
+func cursorRow(screen string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if i := strings.Index(l, "›"); i >= 0 && i < termW/2 {
+			return l[:min(len(l), i+40)]
+		}
+	}
+	return ""
+}
+
+// moveTo presses j until the cursor is on the row naming item.
+func (tm *ptyTerm) moveTo(item string) {
+	tm.t.Helper()
+	for i := 0; i < 30; i++ {
+		if selected(item)(tm.screen()) {
+			return
+		}
+		before := cursorRow(tm.screen())
+		tm.press("j")
+		tm.waitUntil("cursor to move", func(s string) bool { return cursorRow(s) != before })
+	}
+	tm.t.Fatalf("cursor never reached %q; screen:\n%s", item, tm.screen())
+}
+
+func TestE2EDemoFlow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	dir := t.TempDir()
+	tm := startTerm(t, dir, "demo", "--dir", dir)
+	tm.waitFor("Checklist")
+	docs, _ := filepath.Glob(filepath.Join(dir, "runbook-demo-*", "acme-api-runbook.md"))
+	if len(docs) != 1 {
+		t.Fatalf("demo copy: %v", docs)
+	}
+	doc := docs[0]
+
+	// Answer the first open question with its suggestion, then write it
+	// back after seeing the diff.
+	tm.press("A")
+	tm.waitFor("Accept: the platform team")
+	tm.press("enter")
+	tm.waitFor("answer recorded")
+	tm.press("w")
+	tm.waitFor("Write answers into the doc?")
+	tm.waitFor("+Who owns this environment")
+	tm.press("y")
+	tm.waitFor("answers written")
+
+	// Run a step: its placeholder is asked first, then its output streams.
+	tm.moveTo("○ workspace")
+	tm.press("enter")
+	tm.waitFor("Values for workspace")
+	tm.press("12345678901x")
+	tm.press("enter")
+	tm.waitFor("must match")
+	tm.press("\x7f", "2", "enter")
+	tm.waitFor("workspace for account 123456789012 ready")
+
+	// A step that fails the first time and succeeds on retry.
+	tm.moveTo("○ deploy")
+	tm.press("enter")
+	tm.waitFor("Run deploy?")
+	tm.press("y")
+	tm.waitFor("release cache is cold")
+	tm.waitFor("✗ deploy")
+	tm.press("t")
+	tm.waitFor("Run deploy?")
+	tm.press("y")
+	tm.waitFor("deployed acme-api v1.4.2")
+	tm.waitFor("✓ deploy")
+
+	tm.press("q")
+	tm.wait()
+	if tm.err != nil {
+		t.Fatalf("exit: %v", tm.err)
+	}
+
+	// Reopen: the unfinished run is offered for resuming.
+	tm2 := startTerm(t, dir, doc)
+	tm2.waitFor("Resume run")
+	tm2.press("enter")
+	tm2.waitFor("resumed run")
+	tm2.waitFor("✓ deploy")
+	tm2.waitFor("✓ workspace")
+	tm2.press("q")
+	tm2.wait()
+
+	src, err := os.ReadFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), "Who owns this environment once it is up? Suggested: the platform team (#platform-oncall). **Verified:** the platform team (\\#platform-oncall) _(") {
+		t.Fatalf("answer not written into the doc:\n%s", src)
+	}
+}
