@@ -20,9 +20,10 @@ import (
 	"github.com/runbook-sh/runbook/steps"
 )
 
-// readBuf is the pty read buffer. The kernel hands out at most a few KB per
-// read, so a large buffer mostly helps when the reader falls behind; it is
-// allocated once per attempt.
+// readBuf is the output read buffer, allocated once per attempt. A pty
+// hands out at most 4 KB per read; copyOutput fills the buffer with what is
+// already waiting, so when the step outpaces us, writes downstream are
+// large (about 50 KB on average for a step printing flat out).
 const readBuf = 128 << 10
 
 // groupGoneTimeout bounds the wait for SIGKILLed processes to disappear (a
@@ -80,10 +81,12 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 
 // runPty runs argv with its stdout and stderr on a new pseudo-terminal (or
 // a pipe with Options.NoPTY), in a new session (so the group is the
-// terminal's only job and cannot be confused with ours). Stdin is /dev/null: nobody can type into a
-// non-interactive step, so a command that asks a question fails at once
-// instead of hanging until its timeout; `interactive` steps get the real
-// terminal instead.
+// terminal's only job and cannot be confused with ours). If runbook dies,
+// the kernel hangs the terminal up and SIGHUPs the group (not with NoPTY).
+//
+// Stdin is /dev/null: nobody can type into a non-interactive step, so a
+// command that asks a question fails at once instead of hanging until its
+// timeout; `interactive` steps get the real terminal instead.
 func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []string, out io.Writer) steps.Result {
 	var r, w *os.File
 	// Setsid makes the shell the leader of a new session and process group
