@@ -120,7 +120,14 @@ func buildPage(v *view, tmpl *template.Template) (*htmlPage, error) {
 	}
 	p.Summary = v.htmlSummary()
 
-	src := v.in.Doc.Source
+	doc := v.in.Doc
+	src := doc.Source
+	body := 0
+	if fm := doc.FrontMatter; fm != nil && fm.Span.End <= len(src) {
+		body = fm.Span.End
+	} else if bytes.HasPrefix(src, []byte("\ufeff")) {
+		body = len("\ufeff")
+	}
 	md := newMarkdown()
 	nonce := tokenNonce(src)
 	cards := map[string]template.HTML{}
@@ -133,6 +140,7 @@ func buildPage(v *view, tmpl *template.Template) (*htmlPage, error) {
 		tok := fmt.Sprintf("RBSTEP%sN%dX", nonce, i)
 		cards[tok] = card
 		pos, prefix := insertionPoint(src, s.Step)
+		pos = max(pos, body)
 		// A paragraph of its own holding a token; after rendering it is
 		// swapped for the card, so the card sits where the step ends,
 		// inside the same list item or quote.
@@ -153,13 +161,6 @@ func buildPage(v *view, tmpl *template.Template) (*htmlPage, error) {
 		return template.HTML(placeCards(b.String(), "RBSTEP"+nonce+"N", cards)), nil
 	}
 
-	doc := v.in.Doc
-	body := 0
-	if fm := doc.FrontMatter; fm != nil && fm.Span.End <= len(src) {
-		body = fm.Span.End
-	} else if bytes.HasPrefix(src, []byte("\ufeff")) {
-		body = len("\ufeff")
-	}
 	firstHeading := len(src)
 	if len(doc.Sections) > 0 {
 		firstHeading = min(max(doc.Sections[0].Heading.Start, body), len(src))

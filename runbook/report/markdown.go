@@ -51,6 +51,7 @@ func Markdown(w io.Writer, in Input) error {
 	}
 	for i, s := range v.Steps {
 		pos, prefix := insertionPoint(src, s.Step)
+		pos = max(pos, body) // never inside the front matter, or the block would be lost
 		edits = append(edits, edit{Start: pos, End: pos, Section: s.Section, order: 1<<20 + i,
 			Text: mdStepBlock(v, s, prefix, nl, pos == len(src) && len(src) > 0 && src[len(src)-1] != '\n', !blankAt(src, pos))})
 	}

@@ -628,6 +628,8 @@ func formatDuration(d time.Duration) string {
 	switch {
 	case d <= 0:
 		return "0 s"
+	case d < 10*time.Millisecond:
+		return "< 0.01 s"
 	case d < 10*time.Second:
 		return fmt.Sprintf("%.2f s", d.Seconds())
 	case d < time.Minute:
