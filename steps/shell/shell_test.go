@@ -492,3 +492,25 @@ func TestRunnerKilledStepGoesToo(t *testing.T) {
 	_ = cmd.Wait()
 	waitFor(t, "the step's group to be gone", func() bool { return !groupAlive(pgid) })
 }
+
+func TestNoFileDescriptorLeak(t *testing.T) {
+	count := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd")
+		}
+		return len(ents)
+	}
+	e := New(Options{Grace: 50 * time.Millisecond})
+	pipes := New(Options{NoPTY: true})
+	run(t, e, "true")
+	before := count()
+	for range 5 {
+		run(t, e, "echo hi; sleep 100 &")
+		run(t, pipes, "echo hi; sleep 100 &")
+		e.Run(context.Background(), steps.Request{Step: shellStep("sleep 100"), Command: "sleep 100", Timeout: 10 * time.Millisecond})
+	}
+	if after := count(); after > before {
+		t.Fatalf("%d file descriptors open before, %d after", before, after)
+	}
+}
