@@ -245,8 +245,10 @@ func answerPatch(src []byte, q *Question, suffix string) Patch {
 	}
 	ls := wbLineStart(src, ms)
 	le := min(wbContentEnd(src, me), blk.End)
-	cellular := q.In == InTableCell
-	atContent := !cellular && wbContainerPrefix(src[ls:ms]) == ms-ls
+	atContent := wbContainerPrefix(src[ls:ms]) == ms-ls
+	// a cell after a pipe holds inline text only; a row's first cell
+	// without a leading pipe starts its line like a paragraph does
+	inline := q.In == InTableCell && bytes.IndexByte(src[ls:max(blk.Start, ls)], '|') >= 0
 	rest := src[me:le]
 	blankRest := len(bytes.TrimLeft(rest, " \t")) == 0
 
@@ -261,9 +263,13 @@ func answerPatch(src []byte, q *Question, suffix string) Patch {
 			// nothing else in the block: the answer replaces the marker
 			return wbMergePieces(src, []wbPiece{{ms, le, []byte(strings.TrimPrefix(suffix, " "))}})
 		}
-		c := nl
-		for c < blk.End && (src[c] == ' ' || src[c] == '\t' || src[c] == '>') {
-			c++
+		// join the next line onto this one when it continues the block in
+		// the same containers (same quote markers, list indentation);
+		// otherwise, e.g. a lazy continuation line, its prefix is text and
+		// the answer takes the marker's place instead
+		c, ok := wbSamePrefix(src, ls, ms, nl, blk.End)
+		if !ok {
+			return wbMergePieces(src, []wbPiece{{ms, le, []byte(strings.TrimPrefix(suffix, " "))}})
 		}
 		del.end = c
 		escapeLine = ls
@@ -277,13 +283,13 @@ func answerPatch(src []byte, q *Question, suffix string) Patch {
 		}
 		escapeLine = ls
 	default:
-		if me > ms+len(markerText) && ms > ls && !wbBlank(src[ms-1]) {
+		if me > ms+len(markerText) && ms > ls && wbWordByte(src[ms-1]) {
 			// "word[VERIFY] next": keep the space between the words
 			del.end = me - 1
 		} else if ms > ls && me < le && wbWordByte(src[ms-1]) && wbWordByte(src[me]) {
 			del.text = []byte(" ")
 		}
-		if !cellular && blankRest {
+		if !inline && blankRest {
 			// "text [VERIFY]" at a line end: drop the blanks before it too,
 			// so no trailing spaces turn into a hard line break
 			for del.start > ls && wbBlank(src[del.start-1]) {
@@ -291,13 +297,39 @@ func answerPatch(src []byte, q *Question, suffix string) Patch {
 			}
 			del.end = le
 		}
-		if !cellular {
+		if !inline {
 			// "**[VERIFY]**" would leave "****", a thematic break
 			escapeLine = ls
 		}
+		if del.start > 0 && del.end < len(src) && src[del.start-1] == '`' && src[del.end] == '`' && len(del.text) == 0 {
+			// "`a`[VERIFY]`b`": joined backtick runs would pair differently
+			del.text = []byte(" ")
+		}
 	}
 
+	if !inline && bytes.IndexByte(src[del.start:del.end], '\n') < 0 {
+		// a line that could be a table row keeps its number of cells: the
+		// marker can be a cell of its own ("| x | y | [VERIFY]")
+		before := src[ls:wbContentEnd(src, ls)]
+		after := slices.Concat(src[ls:del.start], del.text, src[del.end:wbContentEnd(src, del.end)])
+		if bytes.IndexByte(before, '|') >= 0 && wbCells(before) != wbCells(after) {
+			s := suffix
+			if ms == ls || wbBlank(src[ms-1]) {
+				s = strings.TrimPrefix(s, " ")
+			}
+			return wbMergePieces(src, []wbPiece{{ms, ms + len(markerText), []byte(s)}})
+		}
+	}
 	pieces := []wbPiece{del}
+	if escapeLine >= 0 && escapeLine+wbContainerPrefix(src[escapeLine:del.start]) == del.start {
+		// the text now starting the line opens a fence or an HTML block,
+		// and a backslash would change it inline (a code span spanning
+		// lines, raw HTML): the answer takes the marker's place instead
+		if wbRawBlockStart(src[del.end:wbContentEnd(src, del.end)], src[del.end:blk.End]) {
+			del.text = []byte(strings.TrimPrefix(suffix, " ") + " ")
+			return wbMergePieces(src, []wbPiece{del})
+		}
+	}
 	if escapeLine >= 0 {
 		if at, ok := wbLineEscape(src, escapeLine, del); ok {
 			pieces = append(pieces, wbPiece{at, at, []byte(`\`)})
@@ -305,11 +337,14 @@ func answerPatch(src []byte, q *Question, suffix string) Patch {
 	}
 	// insert the suffix at ins, outside any deleted range
 	for _, pc := range pieces {
-		if ins > pc.start && ins < pc.end {
+		joins := bytes.IndexByte(src[pc.start:pc.end], '\n') >= 0
+		if ins > pc.start && (ins < pc.end || ins == pc.end && joins) {
+			// never after a removed line break: the suffix belongs to the
+			// line the question's text now ends on
 			ins = pc.start
 		}
 	}
-	if !cellular {
+	if !inline {
 		if at, ok := wbSuffixEscape(src, blk, ins, del); ok {
 			pieces = append(pieces, wbPiece{at, at, []byte(`\`)})
 		}
@@ -377,6 +412,45 @@ func wbMergePieces(src []byte, pieces []wbPiece) Patch {
 	}
 	nb = append(nb, src[at:end]...)
 	return Patch{Span: Span{start, end}, Old: slices.Clone(src[start:end]), New: nb}
+}
+
+// wbCells counts the cells a line would have as a GFM table row.
+func wbCells(line []byte) int {
+	line = bytes.TrimSpace(line)
+	n := 1
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\\':
+			i++
+		case line[i] == '|' && i > 0 && i < len(line)-1:
+			n++
+		}
+	}
+	return n
+}
+
+// wbSamePrefix checks that the line at nl continues the block in the same
+// containers as the marker's line (prefix src[ls:ms], list markers counting
+// as their width in spaces), up to three more spaces, and has text after
+// that prefix. It returns where that text starts.
+func wbSamePrefix(src []byte, ls, ms, nl, end int) (int, bool) {
+	want := bytes.Clone(src[ls:ms])
+	for i, c := range want {
+		if c != '>' && c != '\t' {
+			want[i] = ' '
+		}
+	}
+	if !bytes.HasPrefix(src[nl:end], want) {
+		return 0, false
+	}
+	c := nl + len(want)
+	for k := 0; k < 3 && c < end && src[c] == ' '; k++ {
+		c++
+	}
+	if c >= end || src[c] == ' ' || src[c] == '\t' || src[c] == '\n' || src[c] == '\r' {
+		return 0, false
+	}
+	return c, true
 }
 
 // wbSuffixEscape guards the line the suffix is appended to: "foo\n*" is one
@@ -491,9 +565,9 @@ func wbEscapeAt(line []byte) (int, bool) {
 		}
 		return 0, n >= 3
 	case '|', ':':
-		return 0, true
+		return 0, wbIsDelimRow(line)
 	case '<':
-		return 0, len(line) > 1 && (wbLetter(line[1]) || line[1] == '/' || line[1] == '!' || line[1] == '?') && !wbIsAutolink(line)
+		return 0, wbHTMLBlockStart(line)
 	case '[':
 		if i := bytes.IndexByte(line, ']'); i > 1 && i+1 < len(line) && line[i+1] == ':' {
 			return 0, true
@@ -509,6 +583,96 @@ func wbEscapeAt(line []byte) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// wbRawBlockStart reports a line (rest of the block: more) whose start a
+// backslash cannot neutralise without changing it: a backtick fence whose
+// backticks close a code span further on, an HTML block start (escaping
+// would turn the raw HTML into text), or a leading pipe (the marker's cell
+// would vanish and the row could turn into a table header).
+func wbRawBlockStart(line, more []byte) bool {
+	if len(line) == 0 {
+		return false
+	}
+	switch line[0] {
+	case '`':
+		n := 0
+		for n < len(line) && line[n] == '`' {
+			n++
+		}
+		if n < 3 {
+			return false
+		}
+		for i := n; i < len(more); {
+			if more[i] != '`' {
+				i++
+				continue
+			}
+			m := 0
+			for i+m < len(more) && more[i+m] == '`' {
+				m++
+			}
+			if m == n {
+				return true
+			}
+			i += m
+		}
+		return false
+	case '<':
+		return wbHTMLBlockStart(line)
+	case '|':
+		return true
+	}
+	return false
+}
+
+// wbHTMLBlockTags are the tag names of CommonMark's HTML block type 6.
+var wbHTMLBlockTags = map[string]bool{
+	"address": true, "article": true, "aside": true, "base": true, "basefont": true, "blockquote": true,
+	"body": true, "caption": true, "center": true, "col": true, "colgroup": true, "dd": true,
+	"details": true, "dialog": true, "dir": true, "div": true, "dl": true, "dt": true,
+	"fieldset": true, "figcaption": true, "figure": true, "footer": true, "form": true, "frame": true,
+	"frameset": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"head": true, "header": true, "hr": true, "html": true, "iframe": true, "legend": true,
+	"li": true, "link": true, "main": true, "menu": true, "menuitem": true, "nav": true,
+	"noframes": true, "ol": true, "optgroup": true, "option": true, "p": true, "param": true,
+	"search": true, "section": true, "summary": true, "table": true, "tbody": true, "td": true,
+	"tfoot": true, "th": true, "thead": true, "title": true, "tr": true, "track": true, "ul": true,
+}
+
+// wbHTMLBlockStart reports whether a line starting with '<' opens an HTML
+// block (CommonMark types 1 to 7), rather than holding inline HTML or an
+// autolink.
+func wbHTMLBlockStart(line []byte) bool {
+	if len(line) < 2 || line[0] != '<' {
+		return false
+	}
+	if line[1] == '!' || line[1] == '?' {
+		return true // comments, declarations, CDATA, processing instructions
+	}
+	i := 1
+	if line[i] == '/' {
+		i++
+	}
+	j := i
+	for j < len(line) && (wbLetter(line[j]) || j > i && (line[j] >= '0' && line[j] <= '9' || line[j] == '-')) {
+		j++
+	}
+	if j == i {
+		return false
+	}
+	name := strings.ToLower(string(line[i:j]))
+	end := j >= len(line) || wbBlank(line[j]) || line[j] == '>' || bytes.HasPrefix(line[j:], []byte("/>"))
+	switch {
+	case i == 1 && (name == "script" || name == "pre" || name == "style" || name == "textarea") && end:
+		return true
+	case wbHTMLBlockTags[name] && end:
+		return true
+	}
+	// type 7: a complete tag alone on its line
+	t := bytes.TrimRight(line, " \t")
+	return end && t[len(t)-1] == '>' && bytes.Count(t, []byte("<")) == 1 && bytes.Count(t, []byte(">")) == 1 &&
+		!bytes.ContainsAny(t, "\"'`=") || end && j < len(line) && line[j] == '>' && len(bytes.TrimSpace(line[j+1:])) == 0
 }
 
 func wbIsRule(line []byte) bool {
@@ -534,20 +698,6 @@ func wbIsDelimRow(line []byte) bool {
 	return bytes.IndexByte(line, '-') >= 0 && len(bytes.Trim(line, "|:- \t")) == 0
 }
 
-func wbIsAutolink(line []byte) bool {
-	end := bytes.IndexByte(line, '>')
-	if end < 0 {
-		return false
-	}
-	in := line[1:end]
-	if bytes.ContainsAny(in, " \t<") {
-		return false
-	}
-	if i := bytes.IndexByte(in, ':'); i >= 2 && i <= 32 {
-		return true
-	}
-	return bytes.IndexByte(in, '@') > 0
-}
 
 func wbLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
