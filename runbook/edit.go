@@ -698,7 +698,6 @@ func wbIsDelimRow(line []byte) bool {
 	return bytes.IndexByte(line, '-') >= 0 && len(bytes.Trim(line, "|:- \t")) == 0
 }
 
-
 func wbLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 func wbBlank(c byte) bool { return c == ' ' || c == '\t' }
