@@ -112,7 +112,7 @@ func runReport(cmd *cobra.Command, s *streams, o *reportOptions) error {
 		return usagef("read run %q: %v", run, err)
 	}
 	in := report.Input{Doc: doc, State: st, Events: events, RunDir: runDir,
-		Secrets: secretValues(doc, o.environ), Now: o.now()}
+		Secrets: secretValues(doc, o.environ), Now: o.now(), Live: runIsLive(stateDir, run)}
 
 	var body bytes.Buffer
 	if err := report.Write(&body, o.format, in); err != nil {
@@ -139,6 +139,21 @@ func runReport(cmd *cobra.Command, s *streams, o *reportOptions) error {
 		fmt.Fprintln(s.out, url)
 	}
 	return nil
+}
+
+// runIsLive reports whether a runbook process has the run open now (its
+// journal lock is held), so a step still running is really running.
+func runIsLive(stateDir, run string) bool {
+	runs, err := journal.Runs(stateDir)
+	if err != nil {
+		return false
+	}
+	for _, r := range runs {
+		if r.Run == run || filepath.Base(r.Dir) == run {
+			return r.Live
+		}
+	}
+	return false
 }
 
 // secretValues finds the run's secret values that this process can see

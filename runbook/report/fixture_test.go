@@ -166,5 +166,5 @@ func fixtureInput(t testing.TB) Input {
 		t.Fatal(err)
 	}
 	return Input{Doc: fixtureDocument(t), State: st, Events: events, RunDir: fixtureRunDir,
-		Secrets: []string{fixtureSecret}, Now: fixtureNow}
+		Secrets: []string{fixtureSecret}, Now: fixtureNow, Live: true}
 }

@@ -33,6 +33,11 @@ type Input struct {
 	Secrets []string
 	// Now is the report's generation time (tests pin it).
 	Now time.Time
+	// Live says a runbook process has the run open right now. When it does
+	// not, a step the journal still has running was running when runbook
+	// stopped: it is shown as interrupted, as the engine will record it on
+	// resume.
+	Live bool
 }
 
 // Formats lists the report formats, in the order the CLI shows them.
@@ -444,6 +449,7 @@ func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 	if ss.Status != "" {
 		sv.Status = ss.Status
 	}
+	died := sv.Status == journal.Running && !v.in.Live
 	sv.RunHash = ss.Hash
 	sv.Note = m.s(ss.Note)
 	sv.Edited = m.s(ss.Command)
@@ -459,6 +465,15 @@ func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 			av.Excerpt = readExcerpt(p, m)
 		}
 		sv.Attempts = append(sv.Attempts, av)
+	}
+	if died {
+		sv.Status = journal.Interrupted
+		if a := sv.last(); a != nil && a.Status == journal.Running {
+			a.Status = journal.Interrupted
+			if a.Error == "" {
+				a.Error = "runbook stopped while the step was running"
+			}
+		}
 	}
 }
 

@@ -323,3 +323,24 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Errorf("the check does not name the request and the console error:\n%s", out)
 	}
 }
+
+// A step the journal still has running, in a run no process has open, was
+// running when runbook stopped.
+func TestRunningStepOfADeadRun(t *testing.T) {
+	in := fixtureInput(t)
+	in.Live = false
+	v, err := buildView(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range v.Steps {
+		if s.ID != "smoke-test" {
+			continue
+		}
+		if a := s.last(); s.Status != "interrupted" || a.Status != "interrupted" || a.Error != "runbook stopped while the step was running" {
+			t.Errorf("smoke-test: %s, last attempt %s %q", s.Status, a.Status, a.Error)
+		}
+		return
+	}
+	t.Fatal("no smoke-test step")
+}
