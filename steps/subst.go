@@ -437,9 +437,13 @@ func classify(h tokenHit) (ctx shellContext, consumer string, err error) {
 				return ctxArith, "", nil // [[ -v name[subscript] ]] evaluates the subscript
 			}
 		case *syntax.DeclClause:
-			// declare/local/export/readonly: names and -i integer values
-			// are evaluated; accept only plain values anywhere in it.
-			return ctxReparse, "", nil
+			// export/declare/local/readonly NAME="<x>" is an ordinary
+			// word; but a bare argument is parsed as NAME[=value] (its
+			// subscript evaluated), and with -i, -n, -a or -A the value
+			// is evaluated as arithmetic, a name or an array.
+			if as, ok := child.(*syntax.Assign); !ok || as.Naked || as.Name == nil || evaluatingDecl(a) {
+				return ctxReparse, "", nil
+			}
 		case *syntax.CallExpr:
 			if reparsedArg(a, child) {
 				return ctxReparse, "", nil
@@ -483,6 +487,23 @@ func stdinConsumer(st *syntax.Stmt) string {
 	return ""
 }
 
+// evaluatingDecl reports whether a declaration evaluates its values
+// (declare -i/-n/-a/-A, nameref).
+func evaluatingDecl(d *syntax.DeclClause) bool {
+	if d.Variant != nil && d.Variant.Value == "nameref" {
+		return true
+	}
+	for _, as := range d.Args {
+		if !as.Naked || as.Value == nil {
+			continue
+		}
+		if f := as.Value.Lit(); len(f) > 1 && (f[0] == '-' || f[0] == '+') && strings.ContainsAny(f[1:], "inaA") {
+			return true
+		}
+	}
+	return false
+}
+
 // isArith reports whether the arithmetic expression e is the word w.
 func isArith(e syntax.ArithmExpr, w *syntax.Word) bool {
 	ew, ok := e.(*syntax.Word)
@@ -500,6 +521,9 @@ func reparsedArg(call *syntax.CallExpr, child syntax.Node) bool {
 		lit := w.Lit()
 		if lit == "printf" && i+1 < len(call.Args) && call.Args[i+1].Lit() == "-v" && i+2 < len(call.Args) && call.Args[i+2] == child {
 			return true
+		}
+		if (lit == "-v" || lit == "-R") && i > 0 && (call.Args[0].Lit() == "[" || call.Args[0].Lit() == "test") {
+			return true // test -v name[subscript] evaluates the subscript
 		}
 		if lit == "" {
 			continue

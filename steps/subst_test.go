@@ -117,6 +117,13 @@ func TestSubstituteRefusals(t *testing.T) {
 		{"cmdsubst into arith", `echo $(( $(echo <x>) + 1 ))`, "a[$(id)]", "arithmetic"},
 		{"heredoc into mysql bare", "mysql <<EOF\nSELECT * FROM t WHERE id = <x>;\nEOF", "1 OR 1=1", "not a safe bare SQL word"},
 		{"heredoc into mysql after expansion", "mysql <<EOF\nSELECT '$V', '<x>';\nEOF", "a", "shell expansion"},
+		{"export value ok", `export DB_PASS="<x>"`, "a b'c$(id)", ""},
+		{"local value ok", `f() { local v=<x>; }`, "a b'c", ""},
+		{"export naked", `export <x>`, "a[$(id)]", "variable name"},
+		{"export naked quoted", `export "<x>"`, "a[$(id)]=1", "parsed again"},
+		{"declare -i", `declare -i n=<x>`, "a[$(id)]", "parsed again"},
+		{"declare -a", `declare -a arr=<x>`, "([$(id)]=1)", "parsed again"},
+		{"test -v", `[ -v <x> ]`, "a[$(id)]", "parsed again"},
 		{"in ${} with quote", `echo "${u:-<x>}"`, "it's", "inside ${…}"},
 		{"in ${} bare", `echo ${u:-<x>}`, "a b", "inside ${…}"},
 		{"in ${} plain ok", `echo "${u:-<x>}"`, "a-b", ""},
@@ -243,6 +250,9 @@ var shellTemplates = []string{
 	`printf '%s' $'<x>'`,
 	`printf '%s' "$(printf '%s' <x>)"`,
 	`printf '%s' pre<x>post`,
+	`export V="<x>"; printf '%s' "$V"`,
+	`export V=<x>; printf '%s' "$V"`,
+	`f() { local v='<x>'; printf '%s' "$v"; }; f`,
 }
 
 // FuzzShellSubstitute proves that whatever the value, the substituted
