@@ -12,10 +12,9 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
-	east "github.com/yuin/goldmark/extension/ast"
 	gparser "github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // utf8BOM is tolerated at the start of a document; every span stays relative
@@ -88,6 +87,11 @@ type parser struct {
 	qitems []qitem
 
 	hbuf []byte // reused by stepHash
+
+	tableRows int // rows of GFM tables seen (tests compare with goldmark's)
+	// tables maps a paragraph's first line end (in md) to the index of its
+	// table's header line (see tableFinder)
+	tables map[int]int
 
 	// steps and questions are allocated in chunks: a big runbook has
 	// thousands and one allocation each is most of the model's GC cost
@@ -207,7 +211,7 @@ func (p *parser) run() {
 		p.base = end
 	}
 	p.md = p.src[p.base:]
-	root := newMarkdown().Parser().Parse(text.NewReader(p.md))
+	root := p.newMarkdown().Parser().Parse(text.NewReader(p.md))
 	_ = ast.Walk(root, p.visit)
 
 	if p.fences == 0 && p.looksScraped() {
@@ -221,17 +225,39 @@ func (p *parser) run() {
 	p.finish()
 }
 
-// newMarkdown is goldmark with GFM tables and task lists but without inline
-// parsers: the model needs block structure and task boxes only. Where a
-// marker sits in a code span or HTML is decided on the raw bytes of the
-// (rare) blocks that hold one (see exclusions), which keeps parsing cheaper
-// than goldmark's own full parse.
-func newMarkdown() goldmark.Markdown {
+// newMarkdown is goldmark's CommonMark block parser and nothing else: no
+// inline parsers and no extensions. The model needs the block structure;
+// GFM tables and task boxes are recognised on the raw lines of paragraphs
+// exactly as goldmark's extensions do (see tableStart, taskBox), and where
+// a marker sits in a code span or HTML is decided on the raw bytes of the
+// (rare) blocks that hold one (see exclusions). That keeps Parse cheaper
+// than goldmark's own full parse of the same bytes.
+func (p *parser) newMarkdown() goldmark.Markdown {
 	gp := gparser.NewParser(
 		gparser.WithBlockParsers(gparser.DefaultBlockParsers()...),
 		gparser.WithParagraphTransformers(gparser.DefaultParagraphTransformers()...),
+		// where goldmark's table extension would run, on the lines as they
+		// are before the paragraph trims their indentation
+		gparser.WithParagraphTransformers(util.Prioritized(tableFinder{p}, 200)),
 	)
-	return goldmark.New(goldmark.WithParser(gp), goldmark.WithExtensions(extension.Table, extension.TaskList))
+	return goldmark.New(goldmark.WithParser(gp))
+}
+
+// tableFinder records which paragraphs end in a GFM table, keyed by the end
+// of their first line (which closing a paragraph does not move).
+type tableFinder struct{ p *parser }
+
+func (f tableFinder) Transform(node *ast.Paragraph, _ text.Reader, _ gparser.Context) {
+	lines := node.Lines()
+	if lines.Len() < 2 {
+		return
+	}
+	if h := tableStartLines(f.p.md, lines); h >= 0 {
+		if f.p.tables == nil {
+			f.p.tables = map[int]int{}
+		}
+		f.p.tables[lines.At(0).Stop] = h
+	}
 }
 
 func (p *parser) visit(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -240,8 +266,21 @@ func (p *parser) visit(n ast.Node, entering bool) (ast.WalkStatus, error) {
 	}
 	switch n := n.(type) {
 	case *ast.Heading:
+		segs := p.segments(n.Lines())
+		if p.isSetextTable(n, segs) {
+			// goldmark's table extension turns these lines into a table
+			// before the underline can make them a heading
+			p.textSegs(n, segs)
+			return ast.WalkSkipChildren, nil
+		}
 		p.headings++
 		p.heading(n)
+		if li, ok := n.Parent().(*ast.ListItem); ok && li.FirstChild() == n && len(segs) > 0 {
+			// a task box works in a heading too (`- [ ] Foo` over `---`)
+			if checked, ok := taskBox(p.src, segs[0].Start); ok {
+				p.taskItem(li, segs, checked, trimEOL(p.src, Span{segs[0].Start, segs[len(segs)-1].End}))
+			}
+		}
 		return ast.WalkSkipChildren, nil
 	case *ast.FencedCodeBlock:
 		p.fences++
@@ -254,9 +293,6 @@ func (p *parser) visit(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		return ast.WalkSkipChildren, nil
 	case *ast.Paragraph, *ast.TextBlock:
 		p.textBlock(n)
-		return ast.WalkSkipChildren, nil
-	case *east.Table:
-		p.table(n)
 		return ast.WalkSkipChildren, nil
 	}
 	return ast.WalkContinue, nil
@@ -653,15 +689,59 @@ func (p *parser) addStep(st *Step) {
 
 // ---- paragraphs, list items, quotes --------------------------------------
 
+// segments converts goldmark lines to source spans (each with its line
+// ending).
+func (p *parser) segments(lines *text.Segments) []Span {
+	segs := make([]Span, lines.Len())
+	for i := range segs {
+		s := lines.At(i)
+		segs[i] = Span{p.base + s.Start, p.base + s.Stop}
+	}
+	return segs
+}
+
+// isSetextTable reports whether a setext heading's lines hold a table.
+func (p *parser) isSetextTable(n *ast.Heading, segs []Span) bool {
+	if len(segs) < 2 {
+		return false
+	}
+	start := segs[0].Start
+	return start < len(p.src) && p.src[start] != '#' && p.tableAt(segs) >= 0
+}
+
+// tableAt returns the header line index of the table ending the paragraph
+// made of segs, or -1.
+func (p *parser) tableAt(segs []Span) int {
+	if len(segs) < 2 || p.tables == nil {
+		return -1
+	}
+	if h, ok := p.tables[segs[0].End-p.base]; ok && h < len(segs) {
+		return h
+	}
+	return -1
+}
+
 func (p *parser) textBlock(n ast.Node) {
-	lines := n.Lines()
-	if lines.Len() == 0 {
+	if n.Lines().Len() == 0 {
 		return
 	}
-	block := p.segSpan(lines)
+	p.textSegs(n, p.segments(n.Lines()))
+}
+
+// textSegs handles a paragraph (or tight list item text) given as its line
+// segments: a GFM table at its end, a task box at its start, questions.
+func (p *parser) textSegs(n ast.Node, segs []Span) {
+	if h := p.tableAt(segs); h >= 0 {
+		p.table(segs[h:])
+		segs = segs[:h]
+		if len(segs) == 0 {
+			return
+		}
+	}
+	block := trimEOL(p.src, Span{segs[0].Start, segs[len(segs)-1].End})
 	if li, ok := n.Parent().(*ast.ListItem); ok && li.FirstChild() == n {
-		if cb, ok := n.FirstChild().(*east.TaskCheckBox); ok {
-			p.taskItem(li, n, cb, block)
+		if checked, ok := taskBox(p.src, block.Start); ok {
+			p.taskItem(li, segs, checked, block)
 		}
 	}
 	raw := p.src[block.Start:block.End]
@@ -680,16 +760,33 @@ func (p *parser) textBlock(n ast.Node) {
 			}
 		}
 	}
-	segs := make([]Span, lines.Len())
-	for i := range segs {
-		s := lines.At(i)
-		segs[i] = Span{p.base + s.Start, p.base + s.Stop}
-	}
 	var skip []Span
 	if hasMarker {
 		skip = exclusions(p.src, block)
 	}
 	p.scanBlock(block, segs, skip, in)
+}
+
+// trimEOL drops line endings from the end of s.
+func trimEOL(src []byte, s Span) Span {
+	for s.End > s.Start && (src[s.End-1] == '\n' || src[s.End-1] == '\r') {
+		s.End--
+	}
+	return s
+}
+
+// taskBox matches goldmark's task list syntax (`^\[([\sxX])\]`) at off.
+func taskBox(src []byte, off int) (checked, ok bool) {
+	if off+3 > len(src) || src[off] != '[' || src[off+2] != ']' {
+		return false, false
+	}
+	switch src[off+1] {
+	case ' ', '\t':
+		return false, true
+	case 'x', 'X':
+		return true, true
+	}
+	return false, false
 }
 
 // scanBlock finds the markers and write-back answers of one block. segs are
@@ -753,11 +850,14 @@ func (p *parser) verifiedPart(part Span, segs []Span) {
 	}
 	part = trimSpan(p.src, part)
 	txt := joinSegs(p.src, segs, part)
-	ans, who, when, ok := ParseVerified(txt)
+	// the last label is the write-back's: an answer is escaped so that it
+	// cannot hold one, but the question's own text might
+	i := strings.LastIndex(txt, verifiedLabel)
+	ans, who, when, ok := ParseVerified(txt[i:])
 	if !ok {
 		return
 	}
-	q := strings.TrimSpace(txt[:strings.Index(txt, verifiedLabel)])
+	q := strings.TrimSpace(txt[:i])
 	p.qitems = append(p.qitems, qitem{v: &Verified{
 		Text: q, Answer: ans, By: who, When: when,
 		Line: p.lineOf(part.Start), Span: part,
@@ -883,11 +983,8 @@ func suggestion(txt string) string {
 
 // ---- task lists ----------------------------------------------------------
 
-func (p *parser) taskItem(li *ast.ListItem, para ast.Node, cb *east.TaskCheckBox, block Span) {
+func (p *parser) taskItem(li *ast.ListItem, segs []Span, checked bool, block Span) {
 	box := block.Start
-	if box+3 > len(p.src) || p.src[box] != '[' || p.src[box+2] != ']' {
-		return
-	}
 	start := p.base + li.Pos()
 	if li.Pos() < 0 || start > box {
 		start = box
@@ -899,12 +996,6 @@ func (p *parser) taskItem(li *ast.ListItem, para ast.Node, cb *east.TaskCheckBox
 	if cs.Len() == 0 {
 		cs = Span{block.End, block.End}
 	}
-	lines := para.Lines()
-	segs := make([]Span, lines.Len())
-	for i := range segs {
-		s := lines.At(i)
-		segs[i] = Span{p.base + s.Start, p.base + s.Stop}
-	}
 	txt := joinSegs(p.src, segs, cs)
 	p.addStep(p.newStep(Step{
 		Kind:     KindManual,
@@ -912,7 +1003,7 @@ func (p *parser) taskItem(li *ast.ListItem, para ast.Node, cb *east.TaskCheckBox
 		Line:     p.lineOf(start),
 		EndLine:  p.lineOf(block.End),
 		Code:     txt,
-		Checked:  cb.IsChecked,
+		Checked:  checked,
 		Span:     Span{start, block.End},
 		CodeSpan: cs,
 		Box:      Span{box, box + 3},

@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"strings"
 
-	"github.com/yuin/goldmark/ast"
-	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
 )
 
 // commandColumns are header names that say a column holds the command of a
@@ -35,18 +34,126 @@ var commandWords = map[string]bool{
 	"k6": true, "ab": true, "traceroute": true, "ss": true, "netstat": true, "lsof": true,
 }
 
-// table finds check rows and questions in a GFM table.
-func (p *parser) table(t *east.Table) {
-	cmdCol := -1
-	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
-		start := p.rowStart(r)
-		if start < 0 {
+// tableStartLines returns the index of the header line of a GFM table at
+// the end of a paragraph's lines, or -1. It follows goldmark's table
+// extension: the first delimiter row (from the second line on) decides, and
+// the header may not have more cells than it has columns (goldmark pads a
+// short header with empty cells).
+func tableStartLines(md []byte, lines *text.Segments) int {
+	for i := 1; i < lines.Len(); i++ {
+		d := lines.At(i)
+		n := delimColumns(md[d.Start:d.Stop])
+		if n < 0 {
 			continue
 		}
+		h := lines.At(i - 1)
+		if headerColumns(md[h.Start:h.Stop]) > n {
+			return -1
+		}
+		return i - 1
+	}
+	return -1
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if !isSpace(c) && c != '\f' && c != '\v' {
+			return false
+		}
+	}
+	return true
+}
+
+// delimColumns counts the columns of a delimiter row (`|:--|--:|`), -1
+// when line is not one.
+func delimColumns(line []byte) int {
+	indent := 0
+	for _, c := range line {
+		if c == ' ' {
+			indent++
+		} else if c == '\t' {
+			indent += 4 - indent%4
+		} else {
+			break
+		}
+	}
+	if indent > 3 {
+		return -1
+	}
+	allDash := true
+	for _, c := range line {
+		if c != '-' {
+			allDash = false
+		}
+		if !(isSpace(c) || c == '\f' || c == '\v' || c == '-' || c == '|' || c == ':') {
+			return -1
+		}
+	}
+	if allDash {
+		return -1
+	}
+	cols := bytes.Split(line, []byte{'|'})
+	if isBlank(cols[0]) {
+		cols = cols[1:]
+	}
+	if len(cols) > 0 && isBlank(cols[len(cols)-1]) {
+		cols = cols[:len(cols)-1]
+	}
+	for _, col := range cols {
+		t := bytes.TrimFunc(col, func(r rune) bool { return r < 0x80 && isSpace(byte(r)) || r == '\f' || r == '\v' })
+		t = bytes.TrimPrefix(t, []byte(":"))
+		t = bytes.TrimSuffix(t, []byte(":"))
+		if len(t) == 0 || len(bytes.Trim(t, "-")) != 0 {
+			return -1
+		}
+	}
+	return len(cols)
+}
+
+// headerColumns counts a header row's cells the way goldmark does: a
+// leading and a trailing pipe are dropped, unescaped pipes split.
+func headerColumns(line []byte) int {
+	line = bytes.TrimFunc(line, func(r rune) bool { return r < 0x80 && isSpace(byte(r)) })
+	pos, limit := 0, len(line)
+	if limit > 0 && line[0] == '|' {
+		pos++
+	}
+	if limit > 0 && line[limit-1] == '|' {
+		limit--
+	}
+	n := 0
+	for pos < limit {
+		c := pos
+		for ; c < limit; c++ {
+			if line[c] == '|' && (c == 0 || line[c-1] != '\\') {
+				break
+			}
+		}
+		n++
+		pos = c + 1
+	}
+	return n
+}
+
+// table finds check rows and questions in a GFM table given as its lines:
+// header, delimiter, body rows.
+func (p *parser) table(rows []Span) {
+	cmdCol := -1
+	p.tableRows += len(rows) - 1
+	for ri, r := range rows {
+		if ri == 1 {
+			continue // the delimiter row
+		}
+		start := r.Start
+		for start < r.End && (p.src[start] == ' ' || p.src[start] == '\t') {
+			start++
+		}
 		end := p.lineEnd(start)
+		if end > r.End {
+			end = trimEOL(p.src, r).End
+		}
 		cells := splitRow(p.src, start, end)
-		_, header := r.(*east.TableHeader)
-		if header {
+		if ri == 0 {
 			for i, c := range cells {
 				name := strings.ToLower(strings.TrimSpace(stripInline(string(p.src[c.Start:c.End]))))
 				// "Check" or "How" first is the description column; a
@@ -66,23 +173,6 @@ func (p *parser) table(t *east.Table) {
 			p.scanBlock(c, []Span{c}, exclusions(p.src, c), InTableCell)
 		}
 	}
-}
-
-// rowStart returns the offset of a row's first byte (after indentation and
-// container prefixes), or -1.
-func (p *parser) rowStart(r ast.Node) int {
-	pos := r.Pos()
-	if pos < 0 {
-		return -1
-	}
-	s := p.base + pos
-	for s < len(p.src) && (p.src[s] == ' ' || p.src[s] == '\t') {
-		s++
-	}
-	if s >= len(p.src) {
-		return -1
-	}
-	return s
 }
 
 // splitRow returns the trimmed content span of each cell of a table row
