@@ -4,8 +4,6 @@ import (
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/runbook-sh/runbook/runbook/journal"
 )
 
 // maxPendingOutput bounds the output kept for one step between two frames.
@@ -104,6 +102,3 @@ func (b *bridge) take() []Event {
 	b.pending = nil
 	return evs
 }
-
-// isJournal reports whether ev is a persisted event of type t.
-func isJournal(ev Event, t journal.Type) bool { return ev.Journal != nil && ev.Journal.Type == t }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -35,7 +36,7 @@ func newHarness(t testing.TB, w, h int) *harness {
 }
 
 func newHarnessWith(t testing.TB, eng *fakeEngine, w, h int) *harness {
-	m := New(eng, Options{NoColor: true, IsDark: true, Now: func() time.Time { return testNow }})
+	m := New(eng, Options{NoColor: true, IsDark: true, Now: func() time.Time { return testNow }, OfferNewRun: true})
 	hs := &harness{t: t, m: m, eng: eng, msgs: make(chan tea.Msg, 1024)}
 	hs.waitPtr = reflect.ValueOf(m.bridge.wait).Pointer()
 	unsub := eng.Subscribe(m.subscriber())
@@ -76,6 +77,9 @@ func (h *harness) deliver(msg tea.Msg) {
 	}
 	if _, ok := msg.(tickMsg); ok {
 		return
+	}
+	if fmt.Sprintf("%T", msg) == "tea.windowSizeMsg" { // tea.RequestWindowSize
+		msg = tea.WindowSizeMsg{Width: h.m.width, Height: h.m.height}
 	}
 	h.msgs <- msg
 }

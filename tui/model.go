@@ -66,6 +66,10 @@ type Options struct {
 	Editor string
 	// Now is the clock; nil → time.Now.
 	Now func() time.Time
+	// OfferNewRun lets the resume dialog start a new run instead (the
+	// caller then opens one when Result.NewRun is set); otherwise an
+	// unfinished run is simply resumed.
+	OfferNewRun bool
 }
 
 // Result is how the TUI ended.
@@ -265,7 +269,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.SetSize(msg.Width, msg.Height)
-		return m, m.forwardToDialog(msg)
+		// The form lives in the dialog pane, not the whole terminal.
+		return m, m.forwardToDialog(tea.WindowSizeMsg{Width: m.dialogWidth() - 4, Height: m.mainHeight() - 4})
 	case tea.BackgroundColorMsg:
 		m.styles = NewStyles(msg.IsDark(), m.opts.NoColor)
 		m.help.Styles = m.styles.Help
@@ -880,10 +885,23 @@ func (m *Model) offerResume() tea.Cmd {
 	if st == nil || st.Finished || (len(st.Steps) == 0 && len(st.Answers) == 0) {
 		return nil
 	}
-	if next := m.nextRunnable("", true); next != nil {
-		m.checklist.SelectStep(next.ID)
+	// Put the cursor where the run stopped: a failed or interrupted step,
+	// else the first one left.
+	sel := m.nextRunnable("", true)
+	for _, s := range m.doc.Steps {
+		if st := m.snap.stepStatus(s.ID); st == journal.Failed || st == journal.Interrupted || st == journal.TimedOut {
+			sel = s
+			break
+		}
+	}
+	if sel != nil {
+		m.checklist.SelectStep(sel.ID)
 	}
 	done, total := m.checklist.Progress()
+	if !m.opts.OfferNewRun {
+		m.say("resumed run %s: %d/%d done", st.Run, done, total)
+		return m.selectionChanged()
+	}
 	q := fmt.Sprintf("Resume run %q? %d/%d done, last active %s.", st.Run, done, total, st.Updated.Format("2006-01-02 15:04"))
 	resume := true
 	cmd := m.openDialog("Unfinished run", func() tea.Cmd {

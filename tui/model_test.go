@@ -2,7 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/runbook-sh/runbook/runbook/journal"
 )
@@ -104,4 +107,172 @@ func TestFullHelp(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.press("?")
 	golden(t, "help_80x24", h.screen())
+}
+
+func TestResumeOffered(t *testing.T) {
+	eng := newFakeEngine(demoDoc())
+	eng.vars["env"], eng.vars["account-id"] = "staging", "123456789012"
+	eng.Run(t.Context(), "workspace", RunOptions{})
+	eng.results["config"] = []journal.Status{journal.Failed}
+	eng.Run(t.Context(), "config", RunOptions{})
+	eng.Answer(demoDoc().Questions[0].ID, "the platform team")
+	h := newHarnessWith(t, eng, 80, 24)
+	if h.m.state != stateDialog {
+		t.Fatalf("state = %v, want the resume dialog", h.m.state)
+	}
+	golden(t, "resume_80x24", h.screen())
+	h.press("enter")
+	if h.m.state != stateMain || h.m.Result().NewRun {
+		t.Fatalf("resume: state %v, result %+v", h.m.state, h.m.Result())
+	}
+	if s := h.m.selectedStep(); s == nil || s.ID != "config" {
+		t.Fatalf("selected %v, want the first unfinished step (config)", s)
+	}
+	golden(t, "resumed_80x24", h.screen())
+}
+
+func TestResumeDeclinedStartsNewRun(t *testing.T) {
+	eng := newFakeEngine(demoDoc())
+	eng.Skip("workspace", "not needed")
+	h := newHarnessWith(t, eng, 80, 24)
+	h.press("n")
+	if !h.m.Result().NewRun {
+		t.Fatalf("result %+v, want NewRun", h.m.Result())
+	}
+}
+
+func TestRunningStepInterruptedByCtrlC(t *testing.T) {
+	h := newHarness(t, 120, 40)
+	h.eng.block["fetch-deps"] = true
+	h.eng.output["fetch-deps"] = []string{"fetching dependency 1/8 (12 MB)\r\n", "fetching dependency 2/8 (24 MB)\r\n", "progress 10%\rprogress 55%"}
+	h.selectItem("fetch-deps")
+	h.press("enter")
+	if h.m.running != "fetch-deps" {
+		t.Fatalf("running = %q", h.m.running)
+	}
+	golden(t, "running_120x40", h.screen())
+	h.press("q")
+	if h.m.state != stateDialog {
+		t.Fatal("quitting while a step runs must ask")
+	}
+	golden(t, "quit_running_120x40", h.screen())
+	h.press("esc")
+	h.press("ctrl+c")
+	if h.m.running != "" {
+		t.Fatalf("ctrl+c did not stop the step")
+	}
+	if st := h.eng.StepStatus("fetch-deps"); st != journal.Interrupted {
+		t.Fatalf("status = %v, want interrupted", st)
+	}
+}
+
+func TestSkipWithNote(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.selectItem("config")
+	h.press("s")
+	golden(t, "skip_80x24", h.screen())
+	h.press("enter")
+	if h.m.state != stateDialog {
+		t.Fatal("an empty skip note was accepted")
+	}
+	h.typeText("config comes from vault")
+	h.press("enter")
+	ss := h.eng.State().Steps["config"]
+	if ss == nil || ss.Status != journal.Skipped || ss.Note != "config comes from vault" {
+		t.Fatalf("step state %+v", ss)
+	}
+}
+
+func TestMarkDoneAndNote(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.selectItem("fetch-deps")
+	h.press("d")
+	h.typeText("copied from the old box")
+	h.press("enter")
+	if st := h.eng.StepStatus("fetch-deps"); st != journal.DoneByHand {
+		t.Fatalf("status = %v", st)
+	}
+	h.press("n")
+	h.typeText("ticket CHG-42")
+	h.press("enter")
+	if n := h.eng.State().Notes; len(n) != 1 || n[0].Text != "ticket CHG-42" || n[0].Step != "fetch-deps" {
+		t.Fatalf("notes = %+v", n)
+	}
+}
+
+func TestEditInline(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.selectItem("fetch-deps")
+	h.press("E")
+	golden(t, "edit_inline_80x24", h.screen())
+	h.typeText("echo extra")
+	h.press("enter")
+	ss := h.eng.State().Steps["fetch-deps"]
+	if ss == nil || ss.Command == "" || ss.Command[len(ss.Command)-len("echo extra"):] != "echo extra" {
+		t.Fatalf("edited command: %+v", ss)
+	}
+}
+
+func TestManualStepConfirmed(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	id := h.m.doc.Steps[0].ID
+	h.selectItem(id)
+	h.press("enter")
+	golden(t, "manual_80x24", h.screen())
+	h.press("y")
+	if st := h.eng.StepStatus(id); st != journal.DoneByHand {
+		t.Fatalf("status = %v", st)
+	}
+}
+
+func TestRunAllStopsAtFailure(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.eng.vars["env"], h.eng.vars["account-id"], h.eng.vars["db-password"] = "staging", "123456789012", "pw"
+	h.eng.results["deploy"] = []journal.Status{journal.Failed}
+	h.selectItem("workspace")
+	h.press("R")
+	h.press("y") // deploy asks first
+	if got := h.eng.runs; !slices.Equal(got, []string{"workspace", "config", "fetch-deps", "deploy"}) {
+		t.Fatalf("runs = %v", got)
+	}
+	if s := h.m.selectedStep(); s == nil || s.ID != "deploy" {
+		t.Fatalf("selection %v, want the failed step", s)
+	}
+}
+
+func TestStaleStepAccept(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.m.Update(snapshotMsg{seq: h.m.refreshSeq + 1, snap: &snapshot{state: h.eng.State(), status: map[string]journal.Status{"config": journal.Stale}}})
+	h.selectItem("config")
+	golden(t, "stale_80x24", h.screen())
+	h.press("a")
+	if len(h.eng.events) == 0 || h.eng.events[len(h.eng.events)-1].Type != journal.StepAccepted {
+		t.Fatalf("no accept journaled")
+	}
+}
+
+func TestResizeRelayouts(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	want := h.screen()
+	h.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if h.screen() == want {
+		t.Fatal("resize did not change the layout")
+	}
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if got := h.screen(); got != want {
+		t.Fatalf("after resizing back:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestWriteBackDiff120(t *testing.T) {
+	h := newHarness(t, 120, 40)
+	for _, q := range h.m.doc.Questions {
+		h.eng.Answer(q.ID, q.Suggested)
+	}
+	h.press("w")
+	golden(t, "writeback_diff_120x40", h.screen())
+	h.press("esc")
+	if h.m.state != stateMain || h.eng.State().Answers[h.m.doc.Questions[0].ID].Written {
+		t.Fatal("esc must cancel the write-back")
+	}
 }

@@ -46,7 +46,7 @@ func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) err
 			w.Close()
 			return err
 		}
-		res, err := runTUI(ctx, e, s)
+		res, err := runTUI(ctx, e, s, true)
 		cerr := w.Close()
 		if err != nil {
 			return err
@@ -67,10 +67,12 @@ func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) err
 // openTUIWith shows the TUI on an engine the caller opened (and closes).
 // `runbook run` calls it on a terminal instead of line mode.
 func openTUIWith(ctx context.Context, e *steps.Engine, s *streams) error {
-	_, err := runTUI(ctx, e, s)
+	_, err := runTUI(ctx, e, s, false)
 	return err
 }
 
-func runTUI(ctx context.Context, e *steps.Engine, s *streams) (tui.Result, error) {
-	return tui.Run(ctx, e, tui.RunConfig{In: s.in, Out: s.out})
+func runTUI(ctx context.Context, e *steps.Engine, s *streams, offerNewRun bool) (tui.Result, error) {
+	cfg := tui.RunConfig{In: s.in, Out: s.out}
+	cfg.OfferNewRun = offerNewRun
+	return tui.Run(ctx, e, cfg)
 }

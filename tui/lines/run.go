@@ -161,7 +161,8 @@ func Run(ctx context.Context, e *steps.Engine, opt Options) (Outcome, error) {
 	}
 	unsub := e.Subscribe(r.p.Handle)
 	defer unsub()
-	return r.run(ctx, plan)
+	out, err := r.run(ctx, plan)
+	return out, errors.Join(err, e.Flush())
 }
 
 // gather asks for (or lists) every value, answer and confirmation the plan
@@ -228,7 +229,15 @@ func (r *runner) readLine() (string, error) {
 }
 
 func (r *runner) prompt(format string, args ...any) {
+	r.e.Flush()
 	fmt.Fprintf(r.opt.PromptOut, format, args...)
+}
+
+// println prints a line of the runner's own after the events held back by
+// the last step (RunOptions.Hold) are on disk and shown.
+func (r *runner) println(s string) {
+	r.e.Flush()
+	r.p.Println(s)
 }
 
 func (r *runner) askQuestion(q *runbook.Question) error {
@@ -338,11 +347,11 @@ func (r *runner) run(ctx context.Context, plan []*runbook.Step) (Outcome, error)
 	for _, s := range plan {
 		status := r.e.StepStatus(s.ID)
 		if status.Finished() {
-			r.p.Println(r.p.paint(dim, g.ok+" "+s.ID+"  "+string(status)+" earlier in this run"))
+			r.println(r.p.paint(dim, g.ok+" "+s.ID+"  "+string(status)+" earlier in this run"))
 			continue
 		}
 		if status == journal.Stale {
-			r.p.Println(r.p.paint(yellow, g.stale+" "+s.ID+"  changed since it ran: running it again"))
+			r.println(r.p.paint(yellow, g.stale+" "+s.ID+"  changed since it ran: running it again"))
 		}
 		if s.Kind == runbook.KindManual {
 			stop, err := r.manual(s, &out)
@@ -374,10 +383,12 @@ func (r *runner) run(ctx context.Context, plan []*runbook.Step) (Outcome, error)
 		}
 		if r.opt.BeforeStep != nil {
 			if notice := r.opt.BeforeStep(ctx, s); notice != "" {
-				r.p.Println(notice)
+				r.println(notice)
 			}
 		}
-		var opt steps.RunOptions
+		// Hold: the step's end is shown with the next step's start, one
+		// disk sync for both; println and prompt flush it first.
+		opt := steps.RunOptions{Hold: true}
 		if s.Attrs.Interactive {
 			opt.Terminal = r.opt.Terminal
 		}
@@ -401,7 +412,7 @@ func (r *runner) run(ctx context.Context, plan []*runbook.Step) (Outcome, error)
 func (r *runner) manual(s *runbook.Step, out *Outcome) (stop bool, err error) {
 	g := r.p.g
 	if !r.opt.Ask || r.opt.Yes {
-		r.p.Println(r.p.paint(yellow, g.manual+" "+s.ID+"  manual step, needs a person: "+firstLine(s.Code)))
+		r.println(r.p.paint(yellow, g.manual+" "+s.ID+"  manual step, needs a person: "+firstLine(s.Code)))
 		out.Manual = append(out.Manual, s.ID)
 		return false, nil
 	}
