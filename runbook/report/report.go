@@ -40,7 +40,7 @@ type Input struct {
 	Live bool
 }
 
-// Formats lists the report formats, in the order the CLI shows them.
+// formatNames are the report formats, in the order the CLI shows them.
 var formatNames = []string{"md", "html", "json", "junit"}
 
 // Formats returns the supported format names.
