@@ -78,7 +78,8 @@ type Engine struct {
 	edits     map[string]string // this process's edited commands, unmasked
 	journaled map[string]string // variable → value (or source for secrets) last journaled
 
-	emitMu  sync.Mutex // one event at a time, in order
+	emitMu  sync.Mutex      // one event at a time, in order
+	held    []journal.Event // written, not yet synced nor shown (recordHeld)
 	subMu   sync.Mutex
 	subs    map[int]func(Event)
 	nextSub int
@@ -302,6 +303,7 @@ func sortedInts[V any](m map[int]V) []int {
 
 // record journals an event (written and synced), folds it into the state,
 // then shows it to subscribers: nothing is shown that is not on disk.
+// Events held by recordHeld are synced with it and shown first.
 func (e *Engine) record(ev journal.Event) (journal.Event, error) {
 	e.emitMu.Lock()
 	defer e.emitMu.Unlock()
@@ -312,11 +314,54 @@ func (e *Engine) record(ev journal.Event) (journal.Event, error) {
 	if err != nil {
 		return ev, err
 	}
-	e.mu.Lock()
-	e.state.Apply(ev)
-	e.mu.Unlock()
-	e.deliver(Event{Journal: &ev})
+	e.show(append(e.held, ev)...)
+	e.held = nil
 	return ev, nil
+}
+
+// recordHeld writes an event without syncing it and holds it back: it is
+// shown (and enters the state) with the next recorded event, or at Flush.
+// A step's end and the next step's start then cost one disk sync.
+func (e *Engine) recordHeld(ev journal.Event) (journal.Event, error) {
+	e.emitMu.Lock()
+	defer e.emitMu.Unlock()
+	if ev.Time.IsZero() {
+		ev.Time = e.now()
+	}
+	ev, err := e.w.AppendUnsynced(ev)
+	if err != nil {
+		return ev, err
+	}
+	e.held = append(e.held, ev)
+	return ev, nil
+}
+
+// Flush syncs and shows the events held back by a Run with
+// RunOptions.Hold. Call it before showing anything else.
+func (e *Engine) Flush() error {
+	e.emitMu.Lock()
+	defer e.emitMu.Unlock()
+	if len(e.held) == 0 {
+		return nil
+	}
+	if err := e.w.Sync(); err != nil {
+		return err
+	}
+	e.show(e.held...)
+	e.held = nil
+	return nil
+}
+
+// show folds synced events into the state and delivers them; emitMu held.
+func (e *Engine) show(evs ...journal.Event) {
+	e.mu.Lock()
+	for _, ev := range evs {
+		e.state.Apply(ev)
+	}
+	e.mu.Unlock()
+	for i := range evs {
+		e.deliver(Event{Journal: &evs[i]})
+	}
 }
 
 // Doc is the document being run.
@@ -575,6 +620,11 @@ func (e *Engine) Preview(stepID string) (string, error) {
 type RunOptions struct {
 	// Terminal is handed to interactive steps.
 	Terminal *os.File
+	// Hold is for a caller that runs another step right away: the
+	// step-finished event is written but synced and shown only with the
+	// next event (or at Flush), saving one disk sync per step. The caller
+	// must Flush before showing anything of its own.
+	Hold bool
 }
 
 // ErrBusy is returned when a step is asked to run while another runs.
@@ -674,7 +724,11 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		case res.Err != nil:
 			ev.Error = MaskString(res.Err.Error(), secrets)
 		}
-		if _, err := e.record(ev); err != nil {
+		rec := e.record
+		if opt.Hold {
+			rec = e.recordHeld
+		}
+		if _, err := rec(ev); err != nil {
 			return status, err
 		}
 		return status, nil
@@ -850,12 +904,13 @@ func (e *Engine) RunSelection(ctx context.Context, sel Selection) (journal.Statu
 	if err != nil {
 		return journal.Pending, err
 	}
+	defer e.Flush()
 	worst := journal.OK
 	for _, st := range plan {
 		if st.Kind == runbook.KindManual || e.StepStatus(st.ID).Finished() {
 			continue
 		}
-		status, err := e.Run(ctx, st.ID, RunOptions{})
+		status, err := e.Run(ctx, st.ID, RunOptions{Hold: true})
 		if err != nil {
 			return status, err
 		}
@@ -975,7 +1030,7 @@ func (e *Engine) Finish() error {
 
 // Close releases the journal. The run stays resumable unless Finish was
 // called.
-func (e *Engine) Close() error { return e.w.Close() }
+func (e *Engine) Close() error { return errors.Join(e.Flush(), e.w.Close()) }
 
 // RecordIdentity journals the cloud identity a preflight found, so that
 // the record says which account the run acted on.

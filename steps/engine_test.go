@@ -429,3 +429,30 @@ func TestSetsRecordAnswers(t *testing.T) {
 	_, rec := open(t, doc, &fakeExec{}, func(c *Config) { c.Sets = map[string]string{"q1": "yes"} })
 	eq(t, rec.lines(), nil)
 }
+
+func TestHoldSharesOneSyncAndShowsNothingEarly(t *testing.T) {
+	doc := testDoc(t, step("a", "out:x"), step("b", ""))
+	e, rec := open(t, doc, &fakeExec{})
+	if s, err := e.Run(context.Background(), "a", RunOptions{Hold: true}); s != journal.OK || err != nil {
+		t.Fatal(s, err)
+	}
+	// Written, but neither shown nor in the state yet.
+	eq(t, rec.lines(), []string{"step-started a#1", `output a#1 "x"`})
+	if e.StepStatus("a") != journal.Running {
+		t.Fatalf("held event in the state: %v", e.StepStatus("a"))
+	}
+	evs, _ := journal.ReadFile(filepath.Join(e.RunDir(), journal.JournalFile))
+	if last := evs[len(evs)-1]; last.Type != journal.StepFinished {
+		t.Fatalf("held event not written: %+v", last)
+	}
+	// The next event brings it out first.
+	e.Run(context.Background(), "b", RunOptions{Hold: true})
+	eq(t, rec.lines(), []string{"step-started a#1", `output a#1 "x"`, "step-finished a#1 ok", "step-started b#1"})
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, rec.lines()[4:], []string{"step-finished b#1 ok"})
+	if e.StepStatus("b") != journal.OK {
+		t.Fatal("flushed event not in the state")
+	}
+}

@@ -326,3 +326,24 @@ func TestRuns(t *testing.T) {
 		t.Errorf("missing state dir: %v %v", runs, err)
 	}
 }
+
+func TestAppendUnsyncedThenSync(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := w.AppendUnsynced(Event{Type: NoteAdded, Note: "held"})
+	b, _ := w.Append(Event{Type: NoteAdded, Note: "synced"})
+	if a.Seq != 1 || b.Seq != 2 || w.dirty {
+		t.Fatalf("seq %d %d dirty %v", a.Seq, b.Seq, w.dirty)
+	}
+	w.AppendUnsynced(Event{Type: NoteAdded})
+	if !w.dirty || w.Sync() != nil || w.dirty {
+		t.Fatal("Sync did not clear the unsynced event")
+	}
+	w.Close()
+	if evs, err := ReadFile(filepath.Join(dir, JournalFile)); err != nil || len(evs) != 3 {
+		t.Fatalf("%v %v", evs, err)
+	}
+}

@@ -27,6 +27,8 @@ type Writer struct {
 	// broken is set after a failed write or sync: appending after a partial
 	// line would make the journal unreadable.
 	broken error
+	// dirty is set while an event written by AppendUnsynced is not synced.
+	dirty bool
 }
 
 // Create starts a new journal in runDir, creating the directory (0700) and
@@ -120,8 +122,43 @@ func (w *Writer) Dir() string { return w.dir }
 func (w *Writer) Persistent() bool { return w.f != nil }
 
 // Append sets the event's version, sequence number and (if zero) time,
-// writes it as one line and syncs it to disk before returning it.
+// writes it as one line and syncs it to disk (with any event written by
+// AppendUnsynced before it) before returning it.
 func (w *Writer) Append(e Event) (Event, error) {
+	return w.append(e, true)
+}
+
+// AppendUnsynced writes an event like Append but leaves it in the page
+// cache: the caller must not show it before the next Append or Sync
+// returns. It lets the end of one step and the start of the next share one
+// disk sync.
+func (w *Writer) AppendUnsynced(e Event) (Event, error) {
+	return w.append(e, false)
+}
+
+// Sync makes every event written so far durable.
+func (w *Writer) Sync() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.sync()
+}
+
+func (w *Writer) sync() error {
+	if w.broken != nil {
+		return w.broken
+	}
+	if w.f == nil || !w.dirty {
+		return nil
+	}
+	if err := datasync(w.f); err != nil {
+		w.broken = fmt.Errorf("journal sync: %w", err)
+		return w.broken
+	}
+	w.dirty = false
+	return nil
+}
+
+func (w *Writer) append(e Event, sync bool) (Event, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.broken != nil {
@@ -144,9 +181,11 @@ func (w *Writer) Append(e Event) (Event, error) {
 			w.broken = fmt.Errorf("journal write: %w", err)
 			return Event{}, w.broken
 		}
-		if err := datasync(w.f); err != nil {
-			w.broken = fmt.Errorf("journal sync: %w", err)
-			return Event{}, w.broken
+		w.dirty = true
+		if sync {
+			if err := w.sync(); err != nil {
+				return Event{}, err
+			}
 		}
 	}
 	w.seq = e.Seq
@@ -165,7 +204,7 @@ func (w *Writer) Close() error {
 	if w.f == nil {
 		return nil
 	}
-	err := w.f.Close()
+	err := errors.Join(w.Sync(), w.f.Close())
 	w.f = nil
 	return err
 }
