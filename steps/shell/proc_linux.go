@@ -2,10 +2,12 @@ package shell
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -35,45 +37,87 @@ func groupAlive(pgid int) bool {
 // liveMember scans /proc for a process of the group that is not a zombie.
 // Without /proc it assumes one exists, so callers keep waiting (bounded).
 func liveMember(pgid int) bool {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		return true
+	}
+	found := false
+	forEachProc(func(_ int, state byte, pg, _ int) {
+		if pg == pgid && state != 'Z' && state != 'X' {
+			found = true
+		}
+	})
+	return found
+}
+
+// killSession SIGKILLs every live process of session sid, until none is
+// left or the timeout passes. It finds what the group kill misses: jobs a
+// step started in their own process group (`set -m`) but in its session.
+// It scans /proc, so it is only called when something is evidently left.
+func killSession(sid int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		left := 0
+		forEachProc(func(pid int, state byte, _, session int) {
+			if session == sid && state != 'Z' && state != 'X' {
+				left++
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		})
+		if left == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("session %d survived SIGKILL for %s", sid, timeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// forEachProc calls fn for every process in /proc.
+func forEachProc(fn func(pid int, state byte, pgrp, session int)) {
 	d, err := os.Open("/proc")
 	if err != nil {
-		return true
+		return
 	}
 	defer d.Close()
 	names, err := d.Readdirnames(-1)
 	if err != nil {
-		return true
+		return
 	}
 	for _, n := range names {
 		if n[0] < '0' || n[0] > '9' {
+			continue
+		}
+		pid, err := strconv.Atoi(n)
+		if err != nil {
 			continue
 		}
 		b, err := os.ReadFile("/proc/" + n + "/stat")
 		if err != nil {
 			continue // exited meanwhile
 		}
-		state, pg, ok := parseStat(b)
-		if ok && pg == pgid && state != 'Z' && state != 'X' {
-			return true
+		if state, pg, sid, ok := parseStat(b); ok {
+			fn(pid, state, pg, sid)
 		}
 	}
-	return false
 }
 
-// parseStat returns the state and process group from /proc/PID/stat
-// ("pid (comm) S ppid pgrp …"); comm may contain spaces and parentheses.
-func parseStat(b []byte) (state byte, pgrp int, ok bool) {
+// parseStat returns the state, process group and session from
+// /proc/PID/stat ("pid (comm) S ppid pgrp session …"); comm may contain
+// spaces and parentheses.
+func parseStat(b []byte) (state byte, pgrp, session int, ok bool) {
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	f := bytes.Fields(b[i+1:])
-	if len(f) < 3 || len(f[0]) != 1 {
-		return 0, 0, false
+	if len(f) < 4 || len(f[0]) != 1 {
+		return 0, 0, 0, false
 	}
-	pg, err := strconv.Atoi(string(f[2]))
-	if err != nil {
-		return 0, 0, false
+	pg, err1 := strconv.Atoi(string(f[2]))
+	sid, err2 := strconv.Atoi(string(f[3]))
+	if err1 != nil || err2 != nil {
+		return 0, 0, 0, false
 	}
-	return f[0][0], pg, true
+	return f[0][0], pg, sid, true
 }

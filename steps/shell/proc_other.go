@@ -5,6 +5,7 @@ package shell
 import (
 	"os/exec"
 	"syscall"
+	"time"
 )
 
 // waitExited waits for the main process. Without waitid(WNOWAIT) it has to
@@ -13,3 +14,6 @@ func waitExited(cmd *exec.Cmd) { _ = cmd.Wait() }
 
 // groupAlive reports whether any process is left in the group.
 func groupAlive(pgid int) bool { return syscall.Kill(-pgid, 0) != syscall.ESRCH }
+
+// killSession is not available without /proc: only the group is killed.
+func killSession(sid int, timeout time.Duration) error { return nil }

@@ -147,21 +147,42 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	res := e.supervise(ctx, req.Timeout, cmd)
 
 	// Every process of the group is gone; what they wrote is still in the
-	// pty buffer. Drain it, but do not wait forever for a process that left
-	// the group (setsid) and still holds the terminal.
-	timer := time.NewTimer(e.opt.DrainTimeout)
-	defer timer.Stop()
-	var werr error
-	select {
-	case werr = <-drained:
-	case <-timer.C:
-		_ = r.SetReadDeadline(time.Now())
-		werr = <-drained
+	// terminal's buffer, and normally drained within microseconds.
+	ok, werr := waitDrain(drained, stragglerDelay)
+	if !ok {
+		// Something outside the group still holds the terminal: a job the
+		// step started in its own group (`set -m`), still in the step's
+		// session, or a process that left the session (setsid).
+		if err := killSession(cmd.Process.Pid, groupGoneTimeout); err != nil && res.Err == nil {
+			res.Err = err
+		}
+		if ok, werr = waitDrain(drained, e.opt.DrainTimeout); !ok {
+			// Only a process outside the session can be left: stop
+			// reading rather than wait for it.
+			_ = r.SetReadDeadline(time.Now())
+			werr = <-drained
+		}
 	}
 	if werr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("write output: %w", werr)
 	}
 	return res
+}
+
+// stragglerDelay is how long output may take to drain after the group is
+// gone before Run looks for processes left in the step's session.
+const stragglerDelay = 100 * time.Millisecond
+
+// waitDrain waits up to d for the output copy to finish.
+func waitDrain(drained <-chan error, d time.Duration) (done bool, werr error) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case err := <-drained:
+		return true, err
+	case <-t.C:
+		return false, nil
+	}
 }
 
 // pollable returns the pty master as a non-blocking file registered with
