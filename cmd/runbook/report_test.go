@@ -66,7 +66,7 @@ func reportFixture(t *testing.T) (doc string) {
 	return doc
 }
 
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+func reportCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = execute(args, strings.NewReader(""), &out, &errb)
@@ -77,7 +77,7 @@ func TestReportFormats(t *testing.T) {
 	doc := reportFixture(t)
 	t.Setenv("RUNBOOK_VAR_TOKEN", "hunter2-TOKEN")
 
-	code, out, errs := runCLI(t, "report", doc, "--format", "json")
+	code, out, errs := reportCLI(t, "report", doc, "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -101,7 +101,7 @@ func TestReportFormats(t *testing.T) {
 	}
 
 	for _, format := range []string{"md", "html", "json", "junit"} {
-		code, out, errs := runCLI(t, "report", doc, "--format", format)
+		code, out, errs := reportCLI(t, "report", doc, "--format", format)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", format, code, errs)
 		}
@@ -112,7 +112,7 @@ func TestReportFormats(t *testing.T) {
 			t.Errorf("%s: the failed step's output is missing", format)
 		}
 	}
-	code, out, _ = runCLI(t, "report", doc, "--format", "junit")
+	code, out, _ = reportCLI(t, "report", doc, "--format", "junit")
 	if code != 0 || xml.Unmarshal([]byte(out), new(struct {
 		XMLName xml.Name `xml:"testsuites"`
 	})) != nil {
@@ -127,7 +127,7 @@ func TestReportOutputFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	// the format follows -o's extension; stdout stays empty
-	code, out, errs := runCLI(t, "report", doc, "-o", dest)
+	code, out, errs := reportCLI(t, "report", doc, "-o", dest)
 	if code != 0 || out != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %s", code, out, errs)
 	}
@@ -140,12 +140,12 @@ func TestReportOutputFile(t *testing.T) {
 		t.Errorf("temp files left behind: %v", left)
 	}
 	// an explicit --format wins over the extension
-	code, _, _ = runCLI(t, "report", doc, "--format", "json", "-o", dest)
+	code, _, _ = reportCLI(t, "report", doc, "--format", "json", "-o", dest)
 	if b, _ := os.ReadFile(dest); code != 0 || !bytes.HasPrefix(b, []byte("{")) {
 		t.Errorf("--format json -o report.html: exit %d, %.20q", code, b)
 	}
 	// a directory that does not exist: exit 2, the old file untouched
-	code, _, errs = runCLI(t, "report", doc, "-o", filepath.Join(dest+".d", "x.md"))
+	code, _, errs = reportCLI(t, "report", doc, "-o", filepath.Join(dest+".d", "x.md"))
 	if code != 2 || strings.Count(errs, "\n") != 1 {
 		t.Errorf("missing output dir: exit %d, %q", code, errs)
 	}
@@ -163,7 +163,7 @@ func TestReportBadCalls(t *testing.T) {
 		{[]string{"report", filepath.Join(t.TempDir(), "missing.md")}, "missing.md"},
 		{[]string{"report"}, "accepts 1 arg"},
 	} {
-		code, out, errs := runCLI(t, c.args...)
+		code, out, errs := reportCLI(t, c.args...)
 		if code != 2 || out != "" || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q (want exit 2, one line with %q)", c.args[1:], code, out, errs, c.want)
 		}
