@@ -114,17 +114,19 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 			return err
 		}
 	}
-	// The TUI takes over run on a terminal once it supports run's flags;
-	// until then every run is in line mode.
 	w, err := wireEngine(ctx, doc, f.engineFlags, wo)
 	if err != nil {
 		return err
 	}
 	e, err := w.Open(ctx)
 	if err != nil {
+		w.Close()
 		return err
 	}
 	defer w.Close()
+	if useTUI(s, f) {
+		return openTUIWith(ctx, e, s)
+	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -239,6 +241,15 @@ func missingError(s *streams, err error) error {
 		fmt.Fprintln(s.err, "  "+d)
 	}
 	return &usageError{err}
+}
+
+// useTUI: the checklist on a terminal, unless a flag asks for what only
+// line mode does (no questions, a dry run, a subset of the steps).
+func useTUI(s *streams, f *runFlags) bool {
+	if f.noTUI || f.yes || f.dryRun || len(f.only) > 0 || f.from != "" || f.checks {
+		return false
+	}
+	return terminal(s.in) != nil && terminal(s.out) != nil
 }
 
 // remaining counts the runnable steps not finished yet (a run is finished

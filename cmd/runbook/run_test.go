@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -198,4 +199,36 @@ func BenchmarkBashLoop100(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkLineModeRatio alternates the two above, so that both see the
+// same machine load, and reports line mode / bash loop for the fastest and
+// the median iteration (target: ≤ 1.3).
+func BenchmarkLineModeRatio(b *testing.B) {
+	bin := runbookBinary(b)
+	doc := writeDoc(b, "hundred.md", quickSteps(100, "true"))
+	dir := b.TempDir()
+	var line, bash []time.Duration
+	for i := 0; b.Loop(); i++ {
+		t0 := time.Now()
+		cmd := exec.Command(bin, "run", "--no-tui", "--yes", "--state-dir", filepath.Join(dir, fmt.Sprint(i)), doc)
+		cmd.Env = lineEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
+		line = append(line, time.Since(t0))
+		t0 = time.Now()
+		for range 100 {
+			if err := exec.Command("bash", "-c", "true").Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		bash = append(bash, time.Since(t0))
+	}
+	slices.Sort(line)
+	slices.Sort(bash)
+	b.ReportMetric(float64(line[0])/float64(bash[0]), "ratio-min")
+	b.ReportMetric(float64(line[len(line)/2])/float64(bash[len(bash)/2]), "ratio-median")
+	b.ReportMetric(float64(line[0].Milliseconds()), "line-min-ms")
+	b.ReportMetric(float64(bash[0].Milliseconds()), "bash-min-ms")
 }
