@@ -344,3 +344,27 @@ func TestRunningStepOfADeadRun(t *testing.T) {
 	}
 	t.Fatal("no smoke-test step")
 }
+
+// TestHTMLSelfContained holds without a browser: nothing in the page can
+// load anything, and a document that embeds images and raw HTML does not
+// change that.
+func TestHTMLSelfContained(t *testing.T) {
+	in := fixtureInput(t)
+	doc := fixtureDocument(t)
+	doc.Source = append(doc.Source, "\n![x](https://example.com/x.png) <img src=\"https://example.com/y.png\"> <script>alert(1)</script>\n<link rel=stylesheet href=\"https://example.com/s.css\">\n"...)
+	in.Doc = doc
+	out := strings.ToLower(string(render(t, "html", in)))
+	for _, bad := range []string{"<script", "<img", "<link", "<iframe", "<object", "<embed", "<video", "<audio",
+		"<source", "@import", "url(", "src=", "srcset=", "@font-face"} {
+		if strings.Contains(out, bad) {
+			i := strings.Index(out, bad)
+			t.Errorf("the HTML report contains %q: …%s…", bad, out[max(0, i-60):min(len(out), i+60)])
+		}
+	}
+	if !strings.Contains(out, `content="default-src 'none'; style-src 'unsafe-inline'"`) {
+		t.Error("no Content-Security-Policy forbidding loads")
+	}
+	if !strings.Contains(out, `<a class="image" href="https://example.com/x.png">image: x</a>`) {
+		t.Error("a document image is not shown as a link")
+	}
+}
