@@ -147,3 +147,32 @@ func vmHWM(t *testing.T) int64 {
 	t.Skip("no VmHWM")
 	return 0
 }
+
+// BenchmarkTrueStep is the per-step overhead: a `true` step through the
+// executor (pty and pipe modes) against plain `bash -c true`.
+func BenchmarkTrueStep(b *testing.B) {
+	req := steps.Request{Step: shellStep("true"), Command: "true"}
+	b.Run("runbook", func(b *testing.B) {
+		e := New(Options{})
+		for b.Loop() {
+			if res := e.Run(context.Background(), req); !res.OK() {
+				b.Fatalf("%+v", res)
+			}
+		}
+	})
+	b.Run("runbook-nopty", func(b *testing.B) {
+		e := New(Options{NoPTY: true})
+		for b.Loop() {
+			if res := e.Run(context.Background(), req); !res.OK() {
+				b.Fatalf("%+v", res)
+			}
+		}
+	})
+	b.Run("baseline-bash", func(b *testing.B) {
+		for b.Loop() {
+			if err := exec.Command("bash", "-c", "true").Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
