@@ -874,13 +874,12 @@ func escaped(src []byte, i int) bool {
 	return n%2 == 1
 }
 
+// inSpans reports whether off lies in one of spans, which are sorted and
+// do not overlap (a block's lines, its code spans): a binary search keeps
+// blocks with thousands of lines and markers linear enough.
 func inSpans(spans []Span, off int) bool {
-	for _, s := range spans {
-		if off >= s.Start && off < s.End {
-			return true
-		}
-	}
-	return false
+	i := sort.Search(len(spans), func(i int) bool { return spans[i].End > off })
+	return i < len(spans) && spans[i].Start <= off
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -900,8 +899,15 @@ func trimSpan(src []byte, s Span) Span {
 // (dropping quote markers and indentation between lines), with runs of
 // whitespace folded to one space, in one allocation.
 func joinSegs(src []byte, segs []Span, s Span) string {
+	// only the segments overlapping s: a question is short, its block may
+	// be huge
+	first := sort.Search(len(segs), func(i int) bool { return segs[i].End > s.Start })
+	segs = segs[first:]
 	n := 0
 	for _, g := range segs {
+		if g.Start >= s.End {
+			break
+		}
 		if lo, hi := max(g.Start, s.Start), min(g.End, s.End); lo < hi {
 			n += hi - lo + 1
 		}
@@ -909,6 +915,9 @@ func joinSegs(src []byte, segs []Span, s Span) string {
 	b := make([]byte, 0, n)
 	space := true // drop leading whitespace
 	for _, g := range segs {
+		if g.Start >= s.End {
+			break
+		}
 		lo, hi := max(g.Start, s.Start), min(g.End, s.End)
 		if lo >= hi {
 			continue

@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"bytes"
+	"sort"
 	"strings"
 
 	"github.com/yuin/goldmark/text"
@@ -202,20 +203,22 @@ func splitRow(src []byte, start, end int) []Span {
 
 // exclusions finds the code spans, HTML comments, tags and autolinks in a
 // block's raw bytes: a marker inside them is literal text, not a question.
+// It is linear in the block's size whatever the input (unclosed "<a",
+// backtick runs of every length).
 func exclusions(src []byte, c Span) []Span {
 	var out []Span
+	ticks := codeSpans(src, c)
+	noClose := false // no '>' left: no more tags
 	for i := c.Start; i < c.End; i++ {
+		if len(ticks) > 0 && i >= ticks[0].Start {
+			out = append(out, ticks[0])
+			i = ticks[0].End - 1
+			ticks = ticks[1:]
+			continue
+		}
 		switch src[i] {
 		case '\\':
 			i++
-		case '`':
-			n := runLen(src, i, c.End, '`')
-			if j := closeTicks(src, i+n, c.End, n); j >= 0 {
-				out = append(out, Span{i, j + n})
-				i = j + n - 1
-			} else {
-				i += n - 1
-			}
 		case '<':
 			if bytes.HasPrefix(src[i:c.End], []byte("<!--")) {
 				e := c.End
@@ -223,16 +226,68 @@ func exclusions(src []byte, c Span) []Span {
 					e = i + 4 + j + 3
 				}
 				out = append(out, Span{i, e})
+				for len(ticks) > 0 && ticks[0].Start < e {
+					ticks = ticks[1:]
+				}
 				i = e - 1
 				continue
 			}
-			if i+1 < c.End && (isAlpha(src[i+1]) || src[i+1] == '/' || src[i+1] == '!' || src[i+1] == '?') {
+			if !noClose && i+1 < c.End && (isAlpha(src[i+1]) || src[i+1] == '/' || src[i+1] == '!' || src[i+1] == '?') {
 				if j := bytes.IndexByte(src[i:c.End], '>'); j >= 0 {
 					out = append(out, Span{i, i + j + 1})
+					for len(ticks) > 0 && ticks[0].Start < i+j+1 {
+						ticks = ticks[1:]
+					}
 					i += j
+				} else {
+					noClose = true
 				}
 			}
 		}
+	}
+	return out
+}
+
+// codeSpans pairs backtick runs as CommonMark does (an opener closes at the
+// next run of the same length; a backslash escapes an opener's first
+// backtick, never a closer's) and returns the spans, backticks included.
+func codeSpans(src []byte, c Span) []Span {
+	type run struct{ start, n int }
+	var runs []run
+	for i := c.Start; i < c.End; {
+		if src[i] != '`' {
+			i++
+			continue
+		}
+		n := runLen(src, i, c.End, '`')
+		runs = append(runs, run{i, n})
+		i += n
+	}
+	if len(runs) < 2 {
+		return nil
+	}
+	byLen := map[int][]int{} // run length -> indexes of runs, ascending
+	for k, r := range runs {
+		byLen[r.n] = append(byLen[r.n], k)
+	}
+	var out []Span
+	for k := 0; k < len(runs); k++ {
+		r := runs[k]
+		start, n := r.start, r.n
+		if escaped(src, start) {
+			start, n = start+1, n-1
+			if n == 0 {
+				continue
+			}
+		}
+		idx := byLen[n]
+		j := sort.SearchInts(idx, k+1)
+		if j == len(idx) {
+			continue // no closer: the run is literal text
+		}
+		cl := runs[idx[j]]
+		out = append(out, Span{start, cl.start + cl.n})
+		k = idx[j]
 	}
 	return out
 }
