@@ -809,8 +809,14 @@ func escapeSQL(code string, occs []occurrence, vals map[string]Value) error {
 			return fmt.Errorf("placeholder %s follows a backslash in a SQL string; remove the backslash", o.label)
 		}
 		var err error
-		if o.ins, err = sqlEscape(states[i], vals[o.name].Text); err != nil {
+		v := vals[o.name].Text
+		if o.ins, err = sqlEscape(states[i], v); err != nil {
 			return fmt.Errorf("value for %s %w", o.label, err)
+		}
+		// A bare word must not make "--" (a comment) with the text beside it.
+		if states[i] == sqlBare && (strings.HasPrefix(v, "-") && o.start > 0 && code[o.start-1] == '-' ||
+			strings.HasSuffix(v, "-") && o.end < len(code) && code[o.end] == '-') {
+			return fmt.Errorf("value for %s would make a -- comment with the dash beside the placeholder", o.label)
 		}
 	}
 	return nil

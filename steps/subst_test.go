@@ -212,6 +212,8 @@ func TestSubstituteSQL(t *testing.T) {
 		{"bare number", "SELECT * FROM t WHERE id = <x>", "42", "SELECT * FROM t WHERE id = 42", ""},
 		{"bare ident", "USE <x>", "app_prod", "USE app_prod", ""},
 		{"bare unsafe", "SELECT * FROM t WHERE id = <x>", "1 OR 1=1", "", "not a safe bare SQL word"},
+		{"bare dash beside dash", "DELETE FROM t WHERE a = -<x> AND b = 2", "-1", "", "comment"},
+		{"bare negative ok", "SELECT 5 - <x>", "-1", "SELECT 5 - -1", ""},
 		{"bare dashdash", "DELETE FROM t WHERE id = <x> AND tenant = 5", "1--", "", "not a safe bare SQL word"},
 		{"after string with escaped quote", `SELECT 'it\'s', <x>`, "a'b", "", "not a safe bare SQL word"},
 		{"in string after doubled quote", `SELECT 'it''s <x>'`, "a'b", `SELECT 'it''s a''b'`, ""},
