@@ -552,12 +552,20 @@ func (e *Engine) secrets() []string {
 func (e *Engine) mask(s string) string { return MaskString(s, e.secrets()) }
 
 // resolve fetches the values a step needs, journaling those not yet
-// journaled. Every missing value is named in one error.
-func (e *Engine) resolve(ctx context.Context, st *runbook.Step) (map[string]Value, error) {
+// journaled. Every missing value is named in one error. Without fetch, a
+// value that only a source could give stands as Mask (a preview shows
+// secrets masked anyway, and must not reach out to AWS before the guard).
+func (e *Engine) resolve(ctx context.Context, st *runbook.Step, fetch bool) (map[string]Value, error) {
 	vals := map[string]Value{}
 	var missing []string
 	for _, name := range e.placeholdersOf(st) {
 		e.mu.Lock()
+		_, _, known := e.vars.Peek(name)
+		if !fetch && !known && e.vars.HasSource(name) {
+			e.mu.Unlock()
+			vals[name] = Value{Text: Mask, Secret: true}
+			continue
+		}
 		v, src, err := e.vars.Resolve(ctx, name)
 		e.mu.Unlock()
 		if err != nil {
@@ -605,7 +613,7 @@ func (e *Engine) Preview(stepID string) (string, error) {
 	if st.Kind == runbook.KindManual {
 		return st.Code, nil
 	}
-	vals, err := e.resolve(context.Background(), st)
+	vals, err := e.resolve(context.Background(), st, false)
 	if err != nil {
 		return "", err
 	}
@@ -669,7 +677,12 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	if err := ctx.Err(); err != nil {
 		return status, err
 	}
-	vals, err := e.resolve(ctx, st)
+	// Preflights first: the AWS guard must pass before any secret is
+	// fetched from AWS.
+	if err := e.runPreflights(ctx); err != nil {
+		return status, err
+	}
+	vals, err := e.resolve(ctx, st, true)
 	if err != nil {
 		return status, err
 	}
@@ -679,9 +692,6 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	}
 	dir, err := e.stepDir(st, vals)
 	if err != nil {
-		return status, err
-	}
-	if err := e.runPreflights(ctx); err != nil {
 		return status, err
 	}
 	env := Export(e.environ, e.exported(vals))
@@ -1052,7 +1062,7 @@ func (e *Engine) Expand(ctx context.Context, text string) (string, error) {
 	if len(names) == 0 {
 		return text, nil
 	}
-	vals, err := e.resolve(ctx, &runbook.Step{ID: "expand", Placeholders: names})
+	vals, err := e.resolve(ctx, &runbook.Step{ID: "expand", Placeholders: names}, true)
 	if err != nil {
 		return "", errors.New(strings.Replace(err.Error(), "step expand: ", "", 1))
 	}

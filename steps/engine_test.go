@@ -456,3 +456,33 @@ func TestHoldSharesOneSyncAndShowsNothingEarly(t *testing.T) {
 		t.Fatal("flushed event not in the state")
 	}
 }
+
+func TestPreviewDoesNotFetchAndGuardComesFirst(t *testing.T) {
+	v := &runbook.Variable{Name: "pw", Source: "vault:db#pw", Secret: true}
+	st := step("a", "out:<pw>")
+	st.Placeholders = []string{"pw"}
+	doc := testDoc(t, st)
+	doc.FrontMatter = &runbook.FrontMatter{Variables: []*runbook.Variable{v}}
+	doc.Placeholders = []*runbook.Placeholder{{Name: "pw", Secret: true, Var: v}}
+	vault := &fakeSource{vals: map[string]string{"db#pw": "s3cr3t"}}
+	var order []string
+	e, rec := open(t, doc, &fakeExec{}, func(c *Config) {
+		c.Sources = map[string]SourceResolver{"vault": vault}
+		c.Preflights = []Preflight{func(context.Context) error {
+			order = append(order, fmt.Sprintf("guard (fetches so far: %d)", vault.calls))
+			return nil
+		}}
+	})
+	if p, err := e.Preview("a"); err != nil || p != "out:****" || vault.calls != 0 {
+		t.Fatalf("preview %q %v, %d fetches", p, err, vault.calls)
+	}
+	if _, err := e.Run(context.Background(), "a", RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if vault.calls != 1 || strings.Join(order, ",") != "guard (fetches so far: 0)" {
+		t.Fatalf("fetches %d, order %v", vault.calls, order)
+	}
+	if got := rec.lines()[2]; got != `output a#1 "****"` {
+		t.Fatal(got)
+	}
+}
