@@ -36,7 +36,11 @@ func (m *Model) openDialog(title string, onSubmit func() tea.Cmd, groups ...*huh
 		WithWidth(w)
 	m.dialog = &dialog{title: title, form: f, onSubmit: onSubmit}
 	m.state = stateDialog
-	return f.Init()
+	init := f.Init()
+	// Size the form now so that its first frame is laid out (the size
+	// bubbletea reports later only confirms it).
+	f.Update(tea.WindowSizeMsg{Width: m.dialogWidth() - 4, Height: m.mainHeight() - 4})
+	return init
 }
 
 // placeholderForm asks for variables; every answer goes through SetVar.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ type harness struct {
 	eng     *fakeEngine
 	msgs    chan tea.Msg
 	waitPtr uintptr
+	quit    atomic.Bool // a tea.Quit was delivered
 }
 
 var testNow = time.Date(2026, 11, 24, 9, 12, 34, 0, time.UTC)
@@ -76,6 +78,10 @@ func (h *harness) deliver(msg tea.Msg) {
 		return
 	}
 	if _, ok := msg.(tickMsg); ok {
+		return
+	}
+	if _, ok := msg.(tea.QuitMsg); ok {
+		h.quit.Store(true)
 		return
 	}
 	if fmt.Sprintf("%T", msg) == "tea.windowSizeMsg" { // tea.RequestWindowSize

@@ -108,6 +108,7 @@ type Model struct {
 	runCancel     context.CancelCauseFunc
 	runAll        bool
 	quitAfterRun  bool
+	quitAfterDiff bool   // quit once the write-back diff is answered
 	shownStep     string // whose output the output pane shows
 	shownAttempt  int
 	message       string
@@ -329,6 +330,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if strings.TrimSpace(msg.diff) == "" {
 			m.say("nothing to write back: no new answers")
+			if m.quitAfterDiff {
+				return m, tea.Quit
+			}
 			return m, nil
 		}
 		m.diff = NewDiffView(&m.common, msg.diff)
@@ -403,17 +407,30 @@ func (m *Model) diffKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.diff, m.state = nil, stateMain
 		m.SetSize(m.width, m.height)
 		m.say("write-back cancelled: the doc is unchanged")
+		if m.quitAfterDiff {
+			return tea.Quit
+		}
 		return nil
 	case key.Matches(msg, k.Yes):
 		m.diff, m.state = nil, stateMain
 		m.SetSize(m.width, m.height)
 		eng, path := m.eng, m.doc.Path
-		return func() tea.Msg {
+		write := func() tea.Msg {
 			if err := eng.WriteBack(); err != nil {
 				return actionDoneMsg{err: fmt.Errorf("write-back: %w", err)}
 			}
 			return actionDoneMsg{text: "answers written to " + filepath.Base(path)}
 		}
+		if m.quitAfterDiff {
+			m.quitAfterDiff = false
+			return func() tea.Msg {
+				if msg := write().(actionDoneMsg); msg.err != nil {
+					return msg // stay: the engineer must see why
+				}
+				return tea.QuitMsg{}
+			}
+		}
+		return write
 	}
 	m.diff.Update(msg)
 	return nil
@@ -870,6 +887,24 @@ func (m *Model) runDone(msg runDoneMsg) tea.Cmd {
 // interrupted first, after asking.
 func (m *Model) quit() tea.Cmd {
 	if m.running == "" {
+		if n := m.unwritten(); n > 0 {
+			eng := m.eng
+			ask := m.confirmForm("Quit", fmt.Sprintf("%d answer(s) are not in the doc yet. Review and write them before quitting?", n),
+				"Review", "Quit now", func() tea.Cmd {
+					m.quitAfterDiff = true
+					return func() tea.Msg { d, err := eng.PendingWriteBack(); return diffMsg{diff: d, err: err} }
+				})
+			// "Quit now" must quit: the answers stay in the run's journal.
+			d := m.dialog
+			submit := d.onSubmit
+			d.onSubmit = func() tea.Cmd {
+				if c := submit(); c != nil {
+					return c
+				}
+				return tea.Quit
+			}
+			return ask
+		}
 		return tea.Quit
 	}
 	return m.confirmForm("Quit", m.running+" is running. Interrupt it and quit?", "Interrupt and quit", "Keep running", func() tea.Cmd {
@@ -877,6 +912,17 @@ func (m *Model) quit() tea.Cmd {
 		m.interrupt()
 		return nil
 	})
+}
+
+// unwritten counts answers given but not yet written into the doc.
+func (m *Model) unwritten() int {
+	n := 0
+	for _, q := range m.doc.Questions {
+		if a, ok := m.snap.answer(q.ID); ok && !a.Skipped && !a.Written {
+			n++
+		}
+	}
+	return n
 }
 
 // offerResume asks, once, whether to continue an unfinished run.

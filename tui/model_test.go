@@ -276,3 +276,38 @@ func TestWriteBackDiff120(t *testing.T) {
 		t.Fatal("esc must cancel the write-back")
 	}
 }
+
+func TestQuitOffersWriteBack(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	q := h.m.doc.Questions[0]
+	h.eng.Answer(q.ID, "platform")
+	h.exec(h.m.refresh())
+	h.settle()
+	h.press("q")
+	if h.m.state != stateDialog {
+		t.Fatal("quitting with unwritten answers must offer to write them")
+	}
+	golden(t, "quit_unwritten_80x24", h.screen())
+	h.press("y")
+	if h.m.state != stateDiff {
+		t.Fatalf("state = %v, want the diff", h.m.state)
+	}
+	h.press("y")
+	if !h.quit.Load() {
+		t.Fatal("did not quit after writing")
+	}
+	if !h.eng.State().Answers[q.ID].Written {
+		t.Fatal("answer not written")
+	}
+}
+
+func TestQuitNowKeepsAnswersInJournal(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.eng.Answer(h.m.doc.Questions[0].ID, "platform")
+	h.exec(h.m.refresh())
+	h.settle()
+	h.press("q", "n")
+	if !h.quit.Load() {
+		t.Fatal("Quit now did not quit")
+	}
+}

@@ -241,6 +241,7 @@ func TestE2EDemoFlow(t *testing.T) {
 	tm.waitFor("must match")
 	tm.press("\x7f", "2", "enter")
 	tm.waitFor("workspace for account 123456789012 ready")
+	tm.waitFor("✓ workspace")
 
 	// A step that fails the first time and succeeds on retry.
 	tm.moveTo("○ deploy")
