@@ -92,6 +92,9 @@ type parser struct {
 	// tables maps a paragraph's first line end (in md) to the index of its
 	// table's header line (see tableFinder)
 	tables map[int]int
+	// headingLines are the lines where Markdown headings start: a ¶ on
+	// them is a permalink, not a sign of a scraped page
+	headingLines map[int]bool
 
 	// steps and questions are allocated in chunks: a big runbook has
 	// thousands and one allocation each is most of the model's GC cost
@@ -330,6 +333,10 @@ func (p *parser) heading(n *ast.Heading) {
 			end = p.lineEnd(p.nextLine(end))
 		}
 	}
+	if p.headingLines == nil {
+		p.headingLines = map[int]bool{}
+	}
+	p.headingLines[p.lineStart(start)] = true
 	title := cleanTitle(stripLinks(stripInline(p.rawText(n.Lines()))))
 	p.doc.Sections = append(p.doc.Sections, &Section{
 		Title:   title,

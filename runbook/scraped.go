@@ -24,7 +24,7 @@ func (p *parser) looksScraped() bool {
 	}
 	n := 0
 	for _, off := range p.lines {
-		if off < len(p.src) && p.isPilcrowLine(off) && p.src[off] != '#' {
+		if off < len(p.src) && !p.headingLines[off] && p.isPilcrowLine(off) && p.src[off] != '#' {
 			n++
 		}
 	}
