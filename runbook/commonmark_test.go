@@ -401,12 +401,19 @@ func wbExcerpt(src, out []byte, b Span) string {
 	return fmt.Sprintf("  %q\n->%q", src[s:e], out[s:max(oe, s)])
 }
 
-// wbFirstInBlock reports whether q is the first open question of its block.
+// wbFirstInBlock reports whether q is the first open question of its block
+// and the block holds no earlier answer: the only case where the format
+// tells which text an answer belongs to.
 func wbFirstInBlock(doc *Document, q *Question) bool {
 	for _, o := range doc.Questions {
 		if o.Block == q.Block && o.Marker.Start < q.Marker.Start {
 			return false
 		}
 	}
-	return true
+	for _, v := range doc.Verified {
+		if q.Block.Contains(v.Span) {
+			return false
+		}
+	}
+	return !bytes.Contains(doc.Source[q.Block.Start:q.Block.End], []byte(verifiedLabel))
 }

@@ -325,7 +325,7 @@ func answerPatch(src []byte, q *Question, suffix string) Patch {
 		// the text now starting the line opens a fence or an HTML block,
 		// and a backslash would change it inline (a code span spanning
 		// lines, raw HTML): the answer takes the marker's place instead
-		if wbRawBlockStart(src[del.end:wbContentEnd(src, del.end)], src[del.end:blk.End]) {
+		if wbRawBlockStart(src[del.end:wbContentEnd(src, del.end)]) {
 			del.text = []byte(strings.TrimPrefix(suffix, " ") + " ")
 			return wbMergePieces(src, []wbPiece{del})
 		}
@@ -585,39 +585,24 @@ func wbEscapeAt(line []byte) (int, bool) {
 	return 0, false
 }
 
-// wbRawBlockStart reports a line (rest of the block: more) whose start a
-// backslash cannot neutralise without changing it: a backtick fence whose
-// backticks close a code span further on, an HTML block start (escaping
-// would turn the raw HTML into text), or a leading pipe (the marker's cell
-// would vanish and the row could turn into a table header).
-func wbRawBlockStart(line, more []byte) bool {
+// wbRawBlockStart reports a line whose start a backslash cannot neutralise
+// without changing it: a backtick fence (backticks are code span
+// delimiters), an HTML block start (escaping would turn the raw HTML into
+// text), or a leading pipe (the marker's cell would vanish and the row
+// could turn into a table header).
+func wbRawBlockStart(line []byte) bool {
 	if len(line) == 0 {
 		return false
 	}
 	switch line[0] {
 	case '`':
+		// "\```" leaves a run of two, and even an escaped backtick can
+		// close an earlier code span: no escape keeps the inline structure
 		n := 0
 		for n < len(line) && line[n] == '`' {
 			n++
 		}
-		if n < 3 {
-			return false
-		}
-		for i := n; i < len(more); {
-			if more[i] != '`' {
-				i++
-				continue
-			}
-			m := 0
-			for i+m < len(more) && more[i+m] == '`' {
-				m++
-			}
-			if m == n {
-				return true
-			}
-			i += m
-		}
-		return false
+		return n >= 3
 	case '<':
 		return wbHTMLBlockStart(line)
 	case '|':

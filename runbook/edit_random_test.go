@@ -21,6 +21,8 @@ func TestAnswerRandomDocs(t *testing.T) {
 		"**[VERIFY]**", "a[VERIFY]b", "plain text", "*", "-", "1.", "2)", "===", "---", "> ", ">",
 		"- ", "- [ ] ", "1. ", "  ", "    ", "| x | y |", "|---|---|", "| [VERIFY] c | d |", "",
 		"[VERIFY] [r]: /u", "\\", "  [VERIFY]", "> [VERIFY]", "- [VERIFY]", "> - [VERIFY] w",
+		"`a [VERIFY]`", "``", "<!-- [VERIFY] -->", "# H", "  - ", "   > ", "1) ", "\t", "_", "~~~",
+		"[VERIFY] Recommended: x.", "**Verified:** y _(z, 2026-01-01)_", "<div>", "&amp;", "[l](u)",
 	}
 	docs, seed := 3000, uint64(7)
 	if v, err := strconv.Atoi(os.Getenv("RUNBOOK_WB_RANDOM")); err == nil {

@@ -104,7 +104,7 @@ func TestAnswerMarkerPlacement(t *testing.T) {
 		{"rest is an html block", "[VERIFY] <div> ok?\n", "**Verified:** ok _(bob, 2026-11-24)_ <div> ok?\n"},
 		{"rest is inline html", "[VERIFY] <span>x</span> ok?\n", "<span>x</span> ok?" + v + "\n"},
 		{"rest is a code span over lines", "[VERIFY] ```\nx [VERIFY] y ``` z\n", "**Verified:** ok _(bob, 2026-11-24)_ ```\nx [VERIFY] y ``` z\n"},
-		{"rest is a fence without a closer", "[VERIFY] ```go\n", "\\```go" + v + "\n"},
+		{"rest is a fence without a closer", "[VERIFY] ```go\n", "**Verified:** ok _(bob, 2026-11-24)_ ```go\n"},
 		{"rest starts with a pipe", "a | b\n[VERIFY] |---|---|\n", "a | b\n**Verified:** ok _(bob, 2026-11-24)_ |---|---|\n"},
 		{"rest is an autolink", "[VERIFY] <https://example.com> ok?\n", "<https://example.com> ok?" + v + "\n"},
 		{"rest is a link definition", "[VERIFY] [foo]: /url\n", "\\[foo]: /url" + v + "\n"},
