@@ -514,3 +514,23 @@ func TestNoFileDescriptorLeak(t *testing.T) {
 		t.Fatalf("%d file descriptors open before, %d after", before, after)
 	}
 }
+
+// TestOutputComplete: every byte the step wrote arrives, in order, up to
+// the last one written just before it exits.
+func TestOutputComplete(t *testing.T) {
+	var want strings.Builder
+	for i := 1; i <= 50000; i++ {
+		want.WriteString(strconv.Itoa(i))
+		want.WriteString("\n")
+	}
+	for _, opt := range []Options{{}, {NoPTY: true}} {
+		res, out := run(t, New(opt), "seq 1 50000; printf end")
+		w := want.String()
+		if !opt.NoPTY {
+			w = strings.ReplaceAll(w, "\n", "\r\n")
+		}
+		if !res.OK() || out != w+"end" {
+			t.Fatalf("NoPTY=%v: result %+v, %d bytes of output, want %d (tail %q)", opt.NoPTY, res, len(out), len(w)+3, out[max(0, len(out)-20):])
+		}
+	}
+}
