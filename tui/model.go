@@ -1008,19 +1008,6 @@ func (m *Model) statusBar() string {
 		}
 		ident = m.snap.state.Identity
 	}
-	left := " runbook"
-	if run != "" {
-		left += " · run " + run
-	}
-	if m.width >= 100 || run == "" {
-		left += " · " + filepath.Base(m.doc.Path)
-	}
-	if ident != nil && ident.Account != "" {
-		left += " · aws " + ident.Account
-		if ident.Region != "" {
-			left += " " + ident.Region
-		}
-	}
 	done, total := m.checklist.Progress()
 	el := m.common.Now().Sub(started).Truncate(time.Second)
 	right := fmt.Sprintf("%d/%d · %s ", done, total, fmtDuration(el))
@@ -1030,6 +1017,27 @@ func (m *Model) statusBar() string {
 	msg := ""
 	if m.message != "" {
 		msg = " " + m.message
+	}
+	// The left part loses detail until the message fits.
+	aws := ""
+	if ident != nil && ident.Account != "" {
+		aws = " · aws " + ident.Account
+		if ident.Region != "" {
+			aws += " " + ident.Region
+		}
+	}
+	doc := " · " + filepath.Base(m.doc.Path)
+	runPart := ""
+	if run != "" {
+		runPart = " · run " + run
+	}
+	candidates := []string{" runbook" + runPart + doc + aws, " runbook" + runPart + aws, strings.TrimPrefix(runPart, " · ") + aws}
+	left := candidates[0]
+	for _, c := range candidates {
+		left = " " + strings.TrimLeft(c, " ")
+		if m.width-lipgloss.Width(left)-lipgloss.Width(right) >= min(lipgloss.Width(msg), 48)+1 {
+			break
+		}
 	}
 	avail := m.width - lipgloss.Width(left) - lipgloss.Width(right)
 	msg = truncate(msg, max(avail-1, 0))
