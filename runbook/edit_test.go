@@ -102,6 +102,7 @@ func TestAnswerMarkerPlacement(t *testing.T) {
 		{"rest is a setext underline", "Title?\n[VERIFY] ===\n", "Title?\n\\===" + v + "\n"},
 		{"rest is indented", "[VERIFY]     code?\n", "code?" + v + "\n"},
 		{"rest is an html block", "[VERIFY] <div> ok?\n", "**Verified:** ok _(bob, 2026-11-24)_ <div> ok?\n"},
+		{"rest is a details block", "[VERIFY] <details> open by default?\n", "**Verified:** ok _(bob, 2026-11-24)_ <details> open by default?\n"},
 		{"rest is inline html", "[VERIFY] <span>x</span> ok?\n", "<span>x</span> ok?" + v + "\n"},
 		{"rest is a code span over lines", "[VERIFY] ```\nx [VERIFY] y ``` z\n", "**Verified:** ok _(bob, 2026-11-24)_ ```\nx [VERIFY] y ``` z\n"},
 		{"rest is a fence without a closer", "[VERIFY] ```go\n", "**Verified:** ok _(bob, 2026-11-24)_ ```go\n"},
