@@ -142,6 +142,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	e.runDir = journal.RunDir(stateDir, run)
 
 	events, st, err := journal.Load(e.runDir)
+	exists := err == nil
 	switch {
 	case errors.Is(err, journal.ErrNoJournal):
 		events, st = nil, journal.NewState()
@@ -152,17 +153,19 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		if err := archive(e.runDir, st.Started); err != nil {
 			return nil, fmt.Errorf("open run %s: %w", run, err)
 		}
-		events, st = nil, journal.NewState()
+		events, st, exists = nil, journal.NewState(), false
 	}
 	e.state = st
 	switch {
 	case cfg.DryRun:
 		e.w = journal.Memory(e.runDir, st.Seq)
-	case len(events) == 0:
+	case !exists:
 		if e.w, err = journal.Create(e.runDir); err != nil {
 			return nil, fmt.Errorf("open run %s: %w", run, err)
 		}
 	default:
+		// Also a journal with no event yet: the program died right after
+		// creating it.
 		if e.w, err = journal.Open(e.runDir); err != nil {
 			return nil, fmt.Errorf("open run %s: %w", run, err)
 		}

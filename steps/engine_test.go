@@ -486,3 +486,19 @@ func TestPreviewDoesNotFetchAndGuardComesFirst(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestOpenAfterDeathBeforeTheFirstEvent(t *testing.T) {
+	doc := testDoc(t, step("a", ""))
+	runDir := journal.RunDir(journal.DefaultStateDir(doc.Path), "deploy")
+	w, err := journal.Create(runDir) // the program died right after this
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	e, rec := open(t, doc, &fakeExec{})
+	e.RunAll(context.Background(), "")
+	evs, _ := journal.ReadFile(filepath.Join(runDir, journal.JournalFile))
+	if len(evs) != 3 || evs[0].Type != journal.RunStarted {
+		t.Fatalf("events %+v (shown %v)", evs, rec.lines())
+	}
+}

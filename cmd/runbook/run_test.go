@@ -94,8 +94,9 @@ func TestKill9LosesNothingShown(t *testing.T) {
 	for kills < 20 && time.Now().Before(deadline) {
 		cmd := exec.Command(bin, "run", "--no-tui", "--yes", "--run", "kill", "--state-dir", state, doc)
 		cmd.Env = lineEnv()
-		var stdout bytes.Buffer
+		var stdout, stderr bytes.Buffer
 		var mu sync.Mutex
+		cmd.Stderr = &stderr
 		pipe, _ := cmd.StdoutPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -122,7 +123,7 @@ func TestKill9LosesNothingShown(t *testing.T) {
 			// The run got to its end before the kill: fine, a finished
 			// run is archived and the next one starts afresh.
 			if err != nil {
-				t.Fatalf("run ended on its own with %v:\n%s", err, stdout.String())
+				t.Fatalf("run ended on its own with %v:\n%s%s", err, stdout.String(), stderr.String())
 			}
 			continue
 		}
@@ -171,6 +172,71 @@ func TestKill9LosesNothingShown(t *testing.T) {
 	}
 	if !bytes.Contains(out, []byte("summary: 40 ok")) {
 		t.Fatalf("final resume did not complete:\n%s", out)
+	}
+	// It showed what earlier runs did and ran only the rest.
+	earlier := strings.Count(string(out), "  ok earlier in this run\n")
+	ran := len(shownFinished.FindAll(out, -1))
+	if earlier+ran != 40 {
+		t.Fatalf("resume showed %d earlier + %d run:\n%s", earlier, ran, out)
+	}
+}
+
+// TestCtrlCInterruptsTheStepAndStopsTheRun sends SIGINT to a line-mode run
+// in the middle of a long step.
+func TestCtrlCInterruptsTheStepAndStopsTheRun(t *testing.T) {
+	bin := runbookBinary(t)
+	doc := writeDoc(t, "slow.md", "# Slow\n\n```bash {name=slow}\necho started; sleep 30\n```\n\n```bash {name=after}\necho never\n```\n")
+	cmd := exec.Command(bin, "run", "--no-tui", "--yes", doc)
+	cmd.Env = lineEnv()
+	var out bytes.Buffer
+	var mu sync.Mutex
+	pipe, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		r := bufio.NewReader(pipe)
+		for {
+			line, err := r.ReadString('\n')
+			mu.Lock()
+			out.WriteString(line)
+			mu.Unlock()
+			if err != nil {
+				close(done)
+				return
+			}
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		started := strings.Contains(out.String(), "    started\n")
+		mu.Unlock()
+		if started {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("step never started:\n%s", out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t0 := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	<-done
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit: %v\n%s", err, out.String())
+	}
+	if d := time.Since(t0); d > 8*time.Second {
+		t.Fatalf("took %v to stop", d)
+	}
+	if !strings.Contains(out.String(), "x slow  interrupted  ") || strings.Contains(out.String(), "> after") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	_, st, err := journal.Load(journal.RunDir(filepath.Join(filepath.Dir(doc), ".runbook"), "slow"))
+	if err != nil || st.Steps["slow"].Status != journal.Interrupted || st.Finished {
+		t.Fatalf("journal: %v %+v", err, st)
 	}
 }
 
