@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -108,6 +109,7 @@ type tempFile interface {
 	Write(b []byte) (int, error)
 	Sync() error
 	Chmod(mode fs.FileMode) error
+	Chown(uid, gid int) error
 	Close() error
 }
 
@@ -126,6 +128,9 @@ func (osFS) CreateTemp(dir, pattern string) (tempFile, error) {
 // (Windows, some network file systems); the rename itself has happened,
 // so that is not an error.
 func (osFS) SyncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil // directories cannot be opened for syncing there
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil
@@ -187,6 +192,10 @@ func writeFile(path string, base []byte, patches []Patch, fsys fileSystem) (err 
 	}
 	if err = tmp.Chmod(info.Mode().Perm() | info.Mode()&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
 		return fmt.Errorf("write %s: keep mode: %w", path, err)
+	}
+	// best effort: a doc edited by root for someone else stays theirs
+	if uid, gid, ok := fileOwner(info); ok {
+		_ = tmp.Chown(uid, gid)
 	}
 	closed = true
 	if err = tmp.Close(); err != nil {

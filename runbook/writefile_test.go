@@ -386,3 +386,23 @@ func TestEditWriteFile(t *testing.T) {
 		t.Errorf("second write: err = %v, want a *ConflictError", err)
 	}
 }
+
+func TestWriteFileKeepsOwner(t *testing.T) {
+	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
+		t.Skip("needs root to hand a file to another user")
+	}
+	path := wbWriteTemp(t, wbBase, 0o644)
+	if err := os.Chown(path, 65534, 65534); err != nil {
+		t.Skip(err)
+	}
+	if err := WriteFile(path, []byte(wbBase), wbPatches(t)); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uid, gid, ok := fileOwner(fi); !ok || uid != 65534 || gid != 65534 {
+		t.Errorf("owner %d:%d, want 65534:65534", uid, gid)
+	}
+}
