@@ -199,3 +199,28 @@ func TestStatusWithoutRuns(t *testing.T) {
 		t.Fatalf("%d %q", code, out)
 	}
 }
+
+func TestStatusTellsDeadFromLive(t *testing.T) {
+	state := t.TempDir()
+	w, err := journal.Create(journal.RunDir(state, "r"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Append(journal.Event{Type: journal.RunStarted, Run: "r", Doc: "/x/d.md"})
+	w.Append(journal.Event{Type: journal.StepStarted, Step: "a", Attempt: 1})
+	status := func() string {
+		code, out, _ := rbCLI(t, "status", "--json", "--state-dir", state)
+		var sj statusJSON
+		if code != 0 || json.Unmarshal([]byte(out), &sj) != nil || len(sj.Runs) != 1 {
+			t.Fatalf("%d %s", code, out)
+		}
+		return sj.Runs[0].Status
+	}
+	if s := status(); s != "running" {
+		t.Fatalf("live run: %s", s)
+	}
+	w.Close() // as if the process died mid-step
+	if s := status(); s != "interrupted" {
+		t.Fatalf("dead run: %s", s)
+	}
+}
