@@ -812,7 +812,7 @@ func (p *parser) scanBlock(block Span, segs []Span, skip []Span, in BlockKind) {
 			continue
 		}
 		end := m + len(markerText)
-		if end < block.End && (p.src[end] == ' ' || p.src[end] == '\t') {
+		if end < block.End && p.src[end] == ' ' {
 			end++
 		}
 		marks = append(marks, Span{m, end})

@@ -122,7 +122,7 @@ func (p *parser) scrapedQuestions() {
 		}
 		mEnd := m + len(markerText)
 		lineEnd := p.lineEnd(m)
-		if mEnd < lineEnd && (p.src[mEnd] == ' ' || p.src[mEnd] == '\t') {
+		if mEnd < lineEnd && p.src[mEnd] == ' ' {
 			mEnd++
 		}
 		end := lineEnd
