@@ -104,6 +104,9 @@ func (p *parser) finish() {
 	p.placeholders()
 }
 
+// stepTitle: the name, else the code's first `# comment` line (`-- ` for
+// SQL), else the section title, numbered when the section has several
+// steps.
 func (p *parser) stepTitle(st *Step, n, of int) string {
 	if st.Attrs.Name != "" {
 		return st.Attrs.Name
@@ -125,7 +128,6 @@ func (p *parser) stepTitle(st *Step, n, of int) string {
 		if c != "" {
 			return c
 		}
-		break
 	}
 	title := p.doc.SectionTitle(st.Section)
 	if title == "" {

@@ -218,7 +218,7 @@ func TestAttributes(t *testing.T) {
 }
 
 func TestStepIDsAndTitles(t *testing.T) {
-	src := "```bash\n# Before any heading\necho\n```\n# Deploy it!\n```bash\necho one\n```\n```bash {name=two}\necho\n```\n- [ ] `tick` me\n## Deploy it\n```sql\nSELECT 1;\n```\n# Deploy it!\n```bash\necho\n```\n```bash {name=two}\necho\n```\n"
+	src := "```bash\nset -e\n# Before any heading\necho\n```\n# Deploy it!\n```bash\necho one\n```\n```bash {name=two}\necho\n```\n- [ ] `tick` me\n## Deploy it\n```sql\nSELECT 1;\n```\n# Deploy it!\n```bash\necho\n```\n```bash {name=two}\necho\n```\n"
 	d := mustParse(t, src)
 	want := []struct{ id, title string }{
 		{"intro/1", "Before any heading"},
