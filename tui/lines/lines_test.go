@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -258,5 +259,41 @@ func TestDryRunPrintsCommands(t *testing.T) {
 	}
 	if len(ex.ran) > 0 {
 		t.Fatal("dry run ran")
+	}
+}
+
+func TestStaleStepRunsAgainWithANotice(t *testing.T) {
+	doc := docWith(shellStep("a", "echo a"), shellStep("b", "echo b"))
+	ex := &fakeExec{}
+	e := engine(t, ex, doc, nil)
+	if _, err := Run(context.Background(), e, Options{Out: io.Discard, Yes: true}); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	changed := *doc
+	changed.Steps = []*runbook.Step{shellStep("a", "echo A"), doc.Steps[1]}
+	reg := steps.NewRegistry()
+	reg.Register(runbook.KindShell, ex)
+	e2, err := steps.Open(context.Background(), steps.Config{Doc: &changed, Registry: reg, Environ: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.Close()
+	var out bytes.Buffer
+	if _, err := Run(context.Background(), e2, Options{Out: &out, Yes: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := "! a  changed since it ran: running it again\n> a  (attempt 2)\n    echo A\n+ a  ok  Ns\n+ b  ok earlier in this run\n"
+	if got := regexpDurations(out.String()); got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestUnknownFromIsAnInputError(t *testing.T) {
+	e := engine(t, &fakeExec{}, docWith(shellStep("a", "echo a")), nil)
+	_, err := Run(context.Background(), e, Options{Out: io.Discard, Selection: steps.Selection{From: "nope"}})
+	var in *InputError
+	if !errors.As(err, &in) || err.Error() != `unknown step "nope"` {
+		t.Fatalf("%v", err)
 	}
 }
