@@ -297,3 +297,26 @@ func TestUnknownFromIsAnInputError(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+func TestAskAfterFailure(t *testing.T) {
+	doc := docWith(shellStep("a", "fail"), shellStep("b", "echo b"), shellStep("c", "fail"))
+	ex := &fakeExec{}
+	e := engine(t, ex, doc, nil)
+	var prompts bytes.Buffer
+	// a: retry, then done by hand with a note; c: quit.
+	in := strings.NewReader("r\nd\nfixed by hand\n\n")
+	res, err := Run(context.Background(), e, Options{Out: io.Discard, PromptOut: &prompts, In: in, Ask: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(ex.ran, ",") != "a,a,b,c" || res.Failed != "c" || res.Status != journal.Failed {
+		t.Fatalf("ran %v outcome %+v\n%s", ex.ran, res, prompts.String())
+	}
+	st := e.State()
+	if st.Steps["a"].Status != journal.DoneByHand || st.Steps["a"].Note != "fixed by hand" || len(st.Steps["a"].Attempts) != 2 {
+		t.Fatalf("a: %+v", st.Steps["a"])
+	}
+	if !strings.Contains(prompts.String(), "a failed. [q]uit / [r]etry / [s]kip / [d]one by hand: ") {
+		t.Fatalf("prompts:\n%s", prompts.String())
+	}
+}

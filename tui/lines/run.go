@@ -393,6 +393,14 @@ func (r *runner) run(ctx context.Context, plan []*runbook.Step) (Outcome, error)
 			opt.Terminal = r.opt.Terminal
 		}
 		status, err := r.e.Run(ctx, s.ID, opt)
+		for err == nil && r.opt.Ask && !status.Finished() && status != journal.Interrupted && !s.Attrs.ContinueOnError {
+			var again bool
+			if again, err = r.afterFailure(s, status); !again {
+				status = r.e.StepStatus(s.ID)
+				break
+			}
+			status, err = r.e.Run(ctx, s.ID, opt)
+		}
 		if err != nil {
 			return out, err
 		}
@@ -405,6 +413,29 @@ func (r *runner) run(ctx context.Context, plan []*runbook.Step) (Outcome, error)
 	}
 	out.Complete = len(out.Manual) == 0 && out.Failed == ""
 	return out, nil
+}
+
+// afterFailure asks what to do about a failed step: retry (again=true),
+// skip or mark done by hand (recorded with a note), or stop.
+func (r *runner) afterFailure(s *runbook.Step, status journal.Status) (again bool, err error) {
+	c, err := r.choose(fmt.Sprintf("%s %s. [q]uit / [r]etry / [s]kip / [d]one by hand:", s.ID, status), "qrsd")
+	if err != nil {
+		return false, err
+	}
+	note := func() string {
+		r.prompt("note: ")
+		n, _ := r.readLine()
+		return strings.TrimSpace(n)
+	}
+	switch c {
+	case 'r':
+		return true, nil
+	case 's':
+		return false, r.e.Skip(s.ID, note())
+	case 'd':
+		return false, r.e.MarkDone(s.ID, note())
+	}
+	return false, nil
 }
 
 // manual handles a task-list step: asked when someone can answer (and
