@@ -221,20 +221,24 @@ type wbPiece struct {
 }
 
 // answerPatch builds the single patch that removes q's marker and inserts
-// suffix after its text. The cases, all staying inside q.Block:
+// suffix after its text, all inside q.Block, without changing what kind of
+// block it is or how it splits into lines, cells and code spans:
 //
-//   - marker inside a line ("Is it X? [VERIFY]", "a [VERIFY] b"): remove it
-//     (keeping one space between words);
+//   - marker inside a line ("Is it X? [VERIFY]", "a [VERIFY] b"): remove it,
+//     keeping one space between words and never joining backtick runs;
 //   - marker starting the line's content ("[VERIFY] Is it X?"): remove it
 //     and the blanks after it, so the text does not become indented code;
-//   - marker alone on the block's first line: remove the line break and the
-//     next line's indentation and quote markers too, so no blank line
-//     splits the block; alone on a later line: remove that line instead;
-//     alone in the block: the answer takes its place.
+//   - marker alone on the block's first line: join the next line onto it
+//     when it continues the block in the same containers; alone on a later
+//     line: remove that line with the line break before it;
+//   - if the line's content then opens a block (`- `, `#`, `>`, "1.", `===`,
+//     `[x]: /url`, …) its first character is backslash-escaped, and so is
+//     an empty list marker that the suffix would turn into a list item.
 //
-// When the line's content then starts with something that would open a
-// block (`- `, `#`, `>`, "1.", "```", `<div>`, …) that character is
-// backslash-escaped.
+// Where no escape is neutral — a backtick fence (even an escaped backtick
+// closes an earlier code span), an HTML block, a leading pipe, a line whose
+// cell count as a table row would change, a lazy continuation line, a
+// marker alone in its block — the answer takes the marker's place instead.
 func answerPatch(src []byte, q *Question, suffix string) Patch {
 	blk := q.Block
 	ms, me := q.Marker.Start, q.Marker.End
