@@ -31,8 +31,9 @@ var binary struct {
 func runbookBinary(tb testing.TB) string {
 	tb.Helper()
 	binary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "runbook-bin-")
-		if err != nil {
+		removeStaleBinaries()
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("runbook-test-bin-%d", os.Getpid()))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			binary.err = err
 			return
 		}
@@ -47,6 +48,21 @@ func runbookBinary(tb testing.TB) string {
 		tb.Fatal(binary.err)
 	}
 	return binary.path
+}
+
+// removeStaleBinaries deletes the binaries of earlier test processes that
+// are gone: without a TestMain nothing removes them at exit.
+func removeStaleBinaries() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "runbook-test-bin-*"))
+	for _, d := range dirs {
+		var pid int
+		if _, err := fmt.Sscanf(filepath.Base(d), "runbook-test-bin-%d", &pid); err != nil || pid == os.Getpid() {
+			continue
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 // quickSteps is a runbook of n quick shell steps, each printing its number.
