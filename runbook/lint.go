@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -60,11 +61,40 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 	for _, q := range doc.Questions {
 		add(SevWarning, q.Line, "unanswered-question", "unanswered question %s: %s", q.ID, firstRunes(q.Text, 80))
 	}
+	declares := doc.FrontMatter != nil && len(doc.FrontMatter.Variables) > 0
+	if declares {
+		for _, v := range doc.FrontMatter.Variables {
+			if v.Pattern == "" || v.Default == "" {
+				continue
+			}
+			if re, err := regexp.Compile(v.Pattern); err == nil && !re.MatchString(v.Default) {
+				add(SevWarning, v.Line, "default-mismatch", "variable %s: default %q does not match its pattern %s", v.Name, v.Default, v.Pattern)
+			}
+		}
+	}
 	for _, ph := range doc.Placeholders {
-		if ph.Default != "" || (ph.Var != nil && ph.Var.Source != "") || len(ph.Lines) == 0 {
+		if len(ph.Lines) == 0 {
+			continue
+		}
+		if declares && ph.Var == nil {
+			// the doc declares its variables: one it does not is likely a typo
+			add(SevWarning, ph.Lines[0], "unknown-placeholder", "placeholder %s is not declared in the front matter variables", ph.Name)
+			continue
+		}
+		if ph.Default != "" || (ph.Var != nil && ph.Var.Source != "") {
 			continue
 		}
 		add(SevWarning, ph.Lines[0], "no-value-source", "placeholder %s has no default or source: it must be given at run time", ph.Name)
+	}
+	names := map[string]int{}
+	for _, st := range doc.Steps {
+		if n := st.Attrs.Name; n != "" {
+			if first, ok := names[n]; ok {
+				add(SevWarning, st.Line, "duplicate-name", "step name %q is already used on line %d: this step's id is %s", n, first, st.ID)
+				continue
+			}
+			names[n] = st.Line
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out

@@ -38,7 +38,7 @@ func TestLint(t *testing.T) {
 func TestLintPlaceholdersAreNotRedirects(t *testing.T) {
 	d := mustParse(t, "---\nvariables:\n  account-id: \"1\"\n  file: {source: env:F}\n---\n```bash\ncat <file> | aws s3 cp - s3://<account-id>/x\ngrep -c {pattern} <file>\n```\n")
 	got := lintLines(d, LintOptions{})
-	if got != "8 warning no-value-source: placeholder pattern has no default or source: it must be given at run time\n" {
+	if got != "8 warning unknown-placeholder: placeholder pattern is not declared in the front matter variables\n" {
 		t.Errorf("lint:\n%s", got)
 	}
 }
@@ -59,5 +59,16 @@ func TestLintScrapedAndMojibake(t *testing.T) {
 	got = Lint(d, LintOptions{})
 	if len(got) == 0 || got[0].Code != "mojibake" || got[0].Line != 1 {
 		t.Errorf("diagnostics = %+v", got)
+	}
+}
+
+func TestLintDeclaredVariables(t *testing.T) {
+	d := mustParse(t, "---\nvariables:\n  env:\n    default: Prod\n    pattern: ^[a-z]+$\n  region: us-west-2\n---\n```bash {name=a}\necho {env} {regoin} {region}\n```\n```bash {name=a}\ntrue\n```\n")
+	got := lintLines(d, LintOptions{})
+	want := "3 warning default-mismatch: variable env: default \"Prod\" does not match its pattern ^[a-z]+$\n" +
+		"9 warning unknown-placeholder: placeholder regoin is not declared in the front matter variables\n" +
+		"11 warning duplicate-name: step name \"a\" is already used on line 8: this step's id is a-2\n"
+	if got != want {
+		t.Errorf("lint:\n%s\nwant:\n%s", got, want)
 	}
 }
