@@ -163,9 +163,10 @@ const (
 	ctxComment
 	ctxArith   // evaluated as arithmetic: only integers are safe
 	ctxReparse // an argument another program parses as code
+	ctxTest    // a bare word in [[ … ]]: always quoted ([[ -n == x ]])
 )
 
-var shellContextNames = [...]string{"bare word", "single quotes", "$'…' string", "double quotes", "${…} operand", "heredoc body", "quoted heredoc body", "comment", "arithmetic", "re-parsed argument"}
+var shellContextNames = [...]string{"bare word", "single quotes", "$'…' string", "double quotes", "${…} operand", "heredoc body", "quoted heredoc body", "comment", "arithmetic", "re-parsed argument", "[[ … ]] word"}
 
 func (c shellContext) String() string {
 	if int(c) < len(shellContextNames) {
@@ -426,6 +427,11 @@ func classify(h tokenHit) (ctx shellContext, consumer string, err error) {
 			if (a.Op == syntax.Pipe || a.Op == syntax.PipeAll) && child == a.X && consumer == "" {
 				consumer = stdinConsumer(a.Y)
 			}
+		case *syntax.TestClause:
+			if !quoted {
+				// A plain value such as -n or ! would become an operator.
+				ctx, quoted = ctxTest, true
+			}
 		case *syntax.BinaryTest:
 			switch a.Op {
 			case syntax.TsEql, syntax.TsNeq, syntax.TsLeq, syntax.TsGeq, syntax.TsLss, syntax.TsGtr:
@@ -641,6 +647,8 @@ func escapeFor(ctx shellContext, v string) (string, error) {
 	switch ctx {
 	case ctxBare:
 		return ShellQuote(v), nil
+	case ctxTest:
+		return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'", nil
 	case ctxSingle:
 		return strings.ReplaceAll(v, "'", `'\''`), nil
 	case ctxANSI:

@@ -58,6 +58,7 @@ func TestSubstituteShellContexts(t *testing.T) {
 		{"cmdsubst in double", `echo "$(echo <x>)"`, `echo "$(echo 'a'\''b"c$d` + "`e\\f}g\nh')\""},
 		{"heredoc", "cat <<EOF\n<x>\nEOF", "cat <<EOF\na'b\"c\\$d\\`e\\\\f}g\nh\nEOF"},
 		{"quoted heredoc", "cat <<'EOF'\n<x>\nEOF", "cat <<'EOF'\n" + v + "\nEOF"},
+		{"test clause", `[[ <x> == y ]]`, `[[ 'a'\''b"c$d` + "`e\\f}g\nh' == y ]]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,6 +70,14 @@ func TestSubstituteShellContexts(t *testing.T) {
 				t.Fatalf("run  %q\nwant %q\ndisplay %q", run, tt.want, disp)
 			}
 		})
+	}
+}
+
+func TestSubstituteTestClauseQuotesPlainValues(t *testing.T) {
+	code := `[[ <x> == "$V" ]]`
+	run, _, err := Substitute(sh(code, "x"), code, vals("x", "-n"))
+	if err != nil || run != `[[ '-n' == "$V" ]]` {
+		t.Fatalf("run %q err %v", run, err)
 	}
 }
 
