@@ -502,3 +502,32 @@ func TestOpenAfterDeathBeforeTheFirstEvent(t *testing.T) {
 		t.Fatalf("events %+v (shown %v)", evs, rec.lines())
 	}
 }
+
+type noopExec struct{}
+
+func (noopExec) Run(context.Context, Request) Result { return Result{} }
+
+// BenchmarkEngineStep is the engine's own cost per step (journal writes and
+// syncs, substitution, events) with an executor that does nothing.
+func BenchmarkEngineStep(b *testing.B) {
+	var sts []*runbook.Step
+	for i := range 100 {
+		sts = append(sts, step(fmt.Sprintf("s%d", i), fmt.Sprintf("true %d", i)))
+	}
+	doc := &runbook.Document{Path: filepath.Join(b.TempDir(), "d.md"), Steps: sts}
+	reg := NewRegistry()
+	reg.Register(runbook.KindShell, noopExec{})
+	i := 0
+	for b.Loop() {
+		i++
+		e, err := Open(context.Background(), Config{Doc: doc, Registry: reg, Run: fmt.Sprint(i), Environ: []string{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s, err := e.RunAll(context.Background(), ""); s != journal.OK || err != nil {
+			b.Fatal(s, err)
+		}
+		e.Close()
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*100), "µs/step")
+}
