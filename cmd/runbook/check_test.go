@@ -20,29 +20,29 @@ func TestCheckExitCodes(t *testing.T) {
 	bad := write("bad.md", "# Bad\n\n```bash\nif true; then\n```\n\n```sh\necho <name>\n")
 	bin := write("bin.md", "\x00")
 
-	out, errs, code := run(t, "check", clean)
+	out, errs, code := runCLI(t, "check", clean)
 	if code != 0 || errs != "" || out != clean+": no problems found\n" {
 		t.Errorf("clean: exit %d out %q err %q", code, out, errs)
 	}
 
-	out, errs, code = run(t, "check", warn)
+	out, errs, code = runCLI(t, "check", warn)
 	want := warn + ":3: warning: unanswered question warn/q1: Which region?\n" +
 		warn + ":5: warning: step warn/1: SQL step but no MySQL connection (set mysql.dsn in front matter, --mysql-dsn or RUNBOOK_MYSQL_DSN)\n" +
 		warn + ": 0 errors, 2 warnings\n"
 	if code != 0 || errs != "" || out != want {
 		t.Errorf("warn: exit %d err %q out:\n%s\nwant:\n%s", code, errs, out, want)
 	}
-	out, _, code = run(t, "check", "--mysql-dsn", "u:p@tcp(db)/x", warn)
+	out, _, code = runCLI(t, "check", "--mysql-dsn", "u:p@tcp(db)/x", warn)
 	if code != 0 || out != warn+":3: warning: unanswered question warn/q1: Which region?\n"+warn+": 0 errors, 1 warning\n" {
 		t.Errorf("warn with dsn: exit %d out %q", code, out)
 	}
 	t.Setenv("RUNBOOK_MYSQL_DSN", "u:p@tcp(db)/x")
-	out2, _, _ := run(t, "check", warn)
+	out2, _, _ := runCLI(t, "check", warn)
 	if out2 != out {
 		t.Errorf("RUNBOOK_MYSQL_DSN: out %q", out2)
 	}
 
-	out, errs, code = run(t, "check", bad)
+	out, errs, code = runCLI(t, "check", bad)
 	want = bad + ":4: error: step bad/1: shell syntax error: `then` must be followed by a statement list\n" +
 		bad + ":7: error: unclosed code fence (opened with ```)\n" +
 		bad + ":8: warning: placeholder name has no default or source: it must be given at run time\n" +
@@ -51,11 +51,11 @@ func TestCheckExitCodes(t *testing.T) {
 		t.Errorf("bad: exit %d err %q out:\n%s\nwant:\n%s", code, errs, out, want)
 	}
 
-	out, errs, code = run(t, "check", bin)
+	out, errs, code = runCLI(t, "check", bin)
 	if code != 2 || out != "" || errs != "runbook: "+bin+":1: binary file (NUL byte), not a Markdown text file\n" {
 		t.Errorf("bin: exit %d out %q err %q", code, out, errs)
 	}
-	_, errs, code = run(t, "check", "--nope", clean)
+	_, errs, code = runCLI(t, "check", "--nope", clean)
 	if code != 2 || errs != "runbook: unknown flag: --nope\n" {
 		t.Errorf("bad flag: exit %d err %q", code, errs)
 	}
@@ -64,7 +64,7 @@ func TestCheckExitCodes(t *testing.T) {
 func TestCheckJSON(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "q.md")
 	os.WriteFile(p, []byte("# Q\n\n```bash {bogus}\nls\n```\n\n- [VERIFY] who?\n"), 0o644)
-	out, errs, code := run(t, "check", "--json", p)
+	out, errs, code := runCLI(t, "check", "--json", p)
 	want := `{
   "file": "` + p + `",
   "errors": 1,
@@ -90,7 +90,7 @@ func TestCheckJSON(t *testing.T) {
 	}
 	clean := filepath.Join(t.TempDir(), "c.md")
 	os.WriteFile(clean, []byte("# C\n"), 0o644)
-	out, _, code = run(t, "check", "--json", clean)
+	out, _, code = runCLI(t, "check", "--json", clean)
 	if code != 0 || out != "{\n  \"file\": \""+clean+"\",\n  \"errors\": 0,\n  \"warnings\": 0,\n  \"diagnostics\": []\n}\n" {
 		t.Errorf("clean json: exit %d out %q", code, out)
 	}
@@ -98,7 +98,7 @@ func TestCheckJSON(t *testing.T) {
 
 func TestCheckSeeds(t *testing.T) {
 	t.Chdir("../../runbook/testdata/seeds")
-	out, _, code := run(t, "check", "first-deployment.txt")
+	out, _, code := runCLI(t, "check", "first-deployment.txt")
 	if code != 0 {
 		t.Errorf("scraped seed: exit %d", code)
 	}

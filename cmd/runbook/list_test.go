@@ -13,15 +13,15 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// run executes the CLI in-process and returns stdout, stderr and the code.
-func run(t *testing.T, args ...string) (string, string, int) {
+// runCLI executes the CLI in-process and returns stdout, stderr and the code.
+func runCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := execute(args, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), code
 }
 
-// fixtures lives in the runbook package's testdata; tests run from there so
+// chdirFixtures: the fixtures live in the runbook package's testdata; tests run from there so
 // the "file" field in the output is just the file name.
 func chdirFixtures(t *testing.T) string {
 	t.Helper()
@@ -33,7 +33,7 @@ func chdirFixtures(t *testing.T) string {
 	return golden
 }
 
-func checkGolden(t *testing.T, path, got string) {
+func checkListGolden(t *testing.T, path, got string) {
 	t.Helper()
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -57,28 +57,28 @@ func TestListJSONGolden(t *testing.T) {
 		t.Fatalf("fixtures = %v", files)
 	}
 	for _, f := range files {
-		out, errs, code := run(t, "list", "--json", f)
+		out, errs, code := runCLI(t, "list", "--json", f)
 		if code != 0 || errs != "" {
 			t.Fatalf("%s: exit %d stderr %q", f, code, errs)
 		}
-		checkGolden(t, filepath.Join(golden, strings.TrimSuffix(f, ".md")+".list.json"), out)
+		checkListGolden(t, filepath.Join(golden, strings.TrimSuffix(f, ".md")+".list.json"), out)
 	}
 }
 
 func TestListTextGolden(t *testing.T) {
 	golden := chdirFixtures(t)
-	out, errs, code := run(t, "list", "first-deployment.md")
+	out, errs, code := runCLI(t, "list", "first-deployment.md")
 	if code != 0 || errs != "" {
 		t.Fatalf("exit %d stderr %q", code, errs)
 	}
-	checkGolden(t, filepath.Join(golden, "first-deployment.list.txt"), out)
+	checkListGolden(t, filepath.Join(golden, "first-deployment.list.txt"), out)
 }
 
 func TestListEmptyArraysAndSmallDoc(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "a.md")
 	os.WriteFile(p, []byte("# A\n\n```bash\nls\n```\n"), 0o644)
-	out, _, code := run(t, "list", "--json", p)
+	out, _, code := runCLI(t, "list", "--json", p)
 	want := `{
   "file": "` + p + `",
   "title": "A",
@@ -132,7 +132,7 @@ func TestListBadInput(t *testing.T) {
 		{[]string{"list"}, "runbook: accepts 1 arg(s), received 0\n"},
 	}
 	for _, tc := range cases {
-		out, errs, code := run(t, tc.args...)
+		out, errs, code := runCLI(t, tc.args...)
 		if code != 2 || out != "" || errs != tc.err {
 			t.Errorf("%v: exit %d stdout %q stderr %q, want exit 2 and %q", tc.args, code, out, errs, tc.err)
 		}
