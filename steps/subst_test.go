@@ -458,3 +458,65 @@ func lexMySQLQuoted(s string, q byte) (string, string, error) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// TestSubstituteInBash runs many shell contexts with hostile values through
+// real bash: each is either refused or prints exactly the value, and none
+// runs the value's code.
+func TestSubstituteInBash(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	tmpls := []struct{ code, want string }{
+		{`printf '%s' "a"<x>"b"`, "a{v}b"},
+		{`printf '%s' "$(printf '%s' "<x>")"`, "{v-trim}"},
+		{`x=<x>; printf '%s' "$x"`, "{v}"},
+		{`case <x> in *) printf '%s' <x>;; esac`, "{v}"},
+		{`for i in <x>; do printf '%s' "$i"; done`, "{v}"},
+		{`printf '%s' $"<x>"`, "{v}"},
+		{`[[ <x> == "$V" ]] && printf ok`, "ok"},
+		{"printf '%s' \\\n<x>", "{v}"},
+		{`printf '%s' "<x>" | cat`, "{v}"},
+		{`arr=(<x> "<x>" '<x>'); printf '%s|' "${arr[@]}"`, "{v}|{v}|{v}|"},
+		{`printf '%s' <x>'<x>'"<x>"`, "{v}{v}{v}"},
+		{`f() { printf '%s' "$1"; }; f <x>`, "{v}"},
+		{`printf '%s' "$(printf '%s' '<x>')"`, "{v-trim}"},
+		{`printf '%s' "$( printf '%s' $'<x>' )"`, "{v-trim}"},
+		{`{ printf '%s' <x>; }`, "{v}"},
+		{`( printf '%s' "<x>" )`, "{v}"},
+		{`if true; then printf '%s' <x>; fi`, "{v}"},
+		{`printf '%s' <x> # <x>`, "{v}"},
+		{"printf '%s' \"$(cat <<EOF\n<x>\nEOF\n)\"", "{v-trim}"},
+		{"cat <<-EOF\n<x>\n\tEOF", "{v-tabs}\n"},
+		{`export V2="<x>"; printf '%s' "$V2"`, "{v}"},
+		{`printf '%s' "${V:+<x>}"`, "{v}"},
+	}
+	values := []string{"plain", "-n", "a b", "it's", `"q"`, "$(touch CANARY)", "`touch CANARY`",
+		"'; touch CANARY; '", `'\''`, "\\", "a\\", "\n", "a\nb\n", "${HOME}", "}", "*", "~", "$'\\x41'",
+		"\"$(touch CANARY)\"", "!", "#", "a;b|c&d", "EOF", "<(touch CANARY)", "\t x \t", "é"}
+	for _, tm := range tmpls {
+		for _, v := range values {
+			run, _, err := Substitute(sh(tm.code, "x"), tm.code, vals("x", v))
+			if err != nil {
+				continue // refusing is always safe; the fuzz test checks the common forms are accepted
+			}
+			dir := t.TempDir()
+			cmd := exec.Command(bash, "--noprofile", "--norc", "-c", run)
+			cmd.Dir = dir
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "V=" + v, "LC_ALL=C"}
+			out, _ := cmd.Output()
+			var lines []string // <<- strips leading tabs from every line
+			for l := range strings.SplitSeq(v, "\n") {
+				lines = append(lines, strings.TrimLeft(l, "\t"))
+			}
+			tabs := strings.Join(lines, "\n")
+			want := strings.NewReplacer("{v-trim}", strings.TrimRight(v, "\n"), "{v-tabs}", tabs, "{v}", v).Replace(tm.want)
+			if string(out) != want {
+				t.Errorf("%q with %q: printed %q, want %q\nran: %s", tm.code, v, out, want, run)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "CANARY")); err == nil {
+				t.Errorf("%q with %q ran the value's code\nran: %s", tm.code, v, run)
+			}
+		}
+	}
+}
