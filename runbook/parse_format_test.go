@@ -383,3 +383,33 @@ func TestUnclosedFence(t *testing.T) {
 		t.Errorf("diagnostics %+v steps %d", d.Diagnostics, len(d.Steps))
 	}
 }
+
+func TestStepSpansExact(t *testing.T) {
+	src := "> ```sh {name=q}\n> echo q\n> ```\n\n- item\n\n  ~~~bash\n  echo l\n  ~~~\n\n```sql\r\nSELECT 1;\r\n```\r\n\n- [x] ticked\n  more\n\n| Check | How |\n|---|---|\n| up | `curl -f x` |\n"
+	d := mustParse(t, src)
+	want := []struct{ span, code, box string }{
+		{"```sh {name=q}\n> echo q\n> ```", "echo q", ""},
+		{"~~~bash\n  echo l\n  ~~~", "echo l", ""},
+		{"```sql\r\nSELECT 1;\r\n```", "SELECT 1;", ""},
+		{"- [x] ticked\n  more", "ticked\n  more", "[x]"},
+		{"| up | `curl -f x` |", "curl -f x", ""},
+	}
+	if len(d.Steps) != len(want) {
+		t.Fatalf("steps = %d", len(d.Steps))
+	}
+	for i, w := range want {
+		st := d.Steps[i]
+		if got := src[st.Span.Start:st.Span.End]; got != w.span {
+			t.Errorf("step %d span %q, want %q", i, got, w.span)
+		}
+		if got := src[st.CodeSpan.Start:st.CodeSpan.End]; got != w.code {
+			t.Errorf("step %d code span %q, want %q", i, got, w.code)
+		}
+		if got := src[st.Box.Start:st.Box.End]; got != w.box {
+			t.Errorf("step %d box %q, want %q", i, got, w.box)
+		}
+	}
+	if d.Steps[3].Code != "ticked more" || d.Steps[3].Line != 15 || d.Steps[3].EndLine != 16 {
+		t.Errorf("task = %+v", d.Steps[3])
+	}
+}
