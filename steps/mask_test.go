@@ -198,3 +198,34 @@ func TestMaskerPrefixOfLongerSecretAcrossWrites(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// FuzzMasker: however the stream is cut, the masker writes what MaskString
+// returns, and no secret is left in it.
+func FuzzMasker(f *testing.F) {
+	f.Add("token=abc123 and abc123", "abc123", uint16(8), uint16(15))
+	f.Add("aaaaab", "aab", uint16(1), uint16(2))
+	f.Add("key\r\nline-one\r\nline-two\r\n", "line-one\nline-two", uint16(9), uint16(20))
+	f.Fuzz(func(t *testing.T, data, secret string, c1, c2 uint16) {
+		secrets := []string{secret, "fixed-secret"}
+		var cuts []int
+		for _, c := range []int{int(c1), int(c2)} {
+			if len(data) > 0 {
+				cuts = append(cuts, c%len(data))
+			}
+		}
+		if len(cuts) == 2 && cuts[0] > cuts[1] {
+			cuts[0], cuts[1] = cuts[1], cuts[0]
+		}
+		want := MaskString(data, secrets)
+		if got := writeChunks(t, data, secrets, cuts...); got != want {
+			t.Fatalf("cuts %v: stream %q, MaskString %q", cuts, got, want)
+		}
+		// The mask itself is made of '*': a secret with one could be
+		// formed by it and its neighbours.
+		for _, s := range secrets {
+			if s != "" && !strings.Contains(s, "*") && strings.Contains(want, s) {
+				t.Fatalf("secret %q left in %q", s, want)
+			}
+		}
+	})
+}
