@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
+
+	"github.com/runbook-sh/runbook/runbook/demo"
 )
 
 // The end-to-end tests drive the real binary in a pseudo-terminal, reading
@@ -62,9 +65,15 @@ const termW, termH = 100, 30
 
 func startTerm(t *testing.T, dir string, args ...string) *ptyTerm {
 	t.Helper()
+	return startTermEnv(t, dir, nil, args...)
+}
+
+func startTermEnv(t *testing.T, dir string, env []string, args ...string) *ptyTerm {
+	t.Helper()
 	cmd := exec.Command(e2eBinary(t), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "LANG=C.UTF-8", "HOME="+dir, "EDITOR=", "VISUAL=", "USER=e2e")
+	cmd.Env = append(cmd.Env, env...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: termH, Cols: termW})
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +205,13 @@ func cursorRow(screen string) string {
 // moveTo presses j until the cursor is on the row naming item.
 func (tm *ptyTerm) moveTo(item string) {
 	tm.t.Helper()
+	if !selected(item)(tm.screen()) {
+		tm.press("g")
+		tm.waitUntil("cursor at the top", func(s string) bool {
+			lines := strings.Split(s, "\n")
+			return len(lines) > 2 && strings.Contains(cursorRow(s), "▾") && cursorRow(lines[2]) != ""
+		})
+	}
 	for i := 0; i < 30; i++ {
 		if selected(item)(tm.screen()) {
 			return
@@ -279,4 +295,111 @@ func TestE2EDemoFlow(t *testing.T) {
 	if !strings.Contains(string(src), "Who owns this environment once it is up? Suggested: the platform team (#platform-oncall). **Verified:** the platform team (\\#platform-oncall) _(") {
 		t.Fatalf("answer not written into the doc:\n%s", src)
 	}
+}
+
+// demoCopy writes the demo runbook into a fresh directory.
+func demoCopy(t *testing.T) (dir, doc string) {
+	t.Helper()
+	dir = t.TempDir()
+	doc, err := demo.WriteCopy(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, doc
+}
+
+// TestE2ELiveOutputInterruptInteractiveEditor: a slow step's output shows
+// while it runs and Ctrl-C stops the step, not the program; an interactive
+// step gets the real terminal; $EDITOR edits a command for this run.
+func TestE2ELiveOutputInterruptInteractiveEditor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	dir, doc := demoCopy(t)
+	editor := filepath.Join(dir, "edit.sh")
+	if err := os.WriteFile(editor, []byte("#!/bin/sh\nsed -i 's/v1.4.2/v9.9.9/g' \"$1\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTermEnv(t, dir, []string{"EDITOR=" + editor}, doc)
+	tm.waitFor("Checklist")
+
+	tm.moveTo("○ fetch-deps")
+	tm.press("enter")
+	tm.waitFor("fetching dependency 2/8")
+	tm.waitFor("running fetch-deps")
+	tm.press("ctrl+c")
+	tm.waitFor("! fetch-deps")
+	if strings.Contains(tm.screen(), "fetching dependency 8/8") {
+		t.Fatal("the step was not interrupted")
+	}
+
+	// The interactive step: bubbletea hands over the terminal.
+	tm.moveTo("○ ticket")
+	tm.press("enter")
+	// The command's text is in the detail pane too: wait until the TUI
+	// has handed the screen over.
+	tm.waitUntil("the step's own prompt", func(s string) bool {
+		return strings.Contains(s, "Change ticket id:") && !strings.Contains(s, "Checklist")
+	})
+	tm.press("CHG-42", "enter")
+	tm.waitFor("✓ ticket")
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(doc), "acme-staging", "ticket"))
+	if err != nil || string(b) != "change ticket: CHG-42\n" {
+		t.Fatalf("ticket file: %q, %v", b, err)
+	}
+
+	// Edit the deploy command in $EDITOR for this run only.
+	tm.moveTo("○ deploy")
+	tm.press("e")
+	tm.waitFor("command edited for this run")
+	tm.waitFor("Command (edited for this run):")
+	tm.waitFor("v9.9.9")
+	tm.press("q")
+	tm.wait()
+	src, _ := os.ReadFile(doc)
+	if strings.Contains(string(src), "v9.9.9") {
+		t.Fatal("an edit for this run changed the doc")
+	}
+}
+
+// TestE2EKeyLatencyUnderFlood measures, through the pty, the time from a
+// key press to the screen showing its effect while a step floods output.
+func TestE2EKeyLatencyUnderFlood(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "flood.md")
+	src := "# Flood\n\n```bash {name=flood}\nyes | head -c 200000000\n```\n\n```bash {name=after}\necho after\n```\n\n```bash {name=last}\necho last\n```\n"
+	if err := os.WriteFile(doc, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTerm(t, dir, doc)
+	tm.waitFor("Checklist")
+	tm.moveTo("○ flood")
+	tm.press("enter")
+	tm.waitFor("running flood")
+	tm.waitFor("lines · following")
+	var lat []time.Duration
+	keys := []string{"j", "k"}
+	for i := 0; i < 20 && strings.Contains(tm.screen(), "running flood"); i++ {
+		before := cursorRow(tm.screen())
+		start := time.Now()
+		tm.press(keys[i%2])
+		tm.waitUntil("cursor to move", func(s string) bool { return cursorRow(s) != before })
+		lat = append(lat, time.Since(start))
+	}
+	if len(lat) < 5 {
+		t.Skipf("the flood ended after %d key presses: too fast to measure here", len(lat))
+	}
+	slices.Sort(lat)
+	p50, worst := lat[len(lat)/2], lat[len(lat)-1]
+	t.Logf("key → screen latency under a 200 MB flood, %d presses: p50 %v, max %v", len(lat), p50, worst)
+	if p50 > 100*time.Millisecond {
+		t.Errorf("median key latency %v under flood, want ≤ 100ms", p50)
+	}
+	tm.press("ctrl+c")
+	tm.waitUntil("flood to stop", func(s string) bool { return !strings.Contains(s, "running flood") })
+	tm.press("q")
+	tm.wait()
 }
