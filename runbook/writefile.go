@@ -190,12 +190,13 @@ func writeFile(path string, base []byte, patches []Patch, fsys fileSystem) (err 
 	if err = tmp.Sync(); err != nil {
 		return fmt.Errorf("write %s: sync: %w", path, err)
 	}
-	if err = tmp.Chmod(info.Mode().Perm() | info.Mode()&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
-		return fmt.Errorf("write %s: keep mode: %w", path, err)
-	}
 	// best effort: a doc edited by root for someone else stays theirs
+	// (before the chmod: a chown clears set-id bits)
 	if uid, gid, ok := fileOwner(info); ok {
 		_ = tmp.Chown(uid, gid)
+	}
+	if err = tmp.Chmod(info.Mode().Perm() | info.Mode()&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
+		return fmt.Errorf("write %s: keep mode: %w", path, err)
 	}
 	closed = true
 	if err = tmp.Close(); err != nil {
