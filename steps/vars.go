@@ -227,10 +227,10 @@ func (v *Vars) Set(name, value string) error {
 // Peek returns a value without fetching from sources: it is what a preview
 // or a progress display may show without side effects.
 func (v *Vars) Peek(name string) (string, VarSource, bool) {
-	if val, ok := v.sets[name]; ok {
+	if val, ok := v.lookup(v.sets, name); ok {
 		return val, FromSet, true
 	}
-	if val, ok := v.values[name]; ok {
+	if val, ok := v.lookup(v.values, name); ok {
 		return val, FromValues, true
 	}
 	if val, ok := v.env[EnvPrefix+EnvName(name)]; ok {
@@ -254,6 +254,20 @@ func (v *Vars) Peek(name string) (string, VarSource, bool) {
 		return val, FromSource, true
 	}
 	return "", FromNone, false
+}
+
+// lookup finds a value given under the placeholder's name or, for a
+// variable declared under another spelling (DB_HOST for <db-host>), under
+// the declared name.
+func (v *Vars) lookup(m map[string]string, name string) (string, bool) {
+	if val, ok := m[name]; ok {
+		return val, true
+	}
+	if d := v.decl[name]; d != nil && d.Name != name {
+		val, ok := m[d.Name]
+		return val, ok
+	}
+	return "", false
 }
 
 // HasSource reports whether the variable can be fetched from a source.

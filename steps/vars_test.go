@@ -165,3 +165,22 @@ func TestExport(t *testing.T) {
 		t.Error(EnvName("db-host.name"))
 	}
 }
+
+func TestDeclaredUnderAnotherSpelling(t *testing.T) {
+	d := &runbook.Variable{Name: "DB_HOST", Pattern: "[a-z.]+"}
+	doc := &runbook.Document{FrontMatter: &runbook.FrontMatter{Variables: []*runbook.Variable{d}},
+		Placeholders: []*runbook.Placeholder{{Name: "db-host", Var: d}}}
+	v, err := NewVars(VarsConfig{Doc: doc, Sets: map[string]string{"DB_HOST": "db.internal"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, src, err := v.Resolve(context.Background(), "db-host"); got != "db.internal" || src != FromSet || err != nil {
+		t.Fatalf("%q %v %v", got, src, err)
+	}
+	if err := v.Validate("db-host", "BAD"); err == nil {
+		t.Fatal("pattern of the declaration not applied to its placeholder")
+	}
+	if names := v.Names(); strings.Join(names, ",") != "db-host" {
+		t.Fatalf("names %v", names)
+	}
+}
