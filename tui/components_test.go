@@ -32,7 +32,7 @@ func TestChecklistComponent(t *testing.T) {
 	golden(t, "component_checklist", plain(c.View()))
 
 	// Fold the selected step's section: the cursor stays on the section.
-	c.Update(keyMsg("up"))
+	c.SelectStep("workspace")
 	c.Update(keyMsg("up"))
 	c.Update(keyMsg("space"))
 	if it, _ := c.Selected(); it.kind != itemSection {

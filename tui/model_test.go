@@ -229,6 +229,7 @@ func TestRunAllStopsAtFailure(t *testing.T) {
 	h := newHarness(t, 80, 24)
 	h.eng.vars["env"], h.eng.vars["account-id"], h.eng.vars["db-password"] = "staging", "123456789012", "pw"
 	h.eng.results["deploy"] = []journal.Status{journal.Failed}
+	h.eng.Skip("ticket", "done on paper") // interactive: needs the real terminal
 	h.selectItem("workspace")
 	h.press("R")
 	h.press("y") // deploy asks first
