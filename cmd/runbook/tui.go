@@ -19,14 +19,14 @@ func openTUI(cmd *cobra.Command, s *streams, file string) error {
 	return openTUIFlags(cmd.Context(), s, file, &runFlags{})
 }
 
-// openTUIFlags opens the TUI with run's engine flags (`runbook demo` and
-// `runbook run` on a terminal), falling back to line mode when stdin or
-// stdout is not a terminal or --no-tui is set.
+// openTUIFlags opens the TUI with run's engine flags (`runbook FILE`,
+// `runbook demo`), or line mode exactly when `runbook run` would use it
+// (no terminal, --no-tui, --yes, --dry-run).
 func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if f.noTUI || terminal(s.in) == nil || terminal(s.out) == nil {
+	if !useTUI(s, f) {
 		return runRun(ctx, s, file, f)
 	}
 	doc, err := runbook.Load(file)

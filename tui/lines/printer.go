@@ -108,6 +108,9 @@ func (p *Printer) Handle(ev steps.Event) {
 		line = p.paint(green, p.g.ok+" "+e.Step+"  accepted as is")
 	case journal.WroteBack:
 		line = fmt.Sprintf("wrote %d answer(s) into %s", len(e.Written), p.doc.Path)
+	case journal.IdentityFound:
+		// Said before the first step so a wrong account is seen at once.
+		line = fmt.Sprintf("aws: account %s, %s (%s)", e.Account, e.ARN, e.Region)
 	default:
 		return
 	}
