@@ -182,6 +182,14 @@ func TestRunAWSGuardLineMode(t *testing.T) {
 	if strings.Contains(out.String()+errb.String(), "pa55-w0rd-xyz") {
 		t.Errorf("the secret reached the terminal:\n%s%s", out.String(), errb.String())
 	}
+	// Line mode names the identity before the first step runs.
+	const identity = "aws: account 999999999999, arn:aws:iam::999999999999:user/bob (us-west-2)\n"
+	i, j := strings.Index(out.String(), identity), strings.Index(out.String(), "out.txt")
+	if i < 0 {
+		t.Errorf("line mode did not print %q:\n%s", identity, out.String())
+	} else if j >= 0 && j < i {
+		t.Errorf("identity printed after the step started:\n%s", out.String())
+	}
 }
 
 // `runbook report … --upload` through the real CLI: the report lands in S3

@@ -60,7 +60,11 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 	}
 	w := &wired{}
 	sh := shell.New(shell.Options{NoPTY: o.NoPTY})
-	w.sql = sql.New(sql.Options{DSN: w.dsn(doc, f.mysqlDSN), Dir: filepath.Dir(doc.Path)})
+	dsnFlag := f.mysqlDSN
+	if dsnFlag == "" {
+		dsnFlag = os.Getenv("RUNBOOK_MYSQL_DSN")
+	}
+	w.sql = sql.New(sql.Options{DSN: w.dsn(doc, dsnFlag), Dir: filepath.Dir(doc.Path)})
 	reg := steps.NewRegistry()
 	reg.Register(runbook.KindShell, sh)
 	reg.Register(runbook.KindCheck, sh)
@@ -91,7 +95,8 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 }
 
 // dsn resolves the MySQL connection when a SQL step first needs it: the
-// --mysql-dsn flag, else the front matter's, placeholders filled.
+// --mysql-dsn flag (or RUNBOOK_MYSQL_DSN), else the front matter's,
+// placeholders filled.
 func (w *wired) dsn(doc *runbook.Document, flag string) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
 		raw := flag
@@ -99,7 +104,7 @@ func (w *wired) dsn(doc *runbook.Document, flag string) func(context.Context) (s
 			raw = doc.FrontMatter.MySQL.DSN
 		}
 		if raw == "" {
-			return "", errors.New("no MySQL connection: add `mysql: {dsn: …}` to the front matter or pass --mysql-dsn")
+			return "", errors.New("no MySQL connection: add `mysql: {dsn: …}` to the front matter, pass --mysql-dsn or set RUNBOOK_MYSQL_DSN")
 		}
 		if w.engine == nil {
 			return raw, nil
