@@ -849,26 +849,31 @@ func (p *parser) scanBlock(block Span, segs []Span, skip []Span, in BlockKind) {
 	}
 }
 
-// verifiedPart records part as a Verified item if it ends with a
-// write-back answer.
+// verifiedPart records a Verified item for every write-back answer in part
+// (a block, or the text of a block before its first marker): each answer
+// belongs to the text since the previous one.
 func (p *parser) verifiedPart(part Span, segs []Span) {
 	if part.Len() <= 0 || !bytes.Contains(p.src[part.Start:part.End], []byte(verifiedLabel)) {
 		return
 	}
-	part = trimSpan(p.src, part)
-	txt := joinSegs(p.src, segs, part)
-	// the last label is the write-back's: an answer is escaped so that it
-	// cannot hold one, but the question's own text might
-	i := strings.LastIndex(txt, verifiedLabel)
-	ans, who, when, ok := ParseVerified(txt[i:])
-	if !ok {
-		return
+	prev := part.Start
+	for _, v := range FindVerified(string(p.src[part.Start:part.End])) {
+		// start inside the block's text, past any quote marker or indent
+		i := sort.Search(len(segs), func(i int) bool { return segs[i].End > prev })
+		if i < len(segs) && segs[i].Start <= prev && len(bytes.TrimSpace(p.src[prev:segs[i].End])) == 0 {
+			i++ // only the line ending is left on this line
+		}
+		if i < len(segs) && segs[i].Start > prev {
+			prev = segs[i].Start
+		}
+		q := trimSpan(p.src, Span{prev, part.Start + v.Start})
+		span := trimSpan(p.src, Span{prev, part.Start + v.End})
+		prev = part.Start + v.End
+		p.qitems = append(p.qitems, qitem{v: &Verified{
+			Text: joinSegs(p.src, segs, q), Answer: v.Answer, By: v.Who, When: v.When,
+			Line: p.lineOf(span.Start), Span: span,
+		}})
 	}
-	q := strings.TrimSpace(txt[:i])
-	p.qitems = append(p.qitems, qitem{v: &Verified{
-		Text: q, Answer: ans, By: who, When: when,
-		Line: p.lineOf(part.Start), Span: part,
-	}})
 }
 
 // escaped reports whether the byte at i is preceded by an odd number of

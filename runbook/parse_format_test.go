@@ -275,6 +275,28 @@ func TestQuestionIDsSurviveAnswers(t *testing.T) {
 	}
 }
 
+func TestSeveralAnswersInOneBlock(t *testing.T) {
+	when := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	src := "# S\n> A?" + FormatVerified("x", "ann", when) + "\n> B?" + FormatVerified("y", "bob", when) + " [VERIFY] C?\n"
+	d := mustParse(t, src)
+	if len(d.Verified) != 2 || len(d.Questions) != 1 {
+		t.Fatalf("verified %+v questions %+v", d.Verified, d.Questions)
+	}
+	a, b, c := d.Verified[0], d.Verified[1], d.Questions[0]
+	if a.ID != "s/q1" || a.Text != "A?" || a.Answer != "x" || a.By != "ann" || a.Line != 2 {
+		t.Errorf("first = %+v", a)
+	}
+	if b.ID != "s/q2" || b.Text != "B?" || b.Answer != "y" || b.By != "bob" || b.Line != 3 {
+		t.Errorf("second = %+v", b)
+	}
+	if c.ID != "s/q3" || c.Text != "C?" {
+		t.Errorf("question = %+v", c)
+	}
+	if got := src[b.Span.Start:b.Span.End]; got != "B? **Verified:** y _(bob, 2026-01-02)_" {
+		t.Errorf("span = %q", got)
+	}
+}
+
 func TestQuestionSpans(t *testing.T) {
 	src := "Intro.\n\n- [VERIFY] In a list?  \n  continued\n\n| a | b |\n|---|---|\n| 1 | [VERIFY] cell |\n"
 	d := mustParse(t, src)
