@@ -196,7 +196,37 @@ func wbCheckAnswerAll(t *testing.T, name string, src []byte) int {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+	if err := wbCheckAnswerAtOnce(doc); err != nil {
+		t.Errorf("%s: %v", name, err)
+	}
 	return len(doc.Questions)
+}
+
+// wbCheckAnswerAtOnce answers every question in one edit, as the engine
+// does at the end of a run: no two patches may collide, and no question is
+// left.
+func wbCheckAnswerAtOnce(doc *Document) error {
+	if len(doc.Questions) == 0 {
+		return nil
+	}
+	e := NewEdit(doc)
+	for i, q := range doc.Questions {
+		if err := e.Answer(q, fmt.Sprint("answer ", i), "bob", wbWhen); err != nil {
+			return fmt.Errorf("all at once: question %d: %v", i, err)
+		}
+	}
+	out, err := e.Apply()
+	if err != nil {
+		return fmt.Errorf("all at once: %v", err)
+	}
+	doc2, err := Parse(doc.Path, out)
+	if err != nil {
+		return fmt.Errorf("all at once: re-parse: %v", err)
+	}
+	if len(doc2.Questions) != 0 {
+		return fmt.Errorf("all at once: %d questions left, e.g. line %d:\n%q", len(doc2.Questions), doc2.Questions[0].Line, out)
+	}
+	return nil
 }
 
 // wbCheckAnswer answers question qi of doc and checks the result: only bytes

@@ -87,9 +87,30 @@ func (e *Edit) Answer(q *Question, answer, who string, when time.Time) error {
 	if err := checkQuestionSpans(src, q); err != nil {
 		return fmt.Errorf("answer %s: %w", what, err)
 	}
-	p := answerPatch(src, q, FormatVerified(answer, who, when))
+	suffix := FormatVerified(answer, who, when)
+	p := answerPatch(src, q, suffix)
 	p.Anchor, p.What = q.Block, what
+	if e.overlapping(p) {
+		// another answer in the same block reaches this far (a marker alone
+		// on its line takes the line break before it): the answer replaces
+		// just the marker, which no other edit touches
+		ms := q.Marker.Start
+		if ms == wbLineStart(src, ms) || wbBlank(src[ms-1]) {
+			suffix = strings.TrimPrefix(suffix, " ")
+		}
+		me := ms + len(markerText)
+		p = Patch{Span: Span{ms, me}, Old: slices.Clone(src[ms:me]), New: []byte(suffix), Anchor: q.Block, What: what}
+	}
 	return e.add(p)
+}
+
+func (e *Edit) overlapping(p Patch) bool {
+	for _, o := range e.patches {
+		if patchOverlaps(o.Span, p.Span) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkAnswerText refuses what would make the doc binary or garble a terminal:
@@ -242,11 +263,7 @@ type wbPiece struct {
 func answerPatch(src []byte, q *Question, suffix string) Patch {
 	blk := q.Block
 	ms, me := q.Marker.Start, q.Marker.End
-	ins := q.TextSpan.End
-	// the suffix never goes after a line break: it would start a new line
-	for ins > q.TextSpan.Start && ins > blk.Start && (src[ins-1] == '\n' || src[ins-1] == '\r') {
-		ins--
-	}
+	ins := wbTextEnd(src, q.TextSpan, blk)
 	ls := wbLineStart(src, ms)
 	le := min(wbContentEnd(src, me), blk.End)
 	atContent := wbContainerPrefix(src[ls:ms]) == ms-ls
@@ -362,6 +379,31 @@ func answerPatch(src []byte, q *Question, suffix string) Patch {
 		}
 	}
 	return wbMergeWithSuffix(src, pieces, ins, suffix, blk.Start)
+}
+
+// wbTextEnd is where the answer goes: the end of the question's text, but
+// never after a line break, and not on a last line that holds no word of
+// the text: a question's text runs up to the next marker, so it can end
+// with the next line's quote marker or the "**" opening "**[VERIFY]**".
+func wbTextEnd(src []byte, ts, blk Span) int {
+	ins := ts.End
+	for ins > ts.Start && ins > blk.Start && (src[ins-1] == '\n' || src[ins-1] == '\r') {
+		ins--
+	}
+	for {
+		ls := wbLineStart(src, ins)
+		if ls <= ts.Start || ls <= blk.Start || slices.ContainsFunc(src[ls:ins], wbWordByte) {
+			return ins
+		}
+		e := wbPrevLineEnd(src, ls)
+		for e > ts.Start && wbBlank(src[e-1]) {
+			e--
+		}
+		if !slices.ContainsFunc(src[ts.Start:e], wbWordByte) {
+			return ins
+		}
+		ins = e
+	}
 }
 
 // wbMergeWithSuffix turns ordered, non-overlapping pieces plus the suffix

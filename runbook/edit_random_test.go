@@ -55,6 +55,9 @@ func TestAnswerRandomDocs(t *testing.T) {
 				t.Fatalf("%v\nsource %q", err, src)
 			}
 		}
+		if err := wbCheckAnswerAtOnce(doc); err != nil {
+			t.Fatalf("%v\nsource %q", err, src)
+		}
 	}
 	if n < 1000 {
 		t.Errorf("only %d questions answered", n)

@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -117,7 +118,7 @@ func TestAnswerMarkerPlacement(t *testing.T) {
 		{"marker alone after an empty list marker", "| x |\n1. \n  [VERIFY]\n", "| x |\n1\\. " + v[1:] + "\n"},
 		{"marker alone in the block", "[VERIFY]\n", "**Verified:** ok _(bob, 2026-11-24)_\n"},
 		{"marker alone in a cell", "| a | b |\n|---|---|\n| [VERIFY] | x |\n", "| a | b |\n|---|---|\n| **Verified:** ok _(bob, 2026-11-24)_ | x |\n"},
-		{"empty list marker on the last line", "[VERIFY] Is this right?\n*\n", "Is this right?\n\\*" + v + "\n"},
+		{"empty list marker on the last line", "[VERIFY] Is this right?\n*\n", "Is this right?" + v + "\n*\n"},
 		{"ordered marker on the last line", "[VERIFY] Is this right?\n2)\n", "Is this right?\n2\\)" + v + "\n"},
 		{"strong marker", "**[VERIFY]**\n", "\\****" + v + "\n"},
 	}
@@ -140,6 +141,67 @@ func TestAnswerMarkerPlacement(t *testing.T) {
 			}
 			if err := wbCheckAnswer(doc, 0, "ok", "bob"); err != nil {
 				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestAnswerSameBlock answers questions sharing a block, first alone, then
+// all in one edit as the engine does at the end of a run.
+func TestAnswerSameBlock(t *testing.T) {
+	tests := []struct{ name, src, first, all string }{
+		{
+			"lines of a paragraph",
+			"[VERIFY] MySQL version?\n[VERIFY] Multi-AZ?\n",
+			"MySQL version? **Verified:** 0 _(bob, 2026-11-24)_\n[VERIFY] Multi-AZ?\n",
+			"MySQL version? **Verified:** 0 _(bob, 2026-11-24)_\nMulti-AZ? **Verified:** 1 _(bob, 2026-11-24)_\n",
+		},
+		{
+			"lines of a quote",
+			"> [VERIFY] a?\n> [VERIFY] b?\n",
+			"> a? **Verified:** 0 _(bob, 2026-11-24)_\n> [VERIFY] b?\n",
+			"> a? **Verified:** 0 _(bob, 2026-11-24)_\n> b? **Verified:** 1 _(bob, 2026-11-24)_\n",
+		},
+		{
+			"strong marker on the next line",
+			"[VERIFY] a?\n**[VERIFY]** b?\n",
+			"a? **Verified:** 0 _(bob, 2026-11-24)_\n**[VERIFY]** b?\n",
+			"a? **Verified:** 0 _(bob, 2026-11-24)_\n**** b? **Verified:** 1 _(bob, 2026-11-24)_\n",
+		},
+		{
+			"marker alone between two questions",
+			"[VERIFY] a?\n[VERIFY]\n[VERIFY] b?\n",
+			"a? **Verified:** 0 _(bob, 2026-11-24)_\n[VERIFY]\n[VERIFY] b?\n",
+			"a? **Verified:** 0 _(bob, 2026-11-24)_ **Verified:** 1 _(bob, 2026-11-24)_\nb? **Verified:** 2 _(bob, 2026-11-24)_\n",
+		},
+		{
+			"two on one line",
+			"[VERIFY] a? [VERIFY] b?\n",
+			"a? **Verified:** 0 _(bob, 2026-11-24)_ [VERIFY] b?\n",
+			"a? **Verified:** 0 _(bob, 2026-11-24)_ b? **Verified:** 1 _(bob, 2026-11-24)_\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := wbMustParse(t, tt.src)
+			e := NewEdit(doc)
+			if err := e.Answer(doc.Questions[0], "0", "bob", wbDay); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := e.Apply(); err != nil || string(got) != tt.first {
+				t.Errorf("first alone:\n%q, %v\nwant\n%q", got, err, tt.first)
+			}
+			for i, q := range doc.Questions[1:] {
+				if err := e.Answer(q, fmt.Sprint(i+1), "bob", wbDay); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := e.Apply()
+			if err != nil || string(got) != tt.all {
+				t.Errorf("all:\n%q, %v\nwant\n%q", got, err, tt.all)
+			}
+			if doc2 := wbMustParse(t, string(got)); len(doc2.Questions) != 0 {
+				t.Errorf("%d questions left", len(doc2.Questions))
 			}
 		})
 	}
