@@ -343,10 +343,10 @@ func (c *Checklist) icon(it item) string {
 func (c *Checklist) label(it item) string {
 	switch it.kind {
 	case itemSection:
-		return c.doc.Sections[it.section].Title
+		return oneLine(c.doc.Sections[it.section].Title)
 	case itemStep:
 		if it.step.Title != "" {
-			return it.step.Title
+			return oneLine(it.step.Title)
 		}
 		return it.step.ID
 	case itemQuestion:
@@ -405,5 +405,20 @@ func (c *Checklist) View() string {
 	return pane(st, c.focused, "Checklist", info, b.String(), c.width, c.height)
 }
 
-// oneLine collapses whitespace so a text fits a row.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine collapses whitespace so a text fits a row, and drops control
+// characters (a mojibake doc is full of C1 controls) that would move the
+// terminal's cursor and break the layout.
+func oneLine(s string) string { return strings.Join(strings.Fields(printable(s)), " ") }
+
+// printable replaces control characters other than newline and tab.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s)
+}

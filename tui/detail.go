@@ -125,7 +125,7 @@ func wrap(s string, w int) []string {
 func (d *DetailPane) stepLines(s *runbook.Step, w int) []string {
 	st := d.common.Styles
 	var out []string
-	out = append(out, wrap(st.Section.Render(s.Title), w)...)
+	out = append(out, wrap(st.Section.Render(oneLine(s.Title)), w)...)
 	out = append(out, st.Muted.Render(truncate(fmt.Sprintf("%s · %s · line %d", s.Kind, s.ID, s.Line), w)))
 	status := d.snap.stepStatus(s.ID)
 	line := "Status: " + st.StatusIcon(status) + " " + string(status)
@@ -160,6 +160,9 @@ func (d *DetailPane) stepLines(s *runbook.Step, w int) []string {
 	if len(p.missing) > 0 {
 		out = append(out, wrap(st.Warn.Render("Needs: "+strings.Join(p.missing, ", ")), w)...)
 	}
+	if s.Kind == runbook.KindCheck {
+		out = append(out, wrap(st.Muted.Render("Optional check from a table: it runs only when you press enter."), w)...)
+	}
 	if s.Kind == runbook.KindManual {
 		out = append(out, "")
 		out = append(out, wrap("Manual step: do it by hand, then confirm it with enter.", w)...)
@@ -177,12 +180,12 @@ func (d *DetailPane) stepLines(s *runbook.Step, w int) []string {
 	case ok && p.err != nil && len(p.missing) == 0:
 		out = append(out, wrap(st.Error.Render(p.err.Error()), w)...)
 	}
-	for _, l := range strings.Split(strings.TrimRight(cmd, "\n"), "\n") {
+	for _, l := range strings.Split(strings.TrimRight(printable(cmd), "\n"), "\n") {
 		out = append(out, truncate(st.Command.Render("  "+l), w))
 	}
 	if s.Console && s.Expected != "" {
 		out = append(out, "", st.AttrKey.Render("Expected output:"))
-		for _, l := range strings.Split(strings.TrimRight(s.Expected, "\n"), "\n") {
+		for _, l := range strings.Split(strings.TrimRight(printable(s.Expected), "\n"), "\n") {
 			out = append(out, truncate(st.Muted.Render("  "+l), w))
 		}
 	}
@@ -215,7 +218,7 @@ func (d *DetailPane) questionLines(q *runbook.Question, w int) []string {
 	out = append(out, wrap(oneLine(q.Text), w)...)
 	if q.Suggested != "" {
 		out = append(out, "")
-		out = append(out, wrap(st.AttrKey.Render("Suggested: ")+q.Suggested, w)...)
+		out = append(out, wrap(st.AttrKey.Render("Suggested: ")+oneLine(q.Suggested), w)...)
 	}
 	out = append(out, "")
 	if a, ok := d.snap.answer(q.ID); ok {
@@ -223,9 +226,9 @@ func (d *DetailPane) questionLines(q *runbook.Question, w int) []string {
 		case a.Skipped:
 			out = append(out, st.Muted.Render("Skipped for now."))
 		case a.Written:
-			out = append(out, wrap(st.OK.Render("Answer (written to the doc): ")+a.Value, w)...)
+			out = append(out, wrap(st.OK.Render("Answer (written to the doc): ")+oneLine(a.Value), w)...)
 		default:
-			out = append(out, wrap(st.OK.Render("Answer: ")+a.Value, w)...)
+			out = append(out, wrap(st.OK.Render("Answer: ")+oneLine(a.Value), w)...)
 			out = append(out, st.Muted.Render("Not yet in the doc: press w to review and write it."))
 		}
 	} else {
@@ -250,7 +253,7 @@ func (d *DetailPane) sectionProse(sec, w int) string {
 	if s.Heading.End <= len(src) && s.Body.End <= len(src) && s.Heading.Start <= s.Body.End {
 		md = string(src[s.Heading.Start:s.Body.End])
 	}
-	out := renderMarkdown(md, w, d.common.Styles)
+	out := renderMarkdown(printable(md), w, d.common.Styles)
 	d.prose[k] = out
 	return out
 }

@@ -901,17 +901,28 @@ func (m *Model) quit() tea.Cmd {
 				if c := submit(); c != nil {
 					return c
 				}
-				return tea.Quit
+				return m.finishAndQuit()
 			}
 			return ask
 		}
-		return tea.Quit
+		return m.finishAndQuit()
 	}
 	return m.confirmForm("Quit", m.running+" is running. Interrupt it and quit?", "Interrupt and quit", "Keep running", func() tea.Cmd {
 		m.quitAfterRun = true
 		m.interrupt()
 		return nil
 	})
+}
+
+// finishAndQuit marks the run finished when every step is done (so that
+// opening the doc again starts a new run rather than offering to resume a
+// complete one), then quits.
+func (m *Model) finishAndQuit() tea.Cmd {
+	if m.snap == nil || m.snap.state == nil || m.snap.state.Finished || m.nextRunnable("", true) != nil {
+		return tea.Quit
+	}
+	eng := m.eng
+	return tea.Sequence(func() tea.Msg { _ = eng.Finish(); return nil }, tea.Quit)
 }
 
 // unwritten counts answers given but not yet written into the doc.

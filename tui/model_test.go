@@ -2,11 +2,14 @@ package tui
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
 )
 
@@ -310,5 +313,39 @@ func TestQuitNowKeepsAnswersInJournal(t *testing.T) {
 	h.press("q", "n")
 	if !h.quit.Load() {
 		t.Fatal("Quit now did not quit")
+	}
+}
+
+// TestSeedDocs: the two real runbooks (one scraped from a web page, one
+// mojibake) open and render at 80x24.
+func TestSeedDocs(t *testing.T) {
+	for _, name := range []string{"first-deployment", "production-deployment-guide"} {
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(filepath.Join("..", "runbook", "testdata", "seeds", name+".txt"))
+			if err != nil {
+				t.Skip(err)
+			}
+			doc, err := runbook.Parse("/docs/"+name+".md", src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := newHarnessWith(t, newFakeEngine(doc), 80, 24)
+			golden(t, "seed_"+name+"_80x24", h.screen())
+			h.press("G")
+			golden(t, "seed_"+name+"_end_80x24", h.screen())
+		})
+	}
+}
+
+func TestFinishOnQuitWhenAllDone(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	for _, s := range h.m.doc.Steps {
+		h.eng.MarkDone(s.ID, "")
+	}
+	h.exec(h.m.refresh())
+	h.settle()
+	h.press("q")
+	if !h.quit.Load() || !h.eng.State().Finished {
+		t.Fatalf("quit %v, finished %v: a complete run must be finished on quit", h.quit.Load(), h.eng.State().Finished)
 	}
 }
