@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -106,6 +107,7 @@ type Model struct {
 
 	running       string // step id running now
 	runCancel     context.CancelCauseFunc
+	runs          sync.WaitGroup // engine calls still running in Cmds
 	runAll        bool
 	quitAfterRun  bool
 	quitAfterDiff bool   // quit once the write-back diff is answered
@@ -820,7 +822,9 @@ func (m *Model) execute(s *runbook.Step) tea.Cmd {
 			return runDoneMsg{id: id, status: x.status, err: err}
 		})
 	}
+	m.runs.Add(1)
 	return func() tea.Msg {
+		defer m.runs.Done()
 		st, err := eng.Run(ctx, id, RunOptions{})
 		cancel(nil)
 		return runDoneMsg{id: id, status: st, err: err}

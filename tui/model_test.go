@@ -349,3 +349,17 @@ func TestFinishOnQuitWhenAllDone(t *testing.T) {
 		t.Fatalf("quit %v, finished %v: a complete run must be finished on quit", h.quit.Load(), h.eng.State().Finished)
 	}
 }
+
+// TestTinyTerminals: no size breaks the layout code.
+func TestTinyTerminals(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	for _, sz := range [][2]int{{0, 0}, {1, 1}, {20, 5}, {40, 10}, {300, 100}} {
+		h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		_ = h.m.Render()
+		h.press("s")
+		_ = h.m.Render()
+		h.press("esc", "?")
+		_ = h.m.Render()
+		h.press("?")
+	}
+}

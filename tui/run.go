@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -47,9 +49,26 @@ func Run(ctx context.Context, eng Engine, cfg RunConfig) (Result, error) {
 		opts = append(opts, tea.WithOutput(cfg.Out))
 	}
 	p := tea.NewProgram(m, opts...)
-	if _, err := p.Run(); err != nil {
-		m.interrupt()
+	_, err := p.Run()
+	// However the program ended (quit, signal, crash of the UI), a step
+	// still running is interrupted and its end journaled before the caller
+	// closes the engine.
+	m.interrupt()
+	waitRuns(&m.runs, 30*time.Second)
+	if err != nil {
 		return Result{}, fmt.Errorf("tui: %w", err)
 	}
 	return m.Result(), nil
+}
+
+// waitRuns waits for the running step's Cmd, bounded: the executor kills
+// the step's group after its grace period, so this only guards against a
+// wedged executor.
+func waitRuns(wg *sync.WaitGroup, limit time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+	}
 }
