@@ -94,14 +94,21 @@ func (e *Edit) Answer(q *Question, answer, who string, when time.Time) error {
 		// another answer in the same block reaches this far (a marker alone
 		// on its line takes the line break before it): the answer replaces
 		// just the marker, which no other edit touches
-		ms := q.Marker.Start
-		if ms == wbLineStart(src, ms) || wbBlank(src[ms-1]) {
-			suffix = strings.TrimPrefix(suffix, " ")
-		}
-		me := ms + len(markerText)
-		p = Patch{Span: Span{ms, me}, Old: slices.Clone(src[ms:me]), New: []byte(suffix), Anchor: q.Block, What: what}
+		p = markerOnlyPatch(src, q, suffix)
+		p.Anchor, p.What = q.Block, what
 	}
 	return e.add(p)
+}
+
+// markerOnlyPatch replaces just the "[VERIFY]" with the answer: text where
+// text was, so nothing about the line changes but its words.
+func markerOnlyPatch(src []byte, q *Question, suffix string) Patch {
+	ms := q.Marker.Start
+	if ms == wbLineStart(src, ms) || wbBlank(src[ms-1]) {
+		suffix = strings.TrimPrefix(suffix, " ")
+	}
+	me := ms + len(markerText)
+	return Patch{Span: Span{ms, me}, Old: slices.Clone(src[ms:me]), New: []byte(suffix)}
 }
 
 func (e *Edit) overlapping(p Patch) bool {
@@ -273,6 +280,12 @@ func answerPatch(src []byte, q *Question, suffix string) Patch {
 	rest := src[me:le]
 	blankRest := len(bytes.TrimLeft(rest, " \t")) == 0
 
+	if wbLinkLabelStart(src[blk.Start:wbContentEnd(src, blk.Start)]) {
+		// "[x]: …" may become a link reference definition, which takes the
+		// rest of the paragraph with it if a removal completes it
+		return markerOnlyPatch(src, q, suffix)
+	}
+
 	var del wbPiece // what replaces the marker
 	del.start, del.end = ms, me
 	escapeLine := -1 // offset of the line start whose content may need an escape
@@ -334,11 +347,7 @@ func answerPatch(src []byte, q *Question, suffix string) Patch {
 		before := src[ls:wbContentEnd(src, ls)]
 		after := slices.Concat(src[ls:del.start], del.text, src[del.end:wbContentEnd(src, del.end)])
 		if bytes.IndexByte(before, '|') >= 0 && wbCells(before) != wbCells(after) {
-			s := suffix
-			if ms == ls || wbBlank(src[ms-1]) {
-				s = strings.TrimPrefix(s, " ")
-			}
-			return wbMergePieces(src, []wbPiece{{ms, ms + len(markerText), []byte(s)}})
+			return markerOnlyPatch(src, q, suffix)
 		}
 	}
 	pieces := []wbPiece{del}
@@ -346,13 +355,21 @@ func answerPatch(src []byte, q *Question, suffix string) Patch {
 		// the text now starting the line opens a fence or an HTML block,
 		// and a backslash would change it inline (a code span spanning
 		// lines, raw HTML): the answer takes the marker's place instead
-		if wbRawBlockStart(src[del.end:wbContentEnd(src, del.end)]) {
+		if rest := src[del.end:wbContentEnd(src, del.end)]; wbLinkLabelStart(rest) {
+			return markerOnlyPatch(src, q, suffix)
+		} else if wbRawBlockStart(rest) {
 			del.text = []byte(strings.TrimPrefix(suffix, " ") + " ")
 			return wbMergePieces(src, []wbPiece{del})
 		}
 	}
 	if escapeLine >= 0 {
 		if at, ok := wbLineEscape(src, escapeLine, del); ok {
+			if src[at] == '[' {
+				// "[VERIFY][x]: y" would become a link definition, and
+				// "\[x]" would hide a marker there: the answer replaces
+				// the marker instead
+				return markerOnlyPatch(src, q, suffix)
+			}
 			pieces = append(pieces, wbPiece{at, at, []byte(`\`)})
 		}
 	}
@@ -629,6 +646,23 @@ func wbEscapeAt(line []byte) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// wbLinkLabelStart reports a line that starts like a link reference
+// definition: a label closed by "]:", or not closed on this line.
+func wbLinkLabelStart(line []byte) bool {
+	if len(line) == 0 || line[0] != '[' {
+		return false
+	}
+	for i := 1; i < len(line); i++ {
+		switch line[i] {
+		case '\\':
+			i++
+		case ']':
+			return i+1 < len(line) && line[i+1] == ':'
+		}
+	}
+	return true
 }
 
 // wbRawBlockStart reports a line whose start a backslash cannot neutralise

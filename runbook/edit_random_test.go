@@ -23,6 +23,8 @@ func TestAnswerRandomDocs(t *testing.T) {
 		"[VERIFY] [r]: /u", "\\", "  [VERIFY]", "> [VERIFY]", "- [VERIFY]", "> - [VERIFY] w",
 		"`a [VERIFY]`", "``", "<!-- [VERIFY] -->", "# H", "  - ", "   > ", "1) ", "\t", "_", "~~~",
 		"[VERIFY] Recommended: x.", "**Verified:** y _(z, 2026-01-01)_", "<div>", "&amp;", "[l](u)",
+		"\t- ", "\t[VERIFY] t", "  1. [VERIFY] n", "[a [VERIFY] b](u)", "<span>[VERIFY]</span>", "~~~ [VERIFY]",
+		"| a |", "|-|", "1. [ ] [VERIFY] task", "   ", "[VERIFY]:", "\\[VERIFY]",
 	}
 	docs, seed := 3000, uint64(7)
 	if v, err := strconv.Atoi(os.Getenv("RUNBOOK_WB_RANDOM")); err == nil {

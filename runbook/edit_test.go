@@ -109,7 +109,7 @@ func TestAnswerMarkerPlacement(t *testing.T) {
 		{"rest is a fence without a closer", "[VERIFY] ```go\n", "**Verified:** ok _(bob, 2026-11-24)_ ```go\n"},
 		{"rest starts with a pipe", "a | b\n[VERIFY] |---|---|\n", "a | b\n**Verified:** ok _(bob, 2026-11-24)_ |---|---|\n"},
 		{"rest is an autolink", "[VERIFY] <https://example.com> ok?\n", "<https://example.com> ok?" + v + "\n"},
-		{"rest is a link definition", "[VERIFY] [foo]: /url\n", "\\[foo]: /url" + v + "\n"},
+		{"rest is a link definition", "[VERIFY] [foo]: /url\n", "**Verified:** ok _(bob, 2026-11-24)_ [foo]: /url\n"},
 		{"emphasis stays", "[VERIFY] *Really* ok?\n", "*Really* ok?" + v + "\n"},
 		{"marker alone on the first line", "[VERIFY]\nIs this right?\n", "Is this right?" + v + "\n"},
 		{"marker alone in a quote", "> [VERIFY]\n> Is this right?\n", "> Is this right?" + v + "\n"},
