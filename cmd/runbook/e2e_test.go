@@ -192,14 +192,32 @@ func selected(s string) func(string) bool {
 	}
 }
 
-// cursorRow is the checklist row under the cursor.
+// cursorRow is the checklist row under the cursor, or "" while the screen
+// is mid-redraw (no row, or two rows, show the cursor).
 func cursorRow(screen string) string {
+	row := ""
 	for _, l := range strings.Split(screen, "\n") {
 		if i := strings.Index(l, "›"); i >= 0 && i < termW/2 {
-			return l[:min(len(l), i+40)]
+			if row != "" {
+				return ""
+			}
+			row = l[:min(len(l), i+40)]
 		}
 	}
-	return ""
+	return row
+}
+
+// movedFrom reports whether the cursor is drawn on a row other than before.
+func movedFrom(before string) func(string) bool {
+	return func(s string) bool { r := cursorRow(s); return r != "" && r != before }
+}
+
+// cursorNow waits for a complete frame and returns the cursor's row.
+func (tm *ptyTerm) cursorNow() string {
+	tm.t.Helper()
+	var row string
+	tm.waitUntil("a complete frame", func(s string) bool { row = cursorRow(s); return row != "" })
+	return row
 }
 
 // moveTo presses j until the cursor is on the row naming item.
@@ -216,9 +234,9 @@ func (tm *ptyTerm) moveTo(item string) {
 		if selected(item)(tm.screen()) {
 			return
 		}
-		before := cursorRow(tm.screen())
+		before := tm.cursorNow()
 		tm.press("j")
-		tm.waitUntil("cursor to move", func(s string) bool { return cursorRow(s) != before })
+		tm.waitUntil("cursor to move", movedFrom(before))
 	}
 	tm.t.Fatalf("cursor never reached %q; screen:\n%s", item, tm.screen())
 }
@@ -383,10 +401,10 @@ func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 	var lat []time.Duration
 	keys := []string{"j", "k"}
 	for i := 0; i < 20 && strings.Contains(tm.screen(), "running flood"); i++ {
-		before := cursorRow(tm.screen())
+		before := tm.cursorNow()
 		start := time.Now()
 		tm.press(keys[i%2])
-		tm.waitUntil("cursor to move", func(s string) bool { return cursorRow(s) != before })
+		tm.waitUntil(fmt.Sprintf("cursor to move from %q after key %d (%s)", before, i, keys[i%2]), movedFrom(before))
 		lat = append(lat, time.Since(start))
 	}
 	if len(lat) < 5 {
