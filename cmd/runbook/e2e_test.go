@@ -400,7 +400,7 @@ func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 	tm.waitFor("lines · following")
 	var lat []time.Duration
 	keys := []string{"j", "k"}
-	for i := 0; i < 20 && strings.Contains(tm.screen(), "running flood"); i++ {
+	for i := 0; i < 40 && strings.Contains(tm.screen(), "running flood"); i++ {
 		before := tm.cursorNow()
 		start := time.Now()
 		tm.press(keys[i%2])
@@ -418,6 +418,38 @@ func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 	}
 	tm.press("ctrl+c")
 	tm.waitUntil("flood to stop", func(s string) bool { return !strings.Contains(s, "running flood") })
+	tm.press("q")
+	tm.wait()
+}
+
+// TestE2EFirstFrame5000Steps: from starting the binary on a 5,000-step doc
+// to the first frame on screen (parse, journal, engine and TUI included).
+func TestE2EFirstFrame5000Steps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("# Big runbook\n\n")
+	for i := 0; i < 5000; i++ {
+		if i%10 == 0 {
+			fmt.Fprintf(&b, "## Stage %d\n\nProse of stage %d.\n\n", i/10, i/10)
+		}
+		fmt.Fprintf(&b, "```bash {name=step-%d}\necho step %d\n```\n\n", i, i)
+	}
+	doc := filepath.Join(dir, "big.md")
+	if err := os.WriteFile(doc, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e2eBinary(t)
+	start := time.Now()
+	tm := startTerm(t, dir, doc)
+	tm.waitFor("0/5000 done")
+	first := time.Since(start)
+	t.Logf("5,000-step doc: process start to first frame %v", first)
+	if first > time.Second {
+		t.Errorf("first frame after %v", first)
+	}
 	tm.press("q")
 	tm.wait()
 }
