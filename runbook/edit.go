@@ -264,9 +264,10 @@ type wbPiece struct {
 //     an empty list marker that the suffix would turn into a list item.
 //
 // Where no escape is neutral — a backtick fence (even an escaped backtick
-// closes an earlier code span), an HTML block, a leading pipe, a line whose
-// cell count as a table row would change, a lazy continuation line, a
-// marker alone in its block — the answer takes the marker's place instead.
+// closes an earlier code span), an HTML block, a leading pipe, a possible
+// link reference definition, a line whose cell count as a table row would
+// change, a lazy continuation line, a marker alone in its block — the answer
+// takes the marker's place instead.
 func answerPatch(src []byte, q *Question, suffix string) Patch {
 	blk := q.Block
 	ms, me := q.Marker.Start, q.Marker.End
