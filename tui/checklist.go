@@ -311,6 +311,18 @@ func (c *Checklist) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// ShortHelp is the checklist's own keys.
+func (c *Checklist) ShortHelp() []key.Binding {
+	k := c.common.Keys
+	return []key.Binding{k.Up, k.Down, k.Toggle}
+}
+
+// FullHelp is the checklist's keys in columns.
+func (c *Checklist) FullHelp() [][]key.Binding {
+	k := c.common.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Toggle}}
+}
+
 // icon is the status column of a row.
 func (c *Checklist) icon(it item) string {
 	st := c.common.Styles

@@ -126,3 +126,12 @@ func TestStatusBarComponent(t *testing.T) {
 	h.m.say("answers written to acme-api-runbook.md")
 	golden(t, "component_statusbar", plain(h.m.statusBar()))
 }
+
+func TestHelpFollowsFocus(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.press("tab", "tab")
+	if h.m.focus != focusOutput {
+		t.Fatalf("focus = %v", h.m.focus)
+	}
+	golden(t, "help_output_focused", plain(h.m.helpView()))
+}

@@ -95,6 +95,18 @@ func (d *DetailPane) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// ShortHelp is the pane's own keys.
+func (d *DetailPane) ShortHelp() []key.Binding {
+	k := d.common.Keys
+	return []key.Binding{k.Up, k.Down, k.PageDown}
+}
+
+// FullHelp is the pane's keys in columns.
+func (d *DetailPane) FullHelp() [][]key.Binding {
+	k := d.common.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+}
+
 // content builds (and caches) the pane's lines at the current width.
 func (d *DetailPane) content() []string {
 	if d.lines != nil {

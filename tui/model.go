@@ -106,6 +106,7 @@ type Model struct {
 	resumeSeen bool
 
 	running       string // step id running now
+	runStarted    time.Time
 	runCancel     context.CancelCauseFunc
 	runs          sync.WaitGroup // engine calls still running in Cmds
 	runAll        bool
@@ -244,8 +245,24 @@ func (m *Model) helpView() string {
 	if m.state == stateDiff {
 		return m.help.ShortHelpView(m.diff.ShortHelp())
 	}
-	return m.help.View(m.common.Keys)
+	return m.help.View(m)
 }
+
+// ShortHelp is the help bar: the step actions, then the focused pane's
+// scrolling keys when it is not the checklist.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.common.Keys
+	switch m.focus {
+	case focusDetail:
+		return append(m.detail.ShortHelp(), k.Focus, k.Help, k.Quit)
+	case focusOutput:
+		return append(m.output.ShortHelp(), k.Interrupt, k.Focus, k.Help, k.Quit)
+	}
+	return k.ShortHelp()
+}
+
+// FullHelp is the `?` help.
+func (m *Model) FullHelp() [][]key.Binding { return m.common.Keys.FullHelp() }
 
 func (m *Model) mainHeight() int {
 	return max(m.height-1-lipgloss.Height(m.helpView()), 6)
@@ -806,6 +823,7 @@ func (m *Model) prepared(msg prepareMsg) tea.Cmd {
 func (m *Model) execute(s *runbook.Step) tea.Cmd {
 	ctx, cancel := context.WithCancelCause(m.ctx)
 	m.running, m.runCancel = s.ID, cancel
+	m.runStarted = m.common.Now()
 	m.message = ""
 	if m.snap != nil {
 		m.snap.status[s.ID] = journal.Running
@@ -1027,7 +1045,7 @@ func (m *Model) statusBar() string {
 	el := m.common.Now().Sub(started).Truncate(time.Second)
 	right := fmt.Sprintf("%d/%d · %s ", done, total, fmtDuration(el))
 	if m.running != "" {
-		right = "running " + m.running + " · " + right
+		right = fmt.Sprintf("%s %s · %s", m.running, fmtDuration(m.common.Now().Sub(m.runStarted)), right)
 	}
 	msg := ""
 	if m.message != "" {

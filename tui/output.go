@@ -243,6 +243,18 @@ func (o *OutputPane) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// ShortHelp is the pane's own keys.
+func (o *OutputPane) ShortHelp() []key.Binding {
+	k := o.common.Keys
+	return []key.Binding{k.Up, k.Down, k.Follow}
+}
+
+// FullHelp is the pane's keys in columns.
+func (o *OutputPane) FullHelp() [][]key.Binding {
+	k := o.common.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Follow}}
+}
+
 // View renders the pane with its border.
 func (o *OutputPane) View() string {
 	st := o.common.Styles

@@ -344,7 +344,7 @@ func TestE2ELiveOutputInterruptInteractiveEditor(t *testing.T) {
 	tm.moveTo("○ fetch-deps")
 	tm.press("enter")
 	tm.waitFor("fetching dependency 2/8")
-	tm.waitFor("running fetch-deps")
+	tm.waitFor("◐ fetch-deps")
 	tm.press("ctrl+c")
 	tm.waitFor("! fetch-deps")
 	if strings.Contains(tm.screen(), "fetching dependency 8/8") {
@@ -396,11 +396,11 @@ func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 	tm.waitFor("Checklist")
 	tm.moveTo("○ flood")
 	tm.press("enter")
-	tm.waitFor("running flood")
+	tm.waitFor("◐ flood")
 	tm.waitFor("lines · following")
 	var lat []time.Duration
 	keys := []string{"j", "k"}
-	for i := 0; i < 40 && strings.Contains(tm.screen(), "running flood"); i++ {
+	for i := 0; i < 40 && strings.Contains(tm.screen(), "◐ flood"); i++ {
 		before := tm.cursorNow()
 		start := time.Now()
 		tm.press(keys[i%2])
@@ -417,7 +417,7 @@ func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 		t.Errorf("median key latency %v under flood, want ≤ 100ms", p50)
 	}
 	tm.press("ctrl+c")
-	tm.waitUntil("flood to stop", func(s string) bool { return !strings.Contains(s, "running flood") })
+	tm.waitUntil("flood to stop", func(s string) bool { return !strings.Contains(s, "◐ flood") })
 	tm.press("q")
 	tm.wait()
 }
