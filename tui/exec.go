@@ -43,24 +43,43 @@ func (x *interactiveExec) Run() error {
 	return nil
 }
 
-// openEditor edits a step's command in $EDITOR, in a private temp file.
+// editorReadyMsg carries the temp file holding the command to edit.
+type editorReadyMsg struct {
+	step *runbook.Step
+	path string
+	err  error
+}
+
+// openEditor writes the command to a private temp file (in a Cmd: no I/O
+// in Update); editorReady then hands the terminal to $EDITOR.
 func (m *Model) openEditor(s *runbook.Step) tea.Cmd {
-	f, err := os.CreateTemp("", "runbook-edit-*.sh")
-	if err != nil {
-		m.fail(fmt.Errorf("edit: %w", err))
-		return nil
+	text := m.currentCommand(s)
+	return func() tea.Msg {
+		f, err := os.CreateTemp("", "runbook-edit-*.sh")
+		if err != nil {
+			return editorReadyMsg{err: fmt.Errorf("edit: %w", err)}
+		}
+		_, werr := f.WriteString(text)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			os.Remove(f.Name())
+			return editorReadyMsg{err: fmt.Errorf("edit: %w", werr)}
+		}
+		return editorReadyMsg{step: s, path: f.Name()}
 	}
-	path := f.Name()
-	_, werr := f.WriteString(m.currentCommand(s))
-	cerr := f.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(path)
-		m.fail(fmt.Errorf("edit: cannot write %s", path))
+}
+
+// editorReady runs $EDITOR on the file through the real terminal.
+func (m *Model) editorReady(msg editorReadyMsg) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err)
 		return nil
 	}
 	args := strings.Fields(m.opts.Editor)
-	c := exec.Command(args[0], append(args[1:], path)...)
-	return tea.ExecProcess(c, func(err error) tea.Msg { return editorDoneMsg{step: s, path: path, err: err} })
+	c := exec.Command(args[0], append(args[1:], msg.path)...)
+	return tea.ExecProcess(c, func(err error) tea.Msg { return editorDoneMsg{step: msg.step, path: msg.path, err: err} })
 }
 
 // editorDone reads the edited command back (in a Cmd) and records it.

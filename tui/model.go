@@ -358,6 +358,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.state = stateDiff
 		m.SetSize(m.width, m.height)
 		return m, nil
+	case editorReadyMsg:
+		return m, m.editorReady(msg)
 	case editorDoneMsg:
 		return m, m.editorDone(msg)
 	case tea.KeyPressMsg:
