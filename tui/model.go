@@ -878,6 +878,12 @@ func (m *Model) runDone(msg runDoneMsg) tea.Cmd {
 	default:
 		m.message, m.messageIsErr = fmt.Sprintf("%s: %s — t retry · E edit · s skip · d mark done", msg.id, msg.status), true
 	}
+	if m.runAll && m.state != stateMain {
+		// Never replace a form the engineer is filling in.
+		m.runAll = false
+		m.say("run all paused after %s: press R to continue", msg.id)
+		return tea.Batch(cmds...)
+	}
 	if m.runAll {
 		ok := msg.status.Finished() || (s != nil && s.Attrs.ContinueOnError && msg.err == nil)
 		if !ok {
