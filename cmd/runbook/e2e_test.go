@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -452,4 +453,22 @@ func TestE2EFirstFrame5000Steps(t *testing.T) {
 	}
 	tm.press("q")
 	tm.wait()
+}
+
+// TestE2ENoColor: with NO_COLOR the screen carries no colour at all.
+func TestE2ENoColor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	dir, doc := demoCopy(t)
+	tm := startTermEnv(t, dir, []string{"NO_COLOR=1"}, doc)
+	tm.waitFor("Checklist")
+	tm.press("q")
+	tm.wait()
+	tm.mu.Lock()
+	raw := tm.raw.String()
+	tm.mu.Unlock()
+	if m := regexp.MustCompile(`\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9;]*)?m`).FindString(raw); m != "" {
+		t.Fatalf("colour sequence %q on screen with NO_COLOR", m)
+	}
 }
