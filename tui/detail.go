@@ -172,6 +172,12 @@ func (d *DetailPane) stepLines(s *runbook.Step, w int) []string {
 	if len(p.missing) > 0 {
 		out = append(out, wrap(st.Warn.Render("Needs: "+strings.Join(p.missing, ", ")), w)...)
 	}
+	if s.Attrs.Skip {
+		out = append(out, wrap(st.Muted.Render("Left out of run all (skip): run it with enter if you need it."), w)...)
+	}
+	if s.Attrs.ContinueOnError {
+		out = append(out, wrap(st.Muted.Render("continue-on-error: run all goes on if it fails."), w)...)
+	}
 	if s.Kind == runbook.KindCheck {
 		out = append(out, wrap(st.Muted.Render("Optional check from a table: it runs only when you press enter."), w)...)
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,16 +100,22 @@ func (f *fakeEngine) StepStatus(id string) journal.Status {
 }
 
 func (f *fakeEngine) Missing(stepID string) []string {
-	s := f.doc.Step(stepID)
-	if s == nil {
-		return nil
+	steps := f.doc.Steps
+	if stepID != "" {
+		s := f.doc.Step(stepID)
+		if s == nil {
+			return nil
+		}
+		steps = []*runbook.Step{s}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []string
-	for _, p := range s.Placeholders {
-		if _, ok := f.vars[p]; !ok {
-			out = append(out, p)
+	for _, s := range steps {
+		for _, p := range s.Placeholders {
+			if _, ok := f.vars[p]; !ok && !slices.Contains(out, p) {
+				out = append(out, p)
+			}
 		}
 	}
 	return out

@@ -191,6 +191,8 @@ type (
 		err  error
 	}
 	tickMsg time.Time
+	// hintMsg is a message for the status bar that changes nothing else.
+	hintMsg string
 )
 
 // Init starts the event subscription, reads the run and starts the clock.
@@ -357,6 +359,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.diff = NewDiffView(&m.common, msg.diff)
 		m.state = stateDiff
 		m.SetSize(m.width, m.height)
+		return m, nil
+	case hintMsg:
+		if m.message == "" {
+			m.say("%s", string(msg))
+		}
 		return m, nil
 	case editorReadyMsg:
 		return m, m.editorReady(msg)
@@ -955,6 +962,19 @@ func (m *Model) finishAndQuit() tea.Cmd {
 	return tea.Sequence(func() tea.Msg { _ = eng.Finish(); return nil }, tea.Quit)
 }
 
+// missingHint tells, on a new run, how many values the doc needs and how
+// to give them all up front.
+func (m *Model) missingHint() tea.Cmd {
+	eng := m.eng
+	return func() tea.Msg {
+		n := len(eng.Missing(""))
+		if n == 0 {
+			return nil
+		}
+		return hintMsg(fmt.Sprintf("%d value(s) needed: p fills them now, or each is asked when a step needs it", n))
+	}
+}
+
 // unwritten counts answers given but not yet written into the doc.
 func (m *Model) unwritten() int {
 	n := 0
@@ -970,7 +990,7 @@ func (m *Model) unwritten() int {
 func (m *Model) offerResume() tea.Cmd {
 	st := m.snap.state
 	if st == nil || st.Finished || (len(st.Steps) == 0 && len(st.Answers) == 0) {
-		return nil
+		return m.missingHint()
 	}
 	// Put the cursor where the run stopped: a failed or interrupted step,
 	// else the first one left.
