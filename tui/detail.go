@@ -162,6 +162,13 @@ func (d *DetailPane) stepLines(s *runbook.Step, w int) []string {
 	if ss != nil && ss.Note != "" {
 		out = append(out, wrap("Note: "+ss.Note, w)...)
 	}
+	if d.snap != nil && d.snap.state != nil {
+		for _, n := range d.snap.state.Notes {
+			if n.Step == s.ID {
+				out = append(out, wrap(st.Muted.Render(n.Time.Format("15:04")+" note: ")+oneLine(n.Text), w)...)
+			}
+		}
+	}
 	if ss != nil && len(ss.Attempts) > 0 && ss.Attempts[len(ss.Attempts)-1].Error != "" {
 		out = append(out, wrap(st.Error.Render("Error: "+ss.Attempts[len(ss.Attempts)-1].Error), w)...)
 	}

@@ -201,6 +201,7 @@ func TestMarkDoneAndNote(t *testing.T) {
 	if n := h.eng.State().Notes; len(n) != 1 || n[0].Text != "ticket CHG-42" || n[0].Step != "fetch-deps" {
 		t.Fatalf("notes = %+v", n)
 	}
+	golden(t, "notes_80x24", h.screen())
 }
 
 func TestEditInline(t *testing.T) {
