@@ -876,6 +876,9 @@ func (m *Model) runDone(msg runDoneMsg) tea.Cmd {
 	if m.snap != nil {
 		m.snap.status[msg.id] = msg.status
 	}
+	if s != nil && s.Attrs.Interactive && m.shownStep == msg.id && m.output.Lines() == 0 {
+		m.output.Write([]byte("(interactive step: it had the terminal to itself, its output is not captured here)\n"))
+	}
 	switch {
 	case msg.err != nil && !errors.Is(msg.err, context.Canceled) && !errors.Is(msg.err, steps.ErrInterrupted):
 		m.fail(fmt.Errorf("%s: %w", msg.id, msg.err))
