@@ -449,17 +449,19 @@ func (e *Engine) Missing(stepID string) []string {
 }
 
 // CheckValues validates every value already known for the given steps
-// (all steps when ids is empty) against its pattern, so that a bad --set
-// fails before the first step runs rather than halfway.
+// (all steps when ids is empty) against its pattern, and that it can be
+// substituted safely where each step not yet finished uses it, so that a
+// bad --set fails before the first step runs rather than halfway.
 func (e *Engine) CheckValues(ids ...string) error {
 	var errs []error
 	seen := map[string]bool{}
+	var check []*runbook.Step
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	for _, st := range e.doc.Steps {
 		if len(ids) > 0 && !slices.Contains(ids, st.ID) {
 			continue
 		}
+		check = append(check, st)
 		for _, name := range e.placeholdersOf(st) {
 			if seen[name] {
 				continue
@@ -472,7 +474,49 @@ func (e *Engine) CheckValues(ids ...string) error {
 			}
 		}
 	}
+	e.mu.Unlock()
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	for _, st := range check {
+		if err := e.checkSubstitution(st); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// checkSubstitution substitutes the values known now into a step's command
+// and done-if exactly as Run will, without running or journaling anything:
+// a value that no quoting makes safe where the step uses it (arithmetic, a
+// heredoc delimiter, a bare SQL word) must stop the run before its first
+// step, not after the steps before this one have changed things. A step
+// that needs a value not known yet (a source fetched when the step runs)
+// is left to Run.
+func (e *Engine) checkSubstitution(st *runbook.Step) error {
+	if st.Kind == runbook.KindManual || e.StepStatus(st.ID).Finished() {
+		return nil
+	}
+	vals := map[string]Value{}
+	e.mu.Lock()
+	for _, name := range e.placeholdersOf(st) {
+		v, _, ok := e.vars.Peek(name)
+		if !ok {
+			e.mu.Unlock()
+			return nil
+		}
+		vals[name] = Value{Text: v, Secret: e.vars.Secret(name)}
+	}
+	e.mu.Unlock()
+	if _, _, err := Substitute(st, e.command(st), vals); err != nil {
+		return fmt.Errorf("step %s: %w", st.ID, err)
+	}
+	if st.Attrs.DoneIf != "" {
+		if _, _, err := Substitute(st, st.Attrs.DoneIf, vals); err != nil {
+			return fmt.Errorf("step %s: done-if: %w", st.ID, err)
+		}
+	}
+	return nil
 }
 
 // Var returns a variable's value if one is known without fetching it.

@@ -567,3 +567,47 @@ func BenchmarkEngineOutput(b *testing.B) {
 		os.RemoveAll(e.RunDir())
 	}
 }
+
+// A value that no quoting makes safe where a later step uses it must be
+// refused by CheckValues, before the first step runs; before this, the
+// run executed the steps before that one and only then refused.
+func TestCheckValuesRefusesUnsafeSubstitutionBeforeAnyStep(t *testing.T) {
+	first := step("first", "echo first")
+	arith := step("arith", "echo $(( <n> + 1 ))")
+	arith.Lang, arith.Placeholders = "bash", []string{"n"}
+	later := step("later", "echo done-if")
+	later.Lang, later.Placeholders = "bash", []string{"m"}
+	later.Attrs.DoneIf = "test $(( <m> )) -gt 0"
+	doc := testDoc(t, first, arith, later)
+	doc.Placeholders = []*runbook.Placeholder{{Name: "n"}, {Name: "m"}}
+	e, _ := open(t, doc, &fakeExec{}, func(c *Config) {
+		c.Sets = map[string]string{"n": "1)); touch /tmp/x; echo $((1", "m": "$(id)"}
+	})
+	err := e.CheckValues()
+	if err == nil {
+		t.Fatal("CheckValues accepted a value that cannot be substituted")
+	}
+	want := "step arith: value for <n> is evaluated as arithmetic here; only an integer is allowed\n" +
+		"step later: done-if: value for <m> is evaluated as arithmetic here; only an integer is allowed"
+	if err.Error() != want {
+		t.Fatalf("got %q\nwant %q", err, want)
+	}
+	if err := e.CheckValues("first"); err != nil {
+		t.Fatalf("a step without placeholders: %v", err)
+	}
+}
+
+// Values of a source (fetched when the step runs) are not known before the
+// run; CheckValues must not fetch them nor refuse the step for them.
+func TestCheckValuesLeavesUnknownValuesToRun(t *testing.T) {
+	st := step("a", "echo $(( <n> + 1 ))")
+	st.Lang, st.Placeholders = "bash", []string{"n"}
+	v := &runbook.Variable{Name: "n", Source: "env:QA_NOT_SET_ANYWHERE"}
+	doc := testDoc(t, st)
+	doc.FrontMatter = &runbook.FrontMatter{Variables: []*runbook.Variable{v}}
+	doc.Placeholders = []*runbook.Placeholder{{Name: "n", Var: v}}
+	e, _ := open(t, doc, &fakeExec{})
+	if err := e.CheckValues(); err != nil {
+		t.Fatal(err)
+	}
+}
