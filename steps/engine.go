@@ -660,13 +660,31 @@ func (e *Engine) Preview(stepID string) (string, error) {
 	if st.Kind == runbook.KindManual {
 		return st.Code, nil
 	}
+	return e.preview(st, e.command(st), "")
+}
+
+// PreviewDoneIf is the exact final done-if command of a step, secrets
+// masked, or "" when the step has none: a dry run shows it filled in as
+// Run will execute it, not with its placeholders.
+func (e *Engine) PreviewDoneIf(stepID string) (string, error) {
+	st := e.doc.Step(stepID)
+	if st == nil {
+		return "", fmt.Errorf("unknown step %q", stepID)
+	}
+	if st.Kind == runbook.KindManual || st.Attrs.DoneIf == "" {
+		return "", nil
+	}
+	return e.preview(st, st.Attrs.DoneIf, "done-if: ")
+}
+
+func (e *Engine) preview(st *runbook.Step, code, what string) (string, error) {
 	vals, err := e.resolve(context.Background(), st, false)
 	if err != nil {
 		return "", err
 	}
-	_, display, err := Substitute(st, e.command(st), vals)
+	_, display, err := Substitute(st, code, vals)
 	if err != nil {
-		return "", fmt.Errorf("step %s: %w", st.ID, err)
+		return "", fmt.Errorf("step %s: %s%w", st.ID, what, err)
 	}
 	return e.mask(display), nil
 }

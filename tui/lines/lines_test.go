@@ -262,6 +262,29 @@ func TestDryRunPrintsCommands(t *testing.T) {
 	}
 }
 
+// A dry run prints the done-if command filled in and masked, as it will
+// run; it used to print the raw attribute with its placeholders.
+func TestDryRunPrintsFinalDoneIf(t *testing.T) {
+	st := shellStep("a", "create <bucket>", "bucket", "tok")
+	st.Attrs.DoneIf = "head-bucket <bucket> --token '<tok>'"
+	doc := docWith(st)
+	v := &runbook.Variable{Name: "tok", Secret: true}
+	doc.FrontMatter = &runbook.FrontMatter{Variables: []*runbook.Variable{v}}
+	doc.Placeholders[1].Var, doc.Placeholders[1].Secret = v, true
+	ex := &fakeExec{}
+	e := engine(t, ex, doc, map[string]string{"bucket": "b-1", "tok": "hunter2"})
+	var out bytes.Buffer
+	if _, err := Run(context.Background(), e, Options{Out: &out, DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "> a\n    # done-if: head-bucket b-1 --token '****'\n    create b-1\n"; out.String() != want {
+		t.Fatalf("dry run:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if len(ex.ran) > 0 {
+		t.Fatal("dry run ran")
+	}
+}
+
 func TestStaleStepRunsAgainWithANotice(t *testing.T) {
 	doc := docWith(shellStep("a", "echo a"), shellStep("b", "echo b"))
 	ex := &fakeExec{}

@@ -327,9 +327,13 @@ func (r *runner) dryRun(plan []*runbook.Step) (Outcome, error) {
 		if err != nil {
 			return Outcome{}, err
 		}
+		doneIf, err := r.e.PreviewDoneIf(s.ID)
+		if err != nil {
+			return Outcome{}, err
+		}
 		r.p.Println(head)
-		if s.Attrs.DoneIf != "" {
-			r.p.Println(outputIndent + "# done-if: " + s.Attrs.DoneIf)
+		if doneIf != "" {
+			r.p.Println(outputIndent + "# done-if: " + doneIf)
 		}
 		r.p.Println(indent(cmd))
 	}
