@@ -108,11 +108,13 @@ func shellVariant(st *Step) (syntax.LangVariant, bool) {
 		sh = strings.ToLower(st.Lang)
 	}
 	switch sh {
-	case "", "sh", "bash", "shell", "console", "shell-session", "shellsession":
+	case "", "bash", "shell", "console", "shell-session", "shellsession":
 		return syntax.LangBash, true
 	case "zsh":
 		return syntax.LangZsh, true
-	case "dash", "posix":
+	case "sh", "dash", "ash", "posix":
+		// An `sh` block runs in sh (steps/shell), which is dash on Debian:
+		// bash syntax there passes check and then fails at run time.
 		return syntax.LangPOSIX, true
 	}
 	return 0, false
@@ -138,6 +140,16 @@ func shellSyntax(code string, variant syntax.LangVariant) (line int, msg string,
 	var pe syntax.ParseError
 	if errors.As(err, &pe) {
 		return int(pe.Pos.Line()), pe.Text, true
+	}
+	// A feature of another shell (bash arrays in an sh block) is a
+	// LangError: it has its own position.
+	var le syntax.LangError
+	if errors.As(err, &le) {
+		msg := strings.TrimPrefix(le.Error(), le.Pos.String()+": ")
+		if variant == syntax.LangPOSIX {
+			msg += " (the block runs in sh; fence it as bash for bash syntax)"
+		}
+		return int(le.Pos.Line()), msg, true
 	}
 	return 1, err.Error(), true
 }

@@ -35,6 +35,19 @@ func TestLint(t *testing.T) {
 	}
 }
 
+// An sh block runs in sh (dash on Debian): check must judge it as POSIX
+// shell, on the line of the offending code, and accept the same code in a
+// bash block. It used to lint sh as bash, so a block check called clean
+// failed at run time.
+func TestLintShBlockIsPOSIX(t *testing.T) {
+	src := "# T\n\n```sh\necho start\narr=(1 2); echo ${arr[1]}\n```\n\n```bash\narr=(1 2); echo ${arr[1]}\n```\n"
+	got := lintLines(mustParse(t, src), LintOptions{})
+	want := "5 error shell-syntax: step t/1: shell syntax error: arrays are a bash/mksh/zsh feature; tried parsing as posix (the block runs in sh; fence it as bash for bash syntax)\n"
+	if got != want {
+		t.Errorf("lint:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 func TestLintPlaceholdersAreNotRedirects(t *testing.T) {
 	d := mustParse(t, "---\nvariables:\n  account-id: \"1\"\n  file: {source: env:F}\n---\n```bash\ncat <file> | aws s3 cp - s3://<account-id>/x\ngrep -c {pattern} <file>\n```\n")
 	got := lintLines(d, LintOptions{})
