@@ -29,8 +29,9 @@ type fakeEngine struct {
 	output  map[string][]string
 	results map[string][]journal.Status
 	// block, when set, makes Run wait for ctx (a long-running step).
-	block map[string]bool
-	runs  []string
+	block   map[string]bool
+	blocked []context.Context // of Run calls made to wait for their ctx
+	runs    []string
 }
 
 func newFakeEngine(doc *runbook.Document) *fakeEngine {
@@ -71,6 +72,20 @@ func (f *fakeEngine) emit(step string, attempt int, out []byte) {
 	for _, s := range subs {
 		s(Event{Step: step, Attempt: attempt, Output: out})
 	}
+}
+
+// waiting counts Run calls blocked on a context not cancelled yet: the
+// harness is idle when only those are left.
+func (f *fakeEngine) waiting() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := int64(0)
+	for _, c := range f.blocked {
+		if c.Err() == nil {
+			n++
+		}
+	}
+	return n
 }
 
 func (f *fakeEngine) Subscribe(fn func(Event)) func() {
@@ -190,6 +205,9 @@ func (f *fakeEngine) Run(ctx context.Context, stepID string, opt RunOptions) (jo
 		f.emit(stepID, attempt, []byte(o))
 	}
 	if block {
+		f.mu.Lock()
+		f.blocked = append(f.blocked, ctx)
+		f.mu.Unlock()
 		<-ctx.Done()
 		res = journal.Interrupted
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -27,6 +28,7 @@ type harness struct {
 	msgs    chan tea.Msg
 	waitPtr uintptr
 	quit    atomic.Bool // a tea.Quit was delivered
+	pending atomic.Int64 // commands started and not yet delivered
 }
 
 var testNow = time.Date(2026, 11, 24, 9, 12, 34, 0, time.UTC)
@@ -51,10 +53,26 @@ func newHarnessWith(t testing.TB, eng *fakeEngine, w, h int) *harness {
 }
 
 func (h *harness) exec(c tea.Cmd) {
-	if c == nil || reflect.ValueOf(c).Pointer() == h.waitPtr {
+	if c == nil || reflect.ValueOf(c).Pointer() == h.waitPtr || isTimer(c) {
 		return
 	}
-	go func() { h.deliver(c()) }()
+	h.pending.Add(1)
+	go func() {
+		defer h.pending.Add(-1)
+		h.deliver(c())
+	}()
+}
+
+// isTimer recognises commands that only sleep then tick (cursor blinks,
+// tea.Tick): they change nothing a test looks at and would keep the
+// harness from ever being idle.
+func isTimer(c tea.Cmd) bool {
+	fn := runtime.FuncForPC(reflect.ValueOf(c).Pointer())
+	if fn == nil {
+		return false
+	}
+	name := fn.Name()
+	return strings.Contains(name, "Blink") || strings.Contains(name, "bubbletea/v2.Tick") || strings.Contains(name, "tui.tick")
 }
 
 func (h *harness) deliver(msg tea.Msg) {
@@ -71,7 +89,7 @@ func (h *harness) deliver(msg tea.Msg) {
 	if rv := reflect.ValueOf(msg); rv.Kind() == reflect.Slice && rv.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
 		for i := 0; i < rv.Len(); i++ {
 			c := rv.Index(i).Interface().(tea.Cmd)
-			if c != nil && reflect.ValueOf(c).Pointer() != h.waitPtr {
+			if c != nil && reflect.ValueOf(c).Pointer() != h.waitPtr && !isTimer(c) {
 				h.deliver(c())
 			}
 		}
@@ -95,17 +113,33 @@ func (h *harness) send(msg tea.Msg) {
 	h.exec(c)
 }
 
-// settle applies messages until nothing arrives for a short while.
+// settle applies messages until every command has delivered its message
+// (steps the fake engine keeps running on purpose excepted): no guessing
+// with quiet periods, so a loaded machine cannot make a test flaky.
 func (h *harness) settle() {
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		select {
 		case msg := <-h.msgs:
 			h.send(msg)
 			h.poll()
-		case <-time.After(60 * time.Millisecond):
-			if !h.poll() {
-				return
-			}
+			continue
+		default:
+		}
+		if h.poll() {
+			continue
+		}
+		if h.pending.Load() <= h.eng.waiting() && len(h.msgs) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("harness: %d commands still pending after 10s", h.pending.Load())
+		}
+		select {
+		case msg := <-h.msgs:
+			h.send(msg)
+			h.poll()
+		case <-time.After(2 * time.Millisecond):
 		}
 	}
 }
