@@ -27,7 +27,7 @@ type harness struct {
 	eng     *fakeEngine
 	msgs    chan tea.Msg
 	waitPtr uintptr
-	quit    atomic.Bool // a tea.Quit was delivered
+	quit    atomic.Bool  // a tea.Quit was delivered
 	pending atomic.Int64 // commands started and not yet delivered
 }
 
