@@ -188,6 +188,24 @@ func TestRunDryRunAndValuesFile(t *testing.T) {
 	}
 }
 
+// A --values file takes the same names as --set: a typo in it is refused
+// with its line (exit 2) instead of being ignored, and a key may be
+// written <placeholder> like a --set name.
+func TestRunValuesFileUnknownName(t *testing.T) {
+	doc := writeDoc(t, "deploy.md", deployDoc)
+	values := filepath.Join(t.TempDir(), "v.yaml")
+	os.WriteFile(values, []byte("env: prod\n\ntokn: s3cr3t\n"), 0o600)
+	code, out, errOut := rbCLI(t, "run", "--no-tui", "--dry-run", "--values", values, doc)
+	if want := "runbook: " + values + ":3: bad values file: tokn is not a placeholder, variable or question of " + doc + "\n"; code != 2 || out != "" || errOut != want {
+		t.Fatalf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, out, errOut, want)
+	}
+	os.WriteFile(values, []byte("env: prod\n<token>: s3cr3t\n"), 0o600)
+	code, out, errOut = rbCLI(t, "run", "--no-tui", "--dry-run", "--values", values, doc)
+	if code != 0 || !strings.Contains(out, "    echo \"token=****\"\n") {
+		t.Fatalf("exit %d %s\n%s", code, errOut, out)
+	}
+}
+
 func TestStatusWithoutRuns(t *testing.T) {
 	dir := t.TempDir()
 	code, out, _ := rbCLI(t, "status", "--state-dir", dir)

@@ -54,7 +54,7 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 	if err != nil {
 		return nil, err
 	}
-	values, err := readValues(f.values)
+	values, err := readValues(doc, f.values)
 	if err != nil {
 		return nil, err
 	}
@@ -146,21 +146,7 @@ func (w *wired) Close() error {
 // declared variable or a question id of the doc: a typo must not be
 // silently ignored on a production run.
 func parseSets(doc *runbook.Document, flags []string) (map[string]string, error) {
-	known := map[string]bool{}
-	for _, p := range doc.Placeholders {
-		known[p.Name] = true
-	}
-	if doc.FrontMatter != nil {
-		for _, v := range doc.FrontMatter.Variables {
-			known[v.Name] = true
-		}
-	}
-	for _, q := range doc.Questions {
-		known[q.ID] = true
-	}
-	for _, v := range doc.Verified {
-		known[v.ID] = true
-	}
+	known := knownNames(doc)
 	sets := map[string]string{}
 	for _, kv := range flags {
 		k, v, ok := strings.Cut(kv, "=")
@@ -177,8 +163,31 @@ func parseSets(doc *runbook.Document, flags []string) (map[string]string, error)
 	return sets, nil
 }
 
-// readValues reads a --values YAML file: a flat map of names to scalars.
-func readValues(path string) (map[string]string, error) {
+// knownNames are the names --set and --values accept: placeholders,
+// declared variables and question ids of doc.
+func knownNames(doc *runbook.Document) map[string]bool {
+	known := map[string]bool{}
+	for _, p := range doc.Placeholders {
+		known[p.Name] = true
+	}
+	if doc.FrontMatter != nil {
+		for _, v := range doc.FrontMatter.Variables {
+			known[v.Name] = true
+		}
+	}
+	for _, q := range doc.Questions {
+		known[q.ID] = true
+	}
+	for _, v := range doc.Verified {
+		known[v.ID] = true
+	}
+	return known
+}
+
+// readValues reads a --values YAML file: a flat map of names to scalars,
+// with the same names as --set, so that a typo in the file is not
+// silently ignored either.
+func readValues(doc *runbook.Document, path string) (map[string]string, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -191,8 +200,13 @@ func readValues(path string) (map[string]string, error) {
 		return nil, &runbook.Error{Path: path, Line: yamlLine(err), Err: fmt.Errorf("bad values file: %s", yamlMessage(err))}
 	}
 	out := map[string]string{}
-	for _, k := range slices.Sorted(maps.Keys(raw)) {
-		switch v := raw[k].(type) {
+	known := knownNames(doc)
+	for _, key := range slices.Sorted(maps.Keys(raw)) {
+		k := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(key), "<"), ">")
+		if !known[k] {
+			return nil, &runbook.Error{Path: path, Line: keyLine(b, key), Err: fmt.Errorf("bad values file: %s is not a placeholder, variable or question of %s", key, doc.Path)}
+		}
+		switch v := raw[key].(type) {
 		case nil:
 		case string:
 			out[k] = v
@@ -203,6 +217,21 @@ func readValues(path string) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// keyLine is the line of a top-level key of a YAML map, or 0.
+func keyLine(b []byte, key string) int {
+	var n yaml.Node
+	if yaml.Unmarshal(b, &n) != nil || len(n.Content) == 0 {
+		return 0
+	}
+	m := n.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i].Line
+		}
+	}
+	return 0
 }
 
 // yamlLine digs the line out of a yaml.v3 error ("yaml: line 3: …").
