@@ -19,6 +19,8 @@ type Engine interface {
 	State() *journal.State
 	StepStatus(id string) journal.Status
 	Missing(stepID string) []string
+	Var(name string) (string, bool)
+	IsSecret(name string) bool
 	SetVar(name, value string) error
 	Preview(stepID string) (string, error)
 	Run(ctx context.Context, stepID string, opt RunOptions) (journal.Status, error)

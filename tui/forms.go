@@ -104,6 +104,78 @@ func (m *Model) placeholderForm(title string, names []string, then func() tea.Cm
 	}, huh.NewGroup(fields...))
 }
 
+// preflightItem is one placeholder in the preflight form.
+type preflightItem struct {
+	name    string
+	value   string // current value; never set for secrets
+	has     bool   // a value is set (or a default applies)
+	secret  bool
+	missing bool // no value and no source: required
+}
+
+// preflightForm shows every placeholder at once, pre-filled with its
+// current value, so the engineer can check or give them all before the
+// first step. Secrets show empty: leaving them empty keeps their value.
+func (m *Model) preflightForm(items []preflightItem) tea.Cmd {
+	vals := make([]string, len(items))
+	fields := make([]huh.Field, 0, len(items))
+	for i, it := range items {
+		vals[i] = it.value
+		in := huh.NewInput().Title(it.name)
+		desc := ""
+		var pattern *regexp.Regexp
+		if p := m.doc.Placeholder(it.name); p != nil && p.Var != nil {
+			desc = p.Var.Prompt
+			if p.Var.Pattern != "" {
+				pattern, _ = regexp.Compile("^(?:" + p.Var.Pattern + ")$")
+			}
+		}
+		switch {
+		case it.secret && it.has:
+			in.EchoMode(huh.EchoModePassword)
+			desc = strings.TrimSpace(desc + " (secret, set: leave empty to keep it)")
+		case it.secret:
+			in.EchoMode(huh.EchoModePassword)
+			desc = strings.TrimSpace(desc + " (secret: masked, never written to disk)")
+		}
+		if desc != "" {
+			in.Description(desc)
+		}
+		required := it.missing
+		in.Validate(func(s string) error {
+			if strings.TrimSpace(s) == "" {
+				if required {
+					return errors.New("a value is required")
+				}
+				return nil
+			}
+			if pattern != nil && !pattern.MatchString(s) {
+				return fmt.Errorf("must match %s", pattern.String()[4:len(pattern.String())-2])
+			}
+			return nil
+		})
+		in.Value(&vals[i])
+		fields = append(fields, in)
+	}
+	eng := m.eng
+	return m.openDialog("Placeholders", func() tea.Cmd {
+		return func() tea.Msg {
+			n := 0
+			for i, it := range items {
+				v := vals[i]
+				if v == "" || (v == it.value && it.has) {
+					continue
+				}
+				if err := eng.SetVar(it.name, v); err != nil {
+					return actionDoneMsg{err: fmt.Errorf("%s: %w", it.name, err)}
+				}
+				n++
+			}
+			return actionDoneMsg{text: fmt.Sprintf("%d value(s) set", n), vars: true}
+		}
+	}, huh.NewGroup(fields...))
+}
+
 func joinInts(xs []int, limit int) string {
 	var parts []string
 	for i, x := range xs {

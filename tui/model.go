@@ -190,7 +190,8 @@ type (
 		path string
 		err  error
 	}
-	tickMsg time.Time
+	tickMsg      time.Time
+	preflightMsg struct{ items []preflightItem }
 	// hintMsg is a message for the status bar that changes nothing else.
 	hintMsg string
 )
@@ -331,6 +332,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case prepareMsg:
 		return m, m.prepared(msg)
+	case preflightMsg:
+		if len(msg.items) == 0 {
+			m.say("this runbook has no placeholders")
+			return m, nil
+		}
+		return m, m.preflightForm(msg.items)
 	case runDoneMsg:
 		return m, m.runDone(msg)
 	case actionDoneMsg:
@@ -734,21 +741,25 @@ func (m *Model) currentCommand(s *runbook.Step) string {
 	return s.Code
 }
 
-// fillAll asks every placeholder still without a value (the "preflight").
+// fillAll reads every placeholder's value (in a Cmd) for the preflight
+// form: all of them up front, the missing ones required.
 func (m *Model) fillAll() tea.Cmd {
 	eng, doc := m.eng, m.doc
 	return func() tea.Msg {
-		var missing []string
-		seen := map[string]bool{}
-		for _, s := range doc.Steps {
-			for _, n := range eng.Missing(s.ID) {
-				if !seen[n] {
-					seen[n] = true
-					missing = append(missing, n)
-				}
-			}
+		missing := map[string]bool{}
+		for _, n := range eng.Missing("") {
+			missing[n] = true
 		}
-		return prepareMsg{missing: missing}
+		var items []preflightItem
+		for _, p := range doc.Placeholders {
+			v, has := eng.Var(p.Name)
+			it := preflightItem{name: p.Name, has: has, secret: eng.IsSecret(p.Name), missing: missing[p.Name]}
+			if !it.secret {
+				it.value = v
+			}
+			items = append(items, it)
+		}
+		return preflightMsg{items: items}
 	}
 }
 
@@ -805,13 +816,6 @@ func (m *Model) startRun(id string, all bool) tea.Cmd {
 
 // prepared continues the run flow once missing placeholders are known.
 func (m *Model) prepared(msg prepareMsg) tea.Cmd {
-	if msg.id == "" { // the preflight form
-		if len(msg.missing) == 0 {
-			m.say("every placeholder has a value")
-			return nil
-		}
-		return m.placeholderForm("Placeholders", msg.missing, nil)
-	}
 	s := m.doc.Step(msg.id)
 	if s == nil {
 		return nil

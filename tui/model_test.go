@@ -364,3 +364,29 @@ func TestTinyTerminals(t *testing.T) {
 		h.press("?")
 	}
 }
+
+func TestPreflightForm(t *testing.T) {
+	h := newHarness(t, 80, 30)
+	h.eng.vars["env"] = "staging"
+	h.press("p")
+	if h.m.state != stateDialog {
+		t.Fatal("p must open the preflight form")
+	}
+	golden(t, "preflight_80x30", h.screen())
+	h.press("enter") // keep env
+	h.typeText("123456789012")
+	h.press("enter")
+	h.typeText("s3cret")
+	h.press("enter")
+	if h.m.state != stateMain {
+		t.Fatalf("state = %v\n%s", h.m.state, h.screen())
+	}
+	if h.eng.vars["account-id"] != "123456789012" || h.eng.vars["db-password"] != "s3cret" || h.eng.vars["env"] != "staging" {
+		t.Fatalf("vars = %v", h.eng.vars)
+	}
+	for _, e := range h.eng.events {
+		if e.Type == journal.VariableSet && e.Name == "env" {
+			t.Fatal("an unchanged value was set again")
+		}
+	}
+}
