@@ -258,8 +258,22 @@ func yamlErrLine(err error) (int, string) {
 	return 0, msg
 }
 
+// yamlInnerLineRE matches the "line N: " that yaml.v3 puts before each of
+// its unmarshal errors.
+var yamlInnerLineRE = regexp.MustCompile(`^line \d+: `)
+
+// yamlMsg is a yaml.v3 error as one line without its own line numbers:
+// those count from the start of the YAML, not of the file, and the caller
+// names the file line (a message saying "doc.md:4: … line 3: …" points at
+// two different lines).
 func yamlMsg(err error) string {
 	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	s = strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
-	return strings.Join(strings.Fields(s), " ")
+	s = strings.TrimPrefix(s, "unmarshal errors:\n")
+	var parts []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = yamlInnerLineRE.ReplaceAllString(strings.TrimSpace(l), ""); l != "" {
+			parts = append(parts, strings.Join(strings.Fields(l), " "))
+		}
+	}
+	return strings.Join(parts, "; ")
 }

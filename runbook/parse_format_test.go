@@ -381,6 +381,23 @@ func TestFrontMatterErrors(t *testing.T) {
 	}
 }
 
+// A type error inside the front matter names the file line once: yaml.v3's
+// own "line N: " counts from the start of the YAML and used to be left in
+// the message ("t.md:4: … variable a: line 3: cannot unmarshal …").
+func TestFrontMatterTypeErrorsNameOneLine(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"---\nvariables:\n  a:\n    secret: maybe\n---\n# x\n",
+			"t.md:4: front matter: variable a: cannot unmarshal !!str `maybe` into bool"},
+		{"---\naws: {account: [1], region: {a: 1}}\n---\n# x\n",
+			"t.md:2: front matter: aws: cannot unmarshal !!seq into string; cannot unmarshal !!map into string"},
+	} {
+		err := mustParse(t, tc.src).Err()
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q:\n got %v\nwant %s", tc.src, err, tc.want)
+		}
+	}
+}
+
 func lineOfErr(err error) int {
 	if re, ok := err.(*Error); ok {
 		return re.Line
