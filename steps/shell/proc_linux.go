@@ -9,8 +9,40 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
+
+// lifeline opens a pseudo-terminal that is only a NoPTY step's controlling
+// terminal, so that the kernel hangs the step up if runbook dies. A read
+// from it returns at once with nothing, as from /dev/null (a prompt on
+// /dev/tty fails instead of hanging), and output is not translated. The
+// master is pollable so that closing it stops its reader. Nil when no
+// pseudo-terminal can be had: the step then runs without one, as before.
+func lifeline() (ptmx, tty *os.File) {
+	m, t, err := pty.Open()
+	if err != nil {
+		return nil, nil
+	}
+	tio, err := unix.IoctlGetTermios(int(t.Fd()), unix.TCGETS)
+	if err == nil {
+		tio.Lflag &^= unix.ICANON | unix.ECHO | unix.ISIG | unix.IEXTEN
+		tio.Oflag &^= unix.OPOST
+		tio.Cc[unix.VMIN], tio.Cc[unix.VTIME] = 0, 0
+		err = unix.IoctlSetTermios(int(t.Fd()), unix.TCSETS, tio)
+	}
+	if err != nil {
+		m.Close()
+		t.Close()
+		return nil, nil
+	}
+	pm, err := pollable(m)
+	if err != nil {
+		t.Close()
+		return nil, nil
+	}
+	return pm, t
+}
 
 // waitExited blocks until the main process has exited, leaving it a zombie
 // (WNOWAIT) so that cmd.Wait reaps it later.

@@ -3,10 +3,15 @@
 package shell
 
 import (
+	"os"
 	"os/exec"
 	"syscall"
 	"time"
 )
+
+// lifeline is Linux only: elsewhere a NoPTY step has no terminal, and
+// outlives runbook if runbook is killed.
+func lifeline() (ptmx, tty *os.File) { return nil, nil }
 
 // waitExited waits for the main process. Without waitid(WNOWAIT) it has to
 // reap it; cmd.Wait afterwards still returns its ProcessState.

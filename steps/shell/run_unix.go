@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -89,6 +90,7 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 // timeout; `interactive` steps get the real terminal instead.
 func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []string, out io.Writer) steps.Result {
 	var r, w *os.File
+	var extra []*os.File
 	// Setsid makes the shell the leader of a new session and process group
 	// (pgid = pid).
 	attr := &syscall.SysProcAttr{Setsid: true}
@@ -96,6 +98,30 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		var err error
 		if r, w, err = os.Pipe(); err != nil {
 			return steps.Result{ExitCode: -1, Err: fmt.Errorf("output pipe: %w", err)}
+		}
+		// Output goes to the pipe, but the session still gets a terminal of
+		// its own, so that if runbook is killed (kill -9) the kernel hangs
+		// it up and SIGHUPs the step's group, as with a pty: otherwise the
+		// step runs on, and a resumed run starts it a second time beside
+		// it.
+		if ptmx, tty := lifeline(); ptmx != nil {
+			defer ptmx.Close()
+			defer tty.Close()
+			extra = []*os.File{tty}
+			attr.Setctty = true
+			attr.Ctty = 3 // the child's fd of ExtraFiles[0]
+			// What is written to /dev/tty is drained into the output.
+			lw := &lockedWriter{w: out}
+			out = lw
+			defer func() {
+				ptmx.Close()
+				<-lw.drained
+			}()
+			lw.drained = make(chan struct{})
+			go func() {
+				defer close(lw.drained)
+				_ = copyOutput(lw, ptmx)
+			}()
 		}
 	} else {
 		ptmx, tty, err := pty.Open()
@@ -132,6 +158,7 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	cmd.Stdin = devnull
 	cmd.Stdout = w
 	cmd.Stderr = w
+	cmd.ExtraFiles = extra
 	cmd.SysProcAttr = attr
 	if err := cmd.Start(); err != nil {
 		return steps.Result{ExitCode: -1, Err: fmt.Errorf("start %s: %w", argv[0], err)}
@@ -140,6 +167,9 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	// a pty) once the last process holding it is gone.
 	w.Close()
 	devnull.Close()
+	for _, f := range extra {
+		f.Close()
+	}
 
 	drained := make(chan error, 1)
 	go func() { drained <- copyOutput(out, r) }()
@@ -167,6 +197,20 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		res.Err = fmt.Errorf("write output: %w", werr)
 	}
 	return res
+}
+
+// lockedWriter serialises the two copies (pipe and lifeline terminal) that
+// write a NoPTY step's output.
+type lockedWriter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	drained chan struct{}
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // stragglerDelay is how long output may take to drain after the group is

@@ -27,8 +27,10 @@ type Options struct {
 	// no terminal (no colours, no progress bars, no CRLF), and output
 	// streams several times faster (a pty moves data in 4 KB hops through
 	// the kernel's line discipline). For CI logs, where nobody watches.
-	// Without a terminal there is no hangup: if runbook itself is killed
-	// (kill -9), a step's background processes outlive it.
+	// On Linux the step's session still gets a pseudo-terminal as its
+	// controlling terminal only (not its stdin or stdout), so that if
+	// runbook itself is killed (kill -9) the kernel hangs it up and the
+	// step's group gets SIGHUP; elsewhere the step outlives runbook.
 	NoPTY bool
 	// DrainTimeout bounds how long Run keeps reading output after every
 	// process of the group is gone, for the rare process that left the

@@ -1,11 +1,18 @@
 package shell
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/runbook-sh/runbook/steps"
 )
 
 func TestJobControlBackgroundJobIsKilled(t *testing.T) {
@@ -27,5 +34,45 @@ func TestJobControlBackgroundJobIsKilled(t *testing.T) {
 			_ = syscall.Kill(job, syscall.SIGKILL)
 			t.Fatalf("background job %d still running (state %c) after Run returned", job, state)
 		}
+	}
+}
+
+// TestRunnerKilledNoPTYStepGoesToo: a step run on pipes (line mode in CI)
+// has a terminal of its own too, only as its controlling terminal, so that
+// kill -9 of runbook hangs it up and SIGHUPs the step's group. Without it
+// the step ran on, and the resumed run started it a second time beside it.
+func TestRunnerKilledNoPTYStepGoesToo(t *testing.T) {
+	if os.Getenv("RUNBOOK_DEATH_HELPER_NOPTY") != "" {
+		code := `echo pgid=$$; sleep 100 & sleep 100`
+		New(Options{NoPTY: true}).Run(context.Background(), steps.Request{Step: shellStep(code), Command: code, Output: os.Stdout})
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRunnerKilledNoPTYStepGoesToo$")
+	cmd.Env = append(os.Environ(), "RUNBOOK_DEATH_HELPER_NOPTY=1")
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pgid := pgidFrom(t, &out)
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	waitFor(t, "the step's group to be gone", func() bool { return !groupAlive(pgid) })
+}
+
+// TestNoPTYTerminalReadsNothing: the NoPTY step's terminal gives nothing to
+// read, at once (a prompt on /dev/tty fails instead of hanging until the
+// timeout); what is written to it is part of the step's output; stdin and
+// stdout are still not terminals.
+func TestNoPTYTerminalReadsNothing(t *testing.T) {
+	code := `[ -t 0 ] || echo in-not-tty; [ -t 1 ] || echo out-not-tty; echo to-tty >/dev/tty; sleep 0.1; if read -r x </dev/tty; then echo read; else echo eof; fi`
+	var out syncBuffer
+	res := New(Options{NoPTY: true}).Run(context.Background(), steps.Request{Step: shellStep(code), Command: code, Output: &out, Timeout: 20 * time.Second})
+	// The pipe and the terminal are read apart: only the lines are certain,
+	// not how they interleave.
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	slices.Sort(lines)
+	if !res.OK() || res.TimedOut || strings.Join(lines, ",") != "eof,in-not-tty,out-not-tty,to-tty" {
+		t.Fatalf("result %+v output %q", res, out.String())
 	}
 }
