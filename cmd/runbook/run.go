@@ -183,7 +183,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	}
 	if f.dryRun {
 		if f.writeBack {
-			return showWriteBack(s, e, false)
+			return showWriteBack(s, e, false, "dry run: --write-back would write these answers into the file:")
 		}
 		return nil
 	}
@@ -191,7 +191,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	if len(out.Manual) > 0 {
 		fmt.Fprintf(s.out, "%d manual step(s) need a person and are still pending: %s\n", len(out.Manual), strings.Join(out.Manual, ", "))
 	}
-	if err := showWriteBack(s, e, f.writeBack); err != nil {
+	if err := showWriteBack(s, e, f.writeBack, "answers given in this run are not in the file yet; --write-back writes them:"); err != nil {
 		return err
 	}
 	switch {
@@ -265,15 +265,15 @@ func remaining(e *steps.Engine) int {
 	return n
 }
 
-// showWriteBack prints the diff of the answers not yet in the doc, and
-// writes them when asked.
-func showWriteBack(s *streams, e *steps.Engine, write bool) error {
+// showWriteBack prints the diff of the answers not yet in the doc, under
+// header unless it writes them (when asked).
+func showWriteBack(s *streams, e *steps.Engine, write bool, header string) error {
 	diff, err := e.PendingWriteBack()
 	if err != nil || diff == "" {
 		return err
 	}
 	if !write {
-		fmt.Fprintln(s.out, "answers given in this run are not in the file yet; --write-back writes them:")
+		fmt.Fprintln(s.out, header)
 	}
 	fmt.Fprint(s.out, diff)
 	if !write {

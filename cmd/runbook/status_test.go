@@ -206,6 +206,27 @@ func TestRunValuesFileUnknownName(t *testing.T) {
 	}
 }
 
+// --dry-run --write-back shows the diff but writes nothing, and says so;
+// it used to print "--write-back writes them" although --write-back was
+// given.
+func TestRunDryRunWriteBackWritesNothing(t *testing.T) {
+	doc := writeDoc(t, "deploy.md", deployDoc)
+	before, _ := os.ReadFile(doc)
+	code, out, errOut := rbCLI(t, "run", "--no-tui", "--dry-run", "--write-back", "--set", "token=x", "--set", "deploy/q1=eu-west-1", doc)
+	if code != 0 {
+		t.Fatalf("exit %d %s", code, errOut)
+	}
+	if !strings.Contains(out, "\ndry run: --write-back would write these answers into the file:\n--- a/") || strings.Contains(out, "not in the file yet") {
+		t.Fatalf("output:\n%s", out)
+	}
+	if after, _ := os.ReadFile(doc); !bytes.Equal(before, after) {
+		t.Fatalf("a dry run changed the doc:\n%s", after)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(doc), ".runbook")); !os.IsNotExist(err) {
+		t.Fatal("dry run left state behind")
+	}
+}
+
 func TestStatusWithoutRuns(t *testing.T) {
 	dir := t.TempDir()
 	code, out, _ := rbCLI(t, "status", "--state-dir", dir)
