@@ -285,6 +285,41 @@ func TestDryRunPrintsFinalDoneIf(t *testing.T) {
 	}
 }
 
+// A dry run of a resumed run does not need the values of steps already
+// done (a secret is not remembered): it used to fail with "step a: no
+// value for <tok>" although a real run would not need it.
+func TestDryRunOfResumedRunSkipsValuesOfDoneSteps(t *testing.T) {
+	v := &runbook.Variable{Name: "tok", Secret: true}
+	doc := docWith(shellStep("a", "login <tok>", "tok"), shellStep("b", "echo b"))
+	doc.FrontMatter = &runbook.FrontMatter{Variables: []*runbook.Variable{v}}
+	doc.Placeholders[0].Var, doc.Placeholders[0].Secret = v, true
+	doc.Path = filepath.Join(t.TempDir(), "doc.md")
+	reg := steps.NewRegistry()
+	ex := &fakeExec{}
+	reg.Register(runbook.KindShell, ex)
+	open := func(sets map[string]string) *steps.Engine {
+		e, err := steps.Open(context.Background(), steps.Config{Doc: doc, Registry: reg, Sets: sets, Environ: []string{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	e := open(map[string]string{"tok": "hunter2"})
+	if _, err := Run(context.Background(), e, Options{Out: io.Discard, Yes: true, Selection: steps.Selection{Only: []string{"a"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	e = open(nil)
+	defer e.Close()
+	var out bytes.Buffer
+	if _, err := Run(context.Background(), e, Options{Out: &out, DryRun: true}); err != nil {
+		t.Fatalf("dry run of the resumed run: %v\n%s", err, out.String())
+	}
+	if want := "> a  (ok earlier in this run)\n    login <tok>\n> b\n    echo b\n"; out.String() != want {
+		t.Fatalf("dry run:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
 func TestStaleStepRunsAgainWithANotice(t *testing.T) {
 	doc := docWith(shellStep("a", "echo a"), shellStep("b", "echo b"))
 	ex := &fakeExec{}

@@ -320,16 +320,21 @@ func (r *runner) dryRun(plan []*runbook.Step) (Outcome, error) {
 			r.p.Println(g.manual + " " + s.ID + "  (manual) " + firstLine(s.Code))
 			continue
 		}
+		finished := false
 		if status := r.e.StepStatus(s.ID); status.Finished() {
 			head += "  (" + string(status) + " earlier in this run)"
+			finished = true
 		}
 		cmd, err := r.e.Preview(s.ID)
-		if err != nil {
-			return Outcome{}, err
-		}
-		doneIf, err := r.e.PreviewDoneIf(s.ID)
-		if err != nil {
-			return Outcome{}, err
+		doneIf, derr := r.e.PreviewDoneIf(s.ID)
+		if err = errors.Join(err, derr); err != nil {
+			if !finished {
+				return Outcome{}, err
+			}
+			// It will not run again, so its values (a secret is not
+			// remembered by a resumed run) need not be known: show the
+			// step as the doc has it.
+			cmd, doneIf = s.Code, s.Attrs.DoneIf
 		}
 		r.p.Println(head)
 		if doneIf != "" {
