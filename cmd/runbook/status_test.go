@@ -199,6 +199,13 @@ func TestRunValuesFileUnknownName(t *testing.T) {
 	if want := "runbook: " + values + ":3: bad values file: tokn is not a placeholder, variable or question of " + doc + "\n"; code != 2 || out != "" || errOut != want {
 		t.Fatalf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, out, errOut, want)
 	}
+	// A values file that is not a map is one line too (it used to be
+	// yaml's two-line "unmarshal errors:\n  line 1: …").
+	os.WriteFile(values, []byte("- env\n- token\n"), 0o600)
+	code, _, errOut = rbCLI(t, "run", "--no-tui", "--dry-run", "--values", values, doc)
+	if want := "runbook: " + values + ":1: bad values file: want a map of NAME: value\n"; code != 2 || errOut != want {
+		t.Fatalf("exit %d\nstderr %q\nwant   %q", code, errOut, want)
+	}
 	os.WriteFile(values, []byte("env: prod\n<token>: s3cr3t\n"), 0o600)
 	code, out, errOut = rbCLI(t, "run", "--no-tui", "--dry-run", "--values", values, doc)
 	if code != 0 || !strings.Contains(out, "    echo \"token=****\"\n") {

@@ -197,7 +197,13 @@ func readValues(doc *runbook.Document, path string) (map[string]string, error) {
 	}
 	var raw map[string]any
 	if err := yaml.Unmarshal(b, &raw); err != nil {
-		return nil, &runbook.Error{Path: path, Line: yamlLine(err), Err: fmt.Errorf("bad values file: %s", yamlMessage(err))}
+		msg := yamlMessage(err)
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			// The only type decoded here is the top-level map.
+			msg = "want a map of NAME: value"
+		}
+		return nil, &runbook.Error{Path: path, Line: yamlLine(err), Err: fmt.Errorf("bad values file: %s", msg)}
 	}
 	out := map[string]string{}
 	known := knownNames(doc)
@@ -248,12 +254,23 @@ func yamlLine(err error) int {
 	return 0
 }
 
+// yamlMessage is a yaml.v3 error as one line, without the "line N: "
+// prefixes (the caller names the line). Unmarshal errors come as a
+// header and one indented line per error.
 func yamlMessage(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if i := strings.Index(msg, "line "); i == 0 {
-		if j := strings.IndexByte(msg, ':'); j > 0 {
-			msg = strings.TrimSpace(msg[j+1:])
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+	var parts []string
+	for _, l := range strings.Split(msg, "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "line ") {
+			if j := strings.IndexByte(l, ':'); j > 0 {
+				l = strings.TrimSpace(l[j+1:])
+			}
+		}
+		if l != "" {
+			parts = append(parts, l)
 		}
 	}
-	return msg
+	return strings.Join(parts, "; ")
 }
