@@ -12,6 +12,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -454,10 +455,20 @@ func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 	sv.Note = m.s(ss.Note)
 	sv.Edited = m.s(ss.Command)
 	for _, a := range ss.Attempts {
+		log := a.Log
+		if log == "" && a.Status == journal.Running {
+			// A running attempt (or one runbook died in) has no
+			// step-finished event naming its log yet, but its output is
+			// in the log already: the report of a half-finished run must
+			// show what the step printed before it stopped.
+			if rel := journal.LogPath(sv.ID, a.N); fileExists(filepath.Join(v.in.RunDir, rel)) {
+				log = rel
+			}
+		}
 		av := &attemptView{N: a.N, Started: a.Started, Duration: a.Duration, Command: m.s(a.Command),
-			ExitCode: a.ExitCode, Status: a.Status, Error: m.s(a.Error), Log: m.s(a.Log)}
-		if a.Log != "" {
-			p := a.Log
+			ExitCode: a.ExitCode, Status: a.Status, Error: m.s(a.Error), Log: m.s(log)}
+		if log != "" {
+			p := log
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(v.in.RunDir, p)
 			}
@@ -475,6 +486,11 @@ func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 			}
 		}
 	}
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 func (v *view) buildQuestions(st *journal.State) {

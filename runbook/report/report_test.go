@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/runbook-sh/runbook/runbook/journal"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden reports in testdata/")
@@ -339,6 +341,36 @@ func TestRunningStepOfADeadRun(t *testing.T) {
 		}
 		if a := s.last(); s.Status != "interrupted" || a.Status != "interrupted" || a.Error != "runbook stopped while the step was running" {
 			t.Errorf("smoke-test: %s, last attempt %s %q", s.Status, a.Status, a.Error)
+		}
+		return
+	}
+	t.Fatal("no smoke-test step")
+}
+
+// The output a step printed before runbook died is in its log although no
+// step-finished event names that log: the report shows it. It used to show
+// no output at all for the step of most interest in a half-finished run.
+func TestRunningStepShowsItsLog(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(fixtureRunDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, journal.LogPath("smoke-test", 1)), []byte("checking health\nHTTP 503\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := fixtureInput(t)
+	in.RunDir, in.Live = dir, false
+	v, err := buildView(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range v.Steps {
+		if s.ID != "smoke-test" {
+			continue
+		}
+		a := s.last()
+		if a.Log != "logs/smoke-test.1.log" || a.Excerpt == nil || strings.Join(a.Excerpt.Head, "|") != "checking health|HTTP 503" {
+			t.Fatalf("smoke-test: log %q excerpt %+v", a.Log, a.Excerpt)
 		}
 		return
 	}
