@@ -21,7 +21,8 @@ import (
 	"github.com/runbook-sh/runbook/steps"
 )
 
-// readBuf is the output read buffer, allocated once per attempt. A pty
+// readBuf is the size of an output read buffer (recycled between
+// attempts). A pty
 // hands out at most 4 KB per read; copyOutput fills the buffer with what is
 // already waiting, so when the step outpaces us, writes downstream are
 // large (about 50 KB on average for a step printing flat out).
@@ -120,7 +121,7 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 			lw.drained = make(chan struct{})
 			go func() {
 				defer close(lw.drained)
-				_ = copyOutput(lw, ptmx)
+				_ = e.copyOutput(lw, ptmx)
 			}()
 		}
 	} else {
@@ -152,7 +153,7 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	}
 	defer devnull.Close()
 
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd := e.command(argv)
 	cmd.Env = env
 	cmd.Dir = req.Dir
 	cmd.Stdin = devnull
@@ -161,6 +162,7 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	cmd.ExtraFiles = extra
 	cmd.SysProcAttr = attr
 	if err := cmd.Start(); err != nil {
+		e.forget(argv[0])
 		return steps.Result{ExitCode: -1, Err: fmt.Errorf("start %s: %w", argv[0], err)}
 	}
 	// Only the child may hold the write end: the read end sees EOF (EIO for
@@ -172,7 +174,7 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	}
 
 	drained := make(chan error, 1)
-	go func() { drained <- copyOutput(out, r) }()
+	go func() { drained <- e.copyOutput(out, r) }()
 
 	res := e.supervise(ctx, req.Timeout, cmd)
 
@@ -254,8 +256,10 @@ func pollable(ptmx *os.File) (*os.File, error) {
 // is read too before writing, so that a fast producer costs the masker, the
 // log and the subscribers fewer, larger writes, while a slow one is still
 // shown as soon as it prints.
-func copyOutput(w io.Writer, r *os.File) error {
-	buf := make([]byte, readBuf)
+func (e *Executor) copyOutput(w io.Writer, r *os.File) error {
+	b := e.bufs.Get().(*[readBuf]byte)
+	defer e.bufs.Put(b)
+	buf := b[:]
 	rc, err := r.SyscallConn()
 	if err != nil {
 		return copyPlain(w, r, buf)
@@ -325,7 +329,7 @@ func withDefaultTerm(env []string) []string {
 // the engineer's Ctrl-C itself.
 func (e *Executor) runAttached(ctx context.Context, req steps.Request, argv, env []string) steps.Result {
 	term := req.Terminal
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd := e.command(argv)
 	cmd.Env = env
 	cmd.Dir = req.Dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = term, term, term
@@ -341,6 +345,7 @@ func (e *Executor) runAttached(ctx context.Context, req steps.Request, argv, env
 	}
 	cmd.SysProcAttr = attr
 	if err := cmd.Start(); err != nil {
+		e.forget(argv[0])
 		return steps.Result{ExitCode: -1, Err: fmt.Errorf("start %s: %w", argv[0], err)}
 	}
 	res := e.supervise(ctx, req.Timeout, cmd)

@@ -534,3 +534,37 @@ func TestOutputComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestShellLookedUpOnce: the shell is found in $PATH once per Executor and
+// still runs under its own name; when the remembered program is gone the
+// step fails to start and the next one looks it up again.
+func TestShellLookedUpOnce(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	first, second := t.TempDir(), t.TempDir()
+	if err := os.Symlink(bash, filepath.Join(first, "mysh")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", first+string(os.PathListSeparator)+second+string(os.PathListSeparator)+os.Getenv("PATH"))
+	e := New(Options{Shell: "mysh", NoPTY: true})
+	if res, out := run(t, e, "echo $0"); !res.OK() || out != "mysh\n" {
+		t.Fatalf("result %+v output %q", res, out)
+	}
+	if got := e.paths["mysh"]; got != filepath.Join(first, "mysh") {
+		t.Fatalf("remembered %q", got)
+	}
+	if err := os.Remove(filepath.Join(first, "mysh")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(bash, filepath.Join(second, "mysh")); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := run(t, e, "true"); res.Err == nil || res.OK() {
+		t.Fatalf("want a start error for the removed program, got %+v", res)
+	}
+	if res, out := run(t, e, "echo $0"); !res.OK() || out != "mysh\n" || e.paths["mysh"] != filepath.Join(second, "mysh") {
+		t.Fatalf("result %+v output %q remembered %q", res, out, e.paths["mysh"])
+	}
+}
