@@ -155,6 +155,13 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		}
 		events, st, exists = nil, journal.NewState(), false
 	}
+	if len(events) > 0 && otherDoc(st.Doc, abs) {
+		// Runs are named after the file name only: infra/deploy.md and
+		// app/deploy.md under one --state-dir, or deploy.md beside
+		// deploy.txt, would share a run, and one doc's finished steps
+		// would count as done for the other.
+		return nil, &runbook.Error{Path: cfg.Doc.Path, Err: fmt.Errorf("run %s (%s) is the run of %s, not of this doc; give this doc a run of its own with --run NAME", run, e.runDir, st.Doc)}
+	}
 	e.state = st
 	switch {
 	case cfg.DryRun:
@@ -230,6 +237,21 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// otherDoc reports whether a run started on doc ran, a file that still
+// exists and is not the file at abs. A doc that was moved or renamed
+// (nothing left at the old path) keeps its run.
+func otherDoc(ran, abs string) bool {
+	if ran == "" || ran == abs {
+		return false
+	}
+	old, err := os.Stat(ran)
+	if err != nil {
+		return false
+	}
+	cur, err := os.Stat(abs)
+	return err == nil && !os.SameFile(old, cur)
 }
 
 func archive(runDir string, started time.Time) error {

@@ -611,3 +611,57 @@ func TestCheckValuesLeavesUnknownValuesToRun(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Runs are named after the file name: two docs with one name under one
+// state dir used to share a run, one doc's done steps counting as done for
+// the other. Opening another doc's run is refused (exit 2 in the CLI); a
+// doc that moved (nothing left at its old path) keeps its run.
+func TestOpenRefusesAnotherDocsRun(t *testing.T) {
+	state := t.TempDir()
+	mk := func(dir string) *runbook.Document {
+		doc := testDoc(t, step("a", "out:a"))
+		doc.Path = filepath.Join(dir, "deploy.md")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(doc.Path, []byte("# deploy\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	root := t.TempDir()
+	infra, app := mk(filepath.Join(root, "infra")), mk(filepath.Join(root, "app"))
+	reg := NewRegistry()
+	reg.Register(runbook.KindShell, &fakeExec{})
+	e, err := Open(context.Background(), Config{Doc: infra, Registry: reg, StateDir: state, Environ: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	_, err = Open(context.Background(), Config{Doc: app, Registry: reg, StateDir: state, Environ: []string{}})
+	var re *runbook.Error
+	want := app.Path + ": run deploy (" + filepath.Join(state, "deploy") + ") is the run of " + infra.Path + ", not of this doc; give this doc a run of its own with --run NAME"
+	if !errors.As(err, &re) || err.Error() != want {
+		t.Fatalf("opening another doc's run: %v\nwant %s", err, want)
+	}
+	if e, err := Open(context.Background(), Config{Doc: app, Registry: reg, StateDir: state, Run: "app-deploy", Environ: []string{}}); err != nil {
+		t.Fatal(err)
+	} else {
+		e.Close()
+	}
+	// infra/deploy.md moved to ops/deploy.md: its run resumes.
+	moved := filepath.Join(root, "ops", "deploy.md")
+	os.MkdirAll(filepath.Dir(moved), 0o755)
+	if err := os.Rename(infra.Path, moved); err != nil {
+		t.Fatal(err)
+	}
+	infra.Path = moved
+	e, err = Open(context.Background(), Config{Doc: infra, Registry: reg, StateDir: state, Environ: []string{}})
+	if err != nil {
+		t.Fatalf("a moved doc: %v", err)
+	}
+	defer e.Close()
+	if e.State().Resumed != 1 {
+		t.Fatalf("a moved doc did not resume its run: %+v", e.State())
+	}
+}
