@@ -831,7 +831,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		return status, nil
 	}
 
-	req := Request{Step: st, Env: env, Dir: dir, Timeout: st.Attrs.Timeout}
+	req := Request{Step: st, Env: env, Dir: dir, Timeout: st.Attrs.Timeout, Secrets: secrets}
 	if doneIfRun != "" {
 		// The check's output is kept in the log, not shown: it is noise
 		// unless someone wonders why a step was not run.

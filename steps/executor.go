@@ -34,6 +34,11 @@ type Request struct {
 	Output io.Writer
 	// Terminal is the real terminal for interactive steps; nil otherwise.
 	Terminal *os.File
+	// Secrets are the values the engine masks in Output. An executor that
+	// lays out its own output (the SQL executor's tables) masks them
+	// before it measures, so that padding does not betray a secret's
+	// length.
+	Secrets []string
 }
 
 // Result is the outcome of one attempt.

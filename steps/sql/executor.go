@@ -144,7 +144,7 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 			fmt.Fprintln(out)
 		}
 		line := docLine(st.Line)
-		err := e.exec(ctx, out, st)
+		err := e.exec(ctx, out, st, req.Secrets)
 		if err == nil {
 			continue
 		}
@@ -248,7 +248,7 @@ func isBadConn(err error) bool {
 }
 
 // exec runs one statement and prints its result.
-func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement) error {
+func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement, secrets []string) error {
 	t0 := time.Now()
 	text := st.Text
 	if !returnsRows(text) {
@@ -304,6 +304,9 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement) error 
 	// once its results are read.
 	ws := e.warnings(ctx, text)
 	sets[len(sets)-1].sum.Warnings = len(ws)
+	for _, s := range sets {
+		maskSet(s.cols, s.data, secrets)
+	}
 	for i, s := range sets {
 		if i > 0 {
 			fmt.Fprintln(out)
@@ -348,6 +351,23 @@ func (e *Executor) warnings(ctx context.Context, text string) []Warning {
 		ws = append(ws, w)
 	}
 	return ws
+}
+
+// maskSet masks secrets in column names and cells before the table is laid
+// out: masked after, a column padded for the secret's length would still
+// tell it.
+func maskSet(cols []Column, data [][]Cell, secrets []string) {
+	if len(secrets) == 0 {
+		return
+	}
+	for i := range cols {
+		cols[i].Name = steps.MaskString(cols[i].Name, secrets)
+	}
+	for _, row := range data {
+		for i := range row {
+			row[i].Value = steps.MaskString(row[i].Value, secrets)
+		}
+	}
 }
 
 // readSet reads the current result set, keeping at most limit rows and

@@ -550,3 +550,27 @@ func TestRunCancelledByShutdown(t *testing.T) {
 		t.Errorf("output %q", out)
 	}
 }
+
+// A secret in a result set is masked before the table is laid out: masked
+// afterwards by the engine, its column was still padded to the secret's
+// length ("| ****   |" for an 8-character password).
+func TestRunMasksSecretsBeforeLayout(t *testing.T) {
+	t.Parallel()
+	srv := sqltest.Start(t)
+	e := newExecutor(t, srv.DSN)
+	code := "SELECT 'Hidd3nPw' AS pw, 'x-Hidd3nPw' AS `Hidd3nPw`"
+	var out strings.Builder
+	res := e.Run(context.Background(), steps.Request{
+		Step:    &runbook.Step{ID: "s", Kind: runbook.KindSQL, Line: 10, Code: code},
+		Command: code, Output: &out, Secrets: []string{"Hidd3nPw"},
+	})
+	want := "+------+--------+\n" +
+		"| pw   | ****   |\n" +
+		"+------+--------+\n" +
+		"| **** | x-**** |\n" +
+		"+------+--------+\n" +
+		"1 row in set (X sec)\n"
+	if got := normalize(out.String()); !res.OK() || got != want {
+		t.Fatalf("result %+v, output:\n%s\nwant:\n%s", res, got, want)
+	}
+}
