@@ -21,13 +21,6 @@ import (
 	"github.com/runbook-sh/runbook/steps"
 )
 
-// readBuf is the size of an output read buffer (recycled between
-// attempts). A pty
-// hands out at most 4 KB per read; copyOutput fills the buffer with what is
-// already waiting, so when the step outpaces us, writes downstream are
-// large (about 50 KB on average for a step printing flat out).
-const readBuf = 128 << 10
-
 // groupGoneTimeout bounds the wait for SIGKILLed processes to disappear (a
 // process stuck in uninterruptible I/O cannot be killed sooner).
 const groupGoneTimeout = 10 * time.Second
@@ -105,7 +98,7 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		// it up and SIGHUPs the step's group, as with a pty: otherwise the
 		// step runs on, and a resumed run starts it a second time beside
 		// it.
-		if ptmx, tty := lifeline(); ptmx != nil {
+		if ptmx, tty := e.takeLifeline(); ptmx != nil {
 			defer ptmx.Close()
 			defer tty.Close()
 			extra = []*os.File{tty}
@@ -172,6 +165,9 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	for _, f := range extra {
 		f.Close()
 	}
+	if extra != nil {
+		e.stockLifeline()
+	}
 
 	drained := make(chan error, 1)
 	go func() { drained <- e.copyOutput(out, r) }()
@@ -199,6 +195,44 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		res.Err = fmt.Errorf("write output: %w", werr)
 	}
 	return res
+}
+
+// takeLifeline returns the spare lifeline terminal, or opens one.
+func (e *Executor) takeLifeline() (ptmx, tty *os.File) {
+	e.spareMu.Lock()
+	spare := e.spare
+	e.spare = nil
+	e.spareMu.Unlock()
+	if spare != nil {
+		return spare[0], spare[1]
+	}
+	return lifeline()
+}
+
+// stockLifeline opens the next NoPTY step's lifeline terminal while the
+// step just started runs (the kernel's pseudo-terminal set-up took about
+// 50 µs, a noticeable share of a trivial step's cost when it sat between
+// two steps). At most one is kept per Executor; it is close-on-exec, so no
+// other process gets it.
+func (e *Executor) stockLifeline() {
+	e.spareMu.Lock()
+	have := e.spare != nil
+	e.spareMu.Unlock()
+	if have {
+		return
+	}
+	ptmx, tty := lifeline()
+	if ptmx == nil {
+		return
+	}
+	e.spareMu.Lock()
+	defer e.spareMu.Unlock()
+	if e.spare != nil { // a concurrent step stocked one first
+		ptmx.Close()
+		tty.Close()
+		return
+	}
+	e.spare = &[2]*os.File{ptmx, tty}
 }
 
 // lockedWriter serialises the two copies (pipe and lifeline terminal) that

@@ -6,6 +6,7 @@
 package shell
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,13 @@ import (
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/steps"
 )
+
+// readBuf is the size of an output read buffer (recycled between
+// attempts). A pty
+// hands out at most 4 KB per read; copyOutput fills the buffer with what is
+// already waiting, so when the step outpaces us, writes downstream are
+// large (about 50 KB on average for a step printing flat out).
+const readBuf = 128 << 10
 
 // Options configure an Executor. The zero value is usable.
 type Options struct {
@@ -51,6 +59,10 @@ type Executor struct {
 	// exec.Command otherwise stats every $PATH directory before each step.
 	mu    sync.Mutex
 	paths map[string]string
+	// spare is a NoPTY lifeline terminal opened while the previous step
+	// ran (see stockLifeline); nil when there is none.
+	spareMu sync.Mutex
+	spare   *[2]*os.File
 }
 
 var _ steps.Executor = (*Executor)(nil)

@@ -42,22 +42,53 @@ func TestJobControlBackgroundJobIsKilled(t *testing.T) {
 // kill -9 of runbook hangs it up and SIGHUPs the step's group. Without it
 // the step ran on, and the resumed run started it a second time beside it.
 func TestRunnerKilledNoPTYStepGoesToo(t *testing.T) {
-	if os.Getenv("RUNBOOK_DEATH_HELPER_NOPTY") != "" {
+	if mode := os.Getenv("RUNBOOK_DEATH_HELPER_NOPTY"); mode != "" {
+		e := New(Options{NoPTY: true})
+		if mode == "spare" {
+			// The killed step gets the terminal stocked while this one ran.
+			e.Run(context.Background(), steps.Request{Step: shellStep("true"), Command: "true"})
+		}
 		code := `echo pgid=$$; sleep 100 & sleep 100`
-		New(Options{NoPTY: true}).Run(context.Background(), steps.Request{Step: shellStep(code), Command: code, Output: os.Stdout})
+		e.Run(context.Background(), steps.Request{Step: shellStep(code), Command: code, Output: os.Stdout})
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestRunnerKilledNoPTYStepGoesToo$")
-	cmd.Env = append(os.Environ(), "RUNBOOK_DEATH_HELPER_NOPTY=1")
-	var out syncBuffer
-	cmd.Stdout = &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	for _, mode := range []string{"fresh", "spare"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRunnerKilledNoPTYStepGoesToo$")
+		cmd.Env = append(os.Environ(), "RUNBOOK_DEATH_HELPER_NOPTY="+mode)
+		var out syncBuffer
+		cmd.Stdout = &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pgid := pgidFrom(t, &out)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		waitFor(t, mode+" terminal: the step's group to be gone", func() bool { return !groupAlive(pgid) })
 	}
-	pgid := pgidFrom(t, &out)
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	waitFor(t, "the step's group to be gone", func() bool { return !groupAlive(pgid) })
+}
+
+// TestNoPTYStepsShareNoTerminal: each NoPTY step of an executor gets a
+// working terminal of its own (the one stocked while the previous step
+// ran), never one a previous step had.
+func TestNoPTYStepsShareNoTerminal(t *testing.T) {
+	e := New(Options{NoPTY: true})
+	prev := ""
+	for i := range 4 {
+		code := `echo to-tty >/dev/tty; sleep 0.05; readlink /proc/$$/fd/3`
+		var out syncBuffer
+		res := e.Run(context.Background(), steps.Request{Step: shellStep(code), Command: code, Output: &out, Timeout: 20 * time.Second})
+		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+		slices.Sort(lines)
+		if !res.OK() || len(lines) != 2 || lines[1] != "to-tty" || !strings.HasPrefix(lines[0], "/dev/pts/") {
+			t.Fatalf("step %d: result %+v output %q", i, res, out.String())
+		}
+		// Terminal numbers are reused once closed, so only the previous
+		// step's must differ: it was still open when this one was stocked.
+		if lines[0] == prev {
+			t.Fatalf("step %d got the previous step's terminal %s", i, prev)
+		}
+		prev = lines[0]
+	}
 }
 
 // TestNoPTYTerminalReadsNothing: the NoPTY step's terminal gives nothing to

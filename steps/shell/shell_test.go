@@ -504,6 +504,9 @@ func TestNoFileDescriptorLeak(t *testing.T) {
 	e := New(Options{Grace: 50 * time.Millisecond})
 	pipes := New(Options{NoPTY: true})
 	run(t, e, "true")
+	// A NoPTY executor keeps one lifeline terminal ready for its next
+	// step (two descriptors), never more.
+	run(t, pipes, "true")
 	before := count()
 	for range 5 {
 		run(t, e, "echo hi; sleep 100 &")
