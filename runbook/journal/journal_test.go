@@ -347,3 +347,26 @@ func TestAppendUnsyncedThenSync(t *testing.T) {
 		t.Fatalf("%v %v", evs, err)
 	}
 }
+
+// Unreadable state is bad input: a *runbook.Error naming the file, so that
+// the CLI exits 2 as for any bad input. A state "directory" that is a file
+// and a journal that is a directory used to be plain errors (exit 1).
+func TestUnreadableStateIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, ".runbook")
+	if err := os.WriteFile(state, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Runs(state)
+	var re *runbook.Error
+	if !errors.As(err, &re) || err.Error() != state+": unreadable state directory: not a directory" {
+		t.Fatalf("Runs: %v", err)
+	}
+	_, _, err = Load(filepath.Join(state, "deploy"))
+	if !errors.As(err, &re) || err.Error() != filepath.Join(state, "deploy", "journal.jsonl")+": unreadable journal: not a directory" {
+		t.Fatalf("Load: %v", err)
+	}
+	if errors.Is(err, ErrNoJournal) {
+		t.Fatal("an unreadable journal is not a missing one")
+	}
+}

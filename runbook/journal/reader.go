@@ -24,9 +24,20 @@ func ReadFile(path string) ([]Event, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("read journal %s: %w", path, ErrNoJournal)
 		}
-		return nil, fmt.Errorf("read journal: %w", err)
+		// Unreadable state is bad input (exit 2), named by its file.
+		return nil, &runbook.Error{Path: path, Err: fmt.Errorf("unreadable journal: %w", pathCause(err))}
 	}
 	return decodeAll(path, data)
+}
+
+// pathCause is the reason of a *fs.PathError without the path and
+// operation that the caller names already.
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func decodeAll(path string, data []byte) ([]Event, error) {

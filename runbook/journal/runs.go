@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/runbook-sh/runbook/runbook"
 )
 
 // RunSummary is one run of a state directory, for `runbook status`.
@@ -41,7 +43,7 @@ func Runs(stateDir string) ([]RunSummary, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("list runs: %w", err)
+		return nil, &runbook.Error{Path: stateDir, Err: fmt.Errorf("unreadable state directory: %w", pathCause(err))}
 	}
 	var runs []RunSummary
 	for _, ent := range entries {
