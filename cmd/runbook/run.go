@@ -104,7 +104,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	opt := lines.Options{
 		Out: s.out, Ask: inTTY != nil && !f.yes, In: s.in, PromptOut: s.err,
 		Yes: f.yes, DryRun: f.dryRun, Style: lineStyle(s.out), Terminal: inTTY,
-		Selection: steps.Selection{From: f.from, Only: f.only, Checks: f.checks},
+		Selection: steps.Selection{From: strings.TrimSpace(f.from), Only: stepIDs(f.only), Checks: f.checks},
 	}
 	wo := wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun}
 	if !opt.Ask && !f.dryRun {
@@ -207,6 +207,18 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 		return e.Finish()
 	}
 	return nil
+}
+
+// stepIDs are --only's ids without the spaces of a list written
+// "a, b" and without empty entries.
+func stepIDs(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // precheck fails with every missing value, answer and confirmation

@@ -234,6 +234,16 @@ func TestRunDryRunWriteBackWritesNothing(t *testing.T) {
 	}
 }
 
+// --only "a, b" (a list written with spaces, as people do) names steps a
+// and b; " b" used to be an unknown step (exit 2).
+func TestRunOnlyTrimsSpaces(t *testing.T) {
+	doc := writeDoc(t, "steps.md", "# S\n\n```bash {name=a}\necho a\n```\n\n```bash {name=b}\necho b\n```\n\n```bash {name=c}\necho c\n```\n")
+	code, out, errOut := rbCLI(t, "run", "--no-tui", "--yes", "--only", "a, c,", "--from", " a", doc)
+	if code != 0 || !strings.Contains(out, "\n    a\n") || !strings.Contains(out, "\n    c\n") || strings.Contains(out, "\n    b\n") {
+		t.Fatalf("exit %d %s\n%s", code, errOut, out)
+	}
+}
+
 func TestStatusWithoutRuns(t *testing.T) {
 	dir := t.TempDir()
 	code, out, _ := rbCLI(t, "status", "--state-dir", dir)
