@@ -1115,6 +1115,11 @@ func (e *Engine) Finish() error {
 	e.mu.Lock()
 	status := journal.OK
 	for id := range e.state.Steps {
+		if e.doc.Step(id) == nil {
+			// A step removed from the doc since it ran (it failed, and
+			// was dropped): what the run finished is the doc as it is.
+			continue
+		}
 		switch e.stepStatus(id) {
 		case journal.Failed, journal.TimedOut, journal.Interrupted:
 			status = journal.Failed

@@ -665,3 +665,25 @@ func TestOpenRefusesAnotherDocsRun(t *testing.T) {
 		t.Fatalf("a moved doc did not resume its run: %+v", e.State())
 	}
 }
+
+// A run finishes with the status of the doc's steps as they are: a step
+// that failed and was then removed from the doc used to make the finished
+// run "failed" although every step of the doc was ok (and line mode had
+// exited 0).
+func TestFinishIgnoresStepsRemovedFromTheDoc(t *testing.T) {
+	doc := testDoc(t, step("keep", "out:k"), step("gone", "exit:3"))
+	e, _ := open(t, doc, &fakeExec{})
+	if s, _ := e.RunAll(context.Background(), ""); s != journal.Failed {
+		t.Fatalf("first run: %v", s)
+	}
+	e.Close()
+	fixed := *doc
+	fixed.Steps = doc.Steps[:1]
+	e2, _ := open(t, &fixed, &fakeExec{})
+	if err := e2.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if st := e2.State(); !st.Finished || st.Status != journal.OK {
+		t.Fatalf("finished %v with status %q, want ok", st.Finished, st.Status)
+	}
+}
