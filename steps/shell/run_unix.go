@@ -99,7 +99,6 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		// step runs on, and a resumed run starts it a second time beside
 		// it.
 		if ptmx, tty := e.takeLifeline(); ptmx != nil {
-			defer ptmx.Close()
 			defer tty.Close()
 			extra = []*os.File{tty}
 			attr.Setctty = true
@@ -108,8 +107,18 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 			lw := &lockedWriter{w: out}
 			out = lw
 			defer func() {
-				ptmx.Close()
-				<-lw.drained
+				select {
+				case <-lw.drained:
+					// The copy saw EIO: no process holds the terminal
+					// any more. Closing the master is ~50 µs of kernel
+					// tty teardown, done while the next step runs.
+					e.retire(ptmx)
+				default:
+					// Closing stops the copy (and hangs up whoever
+					// still holds the terminal).
+					ptmx.Close()
+					<-lw.drained
+				}
 			}()
 			lw.drained = make(chan struct{})
 			go func() {
@@ -209,15 +218,28 @@ func (e *Executor) takeLifeline() (ptmx, tty *os.File) {
 	return lifeline()
 }
 
-// stockLifeline opens the next NoPTY step's lifeline terminal while the
-// step just started runs (the kernel's pseudo-terminal set-up took about
+// retire keeps the master of a finished step's lifeline terminal, which
+// nobody else holds any more, for stockLifeline to close.
+func (e *Executor) retire(ptmx *os.File) {
+	e.spareMu.Lock()
+	e.retired = append(e.retired, ptmx)
+	e.spareMu.Unlock()
+}
+
+// stockLifeline closes the retired lifeline terminals and opens the next
+// NoPTY step's while the step just started runs (the kernel's pseudo-terminal set-up took about
 // 50 µs, a noticeable share of a trivial step's cost when it sat between
 // two steps). At most one is kept per Executor; it is close-on-exec, so no
 // other process gets it.
 func (e *Executor) stockLifeline() {
 	e.spareMu.Lock()
 	have := e.spare != nil
+	retired := e.retired
+	e.retired = nil
 	e.spareMu.Unlock()
+	for _, f := range retired {
+		f.Close()
+	}
 	if have {
 		return
 	}

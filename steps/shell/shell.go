@@ -61,8 +61,11 @@ type Executor struct {
 	paths map[string]string
 	// spare is a NoPTY lifeline terminal opened while the previous step
 	// ran (see stockLifeline); nil when there is none.
+	// retired are masters of finished steps' lifeline terminals, closed by
+	// the next stockLifeline: at most one between two steps.
 	spareMu sync.Mutex
 	spare   *[2]*os.File
+	retired []*os.File
 }
 
 var _ steps.Executor = (*Executor)(nil)

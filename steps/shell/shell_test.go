@@ -505,7 +505,8 @@ func TestNoFileDescriptorLeak(t *testing.T) {
 	pipes := New(Options{NoPTY: true})
 	run(t, e, "true")
 	// A NoPTY executor keeps one lifeline terminal ready for its next
-	// step (two descriptors), never more.
+	// step (two descriptors) and the last step's master until the next
+	// step starts (one), never more.
 	run(t, pipes, "true")
 	before := count()
 	for range 5 {
