@@ -356,6 +356,33 @@ func TestUnknownFromIsAnInputError(t *testing.T) {
 	}
 }
 
+// After a failure the engineer can edit the command for this run
+// (PRODUCT.md §2); line mode only offered retry, skip, done and quit. The
+// edit is journaled and keeps placeholders substituted safely.
+func TestAskAfterFailureEdit(t *testing.T) {
+	doc := docWith(shellStep("a", "fail <x>", "x"), shellStep("b", "echo b"))
+	ex := &fakeExec{}
+	e := engine(t, ex, doc, map[string]string{"x": "it's"})
+	var out, prompts bytes.Buffer
+	in := strings.NewReader("e\necho fixed '<x>'\n")
+	res, err := Run(context.Background(), e, Options{Out: &out, PromptOut: &prompts, In: in, Ask: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Complete || strings.Join(ex.ran, ",") != "a,a,b" {
+		t.Fatalf("ran %v outcome %+v\n%s", ex.ran, res, prompts.String())
+	}
+	if !strings.Contains(out.String(), "\n    echo fixed 'it'\\''s'\n") {
+		t.Fatalf("the edited command did not run with its value substituted:\n%s", out.String())
+	}
+	if !strings.Contains(prompts.String(), "command now:\n    fail <x>\nnew command for this run, one line (empty: keep it): ") {
+		t.Fatalf("prompts:\n%s", prompts.String())
+	}
+	if st := e.State().Steps["a"]; st.Status != journal.OK || st.Command != "echo fixed '<x>'" || len(st.Attempts) != 2 {
+		t.Fatalf("a: %+v", st)
+	}
+}
+
 func TestAskAfterFailure(t *testing.T) {
 	doc := docWith(shellStep("a", "fail"), shellStep("b", "echo b"), shellStep("c", "fail"))
 	ex := &fakeExec{}
@@ -374,7 +401,7 @@ func TestAskAfterFailure(t *testing.T) {
 	if st.Steps["a"].Status != journal.DoneByHand || st.Steps["a"].Note != "fixed by hand" || len(st.Steps["a"].Attempts) != 2 {
 		t.Fatalf("a: %+v", st.Steps["a"])
 	}
-	if !strings.Contains(prompts.String(), "a failed. [q]uit / [r]etry / [s]kip / [d]one by hand: ") {
+	if !strings.Contains(prompts.String(), "a failed. [q]uit / [r]etry / [e]dit and retry / [s]kip / [d]one by hand: ") {
 		t.Fatalf("prompts:\n%s", prompts.String())
 	}
 }

@@ -425,11 +425,31 @@ func (r *runner) run(ctx context.Context, plan []*runbook.Step) (Outcome, error)
 }
 
 // afterFailure asks what to do about a failed step: retry (again=true),
-// skip or mark done by hand (recorded with a note), or stop.
+// edit the command for this run and retry, skip or mark done by hand
+// (recorded with a note), or stop.
 func (r *runner) afterFailure(s *runbook.Step, status journal.Status) (again bool, err error) {
-	c, err := r.choose(fmt.Sprintf("%s %s. [q]uit / [r]etry / [s]kip / [d]one by hand:", s.ID, status), "qrsd")
+	c, err := r.choose(fmt.Sprintf("%s %s. [q]uit / [r]etry / [e]dit and retry / [s]kip / [d]one by hand:", s.ID, status), "qresd")
 	if err != nil {
 		return false, err
+	}
+	if c == 'e' {
+		// The command as the doc (or an earlier edit) has it, placeholders
+		// unfilled: the edit is substituted like the original.
+		cur := s.Code
+		if ss := r.e.State().Steps[s.ID]; ss != nil && ss.Command != "" {
+			cur = ss.Command
+		}
+		r.prompt("command now:\n%s\nnew command for this run, one line (empty: keep it): ", indent(cur))
+		line, err := r.readLine()
+		if err != nil {
+			return false, err
+		}
+		if line = strings.TrimSpace(line); line != "" {
+			if err := r.e.EditCommand(s.ID, line); err != nil {
+				return false, err
+			}
+		}
+		return true, nil
 	}
 	note := func() string {
 		r.prompt("note: ")
