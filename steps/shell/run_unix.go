@@ -149,11 +149,10 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	}
 	defer r.Close()
 	defer w.Close()
-	devnull, err := os.Open(os.DevNull)
+	devnull, err := e.devNull()
 	if err != nil {
 		return steps.Result{ExitCode: -1, Err: err}
 	}
-	defer devnull.Close()
 
 	cmd := e.command(argv)
 	cmd.Env = env
@@ -170,7 +169,6 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	// Only the child may hold the write end: the read end sees EOF (EIO for
 	// a pty) once the last process holding it is gone.
 	w.Close()
-	devnull.Close()
 	for _, f := range extra {
 		f.Close()
 	}
@@ -204,6 +202,21 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		res.Err = fmt.Errorf("write output: %w", werr)
 	}
 	return res
+}
+
+// devNull is the steps' stdin, opened once per Executor (read-only and
+// close-on-exec, so sharing it between steps is harmless).
+func (e *Executor) devNull() (*os.File, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.null == nil {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			return nil, err
+		}
+		e.null = f
+	}
+	return e.null, nil
 }
 
 // takeLifeline returns the spare lifeline terminal, or opens one.

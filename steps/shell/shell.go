@@ -59,6 +59,7 @@ type Executor struct {
 	// exec.Command otherwise stats every $PATH directory before each step.
 	mu    sync.Mutex
 	paths map[string]string
+	null  *os.File // /dev/null, every step's stdin (see devNull)
 	// spare is a NoPTY lifeline terminal opened while the previous step
 	// ran (see stockLifeline); nil when there is none.
 	// retired are masters of finished steps' lifeline terminals, closed by

@@ -504,9 +504,10 @@ func TestNoFileDescriptorLeak(t *testing.T) {
 	e := New(Options{Grace: 50 * time.Millisecond})
 	pipes := New(Options{NoPTY: true})
 	run(t, e, "true")
-	// A NoPTY executor keeps one lifeline terminal ready for its next
-	// step (two descriptors) and the last step's master until the next
-	// step starts (one), never more.
+	// An executor keeps /dev/null open for its steps' stdin; a NoPTY one
+	// also keeps a lifeline terminal ready for its next step (two
+	// descriptors) and the last step's master until the next step starts
+	// (one), never more.
 	run(t, pipes, "true")
 	before := count()
 	for range 5 {
