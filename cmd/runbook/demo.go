@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/demo"
 )
 
@@ -28,6 +30,11 @@ and a table of checks. Everything runs offline with bash and coreutils.`,
 				return err
 			}
 			fmt.Fprintf(s.err, "demo runbook copied to %s\n", path)
+			if !useTUI(s, f) && terminal(s.in) == nil {
+				if err := unattendedDemo(s, path, f); err != nil {
+					return err
+				}
+			}
 			if err := openTUIFlags(cmd.Context(), s, path, f); err != nil {
 				return err
 			}
@@ -45,4 +52,34 @@ and a table of checks. Everything runs offline with bash and coreutils.`,
 	fl.BoolVar(&f.dryRun, "dry-run", false, "line mode: print each final command, run nothing")
 	fl.BoolVar(&f.writeBack, "write-back", false, "line mode: write the answers given into the copy at the end")
 	return cmd
+}
+
+// unattendedDemo lets the demo run where nobody can answer (CI, a pipe):
+// every question takes its suggested answer and the account id a sample
+// value, unless given with --set, and steps run without asking. A real
+// runbook never gets this: there, anything unanswered fails before the
+// first step.
+func unattendedDemo(s *streams, path string, f *runFlags) error {
+	doc, err := runbook.Load(path)
+	if err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	for _, kv := range f.sets {
+		name, _, _ := strings.Cut(kv, "=")
+		given[name] = true
+	}
+	var sets []string
+	for _, q := range doc.Questions {
+		if q.Suggested != "" && !given[q.ID] {
+			sets = append(sets, q.ID+"="+q.Suggested)
+		}
+	}
+	if !given["account-id"] {
+		sets = append(sets, "account-id=123456789012")
+	}
+	f.sets = append(sets, f.sets...)
+	f.yes = true
+	fmt.Fprintln(s.err, "no terminal: running the demo in line mode with its suggested answers (--yes)")
+	return nil
 }
