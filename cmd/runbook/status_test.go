@@ -59,11 +59,15 @@ func TestRunLineModeStopsAtFailureAndResumes(t *testing.T) {
 	got := durationRE.ReplaceAllString(out, "N.Ns")
 	want := `starting run deploy of ` + doc + ` (state: ` + filepath.Join(state, "deploy") + `)
 > build
+    | echo building for staging
+    | echo "token=****"
     building for staging
     token=****
 + build  ok  N.Ns
 [ ] build/2  manual step, needs a person: Tell the on-call channel
 > release
+    | echo releasing
+    | exit 3
     releasing
 x release  failed (exit 3)  N.Ns
 summary: 1 ok, 1 failed, 1 pending

@@ -181,13 +181,16 @@ func TestYesRunsAllStopsAtFailureLeavesManual(t *testing.T) {
 	}
 	got := regexpDurations(out.String())
 	want := `> a
+    | echo a
     echo a
 + a  ok  Ns
 [ ] m  manual step, needs a person: Call Bob …
 > c
+    | echo confirmed
     echo confirmed
 + c  ok  Ns
 > f
+    | fail
     fail
 x f  failed (exit 4)  Ns
 `
@@ -341,7 +344,7 @@ func TestStaleStepRunsAgainWithANotice(t *testing.T) {
 	if _, err := Run(context.Background(), e2, Options{Out: &out, Yes: true}); err != nil {
 		t.Fatal(err)
 	}
-	want := "! a  changed since it ran: running it again\n> a  (attempt 2)\n    echo A\n+ a  ok  Ns\n+ b  ok earlier in this run\n"
+	want := "! a  changed since it ran: running it again\n> a  (attempt 2)\n    | echo A\n    echo A\n+ a  ok  Ns\n+ b  ok earlier in this run\n"
 	if got := regexpDurations(out.String()); got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
@@ -403,5 +406,27 @@ func TestAskAfterFailure(t *testing.T) {
 	}
 	if !strings.Contains(prompts.String(), "a failed. [q]uit / [r]etry / [e]dit and retry / [s]kip / [d]one by hand: ") {
 		t.Fatalf("prompts:\n%s", prompts.String())
+	}
+}
+
+// The exact command (as journaled: secrets already masked) is echoed under
+// the start line before any output; a long one is cut after 12 lines.
+func TestPrinterEchoesCommand(t *testing.T) {
+	doc := &runbook.Document{Steps: []*runbook.Step{{ID: "a"}}}
+	long := make([]string, 15)
+	for i := range long {
+		long[i] = fmt.Sprintf("echo %d\r", i+1)
+	}
+	var b bytes.Buffer
+	p := NewPrinter(&b, doc, Style{Unicode: true})
+	p.Handle(steps.Event{Journal: &journal.Event{Type: journal.StepStarted, Step: "a", Attempt: 1, Command: "psql --password '****'\n"}})
+	p.Handle(steps.Event{Journal: &journal.Event{Type: journal.StepStarted, Step: "a", Attempt: 2, Command: strings.Join(long, "\n")}})
+	want := "▶ a\n    │ psql --password '****'\n▶ a  (attempt 2)\n"
+	for i := 1; i <= 12; i++ {
+		want += fmt.Sprintf("    │ echo %d\n", i)
+	}
+	want += "    │ … 3 more line(s)\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }

@@ -21,12 +21,16 @@ type Style struct {
 	Color   bool // ANSI colours
 }
 
-type glyphs struct{ start, ok, fail, skip, manual, stale string }
+type glyphs struct{ start, ok, fail, skip, manual, stale, cmd string }
 
 var (
-	unicodeGlyphs = glyphs{"▶", "✓", "✗", "↷", "☐", "!"}
-	asciiGlyphs   = glyphs{">", "+", "x", "-", "[ ]", "!"}
+	unicodeGlyphs = glyphs{"▶", "✓", "✗", "↷", "☐", "!", "│"}
+	asciiGlyphs   = glyphs{">", "+", "x", "-", "[ ]", "!", "|"}
 )
+
+// commandLines caps how much of a long command is echoed before it runs;
+// the whole command is in the journal and the report.
+const commandLines = 12
 
 const (
 	green  = "\x1b[32m"
@@ -98,6 +102,7 @@ func (p *Printer) Handle(ev steps.Event) {
 		if e.Note != "" {
 			line += "\n" + outputIndent + p.paint(dim, firstLine(e.Note))
 		}
+		line += p.command(e.Command)
 	case journal.StepFinished:
 		line = p.finished(e)
 	case journal.StepSkipped:
@@ -116,6 +121,27 @@ func (p *Printer) Handle(ev steps.Event) {
 	}
 	p.endLine()
 	fmt.Fprintln(p.w, line)
+}
+
+// command echoes the exact command (secrets already masked by the engine)
+// under the start line: the engineer sees what runs, also in a CI log.
+func (p *Printer) command(cmd string) string {
+	cmd = strings.TrimRight(cmd, "\n")
+	if cmd == "" {
+		return ""
+	}
+	var b strings.Builder
+	ls := strings.Split(cmd, "\n")
+	for i, l := range ls {
+		if i == commandLines {
+			l = fmt.Sprintf("… %d more line(s)", len(ls)-i)
+		}
+		b.WriteString("\n" + outputIndent + p.paint(dim, p.g.cmd+" "+strings.TrimRight(l, "\r")))
+		if i == commandLines {
+			break
+		}
+	}
+	return b.String()
 }
 
 func note(s string) string {
