@@ -44,13 +44,7 @@ and a table of checks. Everything runs offline with bash and coreutils.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&dir, "dir", "", "create the demo's temp directory under DIR (default: the system temp dir)")
-	fl.BoolVar(&f.noTUI, "no-tui", false, "line mode: print progress line by line")
-	fl.StringVar(&f.run, "run", "", "run name (default: derived from the file name)")
-	fl.StringArrayVar(&f.sets, "set", nil, "NAME=VALUE for a placeholder, variable or question id (repeatable)")
-	fl.StringVar(&f.values, "values", "", "YAML file of NAME: VALUE")
-	fl.BoolVar(&f.yes, "yes", false, "line mode: run every step without asking")
-	fl.BoolVar(&f.dryRun, "dry-run", false, "line mode: print each final command, run nothing")
-	fl.BoolVar(&f.writeBack, "write-back", false, "line mode: write the answers given into the copy at the end")
+	f.addFlags(fl)
 	return cmd
 }
 

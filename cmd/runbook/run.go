@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/runbook-sh/runbook/runbook"
@@ -48,21 +49,26 @@ missing fails before the first step runs.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&f.noTUI, "no-tui", false, "line mode: print progress line by line")
-	fl.StringVar(&f.run, "run", "", "run name (default: derived from the file name)")
+	f.addFlags(fl)
 	fl.StringVar(&f.stateDir, "state-dir", "", "state directory (default: .runbook beside the file)")
-	fl.StringArrayVar(&f.sets, "set", nil, "NAME=VALUE for a placeholder, variable or question id (repeatable)")
-	fl.StringVar(&f.values, "values", "", "YAML file of NAME: VALUE")
 	fl.StringSliceVar(&f.only, "only", nil, "run only these step ids (comma-separated)")
 	fl.StringVar(&f.from, "from", "", "start at this step id")
-	fl.BoolVar(&f.yes, "yes", false, "run every step without asking (manual steps are left pending)")
-	fl.BoolVar(&f.dryRun, "dry-run", false, "print each final command (secrets masked), run nothing")
 	fl.BoolVar(&f.checks, "checks", false, "also run the check steps of check tables")
-	fl.BoolVar(&f.writeBack, "write-back", false, "write the answers given into the file at the end (the diff is shown)")
 	fl.StringVar(&f.mysqlDSN, "mysql-dsn", "", "MySQL connection for SQL steps (overrides the front matter)")
 	fl.StringVar(&f.profile, "profile", "", "AWS profile")
 	fl.StringVar(&f.region, "region", "", "AWS region")
 	return cmd
+}
+
+// addFlags registers the flags `run` shares with `demo`.
+func (f *runFlags) addFlags(fl *pflag.FlagSet) {
+	fl.BoolVar(&f.noTUI, "no-tui", false, "line mode: print progress line by line")
+	fl.StringVar(&f.run, "run", "", "run name (default: derived from the file name)")
+	fl.StringArrayVar(&f.sets, "set", nil, "NAME=VALUE for a placeholder, variable or question id (repeatable)")
+	fl.StringVar(&f.values, "values", "", "YAML file of NAME: VALUE")
+	fl.BoolVar(&f.yes, "yes", false, "run every step without asking (manual steps are left pending)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print each final command (secrets masked), run nothing")
+	fl.BoolVar(&f.writeBack, "write-back", false, "write the answers given into the file at the end (the diff is shown)")
 }
 
 // terminal returns the *os.File behind a stream when it is a terminal.
