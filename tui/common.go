@@ -1,6 +1,11 @@
 package tui
 
-import "time"
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // Common is shared by every component, like soft-serve's common.Common:
 // one Styles and one KeyMap for the whole program.
@@ -9,4 +14,28 @@ type Common struct {
 	Keys   KeyMap
 	// Now is the clock (tests pin it so screens are reproducible).
 	Now func() time.Time
+}
+
+// scroll applies a scrolling key to offset, the first visible of total
+// lines in a view h lines high; ok is false for any other key. Every
+// scrollable pane shares it so they all move alike.
+func scroll(keys KeyMap, km tea.KeyPressMsg, offset, h, total int) (next int, ok bool) {
+	last := max(total-h, 0)
+	switch {
+	case key.Matches(km, keys.Up):
+		offset--
+	case key.Matches(km, keys.Down):
+		offset++
+	case key.Matches(km, keys.PageUp):
+		offset -= h
+	case key.Matches(km, keys.PageDown):
+		offset += h
+	case key.Matches(km, keys.Top):
+		offset = 0
+	case key.Matches(km, keys.Bottom):
+		offset = last
+	default:
+		return offset, false
+	}
+	return min(max(offset, 0), last), true
 }

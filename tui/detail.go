@@ -73,25 +73,7 @@ func (d *DetailPane) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	k := d.common.Keys
-	h := max(d.height-2, 1)
-	switch {
-	case key.Matches(km, k.Up):
-		d.offset--
-	case key.Matches(km, k.Down):
-		d.offset++
-	case key.Matches(km, k.PageUp):
-		d.offset -= h
-	case key.Matches(km, k.PageDown):
-		d.offset += h
-	case key.Matches(km, k.Top):
-		d.offset = 0
-	case key.Matches(km, k.Bottom):
-		d.offset = len(d.content()) - h
-	default:
-		return nil
-	}
-	d.offset = max(min(d.offset, len(d.content())-h), 0)
+	d.offset, _ = scroll(d.common.Keys, km, d.offset, max(d.height-2, 1), len(d.content()))
 	return nil
 }
 

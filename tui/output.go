@@ -222,23 +222,13 @@ func (o *OutputPane) Update(msg tea.Msg) tea.Cmd {
 	if o.follow {
 		o.offset = maxOff
 	}
-	switch {
-	case key.Matches(km, k.Up):
-		o.offset--
-	case key.Matches(km, k.Down):
-		o.offset++
-	case key.Matches(km, k.PageUp):
-		o.offset -= h
-	case key.Matches(km, k.PageDown):
-		o.offset += h
-	case key.Matches(km, k.Top):
-		o.offset = 0
-	case key.Matches(km, k.Bottom), key.Matches(km, k.Follow):
+	if key.Matches(km, k.Follow) {
 		o.offset = maxOff
-	default:
+	} else if next, ok := scroll(k, km, o.offset, h, o.total()); ok {
+		o.offset = next
+	} else {
 		return nil
 	}
-	o.offset = min(max(o.offset, 0), maxOff)
 	o.follow = o.offset == maxOff
 	return nil
 }
