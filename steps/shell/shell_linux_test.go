@@ -74,7 +74,7 @@ func TestNoPTYStepsShareNoTerminal(t *testing.T) {
 	e := New(Options{NoPTY: true})
 	prev := ""
 	for i := range 4 {
-		code := `echo to-tty >/dev/tty; sleep 0.05; readlink /proc/$$/fd/3`
+		code := `echo to-tty >/dev/tty; readlink /proc/$$/fd/3`
 		var out syncBuffer
 		res := e.Run(context.Background(), steps.Request{Step: shellStep(code), Command: code, Output: &out, Timeout: 20 * time.Second})
 		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
