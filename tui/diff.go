@@ -6,13 +6,15 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // DiffView shows exactly what a write-back will change in the doc, before
 // the engineer confirms it.
 type DiffView struct {
 	common *Common
-	lines  []string
+	lines  []string // the diff as given
+	rows   []string // lines wrapped to the pane: a long answer must be read in full, not cut with "…"
 	offset int
 	width  int
 	height int
@@ -20,11 +22,34 @@ type DiffView struct {
 
 // NewDiffView shows a unified diff.
 func NewDiffView(c *Common, diff string) *DiffView {
-	return &DiffView{common: c, lines: strings.Split(strings.TrimRight(diff, "\n"), "\n")}
+	lines := strings.Split(strings.TrimRight(diff, "\n"), "\n")
+	return &DiffView{common: c, lines: lines, rows: lines}
 }
 
 // SetSize sets the outer size, border included.
-func (d *DiffView) SetSize(w, h int) { d.width, d.height = w, h }
+func (d *DiffView) SetSize(w, h int) {
+	d.width, d.height = w, h
+	d.rows = wrapDiff(d.lines, max(w-2, 1))
+	d.offset = max(min(d.offset, len(d.rows)-max(h-2, 1)), 0)
+}
+
+// wrapDiff breaks lines wider than w into several rows, each starting with
+// the line's +/-/space marker so a continuation keeps its colour and meaning.
+func wrapDiff(lines []string, w int) []string {
+	rows := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if ansi.StringWidth(l) <= w || w < 2 || strings.HasPrefix(l, "@@") ||
+			strings.HasPrefix(l, "+++") || strings.HasPrefix(l, "---") {
+			rows = append(rows, l)
+			continue
+		}
+		marker := l[:1]
+		for _, r := range strings.Split(ansi.Wrap(l[1:], w-1, ""), "\n") {
+			rows = append(rows, marker+r)
+		}
+	}
+	return rows
+}
 
 // Update scrolls.
 func (d *DiffView) Update(msg tea.Msg) tea.Cmd {
@@ -32,7 +57,7 @@ func (d *DiffView) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	d.offset, _ = scroll(d.common.Keys, km, d.offset, max(d.height-2, 1), len(d.lines))
+	d.offset, _ = scroll(d.common.Keys, km, d.offset, max(d.height-2, 1), len(d.rows))
 	return nil
 }
 
@@ -48,13 +73,13 @@ func (d *DiffView) ShortHelp() []key.Binding {
 func (d *DiffView) View() string {
 	st := d.common.Styles
 	w, h := max(d.width-2, 1), max(d.height-2, 1)
-	end := min(d.offset+h, len(d.lines))
+	end := min(d.offset+h, len(d.rows))
 	var b strings.Builder
 	for i := d.offset; i < end; i++ {
 		if i > d.offset {
 			b.WriteByte('\n')
 		}
-		l := truncate(d.lines[i], w)
+		l := truncate(d.rows[i], w)
 		switch {
 		case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
 			l = st.Section.Render(l)
@@ -68,8 +93,8 @@ func (d *DiffView) View() string {
 		b.WriteString(l)
 	}
 	info := ""
-	if len(d.lines) > h {
-		info = fmt.Sprintf("%d-%d/%d", d.offset+1, end, len(d.lines))
+	if len(d.rows) > h {
+		info = fmt.Sprintf("%d-%d/%d", d.offset+1, end, len(d.rows))
 	}
 	return pane(st, true, "Write answers into the doc? (y/n)", info, b.String(), d.width, d.height)
 }
