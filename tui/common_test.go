@@ -1,9 +1,11 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 func TestScroll(t *testing.T) {
@@ -30,5 +32,32 @@ func TestScroll(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("%s: scroll = (%d, %v), want (%d, %v)", tc.name, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// A long command line is broken into rows that keep every character, so the
+// engineer reads exactly what will run.
+func TestWrapCodeKeepsEveryCharacter(t *testing.T) {
+	line := `echo "workspace for account 123456789012 ready: $(pwd)/acme-staging"  && café`
+	rows := wrapCode(line, 20)
+	var got strings.Builder
+	for i, r := range rows {
+		if w := ansi.StringWidth(r); w > 20 {
+			t.Fatalf("row %d is %d cells wide: %q", i, w, r)
+		}
+		prefix := "  ↳ "
+		if i == 0 {
+			prefix = "  "
+		}
+		if !strings.HasPrefix(r, prefix) {
+			t.Fatalf("row %d = %q, want prefix %q", i, r, prefix)
+		}
+		got.WriteString(strings.TrimPrefix(r, prefix))
+	}
+	if got.String() != line {
+		t.Fatalf("rows %q join to %q, want %q", rows, got.String(), line)
+	}
+	if rows := wrapCode("short", 20); len(rows) != 1 || rows[0] != "  short" {
+		t.Fatalf("short line = %q", rows)
 	}
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
 	"sort"
 	"strings"
 
@@ -188,15 +189,43 @@ func (d *DetailPane) stepLines(s *runbook.Step, w int) []string {
 		out = append(out, wrap(st.Error.Render(p.err.Error()), w)...)
 	}
 	for _, l := range strings.Split(strings.TrimRight(printable(cmd), "\n"), "\n") {
-		out = append(out, truncate(st.Command.Render("  "+l), w))
+		for _, r := range wrapCode(l, w) {
+			out = append(out, st.Command.Render(r))
+		}
 	}
 	if s.Console && s.Expected != "" {
 		out = append(out, "", st.AttrKey.Render("Expected output:"))
 		for _, l := range strings.Split(strings.TrimRight(printable(s.Expected), "\n"), "\n") {
-			out = append(out, truncate(st.Muted.Render("  "+l), w))
+			for _, r := range wrapCode(l, w) {
+				out = append(out, st.Muted.Render(r))
+			}
 		}
 	}
 	return out
+}
+
+// wrapCode lays out one line of a command indented by two cells. The
+// engineer must see the exact command that will run, so a long line is
+// broken at the pane's edge (every character kept, spaces included), not cut
+// with "…"; continuation rows start with "↳" so they do not read as lines of
+// their own (an indented line of the script would look the same).
+func wrapCode(l string, w int) []string {
+	if w < 8 || ansi.StringWidth(l)+2 <= w {
+		return []string{truncate("  "+l, w)}
+	}
+	first := ansi.Truncate(l, w-2, "")
+	rows := []string{"  " + first}
+	rest := strings.TrimPrefix(l, first)
+	for rest != "" {
+		chunk := ansi.Truncate(rest, w-4, "")
+		if chunk == "" { // a rune wider than the row: give up rather than loop
+			rows = append(rows, truncate("  ↳ "+rest, w))
+			break
+		}
+		rows = append(rows, "  ↳ "+chunk)
+		rest = strings.TrimPrefix(rest, chunk)
+	}
+	return rows
 }
 
 func attrLine(a runbook.Attrs) string {
