@@ -254,15 +254,26 @@ func (o *OutputPane) View() string {
 	if !o.follow {
 		first = min(o.offset, first)
 	}
-	var b strings.Builder
-	for i := 0; i < h; i++ {
-		if i > 0 {
-			b.WriteByte('\n')
+	// Long lines wrap rather than being cut: an error message is usually the
+	// one long line the engineer needs to read. Following, the pane fills
+	// from the last line up; scrolled, from the first visible line down.
+	var rows []string
+	last := first - 1
+	if o.follow {
+		for i := total - 1; i >= 0 && len(rows) < h; i-- {
+			rows = append(o.wrapLine(i, w), rows...)
+			first = i
 		}
-		if first+i < total {
-			b.WriteString(truncate(o.line(first+i), w))
+		rows = rows[max(len(rows)-h, 0):]
+		last = total - 1
+	} else {
+		for i := first; i < total && len(rows) < h; i++ {
+			rows = append(rows, o.wrapLine(i, w)...)
+			last = i
 		}
+		rows = rows[:min(len(rows), h)]
 	}
+	content := strings.Join(rows, "\n")
 	title := "Output"
 	if o.title != "" {
 		title += " · " + o.title
@@ -271,15 +282,26 @@ func (o *OutputPane) View() string {
 	switch {
 	case total == 0:
 		info = ""
+	case o.follow && total == 1:
+		info = "1 line · following"
 	case o.follow:
 		info = fmt.Sprintf("%d lines · following", total)
 	default:
-		info = fmt.Sprintf("%d-%d/%d", first+1, min(first+h, total), total)
+		info = fmt.Sprintf("%d-%d/%d", first+1, last+1, total)
 	}
 	if o.dropped {
 		info = "tail only · " + info
 	}
-	return pane(st, o.focused, title, info, b.String(), o.width, o.height)
+	return pane(st, o.focused, title, info, content, o.width, o.height)
+}
+
+// wrapLine is line i broken into rows of at most w cells.
+func (o *OutputPane) wrapLine(i, w int) []string {
+	l := o.line(i)
+	if ansi.StringWidth(l) <= w {
+		return []string{l}
+	}
+	return strings.Split(ansi.Hardwrap(l, w, true), "\n")
 }
 
 // pane draws a bordered box with a title in the top border and info on the
