@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/runbook-sh/runbook/runbook"
 )
@@ -22,9 +23,22 @@ type dialog struct {
 
 func (m *Model) theme() huh.Theme {
 	if m.styles.NoColor {
-		return huh.ThemeFunc(huh.ThemeBase)
+		return huh.ThemeFunc(noColorTheme)
 	}
 	return huh.ThemeFunc(huh.ThemeCharm)
+}
+
+// noColorTheme is huh's base theme with the focused button marked by
+// brackets: the base theme marks it by colour alone, so under NO_COLOR
+// "Interrupt and quit  Keep running" gave no clue which one enter picks.
+func noColorTheme(isDark bool) *huh.Styles {
+	t := huh.ThemeBase(isDark)
+	b := lipgloss.NewStyle().Padding(0, 1).MarginRight(1)
+	focused := b.Border(lipgloss.Border{Left: "[", Right: "]"}, false, true)
+	blurred := b.Border(lipgloss.Border{Left: " ", Right: " "}, false, true)
+	t.Focused.FocusedButton, t.Focused.BlurredButton = focused, blurred
+	t.Blurred.FocusedButton, t.Blurred.BlurredButton = focused, blurred
+	return t
 }
 
 // openDialog shows a form in the right-hand column.
