@@ -698,7 +698,9 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 		if s == nil || s.Kind == runbook.KindManual {
 			return nil
 		}
-		if m.opts.Editor == "" {
+		// A blank $EDITOR ("EDITOR= " in a profile) names no program:
+		// edit inline rather than exec nothing.
+		if len(strings.Fields(m.opts.Editor)) == 0 {
 			return m.editForm(s, m.currentCommand(s))
 		}
 		return m.openEditor(s)

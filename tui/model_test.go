@@ -390,3 +390,15 @@ func TestPreflightForm(t *testing.T) {
 		}
 	}
 }
+
+// EDITOR set to blanks used to crash the TUI (index out of range on the
+// editor's argv); it now edits inline like an unset EDITOR.
+func TestBlankEditorEditsInline(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.m.opts.Editor = "  "
+	h.selectItem("workspace")
+	h.press("e")
+	if h.m.state != stateDialog || h.m.dialog == nil || h.m.dialog.title != "Edit command (this run only)" {
+		t.Fatalf("state = %v, want the inline edit dialog\n%s", h.m.state, h.screen())
+	}
+}
