@@ -47,6 +47,7 @@ func (x *interactiveExec) Run() error {
 type editorReadyMsg struct {
 	step *runbook.Step
 	path string
+	orig string // the command written to the file
 	err  error
 }
 
@@ -67,7 +68,7 @@ func (m *Model) openEditor(s *runbook.Step) tea.Cmd {
 			os.Remove(f.Name())
 			return editorReadyMsg{err: fmt.Errorf("edit: %w", werr)}
 		}
-		return editorReadyMsg{step: s, path: f.Name()}
+		return editorReadyMsg{step: s, path: f.Name(), orig: text}
 	}
 }
 
@@ -79,7 +80,9 @@ func (m *Model) editorReady(msg editorReadyMsg) tea.Cmd {
 	}
 	args := strings.Fields(m.opts.Editor)
 	c := exec.Command(args[0], append(args[1:], msg.path)...)
-	return tea.ExecProcess(c, func(err error) tea.Msg { return editorDoneMsg{step: msg.step, path: msg.path, err: err} })
+	return tea.ExecProcess(c, func(err error) tea.Msg {
+		return editorDoneMsg{step: msg.step, path: msg.path, orig: msg.orig, err: err}
+	})
 }
 
 // editorDone reads the edited command back (in a Cmd) and records it.
@@ -95,7 +98,10 @@ func (m *Model) editorDone(msg editorDoneMsg) tea.Cmd {
 			return actionDoneMsg{err: fmt.Errorf("edit: %w", err)}
 		}
 		cmd := string(b)
-		if strings.TrimSpace(cmd) == strings.TrimSpace(msg.step.Code) {
+		// Compare with what the editor was given, not with the doc's code:
+		// after an earlier edit, going back to the doc's command is a
+		// change, and calling it "unchanged" kept the old edit running.
+		if strings.TrimSpace(cmd) == strings.TrimSpace(msg.orig) {
 			return actionDoneMsg{text: "command unchanged"}
 		}
 		return actionDoneMsg{text: "command edited for this run", err: eng.EditCommand(msg.step.ID, cmd), vars: true}

@@ -188,6 +188,7 @@ type (
 	editorDoneMsg struct {
 		step *runbook.Step
 		path string
+		orig string // the command the editor was given
 		err  error
 	}
 	tickMsg      time.Time

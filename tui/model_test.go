@@ -402,3 +402,25 @@ func TestBlankEditorEditsInline(t *testing.T) {
 		t.Fatalf("state = %v, want the inline edit dialog\n%s", h.m.state, h.screen())
 	}
 }
+
+// Going back to the doc's command in $EDITOR after an earlier edit is an
+// edit: it used to be reported as "command unchanged" and the old edit
+// kept running.
+func TestEditorRevertToDocCommand(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.eng.EditCommand("workspace", "echo edited")
+	h.settle()
+	s := h.m.doc.Step("workspace")
+	ready, ok := h.m.openEditor(s)().(editorReadyMsg)
+	if !ok || ready.err != nil || ready.orig != "echo edited" {
+		t.Fatalf("editor given %+v, want the edited command", ready)
+	}
+	if err := os.WriteFile(ready.path, []byte(s.Code), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.exec(h.m.editorDone(editorDoneMsg{step: s, path: ready.path, orig: ready.orig}))
+	h.settle()
+	if got := h.eng.State().Steps["workspace"].Command; got != s.Code {
+		t.Fatalf("command = %q, want the doc's %q\n%s", got, s.Code, h.screen())
+	}
+}
