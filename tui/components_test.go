@@ -92,6 +92,10 @@ func TestOutputRingIsBounded(t *testing.T) {
 	if o.Lines() != outputLines {
 		t.Fatalf("lines = %d, want %d", o.Lines(), outputLines)
 	}
+	o.SetSize(60, 5)
+	if v := plain(o.View()); !strings.Contains(v, "tail only · 2000 lines") {
+		t.Fatalf("a full ring must say it shows the tail only:\n%s", v)
+	}
 	o.Write([]byte(strings.Repeat("y", 3*maxLineBytes)))
 	o.Write([]byte("\n"))
 	if got := len(o.buf.At(o.buf.Len() - 1)); got != maxLineBytes {

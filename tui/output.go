@@ -154,6 +154,9 @@ func (o *OutputPane) Write(p []byte) {
 		case c == '\r':
 			o.parse.cr = true
 		case c == '\n':
+			// The oldest line falls out of a full ring: say the pane shows
+			// only the tail, or "2000 lines" reads as all the step printed.
+			o.dropped = o.dropped || o.buf.Len() == len(o.buf.lines)
 			o.buf.Push(o.cur.String())
 			o.cur.Reset()
 		case c == '\t':
