@@ -123,6 +123,24 @@ func TestDiffComponent(t *testing.T) {
 	golden(t, "component_diff", plain(d.View()))
 }
 
+// A CRLF doc's diff (and a tab in it) must not move the cursor inside the
+// pane: every row keeps its border.
+func TestDiffComponentCRLF(t *testing.T) {
+	d := NewDiffView(testCommon(), "--- a/crlf.md\n+++ b/crlf.md\n@@ -13,1 +13,1 @@\n-[VERIFY] Does\tit survive?\r\n+Does\tit survive? **Verified:** yes\r\n")
+	d.SetSize(50, 7)
+	want := `╭─ Write answers into the doc? (y/n) ────────────╮
+│--- a/crlf.md                                   │
+│+++ b/crlf.md                                   │
+│@@ -13,1 +13,1 @@                               │
+│-[VERIFY] Does    it survive?                   │
+│+Does    it survive? **Verified:** yes          │
+╰────────────────────────────────────────────────╯
+`
+	if got := plain(d.View()); got != want {
+		t.Fatalf("got\n%q\nwant\n%q", got, want)
+	}
+}
+
 func TestStatusBarComponent(t *testing.T) {
 	h := newHarness(t, 100, 24)
 	h.eng.journal(journal.Event{Type: journal.IdentityFound, Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/alice", Region: "us-west-2"})

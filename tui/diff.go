@@ -22,6 +22,10 @@ type DiffView struct {
 
 // NewDiffView shows a unified diff.
 func NewDiffView(c *Common, diff string) *DiffView {
+	// A CRLF doc's diff carries a \r on every line, and a tab jumps to the
+	// terminal's tab stop: either breaks the pane's border. Show them as
+	// the output pane does.
+	diff = strings.ReplaceAll(printable(diff), "\t", "    ")
 	lines := strings.Split(strings.TrimRight(diff, "\n"), "\n")
 	return &DiffView{common: c, lines: lines, rows: lines}
 }
