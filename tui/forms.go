@@ -211,7 +211,11 @@ const (
 
 // questionForm asks a [VERIFY] question with its suggested answer.
 func (m *Model) questionForm(q *runbook.Question) tea.Cmd {
-	action, answer := qType, q.Suggested
+	// "Type an answer" starts empty, the suggestion shown greyed behind it:
+	// pre-filled, what the engineer typed was appended to the suggestion
+	// ("...in 2 AZsyes, one VPC each"). Accept is the way to take it as is.
+	// A question answered before starts from that answer, to correct it.
+	action, answer := qType, ""
 	var opts []huh.Option[string]
 	if q.Suggested != "" {
 		action = qAccept
@@ -245,7 +249,7 @@ func (m *Model) questionForm(q *runbook.Question) tea.Cmd {
 				Value(&action),
 		),
 		huh.NewGroup(
-			huh.NewInput().Title("Answer").Value(&answer).Validate(func(s string) error {
+			huh.NewInput().Title("Answer").Placeholder(oneLine(q.Suggested)).Value(&answer).Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
 					return errors.New("an answer is required")
 				}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -79,9 +80,12 @@ func TestQuestionTypeAnswer(t *testing.T) {
 	q := h.m.doc.Questions[0]
 	h.selectItem(q.ID)
 	h.press("enter", "down", "enter")
-	h.typeText(" + SRE")
+	if scr := h.screen(); !strings.Contains(scr, "> the platform team (#platform-oncall)") {
+		t.Fatalf("the suggestion must show (greyed) in the empty answer field:\n%s", scr)
+	}
+	h.typeText("the SRE team")
 	h.press("enter")
-	want := q.Suggested + " + SRE"
+	want := "the SRE team"
 	if a := h.eng.State().Answers[q.ID]; a.Value != want {
 		t.Fatalf("answer = %q, want %q\n%s", a.Value, want, h.screen())
 	}
