@@ -641,7 +641,7 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.startRun(s.ID, false)
 	case key.Matches(msg, k.Retry):
 		if s == nil {
-			return nil
+			return m.noStep(msg)
 		}
 		return m.startRun(s.ID, false)
 	case key.Matches(msg, k.RunAll):
@@ -657,7 +657,7 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.startRun(next.ID, true)
 	case key.Matches(msg, k.Skip):
 		if s == nil {
-			return nil
+			return m.noStep(msg)
 		}
 		eng := m.eng
 		return m.textForm("Skip "+s.Title, "Why skip it? (kept in the run's record)", true, func(note string) tea.Cmd {
@@ -665,7 +665,7 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(msg, k.MarkDone):
 		if s == nil {
-			return nil
+			return m.noStep(msg)
 		}
 		eng := m.eng
 		return m.textForm("Mark done by hand", "How was it done? (optional note)", false, func(note string) tea.Cmd {
@@ -682,7 +682,7 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(msg, k.Accept):
 		if s == nil {
-			return nil
+			return m.noStep(msg)
 		}
 		if m.snap.stepStatus(s.ID) != journal.Stale {
 			m.say("%s has not changed since it ran; nothing to accept", s.ID)
@@ -692,12 +692,12 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return actionDoneMsg{text: "accepted as is: " + s.ID, err: eng.Accept(s.ID)} }
 	case key.Matches(msg, k.EditInline):
 		if s == nil || s.Kind == runbook.KindManual {
-			return nil
+			return m.noStep(msg)
 		}
 		return m.editForm(s, m.currentCommand(s))
 	case key.Matches(msg, k.Edit):
 		if s == nil || s.Kind == runbook.KindManual {
-			return nil
+			return m.noStep(msg)
 		}
 		// A blank $EDITOR ("EDITOR= " in a profile) names no program:
 		// edit inline rather than exec nothing.
@@ -735,6 +735,17 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 // currentCommand is the text to start editing from: the command already
 // edited for this run, else the block as written (placeholders unfilled,
 // so no secret is ever put in an editor buffer).
+// noStep says why a step action did nothing: on a section or a question
+// the key used to be silently ignored.
+func (m *Model) noStep(msg tea.KeyPressMsg) tea.Cmd {
+	if s := m.selectedStep(); s != nil && s.Kind == runbook.KindManual {
+		m.say("a manual step has no command to edit")
+		return nil
+	}
+	m.say("%s works on a step: select one first", msg.String())
+	return nil
+}
+
 func (m *Model) currentCommand(s *runbook.Step) string {
 	if m.snap != nil && m.snap.state != nil {
 		if ss := m.snap.state.Steps[s.ID]; ss != nil && ss.Command != "" && !strings.Contains(ss.Command, "****") {

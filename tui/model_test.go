@@ -428,3 +428,22 @@ func TestEditorRevertToDocCommand(t *testing.T) {
 		t.Fatalf("command = %q, want the doc's %q\n%s", got, s.Code, h.screen())
 	}
 }
+
+// A step action on a section or a question says why it did nothing,
+// instead of ignoring the key.
+func TestStepKeyOnSectionSaysWhy(t *testing.T) {
+	h := newHarness(t, 100, 24)
+	h.press("home")
+	if it, _ := h.m.checklist.Selected(); it.kind != itemSection {
+		t.Fatalf("selected %v, want a section", it.kind)
+	}
+	h.press("s")
+	if h.m.state != stateMain || !strings.Contains(plain(h.m.statusBar()), "s works on a step: select one first") {
+		t.Fatalf("state %v, status bar %q", h.m.state, plain(h.m.statusBar()))
+	}
+	h.selectItem(h.m.doc.Steps[0].ID) // the manual item
+	h.press("E")
+	if h.m.state != stateMain || !strings.Contains(plain(h.m.statusBar()), "a manual step has no command to edit") {
+		t.Fatalf("state %v, status bar %q", h.m.state, plain(h.m.statusBar()))
+	}
+}
