@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -49,7 +51,22 @@ func Run(ctx context.Context, eng Engine, cfg RunConfig) (Result, error) {
 		opts = append(opts, tea.WithOutput(cfg.Out))
 	}
 	p := tea.NewProgram(m, opts...)
+	// A hang-up (the terminal or the SSH session went away) kills a Go
+	// program outright, mid-step. Quit instead, so the step is interrupted
+	// and its end journaled below, as on q.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	ran := make(chan struct{})
+	go func() {
+		select {
+		case <-hup:
+			p.Quit()
+		case <-ran:
+		}
+	}()
 	_, err := p.Run()
+	signal.Stop(hup)
+	close(ran)
 	// However the program ended (quit, signal, crash of the UI), a step
 	// still running is interrupted and its end journaled before the caller
 	// closes the engine.

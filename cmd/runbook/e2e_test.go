@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -472,5 +473,35 @@ func TestE2ENoColor(t *testing.T) {
 	tm.mu.Unlock()
 	if m := regexp.MustCompile(`\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9;]*)?m`).FindString(raw); m != "" {
 		t.Fatalf("colour sequence %q on screen with NO_COLOR", m)
+	}
+}
+
+// TestE2EHangupJournalsInterruptedStep: when the terminal goes away (an SSH
+// session drops) while a step runs, the step is interrupted and its end is
+// journaled before runbook exits, as on q, instead of runbook dying mid-step.
+func TestE2EHangupJournalsInterruptedStep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	dir, doc := demoCopy(t)
+	tm := startTerm(t, dir, doc)
+	tm.waitFor("Checklist")
+	tm.moveTo("○ fetch-deps")
+	tm.press("enter")
+	tm.waitFor("fetching dependency 2/8")
+	if err := tm.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	tm.wait()
+	journals, _ := filepath.Glob(filepath.Join(filepath.Dir(doc), ".runbook", "*", "journal.jsonl"))
+	if len(journals) != 1 {
+		t.Fatalf("journals: %q", journals)
+	}
+	b, err := os.ReadFile(journals[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`"type":"step-finished","step":"fetch-deps","attempt":1,"status":"interrupted"`).Match(b) {
+		t.Fatalf("no interrupted end of fetch-deps in the journal:\n%s", b)
 	}
 }
