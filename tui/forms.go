@@ -19,6 +19,13 @@ type dialog struct {
 	title    string
 	form     *huh.Form
 	onSubmit func() tea.Cmd
+
+	// huh moves to the next field through a Cmd, so keys typed right after
+	// enter would reach the field just left. Until the move lands they
+	// wait here (see Model.forwardToDialog).
+	holding bool
+	held    []tea.KeyPressMsg
+	gen     int
 }
 
 func (m *Model) theme() huh.Theme {

@@ -373,6 +373,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.say("%s", string(msg))
 		}
 		return m, nil
+	case releaseKeysMsg:
+		if m.dialog != nil && m.dialog.gen == msg.gen {
+			return m, m.releaseHeldKeys()
+		}
+		return m, nil
 	case editorReadyMsg:
 		return m, m.editorReady(msg)
 	case editorDoneMsg:
@@ -395,15 +400,74 @@ func (m *Model) forwardToDialog(msg tea.Msg) tea.Cmd {
 	if m.state != stateDialog || m.dialog == nil {
 		return nil
 	}
-	f, cmd := m.dialog.form.Update(msg)
+	d := m.dialog
+	before := d.form.GetFocusedField()
+	f, cmd := d.form.Update(msg)
 	if ff, ok := f.(*huh.Form); ok {
-		m.dialog.form = ff
+		d.form = ff
 	}
-	return tea.Batch(cmd, m.dialogFinished())
+	cmd = tea.Batch(cmd, m.dialogFinished())
+	if m.dialog != d {
+		return cmd // submitted or closed; keys still held were meant for it
+	}
+	after := d.form.GetFocusedField()
+	km, isKey := msg.(tea.KeyPressMsg)
+	switch {
+	case isKey && isFieldMove(km) && after == before && d.form.State == huh.StateNormal &&
+		(after == nil || after.Error() == nil):
+		// A valid enter: huh's move to the next field is on its way.
+		d.holding = true
+		d.gen++
+		gen := d.gen
+		return tea.Batch(cmd, tea.Tick(150*time.Millisecond, func(time.Time) tea.Msg { return releaseKeysMsg{gen} }))
+	case !isKey && d.holding && after != before:
+		return tea.Batch(cmd, m.releaseHeldKeys())
+	}
+	return cmd
+}
+
+// releaseKeysMsg ends a hold that no field move ended (a field that stays
+// put on enter): the keys then go where they would have gone.
+type releaseKeysMsg struct{ gen int }
+
+func isFieldMove(k tea.KeyPressMsg) bool {
+	switch k.String() {
+	case "enter", "tab", "shift+tab":
+		return true
+	}
+	return false
+}
+
+// releaseHeldKeys replays the keys typed during a field move, in order;
+// one of them may start another move and hold the rest again.
+func (m *Model) releaseHeldKeys() tea.Cmd {
+	d := m.dialog
+	if d == nil || !d.holding {
+		return nil
+	}
+	keys := d.held
+	d.held, d.holding = nil, false
+	var cmds []tea.Cmd
+	for i, k := range keys {
+		if m.dialog != d {
+			break
+		}
+		if d.holding {
+			d.held = append(d.held, keys[i:]...)
+			break
+		}
+		cmds = append(cmds, m.dialogKey(k))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
-	if key.Matches(msg, m.common.Keys.Cancel) || msg.String() == "ctrl+c" {
+	cancel := key.Matches(msg, m.common.Keys.Cancel) || msg.String() == "ctrl+c"
+	if m.dialog != nil && m.dialog.holding && !cancel {
+		m.dialog.held = append(m.dialog.held, msg)
+		return nil
+	}
+	if cancel {
 		if msg.String() == "ctrl+c" && m.running != "" {
 			m.interrupt()
 		}

@@ -447,3 +447,23 @@ func TestStepKeyOnSectionSaysWhy(t *testing.T) {
 		t.Fatalf("state %v, status bar %q", h.m.state, plain(h.m.statusBar()))
 	}
 }
+
+// Typing ahead: keys pressed right after enter, before the form has moved
+// to the next field, belong to the next field. They used to land in the
+// field just left (account id "v1v") or be lost.
+func TestFormTypeAhead(t *testing.T) {
+	h := newHarness(t, 80, 30)
+	h.eng.vars["env"] = "staging"
+	h.press("p")
+	// No settling between keys: a fast typist, or a paste.
+	for _, k := range strings.Split("enter 1 2 3 4 5 6 7 8 9 0 1 2 enter s 3 c r e t enter", " ") {
+		h.send(keyMsg(k))
+	}
+	h.settle()
+	if h.m.state != stateMain {
+		t.Fatalf("state = %v\n%s", h.m.state, h.screen())
+	}
+	if h.eng.vars["account-id"] != "123456789012" || h.eng.vars["db-password"] != "s3cret" || h.eng.vars["env"] != "staging" {
+		t.Fatalf("vars = %v", h.eng.vars)
+	}
+}
