@@ -105,12 +105,19 @@ func (d *DetailPane) content() []string {
 			parts = append(parts, d.questionLines(d.sel.question, w)...)
 		}
 		if d.sel.kind != itemSection {
-			parts = append(parts, "", d.common.Styles.Muted.Render(truncate("── "+d.doc.SectionTitle(d.sel.section)+" "+strings.Repeat("─", w), w)))
+			parts = append(parts, "", d.common.Styles.Muted.Render(sectionRule(d.doc.SectionTitle(d.sel.section), w)))
 		}
 		parts = append(parts, strings.Split(d.sectionProse(d.sel.section, w), "\n")...)
 	}
 	d.lines = parts
 	return d.lines
+}
+
+// sectionRule is "── Title ─────" exactly w cells wide: the rule itself is
+// never cut with "…", only a title too long for it.
+func sectionRule(title string, w int) string {
+	head := truncate("── "+oneLine(title)+" ", w)
+	return head + strings.Repeat("─", max(w-ansi.StringWidth(head), 0))
 }
 
 func wrap(s string, w int) []string {
