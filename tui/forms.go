@@ -267,14 +267,14 @@ func (m *Model) questionForm(q *runbook.Question) tea.Cmd {
 }
 
 // confirmForm asks yes/no; then runs only on yes.
-func (m *Model) confirmForm(title, question, yes, no string, then func() tea.Cmd) tea.Cmd {
+func (m *Model) confirmForm(title, question, desc, yes, no string, then func() tea.Cmd) tea.Cmd {
 	ok := false
 	return m.openDialog(title, func() tea.Cmd {
 		if !ok {
 			return nil
 		}
 		return then()
-	}, huh.NewGroup(huh.NewConfirm().Title(question).Affirmative(yes).Negative(no).Value(&ok)))
+	}, huh.NewGroup(huh.NewConfirm().Title(question).Description(desc).Affirmative(yes).Negative(no).Value(&ok)))
 }
 
 // textForm asks one line of text (notes).

@@ -165,6 +165,7 @@ type (
 	prepareMsg struct {
 		id      string
 		missing []string
+		command string // what will run, secrets masked (when nothing is missing)
 	}
 	runDoneMsg struct {
 		id     string
@@ -884,12 +885,33 @@ func (m *Model) startRun(id string, all bool) tea.Cmd {
 	if s.Kind == runbook.KindManual {
 		eng := m.eng
 		m.runAll = false
-		return tea.Batch(sel, m.confirmForm("Manual step", oneLine(s.Code), "Done", "Not yet", func() tea.Cmd {
+		return tea.Batch(sel, m.confirmForm("Manual step", oneLine(s.Code), "", "Done", "Not yet", func() tea.Cmd {
 			return func() tea.Msg { return actionDoneMsg{text: "done: " + s.Title, err: eng.MarkDone(id, "")} }
 		}))
 	}
 	eng := m.eng
-	return tea.Batch(sel, func() tea.Msg { return prepareMsg{id: id, missing: eng.Missing(id)} })
+	return tea.Batch(sel, func() tea.Msg { return prepare(eng, id) })
+}
+
+// prepare finds what a step still needs and, if nothing, the command that
+// will run (in a Cmd: both read the engine).
+func prepare(eng Engine, id string) tea.Msg {
+	msg := prepareMsg{id: id, missing: eng.Missing(id)}
+	if len(msg.missing) == 0 {
+		msg.command, _ = eng.Preview(id)
+	}
+	return msg
+}
+
+// confirmCommand is the command shown under a confirm step's question: the
+// dialog covers the detail pane, and what is confirmed is this command.
+// A long one is cut after a few lines; the detail pane has it all.
+func confirmCommand(cmd string) string {
+	lines := strings.Split(strings.TrimRight(printable(cmd), "\n"), "\n")
+	if len(lines) > 8 {
+		lines = append(lines[:7], fmt.Sprintf("… %d more lines", len(lines)-7))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // prepared continues the run flow once missing placeholders are known.
@@ -901,11 +923,11 @@ func (m *Model) prepared(msg prepareMsg) tea.Cmd {
 	if len(msg.missing) > 0 {
 		eng, id := m.eng, msg.id
 		return m.placeholderForm("Values for "+s.Title, msg.missing, func() tea.Cmd {
-			return func() tea.Msg { return prepareMsg{id: id, missing: eng.Missing(id)} }
+			return func() tea.Msg { return prepare(eng, id) }
 		})
 	}
 	if s.Attrs.Confirm {
-		return m.confirmForm("Confirm", "Run "+s.Title+"?", "Run", "Cancel", func() tea.Cmd { return m.execute(s) })
+		return m.confirmForm("Confirm", "Run "+s.Title+"?", confirmCommand(msg.command), "Run", "Cancel", func() tea.Cmd { return m.execute(s) })
 	}
 	return m.execute(s)
 }
@@ -1011,7 +1033,7 @@ func (m *Model) quit() tea.Cmd {
 	if m.running == "" {
 		if n := m.unwritten(); n > 0 {
 			eng := m.eng
-			ask := m.confirmForm("Quit", fmt.Sprintf("%d answer(s) are not in the doc yet. Review and write them before quitting?", n),
+			ask := m.confirmForm("Quit", fmt.Sprintf("%d answer(s) are not in the doc yet. Review and write them before quitting?", n), "",
 				"Review", "Quit now", func() tea.Cmd {
 					m.quitAfterDiff = true
 					return func() tea.Msg { d, err := eng.PendingWriteBack(); return diffMsg{diff: d, err: err} }
@@ -1029,7 +1051,7 @@ func (m *Model) quit() tea.Cmd {
 		}
 		return m.finishAndQuit()
 	}
-	return m.confirmForm("Quit", m.running+" is running. Interrupt it and quit?", "Interrupt and quit", "Keep running", func() tea.Cmd {
+	return m.confirmForm("Quit", m.running+" is running. Interrupt it and quit?", "", "Interrupt and quit", "Keep running", func() tea.Cmd {
 		m.quitAfterRun = true
 		m.interrupt()
 		return nil
