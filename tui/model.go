@@ -294,7 +294,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.SetSize(msg.Width, msg.Height)
-		// The form lives in the dialog pane, not the whole terminal.
+		// The form lives in the dialog pane, not the whole terminal. Its
+		// width was fixed when it opened (huh then ignores a size message
+		// for it): set it again, or the form keeps its old width and
+		// overflows a narrower pane, or stays narrow in a wider one.
+		if m.dialog != nil {
+			m.dialog.form = m.dialog.form.WithWidth(max(m.dialogWidth()-4, 20))
+		}
 		return m, m.forwardToDialog(tea.WindowSizeMsg{Width: m.dialogWidth() - 4, Height: m.mainHeight() - 4})
 	case tea.BackgroundColorMsg:
 		m.styles = NewStyles(msg.IsDark(), m.opts.NoColor)

@@ -467,3 +467,28 @@ func TestFormTypeAhead(t *testing.T) {
 		t.Fatalf("vars = %v", h.eng.vars)
 	}
 }
+
+// A dialog open across a resize is laid out for the new size: the same as
+// one opened at that size.
+func TestResizeRelayoutsDialog(t *testing.T) {
+	q := demoDoc().Questions[1].ID
+	h := newHarness(t, 120, 30)
+	h.selectItem(q)
+	h.press("enter")
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.settle()
+	fresh := newHarness(t, 80, 24)
+	fresh.selectItem(q)
+	fresh.press("enter")
+	got, want := h.screen(), fresh.screen()
+	// The elapsed clock and the "Accept:" label's cut are all that may
+	// differ; compare the question's own lines.
+	for _, line := range []string{"┃ [VERIFY] Does each environment get its own  │", "┃ VPC? Recommended: one VPC per environment   │"} {
+		if !strings.Contains(want, line) {
+			t.Fatalf("fresh dialog lacks %q:\n%s", line, want)
+		}
+		if !strings.Contains(got, line) {
+			t.Fatalf("resized dialog lacks %q:\n%s\nwant like:\n%s", line, got, want)
+		}
+	}
+}
