@@ -256,7 +256,7 @@ func (m *Model) questionForm(q *runbook.Question) tea.Cmd {
 				Value(&action),
 		),
 		huh.NewGroup(
-			huh.NewInput().Title("Answer").Placeholder(oneLine(q.Suggested)).Value(&answer).Validate(func(s string) error {
+			huh.NewInput().Title("Answer").Description(oneLine(q.Text)).Placeholder(oneLine(q.Suggested)).Value(&answer).Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
 					return errors.New("an answer is required")
 				}

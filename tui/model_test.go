@@ -83,6 +83,8 @@ func TestQuestionTypeAnswer(t *testing.T) {
 	if scr := h.screen(); !strings.Contains(scr, "> the platform team (#platform-oncall)") {
 		t.Fatalf("the suggestion must show (greyed) in the empty answer field:\n%s", scr)
 	}
+	// The dialog covers the detail pane: the question itself must show.
+	golden(t, "question_type_80x24", h.screen())
 	h.typeText("the SRE team")
 	h.press("enter")
 	want := "the SRE team"
