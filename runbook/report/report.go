@@ -414,14 +414,7 @@ func buildView(in Input) (*view, error) {
 			sec.Steps = append(sec.Steps, sv)
 		}
 	}
-	var orphanIDs []string
-	for id := range st.Steps {
-		if !seen[id] {
-			orphanIDs = append(orphanIDs, id)
-		}
-	}
-	sort.Strings(orphanIDs)
-	for _, id := range orphanIDs {
+	for _, id := range unseenKeys(st.Steps, seen) {
 		sv := &stepView{ID: m.s(id), Title: m.s(id), Kind: "", Section: -1, Status: journal.Pending}
 		v.fillStep(sv, st.Steps[id])
 		v.Orphans = append(v.Orphans, sv)
@@ -518,14 +511,7 @@ func (v *view) buildQuestions(st *journal.State) {
 		seen[vf.ID] = true
 		v.Questions = append(v.Questions, qv)
 	}
-	var extra []string
-	for id := range st.Answers {
-		if !seen[id] {
-			extra = append(extra, id)
-		}
-	}
-	sort.Strings(extra)
-	for _, id := range extra {
+	for _, id := range unseenKeys(st.Answers, seen) {
 		a := st.Answers[id]
 		qv := &questionView{ID: m.s(id), Section: -1, State: qAnswered, Answer: m.s(a.Value), Who: m.s(a.Who),
 			Time: a.Time, Written: a.Written}
@@ -704,4 +690,17 @@ func (s *stepView) facts() []string {
 		out = append(out, fmt.Sprintf("exit code %d", *a.ExitCode))
 	}
 	return out
+}
+
+// unseenKeys returns the keys of m not in seen, sorted: what the journal
+// knows that the doc no longer has.
+func unseenKeys[V any](m map[string]V, seen map[string]bool) []string {
+	var ids []string
+	for id := range m {
+		if !seen[id] {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
 }
