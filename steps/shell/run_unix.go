@@ -107,15 +107,21 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 			lw := &lockedWriter{w: out}
 			out = lw
 			defer func() {
+				// Every process of the step is gone by now: the copy
+				// reads what they wrote to /dev/tty, then sees EIO. It
+				// must be given that moment — closing the master first
+				// loses the output (seen under -race on a busy machine).
+				t := time.NewTimer(stragglerDelay)
+				defer t.Stop()
 				select {
 				case <-lw.drained:
-					// The copy saw EIO: no process holds the terminal
-					// any more. Closing the master is ~50 µs of kernel
-					// tty teardown, done while the next step runs.
+					// No process holds the terminal any more. Closing
+					// the master is ~50 µs of kernel tty teardown,
+					// done while the next step runs.
 					e.retire(ptmx)
-				default:
-					// Closing stops the copy (and hangs up whoever
-					// still holds the terminal).
+				case <-t.C:
+					// Something outside the step still holds it:
+					// closing stops the copy and hangs it up.
 					ptmx.Close()
 					<-lw.drained
 				}
