@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -94,8 +95,17 @@ func embedded(t testing.TB) Server {
 	return embeddedWith(t, nil)
 }
 
+// embeddedMu lets one in-process server live at a time: go-mysql-server
+// keeps its status variables in package globals that every engine writes
+// without a lock (a data race under -race when parallel tests each start
+// one). Tests that use it are quick, so running them one by one costs
+// little.
+var embeddedMu sync.Mutex
+
 func embeddedWith(t testing.TB, tlsConfig *tls.Config) Server {
 	t.Helper()
+	embeddedMu.Lock()
+	t.Cleanup(embeddedMu.Unlock) // runs last: after the server is closed
 	const name = "test"
 	db := memory.NewDatabase(name)
 	db.BaseDatabase.EnablePrimaryKeyIndexes()
