@@ -105,8 +105,8 @@ func (p *parser) finish() {
 }
 
 // stepTitle: the name, else the code's first `# comment` line (`-- ` for
-// SQL), else the section title, numbered when the section has several
-// steps.
+// SQL), else a console block's first command, else the section title,
+// numbered when the section has several steps.
 func (p *parser) stepTitle(st *Step, n, of int) string {
 	if st.Attrs.Name != "" {
 		return st.Attrs.Name
@@ -128,6 +128,26 @@ func (p *parser) stepTitle(st *Step, n, of int) string {
 		if c != "" {
 			return c
 		}
+	}
+	// A console block says what it runs better than its section does.
+	if cmds := strings.TrimSpace(st.Code); st.Console && cmds != "" {
+		// The first command, its `\` continuation lines joined.
+		var first []string
+		lines := strings.Split(cmds, "\n")
+		i := 0
+		for ; i < len(lines); i++ {
+			l := strings.TrimSpace(lines[i])
+			cont := strings.HasSuffix(l, "\\")
+			first = append(first, strings.TrimSpace(strings.TrimSuffix(l, "\\")))
+			if !cont {
+				break
+			}
+		}
+		title := "$ " + strings.Join(strings.Fields(strings.Join(first, " ")), " ")
+		if i+1 < len(lines) {
+			title += " …"
+		}
+		return title
 	}
 	title := p.doc.SectionTitle(st.Section)
 	if title == "" {

@@ -255,6 +255,24 @@ func TestStepIDsAndTitles(t *testing.T) {
 	}
 }
 
+// A console block is titled by its first command (continuation lines
+// joined), with … when more follow; a comment still wins.
+func TestConsoleStepTitles(t *testing.T) {
+	src := "# Check\n```console\n$ kubectl get pods \\\n    -n prod\npod-1 Running\n$ kubectl get svc\n```\n" +
+		"```console\n$ uptime\n 10:00 up 1 day\n```\n" +
+		"```console\n$ # what is deployed\n$ cat VERSION\n```\n"
+	d := mustParse(t, src)
+	want := []string{"$ kubectl get pods -n prod …", "$ uptime", "what is deployed"}
+	if len(d.Steps) != len(want) {
+		t.Fatalf("steps = %d", len(d.Steps))
+	}
+	for i, w := range want {
+		if d.Steps[i].Title != w {
+			t.Errorf("step %d title = %q, want %q", i, d.Steps[i].Title, w)
+		}
+	}
+}
+
 func TestQuestionIDsSurviveAnswers(t *testing.T) {
 	src := "# S\n[VERIFY] one?\n\n[VERIFY] two?\n"
 	d := mustParse(t, src)
