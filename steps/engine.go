@@ -361,6 +361,37 @@ func (e *Engine) recordHeld(ev journal.Event) (journal.Event, error) {
 	return ev, nil
 }
 
+// recordOverlapped writes ev after the held events and syncs them all in
+// the background, showing them once the sync is done. emitMu stays locked
+// until then, so nothing — a step's output above all — is shown before
+// them. The caller starts the step's process meanwhile, overlapping the
+// sync with the process start-up: the event is already written, so a
+// kill -9 of runbook cannot lose it, and nothing is shown that is not on
+// disk. The returned channel gives the sync's outcome.
+func (e *Engine) recordOverlapped(ev journal.Event) (<-chan error, error) {
+	e.emitMu.Lock()
+	if ev.Time.IsZero() {
+		ev.Time = e.now()
+	}
+	ev, err := e.w.AppendUnsynced(ev)
+	if err != nil {
+		e.emitMu.Unlock()
+		return nil, err
+	}
+	e.held = append(e.held, ev)
+	synced := make(chan error, 1)
+	go func() {
+		defer e.emitMu.Unlock()
+		err := e.w.Sync()
+		if err == nil {
+			e.show(e.held...)
+			e.held = nil
+		}
+		synced <- err
+	}()
+	return synced, nil
+}
+
 // Flush syncs and shows the events held back by a Run with
 // RunOptions.Hold. Call it before showing anything else.
 func (e *Engine) Flush() error {
@@ -799,7 +830,14 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		}
 		started.Note = "done-if: " + MaskString(dDisplay, secrets)
 	}
-	if _, err := e.record(started); err != nil {
+	// In a run of many steps (Hold) the start is synced while the step's
+	// process starts; a done-if check or an interactive step waits for it.
+	var synced <-chan error
+	if opt.Hold && doneIfRun == "" && !st.Attrs.Interactive {
+		if synced, err = e.recordOverlapped(started); err != nil {
+			return status, err
+		}
+	} else if _, err := e.record(started); err != nil {
 		return status, err
 	}
 	t0 := time.Now()
@@ -861,6 +899,13 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	}
 	res := ex.Run(ctx, req)
 	m.Close()
+	if synced != nil {
+		if err := <-synced; err != nil {
+			// The step ran but its start is not safely on disk: stop
+			// here rather than go on with a journal that cannot sync.
+			return journal.Failed, fmt.Errorf("step %s: journal: %w", stepID, err)
+		}
+	}
 	if sink.err != nil && res.Err == nil {
 		res.Err = sink.err
 	}

@@ -687,3 +687,55 @@ func TestFinishIgnoresStepsRemovedFromTheDoc(t *testing.T) {
 		t.Fatalf("finished %v with status %q, want ok", st.Finished, st.Status)
 	}
 }
+
+// RunAll overlaps a step's start-up with the sync of its start event; still
+// no subscriber sees an event that is not in the journal file, nor a step's
+// output before its start, nor a start before the previous step's end.
+func TestRunAllShowsNothingBeforeItIsJournaled(t *testing.T) {
+	var sts []*runbook.Step
+	for i := range 30 {
+		sts = append(sts, step(fmt.Sprintf("s%d", i), fmt.Sprintf("out:line %d\nout:more %d", i, i)))
+	}
+	e, _ := open(t, testDoc(t, sts...), &fakeExec{})
+	journalPath := filepath.Join(e.RunDir(), "journal.jsonl")
+	var (
+		mu       sync.Mutex
+		problems []string
+		started  = map[string]bool{}
+		open     string // the step started and not yet finished
+	)
+	e.Subscribe(func(ev Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ev.Journal == nil {
+			if !started[ev.Step] {
+				problems = append(problems, fmt.Sprintf("output of %s shown before its start", ev.Step))
+			}
+			return
+		}
+		b, err := os.ReadFile(journalPath)
+		if err != nil || !strings.Contains(string(b), fmt.Sprintf(`"seq":%d,`, ev.Journal.Seq)) {
+			problems = append(problems, fmt.Sprintf("event %d (%s %s) shown before it is in the journal (%v)", ev.Journal.Seq, ev.Journal.Type, ev.Journal.Step, err))
+		}
+		switch ev.Journal.Type {
+		case journal.StepStarted:
+			if open != "" {
+				problems = append(problems, fmt.Sprintf("%s started while %s was not shown finished", ev.Journal.Step, open))
+			}
+			started[ev.Journal.Step], open = true, ev.Journal.Step
+		case journal.StepFinished:
+			open = ""
+		}
+	})
+	if status, err := e.RunAll(context.Background(), ""); err != nil || status != journal.OK {
+		t.Fatalf("RunAll = %s, %v", status, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(problems) > 0 {
+		t.Fatalf("%d problems, first: %s", len(problems), strings.Join(problems[:min(len(problems), 5)], "; "))
+	}
+	if len(started) != 30 {
+		t.Fatalf("saw %d steps start, want 30", len(started))
+	}
+}
