@@ -100,63 +100,41 @@ var statusOrder = []journal.Status{
 	journal.DoneByHand, journal.Skipped,
 }
 
-// statusIcon is shown with every status so the report reads without colour.
+// statusIcons are shown with every status so the report reads without
+// colour: emoji in Markdown (GitHub renders them), and in HTML symbols every
+// text font has (DejaVu, Segoe UI Symbol, Apple Symbols), so the page looks
+// the same without an emoji font and when printed.
+var statusIcons = map[journal.Status]struct{ md, html string }{
+	journal.OK:          {"✅", "✔"},
+	journal.Failed:      {"❌", "✘"},
+	journal.Skipped:     {"⏭", "↷"},
+	journal.DoneByHand:  {"✋", "✍"},
+	journal.Pending:     {"⏸", "○"},
+	journal.Stale:       {"⚠", "⚠"},
+	journal.Interrupted: {"⏹", "■"},
+	journal.TimedOut:    {"⌛", "◔"},
+	journal.AlreadyDone: {"✔", "☑"},
+	journal.Running:     {"▶", "▶"},
+}
+
+// statusIcon is a status's Markdown icon.
 func statusIcon(s journal.Status) string {
-	switch s {
-	case journal.OK:
-		return "✅"
-	case journal.Failed:
-		return "❌"
-	case journal.Skipped:
-		return "⏭"
-	case journal.DoneByHand:
-		return "✋"
-	case journal.Pending:
-		return "⏸"
-	case journal.Stale:
-		return "⚠"
-	case journal.Interrupted:
-		return "⏹"
-	case journal.TimedOut:
-		return "⌛"
-	case journal.AlreadyDone:
-		return "✔"
-	case journal.Running:
-		return "▶"
+	if i, ok := statusIcons[s]; ok {
+		return i.md
 	}
 	return "•"
 }
 
-// htmlIcon is the icon the HTML report shows: symbols every text font has
-// (DejaVu, Segoe UI Symbol, Apple Symbols), forced to text presentation, so
-// the report looks the same without an emoji font and when printed.
+// htmlIcon is a status's HTML icon, forced to text presentation.
 func htmlIcon(s journal.Status) string {
-	var i string
-	switch s {
-	case journal.OK:
-		i = "✔"
-	case journal.Failed:
-		i = "✘"
-	case journal.Skipped:
-		i = "↷"
-	case journal.DoneByHand:
-		i = "✍"
-	case journal.Pending, "":
-		i = "○"
-	case journal.Stale:
-		i = "⚠"
-	case journal.Interrupted:
-		i = "■"
-	case journal.TimedOut:
-		i = "◔"
-	case journal.AlreadyDone:
-		i = "☑"
-	case journal.Running:
-		i = "▶"
-	default:
-		i = "•"
+	if s == "" {
+		s = journal.Pending
 	}
-	return i + "\ufe0e"
+	i, ok := statusIcons[s]
+	if !ok {
+		return "•\ufe0e"
+	}
+	return i.html + "\ufe0e"
 }
 
 // statusText is the human name of a status.
