@@ -101,16 +101,16 @@ func TestCodeKeepsEveryCharacter(t *testing.T) {
 
 func TestHTMLText(t *testing.T) {
 	for in, want := range map[string]string{
-		"<div>Shown &amp; kept</div>":              " Shown & kept ",
-		"<!-- a comment -->text":                   "text",
-		"<script>alert(1)</script>after":           "after",
-		"<STYLE type=x>p{}</style>after":           "after",
-		"1 < 2 and <b>bold</b>":                    "1 < 2 and  bold ",
-		"<!-- unclosed":                            "",
-		"<details><summary>Sum</summary>inner":     "  Sum inner",
-		"a <br/> b":                                "a   b",
-		"<scripts>kept</scripts>":                  " kept ",
-		"text with no tags":                        "text with no tags",
+		"<div>Shown &amp; kept</div>":          " Shown & kept ",
+		"<!-- a comment -->text":               "text",
+		"<script>alert(1)</script>after":       "after",
+		"<STYLE type=x>p{}</style>after":       "after",
+		"1 < 2 and <b>bold</b>":                "1 < 2 and  bold ",
+		"<!-- unclosed":                        "",
+		"<details><summary>Sum</summary>inner": "  Sum inner",
+		"a <br/> b":                            "a   b",
+		"<scripts>kept</scripts>":              " kept ",
+		"text with no tags":                    "text with no tags",
 	} {
 		if got := htmlText(in); got != want {
 			t.Errorf("htmlText(%q) = %q, want %q", in, got, want)
