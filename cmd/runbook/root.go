@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -60,6 +61,7 @@ func exitCode(err error) int {
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+	buf      *bufio.Writer // out's buffer, for commands that print and exit
 }
 
 func newRootCmd(s *streams) *cobra.Command {
@@ -91,6 +93,11 @@ in line mode, as runbook run does.`,
 	// Not cobra's own --version (root.Version): its output comes from a
 	// text/template, and it would differ from `runbook version`'s.
 	root.Flags().Bool("version", false, "print the version (the same as runbook version)")
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		if printsAndExits(cmd) {
+			s.tuneForShortLife()
+		}
+	}
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
@@ -118,6 +125,9 @@ func execute(args []string, in io.Reader, out, errw io.Writer) int {
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
+	if ferr := s.flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write output: %w", ferr)
+	}
 	if err != nil {
 		var fe *failedError
 		if !(errors.As(err, &fe) && fe.silent) {
