@@ -39,10 +39,11 @@ func newManCmd() *cobra.Command {
 	}
 }
 
-// manDate is the pages' date: the release's build date, else
-// SOURCE_DATE_EPOCH (reproducible builds), else today.
+// manDate is the pages' date: the release's commit date, else
+// SOURCE_DATE_EPOCH (reproducible builds), else today. A snapshot of an
+// untagged tree has a zero commit date, which is no date.
 func manDate() time.Time {
-	if t, err := time.Parse(time.RFC3339, date); err == nil {
+	if t, err := time.Parse(time.RFC3339, date); err == nil && t.Year() > 1970 {
 		return t.UTC()
 	}
 	if s, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil {

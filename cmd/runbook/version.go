@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -40,9 +41,11 @@ func releaseVersion() string {
 // "runbook v1.2.3 (abc1234, 2026-11-24T…) linux/amd64 go1.26.8".
 func versionLine() string {
 	line := "runbook " + releaseVersion()
-	if commit != "" {
+	// A snapshot of an untagged tree has no commit ("none") and a zero
+	// commit date: nothing worth printing.
+	if commit != "" && commit != "none" {
 		line += " (" + commit
-		if date != "" {
+		if t, err := time.Parse(time.RFC3339, date); date != "" && (err != nil || t.Year() > 1970) {
 			line += ", " + date
 		}
 		line += ")"

@@ -28,3 +28,11 @@ func TestVersionLineOfARelease(t *testing.T) {
 		t.Errorf("versionLine() = %q", got)
 	}
 }
+
+func TestVersionLineOfASnapshot(t *testing.T) {
+	defer func(v, c, d string) { version, commit, date = v, c, d }(version, commit, date)
+	version, commit, date = "0.0.1-next", "none", "0001-01-01T00:00:00Z"
+	if got := versionLine(); !regexp.MustCompile(`^runbook 0\.0\.1-next [a-z0-9]+/[a-z0-9]+ go`).MatchString(got) {
+		t.Errorf("versionLine() = %q", got)
+	}
+}
