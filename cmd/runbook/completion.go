@@ -19,18 +19,37 @@ import (
 // already on the command line for --only and --from, run names from the
 // state directory for --run, formats for --format.
 //
-// Completion is wired here, once, by walking the command tree after every
-// command has been built: the commands' own files only declare their
-// arguments and flags, and a flag added to any command later is completed
-// by name without touching this file.
+// Completion is wired here, by walking the command tree after every
+// command has been built, and only when the shell asks for completions:
+// the commands' own files only declare their arguments and flags, and a
+// flag added to any command later is completed by name without touching
+// this file.
 
 // markdownExts are the file name extensions offered for FILE.
-var markdownExts = []string{"md", "markdown"}
+func markdownExts() []string { return []string{"md", "markdown"} }
+
+// flagCompletions complete a flag by its name, on every command that has it.
+func flagCompletions() map[string]cobra.CompletionFunc {
+	return map[string]cobra.CompletionFunc{
+		"only": completeStepIDs(true), "from": completeStepIDs(false),
+		"run": completeRunNames, "format": completeFormats, "set": completeSetNames,
+		"values":    cobra.FixedCompletions([]string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt),
+		"state-dir": cobra.FixedCompletions(nil, cobra.ShellCompDirectiveFilterDirs),
+	}
+}
+
+// isCompletionRequest reports whether args are a shell's completion
+// request (cobra's hidden __complete command), the only time the
+// completion functions are needed: every other start skips wiring them.
+func isCompletionRequest(args []string) bool {
+	return len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
+}
 
 // registerCompletions adds completion functions to every command of the
 // tree under root that takes a FILE or has one of the completed flags.
 func registerCompletions(root *cobra.Command) {
 	root.ValidArgsFunction = completeRootFile
+	byFlag := flagCompletions()
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		for _, sub := range c.Commands() {
@@ -43,13 +62,9 @@ func registerCompletions(root *cobra.Command) {
 				c.ValidArgsFunction = cobra.NoFileCompletions
 			}
 		}
-		for name, fn := range map[string]cobra.CompletionFunc{
-			"only": completeStepIDs(true), "from": completeStepIDs(false),
-			"run": completeRunNames, "format": completeFormats, "set": completeSetNames,
-			"values":    cobra.FixedCompletions([]string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt),
-			"state-dir": cobra.FixedCompletions(nil, cobra.ShellCompDirectiveFilterDirs),
-		} {
-			if c.LocalNonPersistentFlags().Lookup(name) != nil {
+		local := c.LocalNonPersistentFlags()
+		for name, fn := range byFlag {
+			if local.Lookup(name) != nil {
 				_ = c.RegisterFlagCompletionFunc(name, fn)
 			}
 		}
@@ -63,7 +78,7 @@ func completeFile(_ *cobra.Command, args []string, _ string) ([]cobra.Completion
 	if len(args) > 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	return markdownExts, cobra.ShellCompDirectiveFilterFileExt
+	return markdownExts(), cobra.ShellCompDirectiveFilterFileExt
 }
 
 // completeRootFile is `runbook FILE`: the shell's own file completion
@@ -89,7 +104,7 @@ func completeRootFile(_ *cobra.Command, args []string, toComplete string) ([]cob
 		case e.IsDir():
 			out = append(out, name+"/")
 			directive |= cobra.ShellCompDirectiveNoSpace // go on into it
-		case slices.Contains(markdownExts, strings.TrimPrefix(filepath.Ext(e.Name()), ".")):
+		case slices.Contains(markdownExts(), strings.TrimPrefix(filepath.Ext(e.Name()), ".")):
 			out = append(out, name)
 		}
 	}

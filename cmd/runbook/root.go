@@ -114,7 +114,6 @@ in line mode, as runbook run does.`,
 		newDemoCmd(s),
 		newManCmd(),
 	)
-	registerCompletions(root)
 	return root
 }
 
@@ -123,6 +122,9 @@ in line mode, as runbook run does.`,
 func execute(args []string, in io.Reader, out, errw io.Writer) int {
 	s := &streams{in: in, out: out, err: errw}
 	root := newRootCmd(s)
+	if isCompletionRequest(args) {
+		registerCompletions(root)
+	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
 	if ferr := s.flush(); err == nil && ferr != nil {
