@@ -561,11 +561,11 @@ func (e *Engine) checkSubstitution(st *runbook.Step) error {
 		vals[name] = Value{Text: v, Secret: e.vars.Secret(name)}
 	}
 	e.mu.Unlock()
-	if _, _, err := Substitute(st, e.command(st), vals); err != nil {
+	if _, err := Fill(st, e.command(st), vals); err != nil {
 		return fmt.Errorf("step %s: %w", st.ID, err)
 	}
 	if st.Attrs.DoneIf != "" {
-		if _, _, err := Substitute(st, st.Attrs.DoneIf, vals); err != nil {
+		if _, err := Fill(st, st.Attrs.DoneIf, vals); err != nil {
 			return fmt.Errorf("step %s: done-if: %w", st.ID, err)
 		}
 	}
@@ -735,11 +735,11 @@ func (e *Engine) preview(st *runbook.Step, code, what string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, display, err := Substitute(st, code, vals)
+	filled, err := Fill(st, code, vals)
 	if err != nil {
 		return "", fmt.Errorf("step %s: %s%w", st.ID, what, err)
 	}
-	return e.mask(display), nil
+	return e.mask(filled.Display), nil
 }
 
 // RunOptions are per-run choices of the UI.
@@ -804,7 +804,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	if err != nil {
 		return status, err
 	}
-	run, display, err := Substitute(st, e.command(st), vals)
+	cmd, err := Fill(st, e.command(st), vals)
 	if err != nil {
 		return status, fmt.Errorf("step %s: %w", stepID, err)
 	}
@@ -821,19 +821,18 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		attempt = ss.Attempts[len(ss.Attempts)-1].N + 1
 	}
 	e.mu.Unlock()
-	started := journal.Event{Type: journal.StepStarted, Step: stepID, Attempt: attempt, Hash: st.Hash, Command: MaskString(display, secrets)}
-	var doneIfRun string
+	started := journal.Event{Type: journal.StepStarted, Step: stepID, Attempt: attempt, Hash: st.Hash, Command: MaskString(cmd.Display, secrets)}
+	var doneIf Filled
 	if st.Attrs.DoneIf != "" {
-		var dDisplay string
-		if doneIfRun, dDisplay, err = Substitute(st, st.Attrs.DoneIf, vals); err != nil {
+		if doneIf, err = Fill(st, st.Attrs.DoneIf, vals); err != nil {
 			return status, fmt.Errorf("step %s: done-if: %w", stepID, err)
 		}
-		started.Note = "done-if: " + MaskString(dDisplay, secrets)
+		started.Note = "done-if: " + MaskString(doneIf.Display, secrets)
 	}
 	// In a run of many steps (Hold) the start is synced while the step's
 	// process starts; a done-if check or an interactive step waits for it.
 	var synced <-chan error
-	if opt.Hold && doneIfRun == "" && !st.Attrs.Interactive {
+	if opt.Hold && doneIf.Run == "" && !st.Attrs.Interactive {
 		if synced, err = e.recordOverlapped(started); err != nil {
 			return status, err
 		}
@@ -870,7 +869,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	}
 
 	req := Request{Step: st, Env: env, Dir: dir, Timeout: st.Attrs.Timeout, Secrets: secrets}
-	if doneIfRun != "" {
+	if doneIf.Run != "" {
 		// The check's output is kept in the log, not shown: it is noise
 		// unless someone wonders why a step was not run.
 		check := *st
@@ -878,7 +877,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		check.Attrs.Interactive = false
 		m := NewMasker(log, secrets)
 		dreq := req
-		dreq.Step, dreq.Command, dreq.Output = &check, doneIfRun, m
+		dreq.Step, dreq.Command, dreq.Binds, dreq.Output = &check, doneIf.Run, doneIf.Binds, m
 		if dreq.Timeout == 0 {
 			dreq.Timeout = DoneIfTimeout
 		}
@@ -893,7 +892,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	}
 	sink := &outputSink{e: e, log: log, step: stepID, attempt: attempt}
 	m := NewMasker(sink, secrets)
-	req.Command, req.Output = run, m
+	req.Command, req.Binds, req.Output = cmd.Run, cmd.Binds, m
 	if st.Attrs.Interactive {
 		req.Terminal = opt.Terminal
 	}

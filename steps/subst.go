@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -61,7 +62,8 @@ func Substitute(step *runbook.Step, code string, vals map[string]Value) (run, di
 	}
 	switch kind {
 	case runbook.KindSQL:
-		err = escapeSQL(code, occs, vals)
+		// Values of SQL steps are bind parameters, which a string cannot carry.
+		return "", "", errors.New("SQL steps are filled by Fill")
 	case runbook.KindManual:
 		// Shown to the engineer, never run: the value as is.
 		for i := range occs {

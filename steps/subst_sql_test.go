@@ -5,62 +5,166 @@ import (
 	"testing"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/steps/sqltext"
 )
 
 func sqlStep(code string, names ...string) *runbook.Step {
-	return &runbook.Step{Kind: runbook.KindSQL, Lang: "sql", Code: code, Placeholders: names}
+	return &runbook.Step{Kind: runbook.KindSQL, Lang: "sql", Line: 10, Code: code, Placeholders: names}
 }
 
-func TestSubstituteSQL(t *testing.T) {
+func TestFillSQL(t *testing.T) {
 	tests := []struct {
-		name, code, val, want, wantErr string
+		name, code, val string
+		run, display    string
+		binds           []string
+		wantErr         string
 	}{
-		{"single", "SELECT '<x>'", `a'b\c"d`, `SELECT 'a''b\\c"d'`, ""},
-		{"double", `SELECT "<x>"`, `a'b\c"d`, `SELECT "a'b\\c""d"`, ""},
-		{"backtick", "SELECT * FROM `<x>`", "we`ird", "SELECT * FROM `we``ird`", ""},
-		{"bare number", "SELECT * FROM t WHERE id = <x>", "42", "SELECT * FROM t WHERE id = 42", ""},
-		{"bare ident", "USE <x>", "app_prod", "USE app_prod", ""},
-		{"bare unsafe", "SELECT * FROM t WHERE id = <x>", "1 OR 1=1", "", "not a safe bare SQL word"},
-		{"bare dash beside dash", "DELETE FROM t WHERE a = -<x> AND b = 2", "-1", "", "comment"},
-		{"bare negative ok", "SELECT 5 - <x>", "-1", "SELECT 5 - -1", ""},
-		{"bare dashdash", "DELETE FROM t WHERE id = <x> AND tenant = 5", "1--", "", "not a safe bare SQL word"},
-		{"after string with escaped quote", `SELECT 'it\'s', <x>`, "a'b", "", "not a safe bare SQL word"},
-		{"in string after doubled quote", `SELECT 'it''s <x>'`, "a'b", `SELECT 'it''s a''b'`, ""},
-		{"line comment", "SELECT 1 -- <x>\n", "a\nDROP TABLE t", "", "line break"},
-		{"hash comment ok", "SELECT 1 # <x>\n", "note", "SELECT 1 # note\n", ""},
-		{"block comment", "SELECT /* <x> */ 1", "*/ DROP TABLE t /*", "", "*/"},
-		{"executable comment is code", "SELECT /*!50000 <x> */ 1", "1 OR 1", "", "not a safe bare SQL word"},
-		{"after backslash", `SELECT '\<x>'`, "a", "", "backslash"},
+		{name: "whole string", code: "SELECT '<x>'", val: `a'b\c"d`,
+			run: "SELECT ?", display: `SELECT 'a''b\\c"d'`, binds: []string{`a'b\c"d`}},
+		{name: "double-quoted string", code: `SELECT "<x>" AS v`, val: `a'b"c`,
+			run: "SELECT ? AS v", display: `SELECT "a'b""c" AS v`, binds: []string{`a'b"c`}},
+		{name: "part of a string", code: "SELECT * FROM t WHERE s LIKE '%<x>%' AND u = 'it''s <x>'", val: "a'b",
+			run: "SELECT * FROM t WHERE s LIKE ? AND u = ?", display: "SELECT * FROM t WHERE s LIKE '%a''b%' AND u = 'it''s a''b'",
+			binds: []string{"%a'b%", "it's a'b"}},
+		{name: "create user", code: "CREATE USER 'app'@'%' IDENTIFIED BY '<x>';\nGRANT SELECT ON db.* TO 'app'@'%';", val: "p'w",
+			run: "CREATE USER 'app'@'%' IDENTIFIED BY ?;\nGRANT SELECT ON db.* TO 'app'@'%';", display: "CREATE USER 'app'@'%' IDENTIFIED BY 'p''w';\nGRANT SELECT ON db.* TO 'app'@'%';",
+			binds: []string{"p'w"}},
+		{name: "backtick", code: "SELECT * FROM `<x>_old`", val: "orders_2024$",
+			run: "SELECT * FROM `orders_2024$_old`", display: "SELECT * FROM `orders_2024$_old`"},
+		{name: "bare number", code: "SELECT * FROM t WHERE id = <x> LIMIT 1", val: "42",
+			run: "SELECT * FROM t WHERE id = 42 LIMIT 1", display: "SELECT * FROM t WHERE id = 42 LIMIT 1"},
+		{name: "bare word", code: "USE <x>", val: "app_prod", run: "USE app_prod", display: "USE app_prod"},
+		{name: "hash comment", code: "SELECT 1 # <x>\n", val: "a 'note' ;", run: "SELECT 1 # a 'note' ;\n", display: "SELECT 1 # a 'note' ;\n"},
+		{name: "comment between statements", code: "SELECT 1;\n-- for <x>\nSELECT 2", val: "ticket 'A-1'",
+			run: "SELECT 1;\n-- for ticket 'A-1'\nSELECT 2", display: "SELECT 1;\n-- for ticket 'A-1'\nSELECT 2"},
+		{name: "not a placeholder inside a string", code: "SELECT '<b>', '<x>'", val: "v",
+			run: "SELECT '<b>', ?", display: "SELECT '<b>', 'v'", binds: []string{"v"}},
+		{name: "procedure name", code: "DELIMITER //\nCREATE PROCEDURE <x>() BEGIN SELECT 1; END //", val: "p1",
+			run: "DELIMITER //\nCREATE PROCEDURE p1() BEGIN SELECT 1; END //", display: "DELIMITER //\nCREATE PROCEDURE p1() BEGIN SELECT 1; END //"},
+
+		{name: "bare unsafe", code: "SELECT *\nFROM t WHERE id = <x>", val: "1 OR 1=1", wantErr: "placeholder <x> (line 12) is SQL text here"},
+		{name: "bare dash", code: "DELETE FROM t WHERE a = -<x>", val: "-1", wantErr: "only letters, digits, _ and $"},
+		{name: "bare dot", code: "SELECT <x>", val: "a.b", wantErr: "only letters, digits, _ and $"},
+		{name: "bare empty", code: "SELECT 1 FROM <x>", val: "", wantErr: "only letters"},
+		{name: "backtick quote", code: "SELECT * FROM `<x>`", val: "we`ird", wantErr: "only letters"},
+		{name: "executable comment is code", code: "SELECT /*!50000 <x> */ 1", val: "1 OR 1", wantErr: "is SQL text here"},
+		{name: "line comment", code: "SELECT 1 -- <x>\n", val: "a\nDROP TABLE t", wantErr: "line break"},
+		{name: "block comment", code: "SELECT /* <x> */ 1", val: "*/ DROP TABLE t /*", wantErr: "*/"},
+		{name: "backslash beside", code: `SELECT '\<x>'`, val: "a", wantErr: "backslash"},
+		{name: "backslash in the string", code: `SELECT 'C:\\dir\\<x>'`, val: "a", wantErr: "backslash"},
+		{name: "prefixed string", code: "SELECT _utf8mb4'<x>'", val: "a", wantErr: "prefixed string"},
+		{name: "hex string", code: "SELECT X'<x>'", val: "41", wantErr: "prefixed string"},
+		{name: "procedure body", code: "DELIMITER //\nCREATE DEFINER=`root`@`%` PROCEDURE p()\nBEGIN\n  SELECT '<x>';\nEND //", val: "a",
+			wantErr: "placeholder <x> (line 14) is in a string of a CREATE PROCEDURE statement"},
+		{name: "trigger body", code: "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = '<x>'", val: "a", wantErr: "CREATE TRIGGER"},
+		{name: "view", code: "CREATE OR REPLACE VIEW v AS SELECT * FROM t WHERE a = '<x>'", val: "a", wantErr: "CREATE VIEW"},
+		{name: "event", code: "ALTER EVENT e DO DELETE FROM t WHERE a = '<x>'", val: "a", wantErr: "ALTER EVENT"},
+		{name: "dynamic SQL", code: "PREPARE s FROM 'SELECT <x>'", val: "1", wantErr: "PREPARE"},
+		{name: "execute immediate", code: "EXECUTE IMMEDIATE 'SELECT \"<x>\"'", val: "1", wantErr: "EXECUTE IMMEDIATE"},
+		{name: "custom delimiter as a value", code: "DELIMITER $$\nSELECT <x> FROM t$$", val: "a$$b", wantErr: "would change how the SQL is read"},
+		{name: "delimiter line", code: "DELIMITER <x>\nSELECT 1 <x>", val: "//", wantErr: "only letters"},
+		{name: "NUL", code: "SELECT '<x>'", val: "a\x00b", wantErr: "NUL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			run, _, err := Substitute(sqlStep(tt.code, "x"), tt.code, vals("x", tt.val))
-			switch {
-			case tt.wantErr != "":
+			f, err := Fill(sqlStep(tt.code, "x"), tt.code, vals("x", tt.val))
+			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want one containing %q (run %q)", err, tt.wantErr, run)
+					t.Fatalf("error %v, want one containing %q (run %q)", err, tt.wantErr, f.Run)
 				}
-			case err != nil:
+				if strings.Contains(err.Error(), "\n") {
+					t.Errorf("error is not one line: %q", err)
+				}
+				return
+			}
+			if err != nil {
 				t.Fatal(err)
-			case run != tt.want:
-				t.Fatalf("run %q, want %q", run, tt.want)
+			}
+			if f.Run != tt.run || f.Display != tt.display {
+				t.Fatalf("run %q display %q\nwant run %q display %q", f.Run, f.Display, tt.run, tt.display)
+			}
+			var got []string
+			for _, b := range f.Binds {
+				got = append(got, b.Value)
+				if f.Run[b.Offset] != '?' {
+					t.Errorf("bind %q at %d, where Run has %q", b.Value, b.Offset, f.Run[b.Offset])
+				}
+			}
+			if strings.Join(got, "\x00") != strings.Join(tt.binds, "\x00") {
+				t.Errorf("binds %q, want %q", got, tt.binds)
 			}
 		})
 	}
 }
 
-// sqlTemplate puts the value in each kind of MySQL quoted token.
-const sqlTemplate = "SELECT '<x>', \"<x>\", `<x>` -- end"
+func TestFillSQLDisplayMasksSecrets(t *testing.T) {
+	code := "CREATE USER '<user>'@'%' IDENTIFIED BY '<pw>'; -- <pw>"
+	step := sqlStep(code, "user", "pw")
+	f, err := Fill(step, code, map[string]Value{"user": {Text: "app"}, "pw": {Text: "s3cr'et", Secret: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "CREATE USER 'app'@'%' IDENTIFIED BY '****'; -- ****"; f.Display != want {
+		t.Errorf("display %q, want %q", f.Display, want)
+	}
+	if want := "CREATE USER ?@'%' IDENTIFIED BY ?; -- s3cr'et"; f.Run != want {
+		t.Errorf("run %q, want %q", f.Run, want)
+	}
+	if len(f.Binds) != 2 || f.Binds[0].Value != "app" || f.Binds[1].Value != "s3cr'et" || f.Binds[1].Label != "<pw>" {
+		t.Errorf("binds %+v", f.Binds)
+	}
+}
 
-// FuzzSQLSubstitute proves that the substituted literals, read back by a
-// MySQL-style lexer, give exactly the value and leave the statement's
-// structure intact.
-func FuzzSQLSubstitute(f *testing.F) {
-	for _, s := range []string{"", "a", "it's", `a"b`, "a`b", `\`, `\'`, "''", `\\'`, "\n", "é", "' OR 1=1 -- ", "`; DROP TABLE t; `"} {
+func TestSubstituteRefusesSQL(t *testing.T) {
+	if _, _, err := Substitute(sqlStep("SELECT '<x>'", "x"), "SELECT '<x>'", vals("x", "a")); err == nil {
+		t.Fatal("Substitute filled a SQL step: its values must go as bind parameters")
+	}
+}
+
+// sqlTemplate puts the value in strings of each kind, alone and with text
+// around it, and in a `…` identifier and a comment.
+const sqlTemplate = "SELECT '<x>', \"<x>\", 'a''<x>''b', `t<x>` -- <x>\n"
+
+// FuzzFillSQL: a value in a string is always bound, whole and exact, and
+// never changes the text; elsewhere only a value that cannot change the
+// statement goes in.
+func FuzzFillSQL(f *testing.F) {
+	for _, s := range []string{"", "a", "it's", `a"b`, "a`b", `\`, `\'`, "''", `\\'`, "\n", "é", "' OR 1=1 -- ", "`; DROP TABLE t; `", "*/", "€\\'"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		run, _, err := Substitute(sqlStep(sqlTemplate, "x"), sqlTemplate, vals("x", v))
+		filled, err := Fill(sqlStep(sqlTemplate, "x"), sqlTemplate, vals("x", v))
+		ident := isSQLIdent(v) && !strings.Contains(v, "\n")
+		switch {
+		case strings.IndexByte(v, 0) >= 0 || !ident:
+			if err == nil {
+				t.Fatalf("value %q accepted: run %q", v, filled.Run)
+			}
+			return
+		case err != nil:
+			t.Fatalf("value %q: %v", v, err)
+		}
+		if want := "SELECT ?, ?, ?, `t" + v + "` -- " + v + "\n"; filled.Run != want {
+			t.Fatalf("run %q, want %q", filled.Run, want)
+		}
+		want := []string{v, v, "a'" + v + "'b"}
+		for i, b := range filled.Binds {
+			if i >= len(want) || b.Value != want[i] {
+				t.Fatalf("binds %+v, want values %q", filled.Binds, want)
+			}
+		}
+	})
+}
+
+// FuzzFillSQLString: any value at all in a string is bound exactly, and the
+// text sent is the same whatever the value.
+func FuzzFillSQLString(f *testing.F) {
+	for _, s := range []string{"", "a", "it's", `\`, "'; DROP TABLE t; -- ", "\xbf'", "\x81\\'", "*/", "\n;\nDELIMITER //"} {
+		f.Add(s)
+	}
+	const code = "INSERT INTO t VALUES ('<x>', \"id-<x>\"); /* <y> */ SELECT 1"
+	f.Fuzz(func(t *testing.T, v string) {
+		filled, err := Fill(sqlStep(code, "x", "y"), code, map[string]Value{"x": {Text: v}, "y": {Text: "note"}})
 		if strings.IndexByte(v, 0) >= 0 {
 			if err == nil {
 				t.Fatal("NUL accepted")
@@ -68,81 +172,37 @@ func FuzzSQLSubstitute(f *testing.F) {
 			return
 		}
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("value %q: %v", v, err)
 		}
-		rest, ok := strings.CutPrefix(run, "SELECT ")
-		if !ok {
-			t.Fatalf("run %q", run)
+		if want := "INSERT INTO t VALUES (?, ?); /* note */ SELECT 1"; filled.Run != want {
+			t.Fatalf("run %q, want %q", filled.Run, want)
 		}
-		for i, q := range []byte{'\'', '"', '`'} {
-			lit, r, err := lexMySQLQuoted(rest, q)
-			if err != nil {
-				t.Fatalf("value %q: %v in %q", v, err, run)
-			}
-			if lit != v {
-				t.Fatalf("value %q: literal %d reads back as %q (run %q)", v, i, lit, run)
-			}
-			sep := ", "
-			if i == 2 {
-				sep = " -- end"
-			}
-			if rest, ok = strings.CutPrefix(r, sep); !ok {
-				t.Fatalf("value %q: after literal %d comes %q", v, i, r)
-			}
-		}
-		if rest != "" {
-			t.Fatalf("trailing %q", rest)
+		if len(filled.Binds) != 2 || filled.Binds[0].Value != v || filled.Binds[1].Value != "id-"+v {
+			t.Fatalf("binds %+v", filled.Binds)
 		}
 	})
 }
 
-// lexMySQLQuoted reads one quoted token (as MySQL does, default sql_mode)
-// at the start of s and returns its value and the rest.
-func lexMySQLQuoted(s string, q byte) (string, string, error) {
-	if s == "" || s[0] != q {
-		return "", "", errorString("no opening quote")
+// FuzzFillSQLCode: whatever the SQL around it, a filled block either is
+// refused or splits as the executor will split it, each bind a `?`.
+func FuzzFillSQLCode(f *testing.F) {
+	for _, s := range []string{sqlTemplate, "DELIMITER //\nCREATE PROCEDURE <x>() BEGIN SELECT '<x>'; END //\nDELIMITER ;\nCALL p('<x>');",
+		"SELECT /*!50000 '<x>' */, \"<x>\" -- '<x>\n# <x>\n;<x>", "SELECT 1\\G <x> '<x>'\\g"} {
+		f.Add(s, "a'b")
+		f.Add(s, "abc")
 	}
-	var b strings.Builder
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\' && q != '`' && i+1 < len(s):
-			i++
-			switch s[i] {
-			case '0':
-				b.WriteByte(0)
-			case 'n':
-				b.WriteByte('\n')
-			case 'r':
-				b.WriteByte('\r')
-			case 't':
-				b.WriteByte('\t')
-			case 'b':
-				b.WriteByte('\b')
-			case 'Z':
-				b.WriteByte(26)
-			case '%', '_':
-				b.WriteByte('\\')
-				b.WriteByte(s[i])
-			default:
-				b.WriteByte(s[i])
-			}
-		case c == q && i+1 < len(s) && s[i+1] == q:
-			b.WriteByte(q)
-			i++
-		case c == q:
-			return b.String(), s[i+1:], nil
-		default:
-			b.WriteByte(c)
+	f.Fuzz(func(t *testing.T, code, v string) {
+		filled, err := Fill(sqlStep(code, "x"), code, vals("x", v))
+		if err != nil {
+			return
 		}
-	}
-	return "", "", errorString("unterminated")
+		if _, err := sqltext.Split(filled.Run); err != nil {
+			t.Fatalf("run %q does not split: %v", filled.Run, err)
+		}
+		for _, b := range filled.Binds {
+			if filled.Run[b.Offset] != '?' {
+				t.Fatalf("bind %+v is not on a ? in %q", b, filled.Run)
+			}
+		}
+	})
 }
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
-
-// TestSubstituteInBash runs many shell contexts with hostile values through
-// real bash: each is either refused or prints exactly the value, and none
-// runs the value's code.

@@ -212,6 +212,9 @@ func finish(c *conf, orig, base, params, caFile, dir string) (*mysql.Config, err
 	// We split statements ourselves (and report each one's result); a
 	// server-side multi-statement would defeat that.
 	cfg.MultiStatements = false
+	// Values go to the server as bind parameters of prepared statements;
+	// the driver must never write them into the text itself.
+	cfg.InterpolateParams = false
 	c.cfg = cfg
 	return cfg, nil
 }
