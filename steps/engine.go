@@ -16,6 +16,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/mask"
 )
 
 // Event is what subscribers receive, in order.
@@ -814,6 +815,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	}
 	env := Export(e.environ, e.exported(vals))
 	secrets := e.secrets()
+	masks := mask.New(secrets) // compiled once for the whole attempt
 
 	e.mu.Lock()
 	attempt := 1
@@ -821,13 +823,13 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		attempt = ss.Attempts[len(ss.Attempts)-1].N + 1
 	}
 	e.mu.Unlock()
-	started := journal.Event{Type: journal.StepStarted, Step: stepID, Attempt: attempt, Hash: st.Hash, Command: MaskString(cmd.Display, secrets)}
+	started := journal.Event{Type: journal.StepStarted, Step: stepID, Attempt: attempt, Hash: st.Hash, Command: masks.String(cmd.Display)}
 	var doneIf Filled
 	if st.Attrs.DoneIf != "" {
 		if doneIf, err = Fill(st, st.Attrs.DoneIf, vals); err != nil {
 			return status, fmt.Errorf("step %s: done-if: %w", stepID, err)
 		}
-		started.Note = "done-if: " + MaskString(doneIf.Display, secrets)
+		started.Note = "done-if: " + masks.String(doneIf.Display)
 	}
 	// In a run of many steps (Hold) the start is synced while the step's
 	// process starts; a done-if check or an interactive step waits for it.
@@ -856,7 +858,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		case res.TimedOut:
 			ev.Error = fmt.Sprintf("timed out after %s", st.Attrs.Timeout)
 		case res.Err != nil:
-			ev.Error = MaskString(res.Err.Error(), secrets)
+			ev.Error = masks.String(res.Err.Error())
 		}
 		rec := e.record
 		if opt.Hold {
@@ -875,7 +877,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		check := *st
 		check.Code, check.Console, check.Expected = st.Attrs.DoneIf, false, ""
 		check.Attrs.Interactive = false
-		m := NewMasker(log, secrets)
+		m := masks.Writer(log)
 		dreq := req
 		dreq.Step, dreq.Command, dreq.Binds, dreq.Output = &check, doneIf.Run, doneIf.Binds, m
 		if dreq.Timeout == 0 {
@@ -891,7 +893,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		}
 	}
 	sink := &outputSink{e: e, log: log, step: stepID, attempt: attempt}
-	m := NewMasker(sink, secrets)
+	m := masks.Writer(sink)
 	req.Command, req.Binds, req.Output = cmd.Run, cmd.Binds, m
 	if st.Attrs.Interactive {
 		req.Terminal = opt.Terminal

@@ -189,11 +189,8 @@ func fillSQL(step *runbook.Step, code string, occs []occurrence, vals map[string
 		v := vals[o.name]
 		switch site.ctx {
 		case sqltext.SingleQuoted, sqltext.DoubleQuoted:
-			if what := sqltext.SQLInText(stmts[site.stmt].Text, toks[site.stmt]); what != "" {
-				return fail(o, "is in a string of a %s statement, which the server parses again as SQL: a value cannot be bound there, and runbook never writes values into SQL text; pass the value in where it is used instead, as an argument (CALL p('%s')) or in a user variable set before (SET @v = '%s')", what, o.label, o.label)
-			}
-			if s := site.tok.Start; s > 0 && isSQLIdent(code[s-1:s]) {
-				return fail(o, "is in a prefixed string (N'…', X'…', _charset'…'), which a bound value cannot replace; write the string without its prefix")
+			if msg := unbindable(code, stmts[site.stmt], toks[site.stmt], site.tok, o); msg != "" {
+				return fail(o, "%s", msg)
 			}
 			n := i + 1
 			for n < len(occs) && sites[n].stmt == site.stmt && sites[n].tok == site.tok {
@@ -236,15 +233,32 @@ func fillSQL(step *runbook.Step, code string, occs []occurrence, vals map[string
 	disp.WriteString(code[prev:])
 	f := Filled{Run: run.String(), Display: disp.String(), Binds: binds}
 	if err := checkSQLShape(f, stmts, toks, literals); err != nil {
-		names := make([]string, 0, len(occs))
-		for _, o := range occs {
-			if !slices.Contains(names, o.label) {
-				names = append(names, o.label)
-			}
-		}
-		return Filled{}, fmt.Errorf("a value for %s would change how the SQL is read (%v); refusing to run it", strings.Join(names, ", "), err)
+		return Filled{}, fmt.Errorf("a value for %s would change how the SQL is read (%v); refusing to run it", labels(occs), err)
 	}
 	return f, nil
+}
+
+// unbindable says why the string tok of statement st, holding o, cannot
+// become a bound value, or "".
+func unbindable(code string, st sqltext.Statement, toks []sqltext.Token, tok sqltext.Token, o occurrence) string {
+	if what := sqltext.SQLInText(st.Text, toks); what != "" {
+		return fmt.Sprintf("is in a string of a %s statement, which the server parses again as SQL: a value cannot be bound there, and runbook never writes values into SQL text; pass the value in where it is used instead, as an argument (CALL p('%s')) or in a user variable set before (SET @v = '%s')", what, o.label, o.label)
+	}
+	if s := tok.Start; s > 0 && isSQLIdent(code[s-1:s]) {
+		return "is in a prefixed string (N'…', X'…', _charset'…'), which a bound value cannot replace; write the string without its prefix"
+	}
+	return ""
+}
+
+// labels lists the placeholders of occs as written, each once.
+func labels(occs []occurrence) string {
+	var names []string
+	for _, o := range occs {
+		if !slices.Contains(names, o.label) {
+			names = append(names, o.label)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // sqlSiteOf finds the statement and token holding o. toks caches each
@@ -288,7 +302,6 @@ func sqlSiteOf(code string, stmts []sqltext.Statement, toks [][]sqltext.Token, o
 func bindLiteral(code string, tok sqltext.Token, occs []occurrence, vals map[string]Value) (b Bind, disp string, err error) {
 	q := code[tok.Start : tok.Start+1]
 	var val, d strings.Builder
-	var labels []string
 	d.WriteString(q)
 	prev := tok.Start + 1
 	static := func(s string) error {
@@ -313,16 +326,13 @@ func bindLiteral(code string, tok sqltext.Token, occs []occurrence, vals map[str
 		} else {
 			d.WriteString(strings.NewReplacer(`\`, `\\`, q, q+q).Replace(v.Text))
 		}
-		if !slices.Contains(labels, o.label) {
-			labels = append(labels, o.label)
-		}
 		prev = o.end
 	}
 	if err := static(code[prev : tok.End-1]); err != nil {
 		return Bind{}, "", err
 	}
 	d.WriteString(q)
-	return Bind{Value: val.String(), Label: strings.Join(labels, ", ")}, d.String(), nil
+	return Bind{Value: val.String(), Label: labels(occs)}, d.String(), nil
 }
 
 // checkSQLShape splits the filled text again, as the executor will, and

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/runbook-sh/runbook/runbook/mask"
 	"github.com/runbook-sh/runbook/steps"
 	"github.com/runbook-sh/runbook/steps/sqltext"
 )
@@ -120,6 +121,7 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 	if len(stmts) == 0 {
 		return steps.Result{}
 	}
+	masks := mask.New(req.Secrets) // cells are masked before the table is laid out
 	binds, err := bindsByStatement(req.Command, stmts, req.Binds)
 	if err != nil {
 		fmt.Fprintf(out, "ERROR: %v\n", err)
@@ -150,7 +152,7 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 			fmt.Fprintln(out)
 		}
 		line := docLine(st.Line)
-		err := e.exec(ctx, out, st, binds[i], req.Secrets)
+		err := e.exec(ctx, out, st, binds[i], masks)
 		if err == nil {
 			continue
 		}
@@ -257,7 +259,7 @@ func isBadConn(err error) bool {
 }
 
 // exec runs one statement and prints its result.
-func (e *Executor) exec(ctx context.Context, out io.Writer, st sqltext.Statement, binds []steps.Bind, secrets []string) error {
+func (e *Executor) exec(ctx context.Context, out io.Writer, st sqltext.Statement, binds []steps.Bind, masks *mask.Set) error {
 	t0 := time.Now()
 	text := st.Text
 	send, err := e.prepare(ctx, text, binds)
@@ -286,31 +288,7 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st sqltext.Statement
 		return WriteWarnings(out, ws)
 	}
 
-	type set struct {
-		cols []Column
-		data [][]Cell
-		sum  Summary
-	}
-	var sets []set
-	err = func() error {
-		rows, err := send.query(ctx)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for {
-			cols, data, total, err := readSet(rows, e.maxRows)
-			if err != nil {
-				return err
-			}
-			sets = append(sets, set{cols, data, Summary{Total: total, Elapsed: time.Since(t0)}})
-			if !rows.NextResultSet() {
-				break
-			}
-			t0 = time.Now()
-		}
-		return rows.Err()
-	}()
+	sets, err := e.readSets(ctx, send, t0)
 	if err != nil {
 		return err
 	}
@@ -319,7 +297,7 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st sqltext.Statement
 	ws := e.warnings(ctx, text)
 	sets[len(sets)-1].sum.Warnings = len(ws)
 	for _, s := range sets {
-		maskSet(s.cols, s.data, secrets)
+		maskSet(s.cols, s.data, masks)
 	}
 	for i, s := range sets {
 		if i > 0 {
@@ -338,6 +316,36 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st sqltext.Statement
 		}
 	}
 	return WriteWarnings(out, ws)
+}
+
+// resultSet is one result set of a statement, as shown.
+type resultSet struct {
+	cols []Column
+	data [][]Cell
+	sum  Summary
+}
+
+// readSets runs a statement that returns rows and reads every result set
+// it returns (a CALL may return several).
+func (e *Executor) readSets(ctx context.Context, send sender, t0 time.Time) ([]resultSet, error) {
+	rows, err := send.query(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var sets []resultSet
+	for {
+		cols, data, total, err := readSet(rows, e.maxRows)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, resultSet{cols, data, Summary{Total: total, Elapsed: time.Since(t0)}})
+		if !rows.NextResultSet() {
+			break
+		}
+		t0 = time.Now()
+	}
+	return sets, rows.Err()
 }
 
 // warnings returns what SHOW WARNINGS says about the statement just run,
@@ -370,16 +378,16 @@ func (e *Executor) warnings(ctx context.Context, text string) []Warning {
 // maskSet masks secrets in column names and cells before the table is laid
 // out: masked after, a column padded for the secret's length would still
 // tell it.
-func maskSet(cols []Column, data [][]Cell, secrets []string) {
-	if len(secrets) == 0 {
+func maskSet(cols []Column, data [][]Cell, masks *mask.Set) {
+	if masks.Empty() {
 		return
 	}
 	for i := range cols {
-		cols[i].Name = steps.MaskString(cols[i].Name, secrets)
+		cols[i].Name = masks.String(cols[i].Name)
 	}
 	for _, row := range data {
 		for i := range row {
-			row[i].Value = steps.MaskString(row[i].Value, secrets)
+			row[i].Value = masks.String(row[i].Value)
 		}
 	}
 }
