@@ -87,7 +87,11 @@ func mojibakeDiagnostics(doc *Document) []Diagnostic {
 		return nil
 	}
 	line := 1 + bytes.Count(doc.Source[:i], []byte{'\n'})
-	msg := fmt.Sprintf("text looks double-encoded (UTF-8 read as Windows-1252, e.g. %q)", firstRunes(string(doc.Source[i:]), 4))
+	sample := doc.Source[i:]
+	if j := bytes.IndexAny(sample, "\r\n"); j >= 0 {
+		sample = sample[:j]
+	}
+	msg := fmt.Sprintf("text looks double-encoded (UTF-8 read as Windows-1252, e.g. %q)", firstRunes(string(sample), 4))
 	ok, lost, lostLine, mixed := doubleEncoding(doc.Source)
 	if !ok {
 		msg += fmt.Sprintf(", but line %d has characters Windows-1252 does not have, so no conversion of the whole file repairs it: fix the garbled characters by hand", mixed)
