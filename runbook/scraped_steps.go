@@ -23,7 +23,7 @@ const (
 	lnText     lineKind = iota
 	lnBlank             // only whitespace
 	lnHeading           // ends in ¶: a section
-	lnQuestion          // holds (part of) a question or an answered item
+	lnTaken             // part of a question, an answered item or a task item
 	lnTable             // a row (or a piece of a row) of a table
 )
 
@@ -79,30 +79,40 @@ func (p *parser) scrapedLines() []sline {
 		}
 		lines = append(lines, sline{start: off, end: end, kind: k})
 	}
-	// question blocks and answered items, in source order
-	i := 0
+	// question blocks, answered items and task items (a command on a task
+	// item's continuation line is part of its text), each in source order
+	var spans []Span
 	for _, it := range p.qitems {
-		sp := it.v.spanOrZero()
 		if it.q != nil {
-			sp = it.q.Block
+			spans = append(spans, it.q.Block)
+		} else {
+			spans = append(spans, it.v.Span)
 		}
+	}
+	p.markTaken(lines, spans)
+	spans = spans[:0]
+	for _, st := range p.doc.Steps {
+		if st.Kind == KindManual {
+			spans = append(spans, st.Span)
+		}
+	}
+	p.markTaken(lines, spans)
+	return lines
+}
+
+// markTaken marks the text lines that spans (sorted) touch as taken.
+func (p *parser) markTaken(lines []sline, spans []Span) {
+	i := 0
+	for _, sp := range spans {
 		for i < len(lines) && lines[i].end < sp.Start {
 			i++
 		}
 		for j := i; j < len(lines) && lines[j].start <= sp.End; j++ {
 			if lines[j].kind == lnText {
-				lines[j].kind = lnQuestion
+				lines[j].kind = lnTaken
 			}
 		}
 	}
-	return lines
-}
-
-func (v *Verified) spanOrZero() Span {
-	if v == nil {
-		return Span{}
-	}
-	return v.Span
 }
 
 // text is a line's bytes without surrounding whitespace.

@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,7 @@ func TestScrapedRecovery(t *testing.T) {
 		{"headings and questions end a block", "Deploy¶\naws s3 ls\nNext¶\naws s3 ls s3://b\n[VERIFY] Which bucket?\naws s3 rb s3://b\n", "shell 2-2, shell 4-4, shell 6-6"},
 		{"a relative script", "Deploy¶\n./scripts/deploy.sh staging\n", "shell 2-2"},
 		{"task items stay manual steps", "Deploy¶\n- [ ] Tell the team\n\naws s3 ls\n", "manual 2-2 (fenced), shell 4-4"},
+		{"a command in a task item's text stays its text", "Deploy¶\n- [ ] Do this:\naws s3 ls\naws s3 ls s3://b\n", "manual 2-4 (fenced)"},
 		{"a check table broken across lines", "Verify¶\n| Check | How |\n|---|---|\n| Up | curl -fsS https://x/health |\n/ready returns 200 |\ncurl -fsS https://x/ready |\n| Logs | CloudWatch → group has lines |\n| DB | mysql -h <db> -e 'SELECT 1;' returns 1 |\n", "check 4-4, check 5-6, check 8-8"},
 		{"a check table that kept its code spans", "Verify¶\n| Check | How |\n|---|---|\n| Up | `curl -fsS https://x/health` then look |\n", "check 4-4"},
 		{"a table without a command column has no checks", "Costs¶\n| Item | Fix |\n|---|---|\n| DB | mysql -h db -e 'SELECT 1;' |\n", ""},
@@ -191,4 +193,36 @@ func TestScrapedWorstCases(t *testing.T) {
 			t.Errorf("%s: scraped %v, %d steps, want %d", name, d.Scraped, len(d.Steps), tc.steps)
 		}
 	}
+}
+
+// FuzzScraped: any text after a ¶ heading parses with every invariant, and
+// every inferred step's code is its own source bytes, in order, without
+// overlapping another step.
+func FuzzScraped(f *testing.F) {
+	f.Add([]byte("Run:\n# c\naws s3 ls \\\n| x\nGRANT ALL ON a.* TO 'b'@'%';\n| Check | How |\n|---|---|\n/h |\ncurl https://{env}/h |\n"))
+	f.Add([]byte("cat <<EOF\n{\n}\nEOF\nif true; then\n  ls\nfi\n-- c\nSELECT 1;\n"))
+	if b, err := os.ReadFile("testdata/seeds/first-deployment.txt"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		d, err := Parse("f.md", append([]byte("T¶\n"), body...))
+		if err != nil {
+			return
+		}
+		checkInvariants(t, d)
+		prev := Span{-1, -1}
+		for _, st := range d.Steps {
+			if st.Span.Start < prev.End {
+				t.Fatalf("step %s %v overlaps or precedes %v", st.ID, st.Span, prev)
+			}
+			prev = st.Span
+			if !st.Inferred {
+				continue
+			}
+			raw := strings.ReplaceAll(string(d.Source[st.CodeSpan.Start:st.CodeSpan.End]), "\r\n", "\n")
+			if raw != st.Code || st.Code == "" {
+				t.Fatalf("step %s: code %q, span holds %q", st.ID, st.Code, raw)
+			}
+		}
+	})
 }
