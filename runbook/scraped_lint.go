@@ -42,7 +42,7 @@ func scrapedDiagnostics(doc *Document) []Diagnostic {
 				kind, lang = "SQL", "sql"
 			}
 			d.Message = fmt.Sprintf("step %s: %s step inferred from unfenced %s: fence it:", st.ID, kind, lineRange(st))
-			fence := strings.Repeat("`", max(3, longestRun(st.Code, '`')+1))
+			fence := CodeFence(st.Code, '`')
 			d.Suggestion = fence + lang + "\n" + st.Code + "\n" + fence
 		}
 		out = append(out, d)
@@ -64,8 +64,14 @@ func lineRange(st *Step) string {
 	return fmt.Sprintf("line %d", st.Line)
 }
 
-// longestRun is the length of the longest run of c in s.
-func longestRun(s string, c byte) int {
+// CodeFence is a fence of c (at least three) longer than any run of c in
+// text, so that the text cannot close it.
+func CodeFence(text string, c byte) string {
+	return strings.Repeat(string(c), max(3, LongestRun(text, c)+1))
+}
+
+// LongestRun is the length of the longest run of c in s.
+func LongestRun(s string, c byte) int {
 	longest, run := 0, 0
 	for i := 0; i < len(s); i++ {
 		if s[i] == c {
@@ -86,7 +92,7 @@ func checkRowMarkdown(doc *Document, st *Step) string {
 	span := "`" + code + "`"
 	if st.CodeSpan.Start > 0 && src[st.CodeSpan.Start-1] == '`' {
 		span = code // the page kept the code span
-	} else if n := longestRun(code, '`'); n > 0 {
+	} else if n := LongestRun(code, '`'); n > 0 {
 		ticks := strings.Repeat("`", n+1)
 		span = ticks + " " + code + " " + ticks
 	}

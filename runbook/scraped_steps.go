@@ -261,27 +261,36 @@ func (r *recovery) close() {
 	}))
 }
 
-// inferredTitle is the block's leading comment, else its first line (with
-// " …" when more follow): the section title says little when a section
-// has prose and commands mixed.
+// inferredTitle is the block's leading comment, else its first command
+// line (with " …" when more follow): the section title says little when a
+// section has prose and commands mixed.
 func inferredTitle(code string) string {
-	first, rest, more := strings.Cut(strings.TrimSpace(code), "\n")
-	first = strings.TrimSpace(first)
-	switch {
-	case strings.HasPrefix(first, "#") && !strings.HasPrefix(first, "#!"):
-		if t := strings.TrimSpace(strings.TrimLeft(first, "#")); t != "" {
-			return t
+	rest := strings.TrimSpace(code)
+	for rest != "" {
+		var first string
+		first, rest, _ = strings.Cut(rest, "\n")
+		first, rest = strings.TrimSpace(first), strings.TrimSpace(rest)
+		switch {
+		case first == "" || strings.HasPrefix(first, "#!"):
+			continue
+		case strings.HasPrefix(first, "#"):
+			if t := strings.TrimSpace(strings.TrimLeft(first, "#")); t != "" {
+				return t
+			}
+			continue
+		case strings.HasPrefix(first, "--"):
+			if t := strings.TrimSpace(strings.TrimLeft(first, "-")); t != "" {
+				return t
+			}
+			continue
 		}
-	case strings.HasPrefix(first, "-- "):
-		if t := strings.TrimSpace(first[3:]); t != "" {
-			return t
+		first = strings.TrimSpace(strings.TrimSuffix(first, `\`))
+		if rest != "" {
+			first += " …"
 		}
+		return first
 	}
-	first = strings.TrimSpace(strings.TrimSuffix(first, `\`))
-	if more && strings.TrimSpace(rest) != "" {
-		first += " …"
-	}
-	return first
+	return ""
 }
 
 // endsClause reports whether a line of prose ends where a command could
@@ -327,10 +336,15 @@ func (r *recovery) classify(i int) unit {
 // with ';', on this or one of the next lines; it returns that line.
 func (r *recovery) sqlStatement(i int) (int, bool) {
 	w := firstWord(r.p.text(r.lines[i]))
-	if !sqlKeywords[strings.ToUpper(w)] || (w != strings.ToUpper(w) && w != strings.ToLower(w)) {
+	upper := w == strings.ToUpper(w)
+	if !sqlKeywords[strings.ToUpper(w)] || (!upper && w != strings.ToLower(w)) {
 		return 0, false // "Show the logs;" is a sentence
 	}
-	for j := i; j < len(r.lines) && j < i+maxSQLLines; j++ {
+	limit := i + maxSQLLines
+	if !upper {
+		limit = i + 1 // "update the records\nand restart;" is one too
+	}
+	for j := i; j < len(r.lines) && j < limit; j++ {
 		l := r.lines[j]
 		if l.kind != lnText {
 			return 0, false

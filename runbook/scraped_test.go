@@ -38,6 +38,7 @@ func TestScrapedRecovery(t *testing.T) {
 		{"YAML is reference", "Deploy¶\napiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n", ""},
 		{"SQL statements with comments", "DB¶\nCreate it:\nCREATE DATABASE app;\n-- the user\nCREATE USER 'app'@'%'\n  IDENTIFIED BY '<app-password>';\nFLUSH PRIVILEGES;\n", "sql 3-7"},
 		{"lower-case SQL", "DB¶\nselect 1;\n", "sql 2-2"},
+		{"lower-case SQL is one line", "DB¶\nDone.\nupdate the DNS records\nand restart nginx;\n", ""},
 		{"a sentence starting with a SQL word is not SQL", "DB¶\nShow the logs; then stop.\nUse a wildcard cert.\nSELECT the region you want\n", ""},
 		{"a comment between SQL and shell goes with the shell", "DB¶\nGRANT ALL ON app.* TO 'app'@'%';\n# from the bastion:\nmysql -h db -u app -p app < schema.sql\n", "sql 2-2, shell 3-4"},
 		{"an SQL comment does not lead a shell block", "DB¶\n-- seed data\nmysql -h db app < seed.sql\n", "shell 3-3"},
@@ -81,6 +82,13 @@ func TestScrapedRecoveryDetails(t *testing.T) {
 	}
 	if st := d.Steps[1]; st.Code != "curl https://{env}.x/health" || st.Title != "/health is up" || st.Line != 5 || st.EndLine != 6 {
 		t.Errorf("second check = %+v", st)
+	}
+
+	if got := inferredTitle("#!/bin/bash\n\n# Rotate the keys\naws iam list-access-keys"); got != "Rotate the keys" {
+		t.Errorf("title after a shebang = %q", got)
+	}
+	if got := inferredTitle("aws s3 ls \\\n  --recursive\n# then\nls"); got != "aws s3 ls …" {
+		t.Errorf("title of a command = %q", got)
 	}
 
 	// CRLF: the code has LF line endings, the spans are the original bytes

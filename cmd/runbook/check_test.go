@@ -119,7 +119,9 @@ func TestSeedsGolden(t *testing.T) {
 		}
 		checkListGolden(t, filepath.Join(golden, "seed-"+name+".list.json"), out)
 	}
-	out, _, _ := runCLI(t, "list", "--json", "first-deployment.txt")
+	out, _, _ := runCLI(t, "list", "first-deployment.txt")
+	checkListGolden(t, filepath.Join(golden, "seed-first-deployment.list.txt"), out)
+	out, _, _ = runCLI(t, "list", "--json", "first-deployment.txt")
 	if n := strings.Count(out, `"inferred": true`); n != 7 {
 		t.Errorf("list --json marks %d steps inferred, want 7", n)
 	}

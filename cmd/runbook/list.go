@@ -130,7 +130,7 @@ func writeListText(w io.Writer, doc *runbook.Document) error {
 	}
 	fmt.Fprintf(w, "%s — %s\n", l.File, title)
 	if doc.Scraped {
-		fmt.Fprintln(w, "note: this document looks copied from a web page (no code fences); its steps were inferred from plain lines (kind marked *): `runbook check` shows them fenced")
+		fmt.Fprintln(w, "note: this document looks copied from a web page (no code fences); steps marked * were inferred from its plain lines: `runbook check` shows each fenced")
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nSTEPS (%d)\n", len(l.Steps))
