@@ -20,11 +20,11 @@ import (
 type lineKind uint8
 
 const (
-	lnText     lineKind = iota
-	lnBlank             // only whitespace
-	lnHeading           // ends in ¶: a section
-	lnTaken             // part of a question, an answered item or a task item
-	lnTable             // a row (or a piece of a row) of a table
+	lnText    lineKind = iota
+	lnBlank            // only whitespace
+	lnHeading          // ends in ¶: a section
+	lnTaken            // part of a question, an answered item or a task item
+	lnTable            // a row (or a piece of a row) of a table
 )
 
 // sline is one physical line: its content without the line ending.
