@@ -21,7 +21,7 @@ import (
 // TestScrapedSeedSQLStep runs the §2.2 SQL block of the scraped seed — a
 // step recovered from plain lines — through the real binary in line mode,
 // with the secret <strong-password> given by --set. The database and user
-// are made (on MariaDB the user logs in with that password), and the value
+// are made (and the user logs in with that password), and the value
 // is in no output, log, journal, state file or report, and not in the doc.
 func TestScrapedSeedSQLStep(t *testing.T) {
 	t.Setenv("LC_ALL", "C.UTF-8")
@@ -44,29 +44,8 @@ func runSeedSQLStep(t *testing.T, secret string) {
 	dropSeedObjects(t, admin)
 	t.Cleanup(func() { dropSeedObjects(t, admin) })
 
-	seed, err := os.ReadFile("../../runbook/testdata/seeds/first-deployment.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	doc := filepath.Join(dir, "first-deployment.txt")
-	if err := os.WriteFile(doc, seed, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	state := filepath.Join(dir, "state")
-	// line mode wants every question answered before anything runs
-	d, err := runbook.Load(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var answers strings.Builder
-	for _, q := range d.Questions {
-		fmt.Fprintf(&answers, "%s: not yet\n", q.ID)
-	}
-	values := filepath.Join(dir, "answers.yaml")
-	if err := os.WriteFile(values, []byte(answers.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	seed, doc, values := seedDoc(t)
+	state := filepath.Join(filepath.Dir(doc), "state")
 	bin := runbookBinary(t)
 	cmd := exec.Command(bin, "run", "--no-tui", "--yes", "--only", "22-rds-mysql/1", "--set", "strong-password="+secret,
 		"--values", values, "--mysql-dsn", srv.DSN, "--state-dir", state, "--run", "seed", doc)
@@ -78,6 +57,11 @@ func runSeedSQLStep(t *testing.T, secret string) {
 	if !strings.Contains(string(out), "+ 22-rds-mysql/1  ok") {
 		t.Errorf("the SQL step did not finish ok:\n%s", out)
 	}
+	checkSeedObjects(t, admin, srv.DSN, secret)
+	if b, _ := os.ReadFile(doc); string(b) != string(seed) {
+		t.Error("the run changed the doc")
+	}
+
 	// the value, and the forms an SQL string escapes it to
 	forms := []string{secret, strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(secret), strings.ReplaceAll(secret, "'", "''")}
 	leaks := func(b []byte) bool {
@@ -90,32 +74,6 @@ func runSeedSQLStep(t *testing.T, secret string) {
 	}
 	if leaks(out) {
 		t.Errorf("the secret is in the run's output:\n%s", out)
-	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var user string
-	if err := admin.QueryRowContext(ctx, "SELECT User FROM mysql.user WHERE User = 'someli_app'").Scan(&user); err != nil {
-		t.Errorf("user someli_app: %v", err)
-	}
-	var db string
-	if err := admin.QueryRowContext(ctx, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'someli'").Scan(&db); err != nil {
-		t.Errorf("database someli: %v", err)
-	}
-	{
-		cfg, err := mysql.ParseDSN(srv.DSN)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.User, cfg.Passwd, cfg.DBName = "someli_app", secret, "someli"
-		app := openDB(t, cfg.FormatDSN())
-		if err := app.PingContext(ctx); err != nil {
-			t.Errorf("someli_app cannot log in with the password given by --set: %v", err)
-		}
-	}
-
-	if b, _ := os.ReadFile(doc); string(b) != string(seed) {
-		t.Error("the run changed the doc")
 	}
 	files := 0
 	err = filepath.WalkDir(state, func(p string, e fs.DirEntry, err error) error {
@@ -145,6 +103,59 @@ func runSeedSQLStep(t *testing.T, secret string) {
 		if !strings.Contains(string(b), "22-rds-mysql/1") {
 			t.Errorf("the %s report does not name the step", format)
 		}
+	}
+}
+
+// seedDoc copies the scraped seed into a temporary directory, with a
+// values file answering its questions (line mode wants every question
+// answered before anything runs).
+func seedDoc(t *testing.T) (seed []byte, doc, values string) {
+	t.Helper()
+	seed, err := os.ReadFile("../../runbook/testdata/seeds/first-deployment.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	doc = filepath.Join(dir, "first-deployment.txt")
+	if err := os.WriteFile(doc, seed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := runbook.Load(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answers strings.Builder
+	for _, q := range d.Questions {
+		fmt.Fprintf(&answers, "%s: not yet\n", q.ID)
+	}
+	values = filepath.Join(dir, "answers.yaml")
+	if err := os.WriteFile(values, []byte(answers.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return seed, doc, values
+}
+
+// checkSeedObjects: the step made the database and the user, and the user
+// logs in with the password given by --set.
+func checkSeedObjects(t *testing.T, admin *sql.DB, dsn, password string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var user string
+	if err := admin.QueryRowContext(ctx, "SELECT User FROM mysql.user WHERE User = 'someli_app'").Scan(&user); err != nil {
+		t.Errorf("user someli_app: %v", err)
+	}
+	var db string
+	if err := admin.QueryRowContext(ctx, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'someli'").Scan(&db); err != nil {
+		t.Errorf("database someli: %v", err)
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User, cfg.Passwd, cfg.DBName = "someli_app", password, "someli"
+	if err := openDB(t, cfg.FormatDSN()).PingContext(ctx); err != nil {
+		t.Errorf("someli_app cannot log in with the password given by --set: %v", err)
 	}
 }
 
