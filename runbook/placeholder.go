@@ -160,7 +160,7 @@ func (p *parser) placeholders() {
 			continue
 		}
 		ph.Var = v
-		ph.Secret = ph.Secret || secretByName(ph.Name) || v.Secret || isSecretSource(v.Source)
+		ph.Secret = secretByName(ph.Name) || v.Secret || isSecretSource(v.Source)
 		ph.Default = v.Default
 	}
 }

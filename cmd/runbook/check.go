@@ -67,8 +67,8 @@ not Markdown.`,
 			} else {
 				for _, d := range diags {
 					fmt.Fprintf(s.out, "%s:%d: %s: %s\n", doc.Path, d.Line, d.Severity, d.Message)
-					for l := range strings.SplitSeq(d.Suggestion, "\n") {
-						if d.Suggestion != "" {
+					if d.Suggestion != "" {
+						for l := range strings.SplitSeq(d.Suggestion, "\n") {
 							fmt.Fprintf(s.out, "    %s\n", l)
 						}
 					}
