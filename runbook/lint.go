@@ -28,13 +28,8 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 	add := func(sev Severity, line int, code, format string, args ...any) {
 		out = append(out, Diagnostic{Severity: sev, Line: max(line, 1), Code: code, Message: fmt.Sprintf(format, args...)})
 	}
-	if doc.Scraped {
-		add(SevWarning, 1, "scraped", "document looks copied from a web page (no code fences, headings end in ¶): no runnable steps found, %d questions", len(doc.Questions))
-	}
-	if i := mojibakeAt(doc.Source); i >= 0 {
-		add(SevWarning, 1+bytes.Count(doc.Source[:i], []byte{'\n'}), "mojibake",
-			"text looks double-encoded (UTF-8 read as Windows-1252, e.g. %q): re-save the file as UTF-8", firstRunes(string(doc.Source[i:]), 3))
-	}
+	out = append(out, scrapedDiagnostics(doc)...)
+	out = append(out, mojibakeDiagnostics(doc)...)
 	hasDSN := opt.MySQLDSN
 	if fm := doc.FrontMatter; fm != nil && fm.MySQL != nil && fm.MySQL.DSN != "" {
 		hasDSN = true

@@ -134,6 +134,10 @@ type Step struct {
 	Hash string `json:"hash"`
 	// Checked is true for a task item already ticked in the doc.
 	Checked bool `json:"checked,omitempty"`
+	// Inferred is true for a step the author did not mark as one (an
+	// unlabelled fence, commands recovered from a doc copied out of a web
+	// page): it is shown as inferred and "run all" asks once before it.
+	Inferred bool `json:"inferred,omitempty"`
 
 	Span     Span `json:"-"` // whole block / item / row
 	CodeSpan Span `json:"-"` // content only
@@ -271,6 +275,9 @@ type Diagnostic struct {
 	Line     int      `json:"line"`
 	Code     string   `json:"code"` // short stable id, e.g. "unclosed-fence"
 	Message  string   `json:"message"`
+	// Suggestion is text to put in the document instead (e.g. the fenced
+	// Markdown an inferred step came from), "" when there is none.
+	Suggestion string `json:"suggestion,omitempty"`
 }
 
 // Error is a bad-input error that names the file and line; the CLI maps it

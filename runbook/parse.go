@@ -223,6 +223,7 @@ func (p *parser) run() {
 		p.doc.Sections = p.doc.Sections[:0]
 		p.scrapedSections()
 		p.scrapedQuestions()
+		p.scrapedSteps()
 	}
 	p.finishSections()
 	p.finish()

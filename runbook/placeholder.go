@@ -143,6 +143,7 @@ func (p *parser) placeholders() {
 	}
 	for _, ph := range p.doc.Placeholders {
 		ph.Lines = sortLines(ph.Lines)
+		ph.Secret = secretByName(ph.Name)
 	}
 	if p.doc.FrontMatter == nil {
 		return
@@ -159,7 +160,7 @@ func (p *parser) placeholders() {
 			continue
 		}
 		ph.Var = v
-		ph.Secret = v.Secret || isSecretSource(v.Source)
+		ph.Secret = secretByName(ph.Name) || v.Secret || isSecretSource(v.Source)
 		ph.Default = v.Default
 	}
 }

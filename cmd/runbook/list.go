@@ -32,6 +32,7 @@ type listStep struct {
 	Attrs        map[string]string `json:"attrs"`
 	Placeholders []string          `json:"placeholders"`
 	Hash         string            `json:"hash"`
+	Inferred     bool              `json:"inferred,omitempty"`
 }
 
 type listQuestion struct {
@@ -92,7 +93,7 @@ func listOf(doc *runbook.Document) listJSON {
 		}
 		out.Steps = append(out.Steps, listStep{
 			ID: st.ID, Kind: st.Kind.String(), Title: st.Title, Section: doc.SectionTitle(st.Section),
-			Line: st.Line, Lang: st.Lang, Attrs: attrs, Placeholders: phs, Hash: st.Hash,
+			Line: st.Line, Lang: st.Lang, Attrs: attrs, Placeholders: phs, Hash: st.Hash, Inferred: st.Inferred,
 		})
 	}
 	for _, q := range doc.Questions {
@@ -129,14 +130,18 @@ func writeListText(w io.Writer, doc *runbook.Document) error {
 	}
 	fmt.Fprintf(w, "%s — %s\n", l.File, title)
 	if doc.Scraped {
-		fmt.Fprintln(w, "note: this document looks copied from a web page (no code fences); only sections and questions were found")
+		fmt.Fprintln(w, "note: this document looks copied from a web page (no code fences); steps marked * were inferred from its plain lines: `runbook check` shows each fenced")
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nSTEPS (%d)\n", len(l.Steps))
 	if len(l.Steps) > 0 {
 		fmt.Fprintln(tw, "ID\tKIND\tLINE\tTITLE")
 		for _, st := range l.Steps {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", st.ID, st.Kind, st.Line, oneLine(st.Title, 72))
+			kind := st.Kind
+			if st.Inferred {
+				kind += "*"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", st.ID, kind, st.Line, oneLine(st.Title, 72))
 		}
 	}
 	fmt.Fprintf(tw, "\nQUESTIONS (%d)\n", len(l.Questions))
