@@ -63,7 +63,7 @@ func TestMojibakeSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkInvariants(t, d)
-	if d.Scraped || len(d.Steps) != 10 || len(d.References) != 3 || len(d.Sections) != 17 {
+	if d.Scraped || len(d.Steps) != 11 || len(d.References) != 2 || len(d.Sections) != 17 {
 		t.Errorf("scraped %v steps %d refs %d sections %d", d.Scraped, len(d.Steps), len(d.References), len(d.Sections))
 	}
 }

@@ -92,10 +92,12 @@ func TestListEmptyArraysAndSmallDoc(t *testing.T) {
       "lang": "bash",
       "attrs": {},
       "placeholders": [],
-      "hash": "` + hashOf(t, p) + `"
+      "hash": "` + hashOf(t, p) + `",
+      "code": "ls"
     }
   ],
   "questions": [],
+  "verified": [],
   "placeholders": []
 }
 `
