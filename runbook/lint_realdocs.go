@@ -118,8 +118,20 @@ func looksLikeTranscript(code string, errLine int) bool {
 			break
 		}
 	}
-	cmd, _ := startsWithProgram(first)
-	return cmd && looksLikeOutput(strings.TrimSpace(lines[errLine-1]))
+	if cmd, _ := startsWithProgram(first); !cmd {
+		return false
+	}
+	bad := strings.TrimSpace(lines[errLine-1])
+	if c, _ := startsWithProgram(bad); c || isAssignment(strings.Fields(bad + " x")[0]) {
+		return false
+	}
+	// the failing line, or one before it, reads as printed output
+	for _, l := range lines[:errLine] {
+		if looksLikeOutput(strings.TrimSpace(l)) {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikeOutput reports whether a line that failed to parse as shell is
