@@ -75,7 +75,7 @@ func TestFormatElements(t *testing.T) {
 			src:   "| Check | Command | Expect |\n|---|---|---|\n| deploys | `make deploy` | ok |\n",
 			steps: []step{{kind: KindCheck, code: "make deploy"}}},
 		{name: "a table without a check column yields no checks",
-			src:   "| Symptom | Fix |\n|---|---|\n| slow | run `kubectl rollout restart deploy/api` |\n| 403 | allow `cloudfront` OAI |\n\n| Command | Expect |\n|---|---|\n| `make deploy` | ok |\n"},
+			src: "| Symptom | Fix |\n|---|---|\n| slow | run `kubectl rollout restart deploy/api` |\n| 403 | allow `cloudfront` OAI |\n\n| Command | Expect |\n|---|---|\n| `make deploy` | ok |\n"},
 		{name: "placeholders inside steps, not heredocs, redirects, HTML, ${VAR}, braces",
 			src:   "```bash\ncat <<EOF > <out-file>\n<br> {a,b} ${HOME} {env} $(<file) awk '{print $1}' <(ls) @{u}\nEOF\n```\n\nProse <account-id> is not in a step.\n",
 			steps: []step{{kind: KindShell, code: "cat <<EOF > <out-file>\n<br> {a,b} ${HOME} {env} $(<file) awk '{print $1}' <(ls) @{u}\nEOF"}},
