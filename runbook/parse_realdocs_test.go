@@ -47,6 +47,12 @@ func TestRealDocsFences(t *testing.T) {
 		{name: "% prompt on the first line; curl's meter is output",
 			src:   "```sh\n% curl -O https://example.com/x.tgz\n  % Total    % Received\n100  512  100  512\n```\n",
 			steps: []rdStep{{kind: KindShell, code: "curl -O https://example.com/x.tgz", expected: "  % Total    % Received\n100  512  100  512", console: true}}},
+		{name: "a shell fence with a command and its table output, no prompts",
+			src:   "```shell\nkubectl get pod -l app=alertmanager\n\nNAMESPACE   NAME                    READY\ndefault     alertmanager-main-0     1/2\n```\n",
+			steps: []rdStep{{kind: KindShell, code: "kubectl get pod -l app=alertmanager", expected: "NAMESPACE   NAME                    READY\ndefault     alertmanager-main-0     1/2", console: true}}},
+		{name: "a script whose later lines run other programs stays whole",
+			src:   "```bash\nkubectl get pods\nmy-tool --flag\n```\n",
+			steps: []rdStep{{kind: KindShell, code: "kubectl get pods\nmy-tool --flag"}}},
 		{name: "% further down is not a prompt",
 			src:   "```sh\necho 50\n% of disk\n```\n",
 			steps: []rdStep{{kind: KindShell, code: "echo 50\n% of disk"}}},
@@ -233,7 +239,7 @@ func TestRunmeCompat(t *testing.T) {
 // parse.
 func TestLintRealDocs(t *testing.T) {
 	src := "# T\n\n```\nkind create cluster\n```\n\n```console\nkubectl get pods\nNAME READY\n```\n\n```shel\nls\n```\n\n```bahs\nls\n```\n\n```dash\nls\n```\n\n" +
-		"```bash\nkubectl get pods\nNAME                     READY   STATUS\napi-7d9 (ready)   1/1   Running\n```\n\n```sh\n> kubectl get ns\n> echo (\n```\n"
+		"```bash\nkubectl get pods\nPods found: 1\napi-7d9 (ready)   1/1   Running\n```\n\n```sh\n> kubectl get ns\n> echo (\n```\n"
 	got := lintLines(mustParse(t, src), LintOptions{})
 	want := "3 warning inferred-step: step t/i1: unlabelled code block read as shell commands (an inferred step: run all asks before running it); add the language (```sh) to make it a step, or ```text to keep it reference\n" +
 		"7 warning inferred-step: step t/i2: console block without prompts: its leading lines are read as commands (an inferred step: run all asks before running it); mark each command with `$ `\n" +

@@ -51,10 +51,16 @@ func readShellBody(body string, mode fenceMode) (b shellBody, ok bool) {
 		b.console, b.inferred = true, mode == modeUnlabelled
 		return b, hasCommand(b.code)
 	}
+	n := commandPrefix(lines)
 	if mode == modeShell {
+		// commands pasted with their output and no prompt: the output
+		// starts with a table header (`NAME   READY   STATUS`)
+		if n > 0 && n < len(lines) && isOutputHeader(firstNonBlank(lines[n:])) {
+			b = shellBody{code: strings.Join(lines[:n], "\n"), expected: strings.Trim(strings.Join(lines[n:], "\n"), "\n"), console: true}
+			return b, true
+		}
 		return shellBody{code: body}, hasCommand(body)
 	}
-	n := commandPrefix(lines)
 	if n == 0 {
 		return b, false
 	}
@@ -67,6 +73,33 @@ func readShellBody(body string, mode fenceMode) (b shellBody, ok bool) {
 		b.console, b.expected = true, strings.Trim(rest, "\n")
 	}
 	return b, parsesAsShell(b.code)
+}
+
+func firstNonBlank(lines []string) string {
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+// isOutputHeader reports whether line is the header of a table a command
+// printed: at least two columns, upper-case names, columns apart by runs
+// of spaces (`NAMESPACE   NAME   READY`, `CONTAINER ID   IMAGE`).
+func isOutputHeader(line string) bool {
+	f := strings.Fields(line)
+	if len(f) < 2 || !strings.Contains(strings.TrimSpace(line), "  ") {
+		return false
+	}
+	for _, w := range f[:2] {
+		for i := 0; i < len(w); i++ {
+			if c := w[i]; !(c >= 'A' && c <= 'Z' || c == '_' || c == '-' || c == '(' || c == ')') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // hasCommand reports whether code holds a line that is not blank or a
