@@ -206,7 +206,12 @@ func hashPrompt(line string) int {
 func promptLen(line string, style promptStyle) int {
 	switch style {
 	case promptDollar:
-		return dollarPrompt(line)
+		if n := dollarPrompt(line); n > 0 {
+			return n
+		}
+		// `$ oc debug node/x` then `# sysctl -a`: the root prompt of
+		// the shell the first command opened
+		return hashPrompt(line)
 	case promptChevron:
 		if t := strings.TrimLeft(line, " \t"); strings.HasPrefix(t, "❯ ") {
 			return len(line) - len(t) + len("❯ ")
