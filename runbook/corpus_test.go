@@ -91,10 +91,10 @@ func readYAML(path string, v any) error {
 }
 
 // stepKey is how a step is compared with its label: kind and first line
-// of what runs, whitespace folded.
+// of what runs (comments skipped), whitespace folded.
 func stepKey(kind, code string) string {
 	for line := range strings.SplitSeq(code, "\n") {
-		if t := strings.TrimSpace(line); t != "" {
+		if t := strings.TrimSpace(line); t != "" && (t[0] != '#' || kind == "manual") {
 			return kind + ": " + strings.Join(strings.Fields(t), " ")
 		}
 	}
