@@ -196,7 +196,7 @@ func TestCorpusPrecisionRecall(t *testing.T) {
 // question (one is put before every paragraph) changes only its block.
 func TestCorpusRoundTrip(t *testing.T) {
 	docs := loadCorpus(t)
-	trips := 0
+	trips, answered := 0, 0
 	for _, d := range docs {
 		lf := bytes.ReplaceAll(d.src, []byte("\r\n"), []byte("\n"))
 		for _, v := range []struct {
@@ -209,11 +209,13 @@ func TestCorpusRoundTrip(t *testing.T) {
 		} {
 			name := d.name + " " + v.name
 			wbCheckNoOp(t, name, v.src)
-			if n := wbCheckAnswerAll(t, name+" with questions", wbWithQuestions(v.src)); n == 0 {
-				t.Errorf("%s: no question to answer in the variant", name)
-			}
+			// (a doc made only of code blocks has no paragraph to ask in)
+			answered += wbCheckAnswerAll(t, name+" with questions", wbWithQuestions(v.src))
 			trips++
 		}
 	}
-	t.Logf("%d documents, %d round trips", len(docs), trips)
+	t.Logf("%d documents, %d no-op round trips, %d one-answer round trips", len(docs), trips, answered)
+	if answered < 10*len(docs) {
+		t.Errorf("only %d questions answered over %d documents", answered, len(docs))
+	}
 }

@@ -64,15 +64,64 @@ func readShellBody(body string, mode fenceMode) (b shellBody, ok bool) {
 	if n == 0 {
 		return b, false
 	}
-	rest := strings.Join(lines[n:], "\n")
-	if mode == modeUnlabelled && strings.TrimSpace(rest) != "" {
-		return b, false
+	if strings.TrimSpace(strings.Join(lines[n:], "\n")) == "" {
+		// every line belongs to a command: a script
+		b = shellBody{code: strings.Join(lines[:n], "\n"), inferred: true, console: mode == modeConsole}
+		return b, parsesAsShell(b.code)
 	}
-	b = shellBody{code: strings.Join(lines[:n], "\n"), inferred: true}
-	if mode == modeConsole {
-		b.console, b.expected = true, strings.Trim(rest, "\n")
+	// commands pasted with their output, without prompts
+	b = splitBare(lines)
+	b.console, b.inferred = true, true
+	return b, hasCommand(b.code) && parsesAsShell(b.code)
+}
+
+// splitBare splits a prompt-less transcript whose first line is a
+// command: a line is a command when it starts a group (the block, or
+// after a blank line) with a known program, or starts with a known program
+// and has arguments (`kind get clusters` is one, the `kind` it prints is
+// not); continuations, heredoc bodies and comments right after a command
+// go with it; every other line is expected output.
+func splitBare(lines []string) shellBody {
+	var c, e []string
+	var idx []int
+	group, prevCmd, cont, heredoc := true, false, false, ""
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		isCmd := false
+		switch {
+		case heredoc != "":
+			isCmd = true
+			if strings.TrimLeft(t, "\t") == heredoc {
+				heredoc = ""
+			}
+		case cont:
+			isCmd = true
+		case t == "":
+			group = true
+			prevCmd = false
+			e = append(e, line)
+			continue
+		case t[0] == '#':
+			isCmd = prevCmd
+		default:
+			prog, structural := startsWithProgram(t)
+			isCmd = prog && !structural && (group || len(strings.Fields(t)) > 1)
+			if isCmd {
+				heredoc = heredocDelim(t)
+			}
+		}
+		group = false
+		prevCmd = isCmd
+		if !isCmd {
+			e = append(e, line)
+			cont = false
+			continue
+		}
+		c = append(c, line)
+		idx = append(idx, i)
+		cont = strings.HasSuffix(t, `\`)
 	}
-	return b, parsesAsShell(b.code)
+	return shellBody{code: strings.Join(c, "\n"), expected: strings.Trim(strings.Join(e, "\n"), "\n"), lines: idx}
 }
 
 func firstNonBlank(lines []string) string {
