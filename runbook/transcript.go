@@ -186,9 +186,9 @@ const (
 	promptHash                // `# ` before a known program, in console blocks
 )
 
-// hostPromptRE matches the `user@host:path$ ` and `[user@host path]# `
-// prompts people paste with their commands.
-var hostPromptRE = regexp.MustCompile(`^\s*(?:\[[^\]\n]{1,80}\]|[A-Za-z0-9_.-]{1,32}@[A-Za-z0-9_.-]{1,64}(?::[^\s$#]{0,100})?)\s?[$#] `)
+// hostPromptRE matches the `user@host:path$ `, `[user@host dir]# ` and
+// `sh-4.4# ` prompts people paste with their commands.
+var hostPromptRE = regexp.MustCompile(`^\s*(?:\[[^\]\n]{1,80}\]|[A-Za-z0-9_.-]{1,32}@[A-Za-z0-9_.-]{1,64}(?::[^\s$#]{0,100})?|(?:ba|z|k|da)?sh-[0-9]+(?:\.[0-9]+)*)\s?[$#] `)
 
 // detectPrompt says which prompt marks the commands of a block, if any.
 // `$ ` never starts a line of shell, so one such line anywhere makes a
@@ -234,7 +234,7 @@ func dollarPrompt(line string) int {
 		return len(line)
 	case strings.HasPrefix(t, "$ "):
 		return len(line) - len(t) + 2
-	case strings.ContainsAny(line, "@[") && strings.ContainsAny(line, "$#"):
+	case (strings.ContainsAny(line, "@[") || strings.Contains(line, "sh-")) && strings.ContainsAny(line, "$#"):
 		if m := hostPromptRE.FindStringIndex(line); m != nil {
 			return m[1]
 		}
