@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -45,6 +46,23 @@ func shellPlaceholders(code string, cands []phCand) []phCand {
 	if !needsShellContext(code, cands) {
 		return cands
 	}
+	// the slow path works on a copy, so that the caller's buffer (on its
+	// stack) never escapes into the syntax walk's closure
+	drop := shellDrops(code, slices.Clone(cands))
+	w := 0
+	for i, c := range cands {
+		if !drop[i] {
+			cands[w] = c
+			w++
+		}
+	}
+	return cands[:w]
+}
+
+// shellDrops marks the candidates that a comment or another program's
+// code holds, from the syntax tree (or lexically when the code does not
+// parse).
+func shellDrops(code string, cands []phCand) []bool {
 	drop := make([]bool, len(cands))
 	masked := []byte(code)
 	for _, c := range cands {
@@ -56,25 +74,18 @@ func shellPlaceholders(code string, cands []phCand) []phCand {
 	f, err := syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(string(masked)), "")
 	if err != nil {
 		lexicalShellContext(code, cands, drop)
-	} else {
-		syntax.Walk(f, func(n syntax.Node) bool {
-			switch n := n.(type) {
-			case *syntax.Comment:
-				dropIn(cands, drop, int(n.Hash.Offset()), int(n.End().Offset()), false)
-			case *syntax.CallExpr:
-				callContext(code, n, cands, drop)
-			}
-			return true
-		})
+		return drop
 	}
-	w := 0
-	for i, c := range cands {
-		if !drop[i] {
-			cands[w] = c
-			w++
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.Comment:
+			dropIn(cands, drop, int(n.Hash.Offset()), int(n.End().Offset()), false)
+		case *syntax.CallExpr:
+			callContext(code, n, cands, drop)
 		}
-	}
-	return cands[:w]
+		return true
+	})
+	return drop
 }
 
 func needsShellContext(code string, cands []phCand) bool {
@@ -86,8 +97,10 @@ func needsShellContext(code string, cands []phCand) bool {
 		}
 		if c.brace {
 			if tools < 0 {
+				// braces are another program's only in a quoted argument,
+				// a template argument or after xargs -I
 				tools = 0
-				if hasBraceTool(code) {
+				if (strings.ContainsAny(code, `'"`) || strings.Contains(code, "xargs") || strings.Contains(code, "template")) && hasBraceTool(code) {
 					tools = 1
 				}
 			}

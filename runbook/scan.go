@@ -13,8 +13,7 @@ func ScanPlaceholders(s string, fn func(name string, start, end int)) {
 	if !mayHavePlaceholder(s) {
 		return
 	}
-	var buf [8]phCand
-	for _, c := range lexPlaceholders(s, buf[:0]) {
+	for _, c := range lexPlaceholders(s, nil) {
 		fn(c.name, c.start, c.end)
 	}
 }
@@ -32,7 +31,7 @@ func ScanStepPlaceholders(st *Step, code string, fn func(name string, start, end
 	if !mayHavePlaceholder(code) {
 		return
 	}
-	var buf [8]phCand
+	var buf [6]phCand // the usual handful, on the stack
 	cands := lexPlaceholders(code, buf[:0])
 	if len(cands) == 0 {
 		return

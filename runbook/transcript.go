@@ -45,6 +45,10 @@ type shellBody struct {
 // Whatever is chosen must hold a command (not only blanks and comments),
 // and prompt-less guesses must parse as shell.
 func readShellBody(body string, mode fenceMode) (b shellBody, ok bool) {
+	if mode == modeShell && !mayHavePrompt(body, mode) && !mayHaveHeader(body) {
+		// the common script: no need to look at its lines one by one
+		return shellBody{code: body}, hasCommand(body)
+	}
 	lines := strings.Split(body, "\n")
 	if style := detectPrompt(lines, mode); style != promptNone {
 		b = splitTranscript(lines, style)
@@ -149,6 +153,32 @@ func isOutputHeader(line string) bool {
 		}
 	}
 	return true
+}
+
+// mayHavePrompt is a quick test that body could hold a line detectPrompt
+// recognises: false means certainly none.
+func mayHavePrompt(body string, mode fenceMode) bool {
+	return strings.Contains(body, "$ ") || strings.Contains(body, "$\n") || strings.HasSuffix(body, "$") ||
+		strings.Contains(body, "❯") || strings.HasPrefix(strings.TrimLeft(body, " \t\n"), "%") ||
+		(strings.ContainsAny(body, "@[") || strings.Contains(body, "sh-")) && strings.ContainsAny(body, "$#") ||
+		mode != modeShell && strings.Contains(body, "# ")
+}
+
+// mayHaveHeader is a quick test for a line isOutputHeader could accept:
+// an upper-case letter starting a line that has two spaces in a row.
+func mayHaveHeader(body string) bool {
+	for i := 0; i < len(body); i++ {
+		if (i == 0 || body[i-1] == '\n') && body[i] >= 'A' && body[i] <= 'Z' {
+			end := strings.IndexByte(body[i:], '\n')
+			if end < 0 {
+				end = len(body) - i
+			}
+			if strings.Contains(body[i:i+end], "  ") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hasCommand reports whether code holds a line that is not blank or a
