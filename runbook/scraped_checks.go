@@ -78,17 +78,15 @@ func (p *parser) indentEnd(l sline) int {
 	return s
 }
 
-// commandColumn is the index of the header cell naming the command column
-// (as in a Markdown check table: "How", "Command", …, not the first column
-// unless it is "Command"), or -1.
+// commandColumn is the index of the column holding the commands of a
+// check table (the same rule as for a Markdown table: checkHeader), or -1
+// when the header names no check column or no column for the command.
 func (p *parser) commandColumn(header sline) int {
-	for i, c := range splitRow(p.src, p.indentEnd(header), header.end) {
-		name := strings.ToLower(strings.TrimSpace(stripInline(string(p.src[c.Start:c.End]))))
-		if commandColumns[name] && (i > 0 || name == "command" || name == "commands" || name == "cmd") {
-			return i
-		}
+	checks, cmdCol := checkHeader(p.src, splitRow(p.src, p.indentEnd(header), header.end))
+	if !checks {
+		return -1
 	}
-	return -1
+	return cmdCol
 }
 
 // proseTails start the description a cell adds after its command:

@@ -139,13 +139,13 @@ func TestScrapedSeedRecovered(t *testing.T) {
 		}
 	}
 	want := []string{
-		"22-rds-mysql/1 sql 30-35 inferred=true [strong-password]",
-		"3-build-the-container-image/1 shell 82-100 inferred=true [account-id env]",
-		"6-database-schema-bootstrap/1 shell 198-199 inferred=true [rds-endpoint]",
-		"8-first-deploy-verification/1 check 231-231 inferred=true [env]",
-		"8-first-deploy-verification/2 check 233-234 inferred=true [env]",
-		"8-first-deploy-verification/3 check 235-236 inferred=true [env]",
-		"8-first-deploy-verification/4 check 239-239 inferred=true [rds]",
+		"22-rds-mysql/i1 sql 30-35 inferred=true [strong-password]",
+		"3-build-the-container-image/i1 shell 82-100 inferred=true [account-id env]",
+		"6-database-schema-bootstrap/i1 shell 198-199 inferred=true [rds-endpoint]",
+		"8-first-deploy-verification/i1 check 231-231 inferred=true [env]",
+		"8-first-deploy-verification/i2 check 233-234 inferred=true [env]",
+		"8-first-deploy-verification/i3 check 235-236 inferred=true [env]",
+		"8-first-deploy-verification/i4 check 239-239 inferred=true [rds]",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("steps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -156,7 +156,7 @@ func TestScrapedSeedRecovered(t *testing.T) {
 	if p := d.Placeholder("task-role-arn"); p != nil {
 		t.Errorf("a placeholder of the §5 JSON became one to ask: %+v", p)
 	}
-	if s := d.Step("3-build-the-container-image/1"); s != nil && !strings.Contains(s.Code, "aws ecr get-login-password --region us-west-2 \\\n| docker login") {
+	if s := d.Step("3-build-the-container-image/i1"); s != nil && !strings.Contains(s.Code, "aws ecr get-login-password --region us-west-2 \\\n| docker login") {
 		t.Errorf("the ECR login lost its continuation:\n%s", s.Code)
 	}
 }

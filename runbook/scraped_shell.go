@@ -43,8 +43,8 @@ func maskPlaceholders(code string) string {
 		return code
 	}
 	b := []byte(code)
-	scanPlaceholders(code, func(name string, off int) {
-		for i := off; i < off+len(name)+2; i++ {
+	ScanPlaceholders(code, func(_ string, start, end int) {
+		for i := start; i < end; i++ {
 			b[i] = 'x'
 		}
 	})

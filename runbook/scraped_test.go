@@ -154,9 +154,9 @@ func TestScrapedLint(t *testing.T) {
 		}
 	}
 	want := "1 warning scraped: document looks copied from a web page (no code fences, headings end in ¶): 2 steps inferred from unfenced lines (0 shell, 1 SQL, 1 check): review them before running; 0 questions\n" +
-		"3 warning inferred-step: step db/1: SQL step inferred from unfenced line 3: fence it:\n" +
+		"3 warning inferred-step: step db/i1: SQL step inferred from unfenced line 3: fence it:\n" +
 		"```sql\nCREATE DATABASE app;\n```\n" +
-		"7 warning inferred-step: step verify/1: check inferred from the table row on lines 7–8: put its command in a code span:\n" +
+		"7 warning inferred-step: step verify/i1: check inferred from the table row on lines 7–8: put its command in a code span:\n" +
 		"| /ready returns 200 | `curl -fsS https://x/ready` |\n"
 	if b.String() != want {
 		t.Errorf("lint:\n%s\nwant:\n%s", b.String(), want)

@@ -127,8 +127,8 @@ func TestSeedsGolden(t *testing.T) {
 	}
 	out, _, _ = runCLI(t, "check", "first-deployment.txt")
 	for _, want := range []string{
-		"first-deployment.txt:30: warning: step 22-rds-mysql/1: SQL step inferred from unfenced lines 30–35: fence it:\n    ```sql\n    CREATE DATABASE someli",
-		"first-deployment.txt:82: warning: step 3-build-the-container-image/1: Shell step inferred from unfenced lines 82–100: fence it:\n    ```bash\n    # Authenticate to ECR\n",
+		"first-deployment.txt:30: warning: step 22-rds-mysql/i1: SQL step inferred from unfenced lines 30–35: fence it:\n    ```sql\n    CREATE DATABASE someli",
+		"first-deployment.txt:82: warning: step 3-build-the-container-image/i1: Shell step inferred from unfenced lines 82–100: fence it:\n    ```bash\n    # Authenticate to ECR\n",
 		"    | /health returns 200 via the ALB | `curl https://{env}.api.someli.ai/health` |\n",
 	} {
 		if !strings.Contains(out, want) {

@@ -47,14 +47,14 @@ func runSeedSQLStep(t *testing.T, secret string) {
 	seed, doc, values := seedDoc(t)
 	state := filepath.Join(filepath.Dir(doc), "state")
 	bin := runbookBinary(t)
-	cmd := exec.Command(bin, "run", "--no-tui", "--yes", "--only", "22-rds-mysql/1", "--set", "strong-password="+secret,
+	cmd := exec.Command(bin, "run", "--no-tui", "--yes", "--only", "22-rds-mysql/i1", "--set", "strong-password="+secret,
 		"--values", values, "--mysql-dsn", srv.DSN, "--state-dir", state, "--run", "seed", doc)
 	cmd.Env = lineEnv()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "+ 22-rds-mysql/1  ok") {
+	if !strings.Contains(string(out), "+ 22-rds-mysql/i1  ok") {
 		t.Errorf("the SQL step did not finish ok:\n%s", out)
 	}
 	checkSeedObjects(t, admin, srv.DSN, secret)
@@ -100,7 +100,7 @@ func runSeedSQLStep(t *testing.T, secret string) {
 		if leaks(b) {
 			t.Errorf("the secret is in the %s report", format)
 		}
-		if !strings.Contains(string(b), "22-rds-mysql/1") {
+		if !strings.Contains(string(b), "22-rds-mysql/i1") {
 			t.Errorf("the %s report does not name the step", format)
 		}
 	}
