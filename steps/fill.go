@@ -48,7 +48,7 @@ func Fill(step *runbook.Step, code string, vals map[string]Value) (Filled, error
 			return Filled{}, fmt.Errorf("no value for placeholder %s", placeholderLabel(code, n))
 		}
 	}
-	occs := findPlaceholders(code, vals)
+	occs := findPlaceholders(step, code, vals)
 	for _, o := range occs {
 		if strings.IndexByte(vals[o.name].Text, 0) >= 0 {
 			return Filled{}, fmt.Errorf("value for %s contains a NUL byte", o.label)

@@ -47,7 +47,7 @@ func Substitute(step *runbook.Step, code string, vals map[string]Value) (run, di
 			return "", "", fmt.Errorf("no value for placeholder %s", placeholderLabel(code, n))
 		}
 	}
-	occs := findPlaceholders(code, vals)
+	occs := findPlaceholders(step, code, vals)
 	if len(occs) == 0 {
 		return code, code, nil
 	}
@@ -131,10 +131,11 @@ type occurrence struct {
 }
 
 // findPlaceholders finds the placeholders that have a value, with the
-// document parser's own rules (runbook.ScanPlaceholders).
-func findPlaceholders(s string, vals map[string]Value) []occurrence {
+// document parser's own rules for the step's language
+// (runbook.ScanStepPlaceholders).
+func findPlaceholders(step *runbook.Step, s string, vals map[string]Value) []occurrence {
 	var out []occurrence
-	runbook.ScanPlaceholders(s, func(name string, start, end int) {
+	runbook.ScanStepPlaceholders(step, s, func(name string, start, end int) {
 		if _, ok := vals[name]; ok {
 			out = append(out, occurrence{name: name, label: s[start:end], start: start, end: end})
 		}
