@@ -56,10 +56,7 @@ func TestRunSQLSyntaxErrorStopsLineMode(t *testing.T) {
 func TestRunSQLSeedCreateUserWithSecretPassword(t *testing.T) {
 	t.Setenv("LC_ALL", "C.UTF-8")
 	srv := sqltest.Start(t)
-	if srv.Embedded {
-		t.Skip("go-mysql-server cannot take a value in CREATE USER … IDENTIFIED BY: needs " + sqltest.EnvDSN)
-	}
-	user := "rb_app_" + srv.Database[len("runbook_test_"):]
+	user := "rb_app_" + strings.TrimPrefix(srv.Database, "runbook_test_")
 	admin, err := sql.Open("mysql", srv.DSN)
 	if err != nil {
 		t.Fatal(err)

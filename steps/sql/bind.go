@@ -67,18 +67,18 @@ func (e *Executor) prepare(ctx context.Context, text string, binds []steps.Bind)
 			query: func(ctx context.Context) (*dbsql.Rows, error) { return ps.QueryContext(ctx, args...) },
 			close: func(context.Context) { ps.Close() }, //nolint:errcheck // nothing to report: the statement ran
 		}, nil
-	case errors.As(err, &me) && me.Number == erParse:
-		return e.buildOnServer(ctx, text, binds)
 	case errors.As(err, &me) && me.Number == erUnsupportedPS:
 		return sender{}, &bindError{err: err, labels: labels(binds)}
+	case errors.As(err, &me):
+		// Usually a syntax error at a ? the grammar does not take (1064;
+		// go-mysql-server says 1105). A statement that is wrong anyway
+		// fails again, with the server's message about it.
+		return e.buildOnServer(ctx, text, binds)
 	}
 	return sender{}, err
 }
 
-const (
-	erParse         = 1064 // a parameter where the grammar takes only a literal
-	erUnsupportedPS = 1295 // a statement that cannot be prepared at all
-)
+const erUnsupportedPS = 1295 // a statement that cannot be prepared at all
 
 // Session names used while a statement is built on the server; they are
 // cleared as soon as they are no longer needed.
@@ -89,11 +89,14 @@ const (
 )
 
 // quoteBinary is a string literal of the bytes of one parameter, built by
-// the server: quotes doubled and, unless sql_mode has
-// NO_BACKSLASH_ESCAPES, backslashes doubled. Its own text is hex literals
-// and keywords, which read the same in every character set.
+// the server: quotes doubled and, where the server reads a backslash as an
+// escape, backslashes doubled. Whether it does is asked of the server's
+// own lexer, not of sql_mode: '\\' is one character where backslashes
+// escape and two under NO_BACKSLASH_ESCAPES (go-mysql-server escapes
+// whatever sql_mode says). Its text is ASCII, which reads the same in
+// every character set.
 const quoteBinary = "CONCAT(X'27', REPLACE(REPLACE(CAST(? AS BINARY), X'5C', " +
-	"IF(FIND_IN_SET('NO_BACKSLASH_ESCAPES', @@sql_mode), X'5C', X'5C5C')), X'27', X'2727'), X'27')"
+	"IF(CHAR_LENGTH('\\\\') = 2, X'5C', X'5C5C')), X'27', X'2727'), X'27')"
 
 // buildOnServer has the server write each bound value into text as a
 // string literal and prepare the result (PREPARE … FROM), with the
@@ -129,15 +132,16 @@ func (e *Executor) buildOnServer(ctx context.Context, text string, binds []steps
 	if err := e.execPrepared(ctx, q.String(), args); err != nil {
 		return sender{}, err
 	}
-	for _, s := range []string{"SET " + charsetVar + " = @@session.character_set_client", "SET SESSION character_set_client = binary"} {
-		if _, err := e.conn.ExecContext(ctx, s); err != nil {
-			clear(ctx) // the character set is still the session's own
-			return sender{}, err
-		}
+	switched, err := e.binaryClient(ctx)
+	if err != nil {
+		clear(ctx) // the character set is still the session's own
+		return sender{}, &bindError{err: err, labels: labels(binds)}
 	}
 	_, perr := e.conn.ExecContext(ctx, "PREPARE "+stmtName+" FROM "+sqlVar)
-	if err := e.restoreCharset(ctx); err != nil {
-		return sender{}, err
+	if switched {
+		if err := e.restoreCharset(ctx); err != nil {
+			return sender{}, err
+		}
 	}
 	clear(ctx)
 	if me := (*mysql.MySQLError)(nil); errors.As(perr, &me) && me.Number == erUnsupportedPS {
@@ -154,6 +158,40 @@ func (e *Executor) buildOnServer(ctx context.Context, text string, binds []steps
 			e.conn.ExecContext(ctx, "DEALLOCATE PREPARE "+stmtName) //nolint:errcheck // best effort: the session ends with the run
 		},
 	}, nil
+}
+
+// asciiSafe says whether in client character set cs no character but the
+// quote has a quote byte and none but the backslash a backslash byte: a
+// literal whose quotes and backslashes were doubled byte by byte reads
+// back exactly in it.
+func asciiSafe(cs string) bool {
+	switch strings.ToLower(cs) {
+	case "utf8mb4", "utf8mb3", "utf8", "latin1", "ascii", "binary":
+		return true
+	}
+	return false
+}
+
+// binaryClient sets character_set_client to binary for the PREPARE,
+// keeping the session's own in charsetVar (switched: restore it after). A
+// server that cannot switch (go-mysql-server) will do only if its client
+// character set is one where byte-wise quoting is exact anyway.
+func (e *Executor) binaryClient(ctx context.Context) (switched bool, err error) {
+	if _, err := e.conn.ExecContext(ctx, "SET "+charsetVar+" = @@session.character_set_client"); err != nil {
+		return false, err
+	}
+	_, err = e.conn.ExecContext(ctx, "SET SESSION character_set_client = binary")
+	if err == nil {
+		return true, nil
+	}
+	var cs dbsql.NullString
+	if qerr := e.conn.QueryRowContext(ctx, "SELECT @@session.character_set_client").Scan(&cs); qerr != nil {
+		return false, qerr
+	}
+	if !asciiSafe(cs.String) {
+		return false, fmt.Errorf("the server cannot read the statement as binary (%v), and its character set %s cannot take a value written into SQL text", err, cs.String)
+	}
+	return false, nil
 }
 
 // restoreCharset puts character_set_client back. If that fails the
