@@ -23,8 +23,7 @@ type Request struct {
 	// Command is the final text to run (placeholders filled).
 	Command string
 	// Binds are the values of the `?` markers of a SQL step's Command,
-	// sent as bind parameters (see Fill); an executor that cannot send
-	// them must refuse to run.
+	// sent as bind parameters (see Fill). Only SQL steps have them.
 	Binds []Bind
 	// Env is the complete environment for the process (os.Environ plus
 	// the run's variables).

@@ -21,8 +21,9 @@ type Filled struct {
 }
 
 // Bind is a value sent to the SQL server as a parameter of a prepared
-// statement, never written into the SQL text: no escaping is involved, so
-// no character set or sql_mode can make it code.
+// statement: runbook never writes a value into SQL text, so no character
+// set or sql_mode can make it code. (Where the grammar takes no parameter,
+// the server itself writes it in; see steps/sql.)
 type Bind struct {
 	// Offset is the byte offset of the `?` in Filled.Run (Request.Command).
 	Offset int

@@ -55,6 +55,17 @@ func fillAndRun(t *testing.T, e *Executor, code string, vals map[string]steps.Va
 	return res, out.String()
 }
 
+// testCharsets: every multibyte client character set of a real server;
+// utf8mb4 alone in the in-process one, which has no other.
+func testCharsets(t *testing.T, srv sqltest.Server) []string {
+	t.Helper()
+	if srv.Embedded {
+		t.Log("go-mysql-server has no multibyte client character set but utf8mb4: the others need " + sqltest.EnvDSN)
+		return []string{"utf8mb4"}
+	}
+	return clientCharsets(t, srv.DSN)
+}
+
 // clientCharsets are the server's multibyte character sets a client can
 // use (SET NAMES refuses the UCS-2/UTF-16/UTF-32 family).
 func clientCharsets(t *testing.T, dsn string) []string {
@@ -92,12 +103,7 @@ func clientCharsets(t *testing.T, dsn string) []string {
 func TestBindHostileValuesInEveryCharset(t *testing.T) {
 	t.Parallel()
 	srv := sqltest.Start(t)
-	charsets := []string{"utf8mb4"}
-	if srv.Embedded {
-		t.Log("go-mysql-server has no multibyte client character set but utf8mb4: the others need " + sqltest.EnvDSN)
-	} else {
-		charsets = clientCharsets(t, srv.DSN)
-	}
+	charsets := testCharsets(t, srv)
 	t.Logf("charsets: %s", strings.Join(charsets, " "))
 	e := newExecutor(t, srv.DSN)
 	for _, cs := range charsets {
@@ -153,14 +159,9 @@ func userPayloads(extra string) []string {
 func TestBindBuiltOnServer(t *testing.T) {
 	t.Parallel()
 	srv := sqltest.Start(t)
-	charsets := []string{"utf8mb4"}
-	if srv.Embedded {
-		// It cannot switch character_set_client to binary either; in
-		// utf8mb4 byte-wise quoting is exact without.
-		t.Log("go-mysql-server has no multibyte client character set but utf8mb4: the others need " + sqltest.EnvDSN)
-	} else {
-		charsets = clientCharsets(t, srv.DSN)
-	}
+	// go-mysql-server cannot switch character_set_client to binary
+	// either; in utf8mb4 byte-wise quoting is exact without.
+	charsets := testCharsets(t, srv)
 	admin := openAdmin(t, srv.DSN)
 	user, extra := "rb_"+strings.TrimPrefix(srv.Database, "runbook_test_"), "rb_extra_"+strings.TrimPrefix(srv.Database, "runbook_test_")
 	t.Cleanup(func() {
