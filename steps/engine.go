@@ -16,7 +16,6 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
-	"github.com/runbook-sh/runbook/runbook/mask"
 )
 
 // Event is what subscribers receive, in order.
@@ -87,6 +86,7 @@ type Engine struct {
 
 	runMu     sync.Mutex // one step at a time
 	preflight bool       // preflights passed in this process
+	masks     maskCache  // the secrets compiled for masking
 }
 
 // Open starts a new run of cfg.Doc, or resumes its unfinished run of the
@@ -650,7 +650,7 @@ func (e *Engine) secrets() []string {
 }
 
 // mask hides every known secret in s.
-func (e *Engine) mask(s string) string { return MaskString(s, e.secrets()) }
+func (e *Engine) mask(s string) string { return e.masks.get(e.secrets()).String(s) }
 
 // resolve fetches the values a step needs, journaling those not yet
 // journaled. Every missing value is named in one error. Without fetch, a
@@ -815,7 +815,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	}
 	env := Export(e.environ, e.exported(vals))
 	secrets := e.secrets()
-	masks := mask.New(secrets) // compiled once for the whole attempt
+	masks := e.masks.get(secrets)
 
 	e.mu.Lock()
 	attempt := 1
