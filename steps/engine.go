@@ -86,6 +86,7 @@ type Engine struct {
 
 	runMu     sync.Mutex // one step at a time
 	preflight bool       // preflights passed in this process
+	masks     maskCache  // the secrets compiled for masking
 }
 
 // Open starts a new run of cfg.Doc, or resumes its unfinished run of the
@@ -561,11 +562,11 @@ func (e *Engine) checkSubstitution(st *runbook.Step) error {
 		vals[name] = Value{Text: v, Secret: e.vars.Secret(name)}
 	}
 	e.mu.Unlock()
-	if _, _, err := Substitute(st, e.command(st), vals); err != nil {
+	if _, err := Fill(st, e.command(st), vals); err != nil {
 		return fmt.Errorf("step %s: %w", st.ID, err)
 	}
 	if st.Attrs.DoneIf != "" {
-		if _, _, err := Substitute(st, st.Attrs.DoneIf, vals); err != nil {
+		if _, err := Fill(st, st.Attrs.DoneIf, vals); err != nil {
 			return fmt.Errorf("step %s: done-if: %w", st.ID, err)
 		}
 	}
@@ -649,7 +650,7 @@ func (e *Engine) secrets() []string {
 }
 
 // mask hides every known secret in s.
-func (e *Engine) mask(s string) string { return MaskString(s, e.secrets()) }
+func (e *Engine) mask(s string) string { return e.masks.get(e.secrets()).String(s) }
 
 // resolve fetches the values a step needs, journaling those not yet
 // journaled. Every missing value is named in one error. Without fetch, a
@@ -735,11 +736,11 @@ func (e *Engine) preview(st *runbook.Step, code, what string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, display, err := Substitute(st, code, vals)
+	filled, err := Fill(st, code, vals)
 	if err != nil {
 		return "", fmt.Errorf("step %s: %s%w", st.ID, what, err)
 	}
-	return e.mask(display), nil
+	return e.mask(filled.Display), nil
 }
 
 // RunOptions are per-run choices of the UI.
@@ -804,7 +805,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	if err != nil {
 		return status, err
 	}
-	run, display, err := Substitute(st, e.command(st), vals)
+	cmd, err := Fill(st, e.command(st), vals)
 	if err != nil {
 		return status, fmt.Errorf("step %s: %w", stepID, err)
 	}
@@ -814,6 +815,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	}
 	env := Export(e.environ, e.exported(vals))
 	secrets := e.secrets()
+	masks := e.masks.get(secrets)
 
 	e.mu.Lock()
 	attempt := 1
@@ -821,19 +823,18 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		attempt = ss.Attempts[len(ss.Attempts)-1].N + 1
 	}
 	e.mu.Unlock()
-	started := journal.Event{Type: journal.StepStarted, Step: stepID, Attempt: attempt, Hash: st.Hash, Command: MaskString(display, secrets)}
-	var doneIfRun string
+	started := journal.Event{Type: journal.StepStarted, Step: stepID, Attempt: attempt, Hash: st.Hash, Command: masks.String(cmd.Display)}
+	var doneIf Filled
 	if st.Attrs.DoneIf != "" {
-		var dDisplay string
-		if doneIfRun, dDisplay, err = Substitute(st, st.Attrs.DoneIf, vals); err != nil {
+		if doneIf, err = Fill(st, st.Attrs.DoneIf, vals); err != nil {
 			return status, fmt.Errorf("step %s: done-if: %w", stepID, err)
 		}
-		started.Note = "done-if: " + MaskString(dDisplay, secrets)
+		started.Note = "done-if: " + masks.String(doneIf.Display)
 	}
 	// In a run of many steps (Hold) the start is synced while the step's
 	// process starts; a done-if check or an interactive step waits for it.
 	var synced <-chan error
-	if opt.Hold && doneIfRun == "" && !st.Attrs.Interactive {
+	if opt.Hold && doneIf.Run == "" && !st.Attrs.Interactive {
 		if synced, err = e.recordOverlapped(started); err != nil {
 			return status, err
 		}
@@ -857,7 +858,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		case res.TimedOut:
 			ev.Error = fmt.Sprintf("timed out after %s", st.Attrs.Timeout)
 		case res.Err != nil:
-			ev.Error = MaskString(res.Err.Error(), secrets)
+			ev.Error = masks.String(res.Err.Error())
 		}
 		rec := e.record
 		if opt.Hold {
@@ -870,15 +871,15 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	}
 
 	req := Request{Step: st, Env: env, Dir: dir, Timeout: st.Attrs.Timeout, Secrets: secrets}
-	if doneIfRun != "" {
+	if doneIf.Run != "" {
 		// The check's output is kept in the log, not shown: it is noise
 		// unless someone wonders why a step was not run.
 		check := *st
 		check.Code, check.Console, check.Expected = st.Attrs.DoneIf, false, ""
 		check.Attrs.Interactive = false
-		m := NewMasker(log, secrets)
+		m := masks.Writer(log)
 		dreq := req
-		dreq.Step, dreq.Command, dreq.Output = &check, doneIfRun, m
+		dreq.Step, dreq.Command, dreq.Binds, dreq.Output = &check, doneIf.Run, doneIf.Binds, m
 		if dreq.Timeout == 0 {
 			dreq.Timeout = DoneIfTimeout
 		}
@@ -892,8 +893,8 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		}
 	}
 	sink := &outputSink{e: e, log: log, step: stepID, attempt: attempt}
-	m := NewMasker(sink, secrets)
-	req.Command, req.Output = run, m
+	m := masks.Writer(sink)
+	req.Command, req.Binds, req.Output = cmd.Run, cmd.Binds, m
 	if st.Attrs.Interactive {
 		req.Terminal = opt.Terminal
 	}
