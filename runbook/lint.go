@@ -48,7 +48,8 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 				}
 			}
 			if st.Attrs.DoneIf != "" {
-				if _, msg, bad := shellSyntax(st.Attrs.DoneIf, syntax.LangBash); bad {
+				variant, _ := variantOf(st.DoneIfInterpreter().Dialect)
+				if _, msg, bad := shellSyntax(st.Attrs.DoneIf, variant); bad {
 					add(SevError, st.Line, "shell-syntax", "step %s: done-if: shell syntax error: %s", st.ID, msg)
 				}
 			}
@@ -100,22 +101,24 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 	return out
 }
 
-// shellVariant says which shell grammar checks a step, false when the step
-// runs in an interpreter that is not a shell.
+// shellVariant says which shell grammar checks a step: the dialect it
+// will really run in (Step.Interpreter), false when the step runs in an
+// interpreter that is not a shell.
 func shellVariant(st *Step) (syntax.LangVariant, bool) {
-	sh := strings.ToLower(st.Attrs.Shell)
-	if sh == "" && !st.Attrs.Run {
-		sh = strings.ToLower(st.Lang)
-	}
-	switch sh {
-	case "", "bash", "shell", "console", "shell-session", "shellsession":
+	return variantOf(st.Interpreter().Dialect)
+}
+
+// variantOf maps a dialect to the parser's variant.
+func variantOf(d Dialect) (syntax.LangVariant, bool) {
+	switch d {
+	case DialectBash:
 		return syntax.LangBash, true
-	case "zsh":
+	case DialectZsh:
 		return syntax.LangZsh, true
-	case "sh", "dash", "ash", "posix":
-		// An `sh` block runs in sh (steps/shell), which is dash on Debian:
-		// bash syntax there passes check and then fails at run time.
+	case DialectPOSIX:
 		return syntax.LangPOSIX, true
+	case DialectMksh:
+		return syntax.LangMirBSDKorn, true
 	}
 	return 0, false
 }
@@ -147,7 +150,7 @@ func shellSyntax(code string, variant syntax.LangVariant) (line int, msg string,
 	if errors.As(err, &le) {
 		msg := strings.TrimPrefix(le.Error(), le.Pos.String()+": ")
 		if variant == syntax.LangPOSIX {
-			msg += " (the block runs in sh; fence it as bash for bash syntax)"
+			msg += " (the block runs in POSIX sh, as shell=sh or the front matter's shell: asks; drop that for bash syntax)"
 		}
 		return int(le.Pos.Line()), msg, true
 	}

@@ -134,6 +134,9 @@ type Step struct {
 	Hash string `json:"hash"`
 	// Checked is true for a task item already ticked in the doc.
 	Checked bool `json:"checked,omitempty"`
+	// Shell is the program that runs the code and the grammar it is read
+	// in, decided by the parser (ResolveInterp); read it with Interpreter.
+	Shell Interp `json:"-"`
 
 	Span     Span `json:"-"` // whole block / item / row
 	CodeSpan Span `json:"-"` // content only
@@ -217,6 +220,9 @@ type FrontMatter struct {
 	Variables []*Variable `json:"variables,omitempty"`
 	MySQL     *MySQL      `json:"mysql,omitempty"`
 	AWS       *AWSGuard   `json:"aws,omitempty"`
+	// Shell runs the doc's sh/shell/console blocks instead of bash
+	// (`shell: sh` for POSIX sh).
+	Shell string `json:"shell,omitempty"`
 }
 
 // Variable is a front-matter variable declaration.

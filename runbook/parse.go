@@ -595,13 +595,6 @@ func (p *parser) indentedCode(n *ast.CodeBlock) {
 	})
 }
 
-// interpreters maps a language made runnable with `run` to its command.
-var interpreters = map[string]string{
-	"python": "python3", "python3": "python3", "py": "python3",
-	"js": "node", "javascript": "node", "node": "node",
-	"ruby": "ruby", "rb": "ruby", "perl": "perl", "pl": "perl",
-}
-
 func langKind(lang string) (kind StepKind, console, ok bool) {
 	switch strings.ToLower(lang) {
 	case "sh", "bash", "zsh", "shell":
@@ -652,6 +645,7 @@ func (p *parser) codeBlock(info, body string, span, codeSpan Span) {
 	if console {
 		st.Code, st.Expected = splitConsole(body)
 	}
+	st.Shell = ResolveInterp(kind, lang, attrs, p.docShell())
 	p.addStep(st)
 }
 
