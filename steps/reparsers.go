@@ -89,6 +89,8 @@ var (
 			"send-email": {codeLong: []string{"--to-cmd", "--cc-cmd", "--sendmail-cmd"}},
 			"clone":      gitRemote, "fetch": gitRemote, "pull": gitRemote, "push": gitRemote, "ls-remote": gitRemote, "archive": gitRemote,
 		}}
+	awk       = &progSpec{firstCode: true, codeOpts: "feilE", codeLong: []string{"--file", "--source", "--include", "--load", "--exec"}, valOpts: "vF", files: true}
+	sed       = &progSpec{firstCode: true, codeOpts: "ef", codeLong: []string{"--expression", "--file"}, valOpts: "l"}
 	gitRemote = &progSpec{codeOpts: "u", codeLong: []string{"--upload-pack", "--receive-pack", "--exec", "--config"}}
 )
 
@@ -123,8 +125,8 @@ var programs = map[string]*progSpec{
 	"groovy": interpSpec("e"), "scala": interpSpec("e"), "jshell": everything, "gdb": everything, "lldb": everything,
 	"vim": everything, "vi": everything, "nvim": everything, "ex": everything, "ed": everything, "emacs": everything,
 	"dc": everything, "less": everything, "more": everything, "most": everything,
-	"awk":  {firstCode: true, codeOpts: "feilE", codeLong: []string{"--file", "--source", "--include", "--load", "--exec"}, valOpts: "vF", files: true},
-	"sed":  {firstCode: true, codeOpts: "ef", codeLong: []string{"--expression", "--file"}, valOpts: "l"},
+	"awk": awk, "gawk": awk, "mawk": awk, "nawk": awk, "original-awk": awk, "goawk": awk,
+	"sed": sed, "gsed": sed, "ssed": sed,
 	"jq":   {firstCode: true, codeOpts: "fL", codeLong: []string{"--from-file"}, valLong: []string{"--arg:2", "--argjson:2", "--slurpfile:2", "--rawfile:2", "--indent", "--tab"}},
 	"yq":   everything,
 	"make": everything, "gmake": everything, "ansible": {codeOpts: "aem", codeLong: []string{"--args", "--extra-vars", "--module-name"}},
