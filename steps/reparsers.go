@@ -195,6 +195,26 @@ var programs = map[string]*progSpec{
 		flagLong: []string{"--null", "--no-run-if-empty", "--verbose", "--exit", "--interactive", "--open-tty"}},
 	"busybox": {wrap: true, strict: true},
 	"find":    {findExec: true},
+	"tee":     {},
+}
+
+// codeFiles are places whose files the system runs or sources as code: a
+// value written to one is code (cron jobs, shell start-up files, sudoers,
+// systemd units, git hooks).
+var codeFiles = []string{
+	"/etc/cron", "/var/spool/cron", "/etc/profile", "/etc/bash", "/etc/zsh", "/etc/environment",
+	"/etc/sudoers", "/etc/systemd/", "/lib/systemd/", "/usr/lib/systemd/", "/etc/init.d/", "/etc/rc.local",
+	"/etc/ld.so.preload", "/etc/update-motd.d/", "~/.bash", "~/.profile", "~/.zsh", "~/.config/systemd/",
+	".git/hooks/", "~/.ssh/authorized_keys", "~/.ssh/config", "/root/.",
+}
+
+func isCodeFile(path string) bool {
+	for _, p := range codeFiles {
+		if strings.HasPrefix(path, p) || strings.HasPrefix(p, ".git/") && strings.Contains(path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // dangerousEnv are environment variables that programs read as code, a

@@ -18,6 +18,7 @@ func newAnalysis(f *syntax.File, variant syntax.LangVariant, tokPrefix string, d
 		parent: map[syntax.Node]syntax.Node{}, calls: map[*syntax.CallExpr]*callInfo{},
 		funcs: map[string]bool{}, bodies: map[string][]*syntax.FuncDecl{}, aliases: map[string]bool{},
 		scripts: map[*syntax.CallExpr]*facts{}, uses: map[string][]syntax.Node{},
+		runs: map[string]string{}, stdins: map[syntax.Node]*facts{},
 	}
 	var stack []syntax.Node
 	syntax.Walk(f, func(n syntax.Node) bool {
@@ -42,6 +43,20 @@ func newAnalysis(f *syntax.File, variant syntax.LangVariant, tokPrefix string, d
 			// expands the variable, and evaluates its value again
 			if name := arithName(n); name != "" {
 				a.uses[name] = append(a.uses[name], n)
+			}
+		case *syntax.CoprocClause:
+			a.global = append(a.global, n.Stmt)
+		case *syntax.Stmt:
+			if call, ok := n.Cmd.(*syntax.CallExpr); ok && len(call.Args) > 0 && call.Args[0].Lit() == "exec" {
+				for _, rd := range n.Redirs {
+					for _, p := range rd.Word.Parts {
+						if ps, ok := p.(*syntax.ProcSubst); ok && ps.Op == syntax.CmdOut {
+							for _, s := range ps.Stmts {
+								a.global = append(a.global, s)
+							}
+						}
+					}
+				}
 			}
 		case *syntax.CallExpr:
 			if len(n.Args) > 1 && n.Args[0].Lit() == "alias" {
@@ -78,42 +93,52 @@ func arithName(w *syntax.Word) string {
 // expansion of such a variable is a place the value goes too, analysed
 // like the placeholder itself (`X="<v>"; bash -c "$X"` is code).
 // occ[i] are the facts of occurrence i; they are extended in place.
+//
+// Each variable's facts (all its expansions, and the variables those
+// are stored in in turn) are computed once, to a fixpoint over the graph
+// of variables, so that a step of thousands of assignments stays linear.
 func (a *analysis) flow(occ []facts) {
-	sources := map[string][]int{} // variable → occurrences whose value it holds
-	var queue []string
-	add := func(name string, i int) {
-		for _, s := range sources[name] {
-			if s == i {
-				return
-			}
+	total := map[string]*facts{}  // a variable's facts, through the variables it flows into
+	next := map[string][]string{} // variables its expansions are stored in
+	var names []string
+	var visit func(string)
+	visit = func(name string) {
+		if _, ok := total[name]; ok {
+			return
 		}
-		sources[name] = append(sources[name], i)
-		queue = append(queue, name)
-	}
-	for i := range occ {
-		for _, t := range occ[i].taints {
-			add(t, i)
-		}
-	}
-	memo := map[syntax.Node]*facts{}
-	for len(queue) > 0 {
-		name := queue[0]
-		queue = queue[1:]
+		f := &facts{}
+		total[name] = f
+		names = append(names, name)
 		for _, u := range a.uses[name] {
-			uf, ok := memo[u]
-			if !ok {
-				uf = a.placeUse(u, name)
-				memo[u] = uf
-			}
+			uf := a.placeUse(u, name)
 			if uf == nil {
 				continue
 			}
-			for _, i := range sources[name] {
-				occ[i].merge(uf)
-				for _, t := range uf.taints {
-					add(t, i)
+			f.merge(uf)
+			next[name] = append(next[name], uf.taints...)
+			for _, t := range uf.taints {
+				visit(t)
+			}
+		}
+	}
+	for i := range occ {
+		for _, t := range occ[i].taints {
+			visit(t)
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, n := range names {
+			for _, m := range next[n] {
+				if total[n].merge(total[m]) {
+					changed = true
 				}
 			}
+		}
+	}
+	for i := range occ {
+		for _, t := range occ[i].taints {
+			occ[i].merge(total[t])
 		}
 	}
 }
@@ -151,7 +176,7 @@ func (a *analysis) startsWord(n syntax.Node) bool {
 // variables (read).
 func (a *analysis) stdinOf(n syntax.Node, f *facts, depth int) {
 	if depth > 8 {
-		f.code = append(f.code, "its standard input goes through too many functions to follow")
+		f.addCode("its standard input goes through too many functions to follow")
 		return
 	}
 	switch n := n.(type) {
@@ -161,9 +186,12 @@ func (a *analysis) stdinOf(n syntax.Node, f *facts, depth int) {
 	case *syntax.CallExpr:
 		ci := a.resolveCall(n)
 		if ci.stdin != "" {
-			f.code = append(f.code, ci.stdin)
+			f.addCode(ci.stdin)
 		}
 		f.taints = append(f.taints, ci.reads...)
+		for _, w := range ci.writes {
+			a.fileRun(w, f)
+		}
 		if ci.function {
 			for _, fd := range a.bodies[n.Args[0].Lit()] {
 				a.stdinOf(fd.Body, f, depth+1)
@@ -220,20 +248,20 @@ func (a *analysis) scriptFacts(call *syntax.CallExpr, ci *callInfo) *facts {
 	a.scripts[call] = f
 	src, ok := a.literal(call.Args[ci.script])
 	if !ok || a.depth >= maxScriptDepth {
-		f.code = append(f.code, "the script of "+ci.scriptShell+" -c is not literal text, so how it uses its arguments is unknown")
+		f.addCode("the script of "+ci.scriptShell+" -c is not literal text, so how it uses its arguments is unknown")
 		return f
 	}
 	variant := variantOf(ci.scriptShell)
 	file, err := syntax.NewParser(syntax.Variant(variant)).Parse(strings.NewReader(src), "")
 	if err != nil {
-		f.code = append(f.code, "the script of "+ci.scriptShell+" -c does not parse, so how it uses its arguments is unknown")
+		f.addCode("the script of "+ci.scriptShell+" -c does not parse, so how it uses its arguments is unknown")
 		return f
 	}
 	inner := newAnalysis(file, variant, a.tokPrefix, a.depth+1)
 	occ := []facts{{taints: append([]string{"0"}, positionalNames...)}}
 	inner.flow(occ)
-	for i, why := range occ[0].code {
-		occ[0].code[i] = "the script of " + ci.scriptShell + " -c uses it: " + why
+	if occ[0].code != "" {
+		occ[0].code = "the script of " + ci.scriptShell + " -c uses it: " + occ[0].code
 	}
 	f.merge(&occ[0])
 	return f
@@ -250,4 +278,66 @@ func variantOf(shell string) syntax.LangVariant {
 		return syntax.LangMirBSDKorn
 	}
 	return syntax.LangBash
+}
+
+// stdinFacts is what the readers of a statement's standard input do
+// with it (stdinOf), once per statement.
+func (a *analysis) stdinFacts(st *syntax.Stmt) *facts {
+	if f, ok := a.stdins[st]; ok {
+		return f
+	}
+	f := &facts{}
+	a.stdins[st] = f
+	a.stdinOf(st, f, 0)
+	return f
+}
+
+// fileRun adds to f why a file the text is written to is run as code: a
+// place the system runs files from (cron, profile.d, git hooks), or a file
+// the script itself runs (`./x.sh`, `bash x.sh`, `source x.sh`,
+// `bash < x.sh`). Paths compare as written, without a leading "./".
+func (a *analysis) fileRun(target string, f *facts) {
+	target = strings.TrimPrefix(target, "./")
+	why, ok := a.runs[target]
+	if !ok {
+		why = a.findRun(target)
+		a.runs[target] = why
+	}
+	f.addCode(why)
+}
+
+func (a *analysis) findRun(target string) string {
+	if isCodeFile(target) {
+		return "it is written to " + target + ", which is run as code"
+	}
+	why := ""
+	syntax.Walk(a.file, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.CallExpr:
+			ci := a.resolveCall(n)
+			for j, w := range n.Args {
+				lit, ok := a.literal(w)
+				if ok && strings.TrimPrefix(lit, "./") == target && (ci.roles[j] == roleName || ci.files[j] || ci.roles[j] == roleCode) {
+					why = "it is written to " + target + ", which the step runs as code"
+				}
+			}
+		case *syntax.Stmt:
+			for _, rd := range n.Redirs {
+				if lit, ok := a.literal(rd.Word); ok && rd.Op == syntax.RdrIn && strings.TrimPrefix(lit, "./") == target && a.stdinFacts(n).code != "" {
+					why = "it is written to " + target + ", which the step runs as code"
+				}
+			}
+		}
+		return why == ""
+	})
+	return why
+}
+
+// isOutput reports whether a redirection writes to its word.
+func isOutput(op syntax.RedirOperator) bool {
+	switch op {
+	case syntax.RdrOut, syntax.AppOut, syntax.RdrClob, syntax.RdrAll, syntax.AppAll, syntax.RdrInOut:
+		return true
+	}
+	return false
 }

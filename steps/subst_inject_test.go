@@ -77,6 +77,12 @@ func TestSubstituteRefusesWhereTextIsCode(t *testing.T) {
 		// names and environment that programs run
 		`PAGER="<x>" git log`, `export GIT_SSH_COMMAND="<x>"`, `LD_PRELOAD="<x>" ls`, `export PATH="<x>:$PATH"`,
 		`env EDITOR="<x>" git commit`, `export PROMPT_COMMAND="<x>"`, `BASH_ENV="<x>" bash s.sh`,
+		// values written to a file that is run
+		`echo "<x>" | sudo tee /etc/cron.d/job`, `echo "<x>" >> ~/.bashrc`, `echo "echo <x>" > s.sh && bash ./s.sh`,
+		"cat > hook <<EOF\n<x>\nEOF\nchmod +x hook; ./hook", `echo "<x>" > .git/hooks/pre-commit`,
+		// output sent to a process for the rest of the script
+		"exec > >(bash)\necho \"echo <x>\"", "coproc bash\necho \"echo <x>\" >&\"${COPROC[1]}\"",
+		`mysql $OPTS "select '<x>'"`, `psql "${ARGS[@]}" "select '<x>'"`,
 		// names, backquotes, unknown constructs
 		"echo `echo <x>`", `<x> --version`, `$(echo <x>)`, `echo "$(<x>)"`, `echo @(<x>)`,
 		`sudo $FLAGS bash -c "echo <x>"`, `sudo --frobnicate x bash -c "echo <x>"`,

@@ -20,17 +20,28 @@ type analysis struct {
 	scripts   map[*syntax.CallExpr]*facts // what `sh -c SCRIPT` does with $1…
 	uses      map[string][]syntax.Node    // where each variable is expanded
 	depth     int                         // nesting of `sh -c` scripts analysed
+	// global are processes that may read what any command prints:
+	// `exec > >(bash)` sends the rest of the script's output there, and
+	// a coprocess reads what is written to its descriptor.
+	global []syntax.Node
+	// runs memoizes fileRun; stdins memoizes the readers of a
+	// statement's standard input.
+	runs   map[string]string
+	stdins map[syntax.Node]*facts
 }
 
 // facts are what the analysis learnt about one place a value ends up.
 type facts struct {
 	quote shellContext // how the value is escaped where it is written
 	// code says why the text may be read as code there (by a shell, an
-	// interpreter, a SQL client…): empty when the analysis proves it is
-	// data for the program that receives it.
-	code  []string
-	arith bool     // evaluated as arithmetic: an integer only
-	args  []argUse // command arguments the value starts
+	// interpreter, a SQL client…; the first reason found): empty when the
+	// analysis proves it is data for the program that receives it.
+	code  string
+	arith bool // evaluated as arithmetic: an integer only
+	// option: the value starts a command argument where a leading '-'
+	// makes it an option (no `--` before it, and the program still
+	// takes options there).
+	option bool
 	// taints are the variables the value is stored in: wherever they are
 	// expanded, the value goes too.
 	taints  []string
@@ -38,18 +49,29 @@ type facts struct {
 	heredoc *syntax.Redirect // the heredoc the value is in
 }
 
-// argUse is a command argument that starts with the value: a value
-// beginning with '-' would be an option there, unless `--` came first or
-// the program takes no more options (free).
-type argUse struct{ free bool }
+func (f *facts) addCode(why string) {
+	if f.code == "" {
+		f.code = why
+	}
+}
 
-func (f *facts) merge(o *facts) {
-	f.code = append(f.code, o.code...)
+// merge adds what happens to the text at another place; it reports
+// whether f changed.
+func (f *facts) merge(o *facts) bool {
+	changed := f.code == "" && o.code != "" || !f.arith && o.arith || !f.option && o.option || f.err == nil && o.err != nil
+	f.addCode(o.code)
 	f.arith = f.arith || o.arith
-	f.args = append(f.args, o.args...)
-	if f.err == nil && o.err != nil {
+	f.option = f.option || o.option
+	if f.err == nil {
 		f.err = o.err
 	}
+	return changed
+}
+
+// stdin adds what the readers of the standard input the text goes to do.
+func (c *climb) stdin(f *facts) {
+	c.f.merge(f)
+	c.f.taints = append(c.f.taints, f.taints...)
 }
 
 // climb is the state of place's walk from a node to the root.
@@ -86,8 +108,11 @@ func (a *analysis) place(n syntax.Node, atStart bool, use string) facts {
 		}
 	case *syntax.ParamExp:
 		if n.Excl || isPromptExp(n) {
-			c.f.code = append(c.f.code, "$"+use+" is expanded again as a name or a prompt")
+			c.f.addCode("$"+use+" is expanded again as a name or a prompt")
 		}
+	}
+	for _, g := range a.global {
+		a.stdinOf(g, &c.f, 0)
 	}
 	child := n
 	for p := a.parent[n]; p != nil; child, p = p, a.parent[p] {
@@ -110,7 +135,7 @@ func (a *analysis) climbWord(c *climb, p, child syntax.Node) bool {
 			c.atStart = startsWith(p.Parts, child, a.tokPrefix)
 		}
 		if c.expanded && !c.dq && splitsWords(a.parent[p]) {
-			c.f.code = append(c.f.code, "an unquoted expansion holding it is split into words and globbed")
+			c.f.addCode("an unquoted expansion holding it is split into words and globbed")
 		}
 	case *syntax.DblQuoted:
 		if c.atStart {
@@ -124,7 +149,7 @@ func (a *analysis) climbWord(c *climb, p, child syntax.Node) bool {
 		if p.Backquotes {
 			// `…` strips a level of backslashes and ends at the first
 			// backquote, whatever the quoting inside: no escaping holds.
-			c.f.code = append(c.f.code, "backquotes read the text again as code")
+			c.f.addCode("backquotes read the text again as code")
 		}
 		c.quoted, c.expanded, c.dq = true, true, false
 	case *syntax.ProcSubst:
@@ -144,7 +169,7 @@ func (a *analysis) climbWord(c *climb, p, child syntax.Node) bool {
 			return true
 		}
 	case *syntax.ExtGlob:
-		c.f.code = append(c.f.code, "it sits in an extended glob pattern")
+		c.f.addCode("it sits in an extended glob pattern")
 	}
 	return false
 }
@@ -177,7 +202,7 @@ func (a *analysis) climbAssign(c *climb, p *syntax.Assign, child syntax.Node) bo
 	if p.Name != nil && !p.Naked {
 		c.f.taints = append(c.f.taints, p.Name.Value)
 		if isDangerousEnv(p.Name.Value) {
-			c.f.code = append(c.f.code, "it is stored in $"+p.Name.Value+", which programs run as code")
+			c.f.addCode("it is stored in $"+p.Name.Value+", which programs run as code")
 		}
 	}
 	c.atStart = false
@@ -230,16 +255,25 @@ func (a *analysis) climbCommand(c *climb, p, child syntax.Node) bool {
 		// evaluated), and with -i, -n, -a or -A the value is evaluated as
 		// arithmetic, a name or an array.
 		if as, ok := child.(*syntax.Assign); !ok || as.Naked || as.Name == nil || evaluatingDecl(p) {
-			c.f.code = append(c.f.code, p.Variant.Value+" takes it as a variable name or evaluates it")
+			c.f.addCode(p.Variant.Value+" takes it as a variable name or evaluates it")
+		}
+	case *syntax.Stmt:
+		// what the statement prints may go to a file that is run later
+		for _, rd := range p.Redirs {
+			if rd != child && isOutput(rd.Op) {
+				if lit, ok := a.literal(rd.Word); ok {
+					a.fileRun(lit, &c.f)
+				}
+			}
 		}
 	case *syntax.Word, *syntax.DblQuoted, *syntax.CmdSubst, *syntax.ProcSubst, *syntax.ParamExp, *syntax.Assign,
-		*syntax.ArrayElem, *syntax.ArrayExpr, *syntax.ExtGlob, *syntax.Stmt, *syntax.File, *syntax.Block,
+		*syntax.ArrayElem, *syntax.ArrayExpr, *syntax.ExtGlob, *syntax.File, *syntax.Block,
 		*syntax.Subshell, *syntax.IfClause, *syntax.WhileClause, *syntax.ForClause, *syntax.CaseClause,
 		*syntax.CaseItem, *syntax.TimeClause, *syntax.CoprocClause, *syntax.ParenTest, *syntax.Lit,
 		*syntax.SglQuoted:
 		// structure, or handled by climbWord
 	default:
-		c.f.code = append(c.f.code, fmt.Sprintf("it sits in a construct the analysis does not know (%T)", p))
+		c.f.addCode(fmt.Sprintf("it sits in a construct the analysis does not know (%T)", p))
 	}
 	return false
 }
@@ -257,22 +291,22 @@ func (a *analysis) climbCall(c *climb, call *syntax.CallExpr, child syntax.Node)
 	ci := a.resolveCall(call)
 	switch ci.roles[i] {
 	case roleName:
-		c.f.code = append(c.f.code, "it names the program to run")
+		c.f.addCode("it names the program to run")
 	case roleCode, roleUnknown:
-		c.f.code = append(c.f.code, ci.why[i])
+		c.f.addCode(ci.why[i])
 	case rolePositional:
 		if sf := a.scriptFacts(call, ci); sf != nil {
 			c.f.merge(sf)
 		}
 	}
 	if c.viaFile && ci.files[i] {
-		c.f.code = append(c.f.code, "the program reads the file <(…) as code")
+		c.f.addCode("the program reads the file <(…) as code")
 	}
 	if ci.function || a.isLiteral(call.Args[0], "set") {
 		c.f.taints = append(c.f.taints, positionalNames...)
 	}
-	if c.atStart && ci.roles[i] != roleName {
-		c.f.args = append(c.f.args, argUse{free: ci.dashed[i] || ci.optEnd[i]})
+	if c.atStart && ci.roles[i] != roleName && !ci.dashed[i] && !ci.optEnd[i] {
+		c.f.option = true
 	}
 	c.viaFile = false
 }
@@ -292,12 +326,12 @@ func (a *analysis) climbRedirect(c *climb, p *syntax.Redirect, child syntax.Node
 			c.quoted = true
 		}
 		c.f.heredoc = p
-		a.stdinOf(st, &c.f, 0) // a heredoc is the standard input of its command
+		c.stdin(a.stdinFacts(st)) // a heredoc is the standard input of its command
 	case (p.Op == syntax.Hdoc || p.Op == syntax.DashHdoc) && child == p.Word:
 		c.f.err = fmt.Errorf("is part of a heredoc delimiter")
 		return true
 	case p.Op == syntax.WordHdoc || (p.Op == syntax.RdrIn && c.viaFile):
-		a.stdinOf(st, &c.f, 0) // <<< "…" and < <(…) are standard input
+		c.stdin(a.stdinFacts(st)) // <<< "…" and < <(…) are standard input
 	}
 	c.atStart, c.viaFile = false, false
 	return false

@@ -150,22 +150,43 @@ func findTokens(f *syntax.File, toks []string, prefix string) map[int]tokenHit {
 		default:
 			return true
 		}
-		if !strings.Contains(text, prefix) {
-			return true
-		}
-		for i, t := range toks {
-			if c := strings.Count(text, t); c > 0 {
-				if _, dup := hits[i]; dup || c > 1 {
-					hits[i] = tokenHit{}
-					continue
-				}
-				at := strings.Index(text, t)
-				hits[i] = tokenHit{node: n, atStart: onlyTokens(text[:at], prefix)}
+		for off := 0; ; {
+			at := strings.Index(text[off:], prefix)
+			if at < 0 {
+				break
 			}
+			at += off
+			i, end := tokenAt(text, at+len(prefix))
+			off = max(end, at+1)
+			if i < 0 || i >= len(toks) {
+				continue
+			}
+			if _, dup := hits[i]; dup {
+				hits[i] = tokenHit{}
+				continue
+			}
+			hits[i] = tokenHit{node: n, atStart: onlyTokens(text[:at], prefix)}
 		}
 		return true
 	})
 	return hits
+}
+
+// tokenAt reads the index of a token whose prefix ends at i: digits then
+// Q. It returns -1 when there is none, and the offset after the token.
+func tokenAt(text string, i int) (int, int) {
+	j := i
+	for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+		j++
+	}
+	if j == i || j >= len(text) || text[j] != 'Q' {
+		return -1, j
+	}
+	n, err := strconv.Atoi(text[i:j])
+	if err != nil {
+		return -1, j
+	}
+	return n, j + 1
 }
 
 // judge decides whether a value can go where the analysis placed its
@@ -182,17 +203,13 @@ func judge(o occurrence, f facts, val Value) (string, error) {
 	if err != nil {
 		return "", &RefusedError{Placeholder: o.label, Name: o.name, Reason: err.Error()}
 	}
-	if len(f.code) > 0 {
-		if err := judgeCode(o, f.code[0], val); err != nil {
+	if f.code != "" {
+		if err := judgeCode(o, f.code, val); err != nil {
 			return "", err
 		}
 	}
-	if strings.HasPrefix(v, "-") && !val.admits() {
-		for _, u := range f.args {
-			if !u.free {
-				return "", refuse(o, val, "would be read as an option (it begins with '-'); put -- before it in the command", true)
-			}
-		}
+	if f.option && strings.HasPrefix(v, "-") && !val.admits() {
+		return "", refuse(o, val, "would be read as an option (it begins with '-'); put -- before it in the command", true)
 	}
 	if f.heredoc != nil {
 		if err := checkHeredocValue(f.heredoc, ins); err != nil {
