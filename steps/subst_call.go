@@ -376,4 +376,3 @@ func (a *analysis) scriptIndex(ci *callInfo, j int) int {
 	}
 	return -1
 }
-

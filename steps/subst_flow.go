@@ -248,13 +248,13 @@ func (a *analysis) scriptFacts(call *syntax.CallExpr, ci *callInfo) *facts {
 	a.scripts[call] = f
 	src, ok := a.literal(call.Args[ci.script])
 	if !ok || a.depth >= maxScriptDepth {
-		f.addCode("the script of "+ci.scriptShell+" -c is not literal text, so how it uses its arguments is unknown")
+		f.addCode("the script of " + ci.scriptShell + " -c is not literal text, so how it uses its arguments is unknown")
 		return f
 	}
 	variant := variantOf(ci.scriptShell)
 	file, err := syntax.NewParser(syntax.Variant(variant)).Parse(strings.NewReader(src), "")
 	if err != nil {
-		f.addCode("the script of "+ci.scriptShell+" -c does not parse, so how it uses its arguments is unknown")
+		f.addCode("the script of " + ci.scriptShell + " -c does not parse, so how it uses its arguments is unknown")
 		return f
 	}
 	inner := newAnalysis(file, variant, a.tokPrefix, a.depth+1)

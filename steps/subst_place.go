@@ -108,7 +108,7 @@ func (a *analysis) place(n syntax.Node, atStart bool, use string) facts {
 		}
 	case *syntax.ParamExp:
 		if n.Excl || isPromptExp(n) {
-			c.f.addCode("$"+use+" is expanded again as a name or a prompt")
+			c.f.addCode("$" + use + " is expanded again as a name or a prompt")
 		}
 	}
 	for _, g := range a.global {
@@ -202,7 +202,7 @@ func (a *analysis) climbAssign(c *climb, p *syntax.Assign, child syntax.Node) bo
 	if p.Name != nil && !p.Naked {
 		c.f.taints = append(c.f.taints, p.Name.Value)
 		if isDangerousEnv(p.Name.Value) {
-			c.f.addCode("it is stored in $"+p.Name.Value+", which programs run as code")
+			c.f.addCode("it is stored in $" + p.Name.Value + ", which programs run as code")
 		}
 	}
 	c.atStart = false
@@ -255,7 +255,7 @@ func (a *analysis) climbCommand(c *climb, p, child syntax.Node) bool {
 		// evaluated), and with -i, -n, -a or -A the value is evaluated as
 		// arithmetic, a name or an array.
 		if as, ok := child.(*syntax.Assign); !ok || as.Naked || as.Name == nil || evaluatingDecl(p) {
-			c.f.addCode(p.Variant.Value+" takes it as a variable name or evaluates it")
+			c.f.addCode(p.Variant.Value + " takes it as a variable name or evaluates it")
 		}
 	case *syntax.Stmt:
 		// what the statement prints may go to a file that is run later
