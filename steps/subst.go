@@ -50,8 +50,8 @@ func (e *RefusedError) Error() string {
 }
 
 // refuse builds the refusal of val at o: with pattern, a front-matter
-// pattern would admit such a value; otherwise only the environment can
-// carry it.
+// pattern would admit such a value; otherwise nothing can put it there,
+// and the doc has to hand it over as data (an argument, "$1" of sh -c).
 func refuse(o occurrence, val Value, reason string, pattern bool) *RefusedError {
 	e := &RefusedError{Placeholder: o.label, Name: o.name, Reason: reason}
 	switch {
@@ -60,7 +60,7 @@ func refuse(o occurrence, val Value, reason string, pattern bool) *RefusedError 
 	case pattern:
 		e.Hint = fmt.Sprintf("to admit such values deliberately, give %s a pattern in the front matter", o.name)
 	default:
-		e.Hint = fmt.Sprintf("no pattern admits it there: use \"$%s%s\" in the command instead", EnvPrefix, EnvName(o.name))
+		e.Hint = "no pattern admits it there: pass it as an argument, not inside code a program runs (docs/substitution.md)"
 	}
 	return e
 }

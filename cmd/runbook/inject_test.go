@@ -39,7 +39,7 @@ func TestInjectionRefusedBeforeAnythingRuns(t *testing.T) {
 	first := filepath.Join(dir, "first-ran")
 	doc := writeDocIn(t, dir, "doc.md", "# T\n\n```bash {name=first}\ntouch "+first+"\n```\n\n```bash {name=s}\nbash <<< \"echo hello <evil>\"\n```\n\n```bash {name=t}\nbash -c \"echo <evil>\"\n```\n")
 	code, _, stderr := runLine(t, doc, "--set", "evil=; touch "+marker)
-	want := "runbook: " + doc + ":7: step s: value for <evil> is read as code there (bash reads its standard input as code) and has characters outside letters, digits and ._-/:@%+=,~; no pattern admits it there: use \"$RUNBOOK_VAR_EVIL\" in the command instead\n"
+	want := "runbook: " + doc + ":7: step s: value for <evil> is read as code there (bash reads its standard input as code) and has characters outside letters, digits and ._-/:@%+=,~; no pattern admits it there: pass it as an argument, not inside code a program runs (docs/substitution.md)\n"
 	if code != 2 || stderr != want {
 		t.Fatalf("exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
 	}
