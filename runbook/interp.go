@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // Dialect is the grammar a step's code is read in: one of the shell
@@ -30,6 +32,26 @@ func (d Dialect) String() string {
 
 // IsShell reports whether code in this dialect is shell code.
 func (d Dialect) IsShell() bool { return d != DialectNone }
+
+// Variant is the shell parser's grammar for the dialect, false when the
+// dialect is not shell.
+func (d Dialect) Variant() (syntax.LangVariant, bool) {
+	switch d {
+	case DialectBash:
+		return syntax.LangBash, true
+	case DialectZsh:
+		return syntax.LangZsh, true
+	case DialectPOSIX:
+		return syntax.LangPOSIX, true
+	case DialectMksh:
+		return syntax.LangMirBSDKorn, true
+	}
+	return 0, false
+}
+
+// DialectOf is the dialect of a program named by a command word ("sh",
+// "/bin/bash", "zsh"), DialectNone when it is not a shell runbook knows.
+func DialectOf(program string) Dialect { return programInfo([]string{program}).dialect }
 
 // Interp is the program that runs a step's code and the grammar the code
 // is written in. It is decided once, when the document is parsed
@@ -75,7 +97,8 @@ var programs = map[string]progInfo{
 	"bash": {dialect: DialectBash},
 	"zsh":  {dialect: DialectZsh},
 	"sh":   {dialect: DialectPOSIX}, "dash": {dialect: DialectPOSIX}, "ash": {dialect: DialectPOSIX},
-	"posix": {dialect: DialectPOSIX},
+	"posix": {dialect: DialectPOSIX}, "posh": {dialect: DialectPOSIX}, "yash": {dialect: DialectPOSIX},
+	"rbash": {dialect: DialectBash},
 	"ksh":   {dialect: DialectMksh}, "mksh": {dialect: DialectMksh},
 	"python": {script: true}, "python2": {script: true}, "python3": {script: true},
 	"perl": {script: true}, "ruby": {script: true}, "lua": {script: true}, "php": {script: true},

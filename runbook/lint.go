@@ -48,7 +48,7 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 				}
 			}
 			if st.Attrs.DoneIf != "" {
-				variant, _ := variantOf(st.DoneIfInterpreter().Dialect)
+				variant, _ := st.DoneIfInterpreter().Dialect.Variant()
 				if _, msg, bad := shellSyntax(st.Attrs.DoneIf, variant); bad {
 					add(SevError, st.Line, "shell-syntax", "step %s: done-if: shell syntax error: %s", st.ID, msg)
 				}
@@ -105,22 +105,7 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 // will really run in (Step.Interpreter), false when the step runs in an
 // interpreter that is not a shell.
 func shellVariant(st *Step) (syntax.LangVariant, bool) {
-	return variantOf(st.Interpreter().Dialect)
-}
-
-// variantOf maps a dialect to the parser's variant.
-func variantOf(d Dialect) (syntax.LangVariant, bool) {
-	switch d {
-	case DialectBash:
-		return syntax.LangBash, true
-	case DialectZsh:
-		return syntax.LangZsh, true
-	case DialectPOSIX:
-		return syntax.LangPOSIX, true
-	case DialectMksh:
-		return syntax.LangMirBSDKorn, true
-	}
-	return 0, false
+	return st.Interpreter().Dialect.Variant()
 }
 
 // shellSyntax parses code, with placeholders replaced by same-length words

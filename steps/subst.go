@@ -71,10 +71,13 @@ const safeChars = "letters, digits and ._-/:@%+=,~"
 
 // isSafe reports whether s is made of the safe set only (ASCII letters,
 // digits and ._-/:@%+=,~).
-func isSafe(s string) bool {
+func isSafe(s string) bool { return alnumOr(s, "._-/:@%+=,~") }
+
+// alnumOr reports whether s is made of ASCII letters, digits and extra.
+func alnumOr(s, extra string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._-/:@%+=,~", c) >= 0) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(extra, c) >= 0) {
 			return false
 		}
 	}
@@ -191,15 +194,7 @@ func ShellQuote(s string) string {
 
 // isPlain reports whether s is made of characters that mean nothing to a
 // shell in any context: letters, digits and @%+=:,./_-.
-func isPlain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("@%+=:,./_-", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
+func isPlain(s string) bool { return alnumOr(s, "@%+=:,./_-") }
 
 const plainChars = "letters, digits and @%+=:,./_-"
 

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/runbook-sh/runbook/runbook"
 )
 
 // maxScriptDepth bounds the analysis of `sh -c` scripts nested in `sh -c`
@@ -251,7 +253,11 @@ func (a *analysis) scriptFacts(call *syntax.CallExpr, ci *callInfo) *facts {
 		f.addCode("the script of " + ci.scriptShell + " -c is not literal text, so how it uses its arguments is unknown")
 		return f
 	}
-	variant := variantOf(ci.scriptShell)
+	variant, ok := runbook.DialectOf(ci.scriptShell).Variant()
+	if !ok {
+		f.addCode("the script of " + ci.scriptShell + " -c is in a shell the analysis does not read")
+		return f
+	}
 	file, err := syntax.NewParser(syntax.Variant(variant)).Parse(strings.NewReader(src), "")
 	if err != nil {
 		f.addCode("the script of " + ci.scriptShell + " -c does not parse, so how it uses its arguments is unknown")
@@ -265,19 +271,6 @@ func (a *analysis) scriptFacts(call *syntax.CallExpr, ci *callInfo) *facts {
 	}
 	f.merge(&occ[0])
 	return f
-}
-
-// variantOf is the grammar of a shell named by a command word.
-func variantOf(shell string) syntax.LangVariant {
-	switch shell {
-	case "sh", "dash", "ash", "posh", "yash":
-		return syntax.LangPOSIX
-	case "zsh":
-		return syntax.LangZsh
-	case "ksh", "mksh":
-		return syntax.LangMirBSDKorn
-	}
-	return syntax.LangBash
 }
 
 // stdinFacts is what the readers of a statement's standard input do

@@ -39,15 +39,8 @@ func (c shellContext) String() string {
 
 // variant is the parser's grammar for a shell dialect.
 func variant(d runbook.Dialect) syntax.LangVariant {
-	switch d {
-	case runbook.DialectPOSIX:
-		return syntax.LangPOSIX
-	case runbook.DialectZsh:
-		return syntax.LangZsh
-	case runbook.DialectMksh:
-		return syntax.LangMirBSDKorn
-	}
-	return syntax.LangBash
+	v, _ := d.Variant()
+	return v
 }
 
 // interpOf is the interpreter a step's code runs in (bash without a step).
