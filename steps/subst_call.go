@@ -30,6 +30,7 @@ type callInfo struct {
 	stdin  string
 	reads  []string
 	writes []string // files tee writes its standard input to
+	stores []string // variables its arguments are stored in (printf -v)
 	// script is the index of the literal script of `sh -c SCRIPT`, whose
 	// positional parameters are the words after it; scriptShell runs it.
 	script      int
@@ -111,7 +112,21 @@ func (a *analysis) resolveFrom(args []*syntax.Word, i, end int, ci *callInfo) {
 			ci.stdin = prog + " reads its standard input as code"
 		}
 		if prog == "read" || prog == "mapfile" || prog == "readarray" {
-			ci.reads = append(ci.reads, a.readTargets(prog, args[i+1:end])...)
+			names, ok := a.readTargets(args[i+1 : end])
+			if !ok && ci.stdin == "" {
+				ci.stdin = prog + " fills a variable whose name is not literal"
+			}
+			ci.reads = append(ci.reads, names...)
+		}
+		if prog == "printf" {
+			// printf -v NAME stores what it prints in NAME
+			for k := i + 1; k+1 < end; k++ {
+				if a.isLiteral(args[k], "-v") {
+					if name, ok := a.literal(args[k+1]); ok {
+						ci.stores = append(ci.stores, name)
+					}
+				}
+			}
 		}
 		if prog == "tee" {
 			for _, w := range args[i+1 : end] {
@@ -150,6 +165,7 @@ type specScan struct {
 	dashed   bool // a `--` ended the options
 	codeSeen bool
 	shellRun bool // sudo -s: a shell runs the command line
+	entry    bool // docker run --entrypoint: another program runs the command words
 }
 
 // applySpec marks the words after the program at args[at] according to
@@ -177,6 +193,13 @@ func (a *analysis) applySpec(prog string, sp *progSpec, args []*syntax.Word, at,
 			a.resolveFrom(args, j+1, k, ci)
 			j = k
 			continue
+		}
+		if sp.wrap && sp.skip > 0 && s.operands == sp.skip && !a.isCodeOption(sp, pre) {
+			// `docker run IMAGE -c …`: after the image every word is the
+			// container's command, options or not.
+			if next, stop := a.wrapped(s, args, j, end, ci); stop {
+				return next
+			}
 		}
 		if !s.dashed && strings.HasPrefix(pre, "-") && (len(pre) > 1 || !isLit) {
 			next, stop := a.option(s, pre, isLit, args, j, end, ci)
@@ -237,6 +260,7 @@ func (a *analysis) option(s *specScan, lit string, whole bool, args []*syntax.Wo
 		switch {
 		case slices.Contains(sp.codeLong, name):
 			s.codeSeen = true
+			s.entry = s.entry || name == "--entrypoint"
 			if attached {
 				ci.set(j, roleCode, s.prog+" "+name+" reads its value as code")
 				return j, false
@@ -327,13 +351,7 @@ func (a *analysis) operand(s *specScan, lit string, isLit bool, args []*syntax.W
 	case sp.firstCode && s.operands == 1 && !s.codeSeen:
 		ci.set(j, roleCode, s.prog+" reads its first operand as code")
 	case sp.wrap && s.operands > sp.skip:
-		if s.shellRun {
-			for k := j; k < end; k++ {
-				ci.set(k, roleCode, s.prog+" runs the command line through a shell")
-			}
-			return -1, true
-		}
-		return j, true
+		return a.wrapped(s, args, j, end, ci)
 	case sp.dashWrap && s.operands > 1:
 		ci.unknownFrom(j, end, s.prog+" runs a command given without --")
 		return -1, true
@@ -364,6 +382,33 @@ func (a *analysis) operand(s *specScan, lit string, isLit bool, args []*syntax.W
 		}
 	}
 	return 0, false
+}
+
+// wrapped handles the command a wrapper runs, starting at args[j]: its
+// index for resolveFrom, or every word code when a shell runs the command
+// line (sudo -s) or another program runs it (docker run --entrypoint).
+func (a *analysis) wrapped(s *specScan, args []*syntax.Word, j, end int, ci *callInfo) (int, bool) {
+	switch {
+	case s.shellRun:
+		for k := j; k < end; k++ {
+			ci.set(k, roleCode, s.prog+" runs the command line through a shell")
+		}
+		return -1, true
+	case s.entry:
+		ci.unknownFrom(j, end, s.prog+" hands these words to the program of --entrypoint")
+		return -1, true
+	}
+	return j, true
+}
+
+// isCodeOption reports whether an option word is one of sp's code options
+// (flock FILE -c CMD).
+func (a *analysis) isCodeOption(sp *progSpec, w string) bool {
+	if strings.HasPrefix(w, "--") {
+		name, _, _ := strings.Cut(w, "=")
+		return slices.Contains(sp.codeLong, name)
+	}
+	return len(w) == 2 && w[0] == '-' && strings.IndexByte(sp.codeOpts, w[1]) >= 0
 }
 
 // scriptIndex finds the script word of `sh -c SCRIPT`: the word marked as

@@ -23,6 +23,7 @@ func newAnalysis(f *syntax.File, variant syntax.LangVariant, tokPrefix string, d
 		runs: map[string]string{}, stdins: map[syntax.Node]*facts{},
 	}
 	var stack []syntax.Node
+	namerefs := map[string]string{} // declare -n REF=TARGET
 	syntax.Walk(f, func(n syntax.Node) bool {
 		if n == nil {
 			stack = stack[:len(stack)-1]
@@ -45,6 +46,14 @@ func newAnalysis(f *syntax.File, variant syntax.LangVariant, tokPrefix string, d
 			// expands the variable, and evaluates its value again
 			if name := arithName(n); name != "" {
 				a.uses[name] = append(a.uses[name], n)
+			}
+		case *syntax.DeclClause:
+			if evaluatingDecl(n) {
+				for _, as := range n.Args {
+					if as.Name != nil && as.Value != nil {
+						namerefs[as.Name.Value] = as.Value.Lit()
+					}
+				}
 			}
 		case *syntax.CoprocClause:
 			a.global = append(a.global, n.Stmt)
@@ -71,6 +80,12 @@ func newAnalysis(f *syntax.File, variant syntax.LangVariant, tokPrefix string, d
 		}
 		return true
 	})
+	// a nameref expands its target: its uses are the target's
+	for ref, target := range namerefs {
+		if isName(target) {
+			a.uses[target] = append(a.uses[target], a.uses[ref]...)
+		}
+	}
 	return a
 }
 

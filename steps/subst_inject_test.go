@@ -59,7 +59,10 @@ func TestSubstituteRefusesWhereTextIsCode(t *testing.T) {
 		`kubectl exec pod sh -c "echo <x>"`, `kubectl -n prod exec pod -- sh -c "echo <x>"`,
 		`kubectl run tmp --image=busybox -- sh -c "echo <x>"`, `docker exec -it c sh -c "echo <x>"`,
 		`docker run --rm -e A=b alpine sh -c "echo <x>"`, `docker compose exec web sh -c "echo <x>"`,
-		`gcloud compute ssh vm --command "echo <x>"`, `aws ssm send-command --parameters "commands=['<x>']"`,
+		`gcloud compute ssh vm --command "echo <x>"`, `docker run --entrypoint sh alpine -c "echo <x>"`,
+		`exec 3<<<"<x>"; bash <&3`, `echo "echo <x>" > >(bash)`, `xargs -a <(echo "<x>") rm`,
+		`mapfile -t arr <<< "<x>"; eval "${arr[0]}"`, `read -r "$name" <<< "<x>"`,
+		`A="<x>"; printf -v B '%s' "$A"; eval "$B"`, `A="<x>"; declare -n r=A; eval "$r"`, `aws ssm send-command --parameters "commands=['<x>']"`,
 		// other re-parsers
 		`git -c alias.x='!echo <x>' x`, `git -c core.pager="<x>" log`, `git config alias.y '!<x>'`,
 		`git rebase -x "echo <x>" main`, `awk '{print "<x>"}'`, `awk -F: '{print "<x>"}' /etc/passwd`,

@@ -258,14 +258,7 @@ func (a *analysis) climbCommand(c *climb, p, child syntax.Node) bool {
 			c.f.addCode(p.Variant.Value + " takes it as a variable name or evaluates it")
 		}
 	case *syntax.Stmt:
-		// what the statement prints may go to a file that is run later
-		for _, rd := range p.Redirs {
-			if rd != child && isOutput(rd.Op) {
-				if lit, ok := a.literal(rd.Word); ok {
-					a.fileRun(lit, &c.f)
-				}
-			}
-		}
+		a.climbStmt(c, p, child)
 	case *syntax.Word, *syntax.DblQuoted, *syntax.CmdSubst, *syntax.ProcSubst, *syntax.ParamExp, *syntax.Assign,
 		*syntax.ArrayElem, *syntax.ArrayExpr, *syntax.ExtGlob, *syntax.File, *syntax.Block,
 		*syntax.Subshell, *syntax.IfClause, *syntax.WhileClause, *syntax.ForClause, *syntax.CaseClause,
@@ -305,14 +298,44 @@ func (a *analysis) climbCall(c *climb, call *syntax.CallExpr, child syntax.Node)
 	if ci.function || a.isLiteral(call.Args[0], "set") {
 		c.f.taints = append(c.f.taints, positionalNames...)
 	}
+	c.f.taints = append(c.f.taints, ci.stores...)
 	if c.atStart && ci.roles[i] != roleName && !ci.dashed[i] && !ci.optEnd[i] {
 		c.f.option = true
 	}
 	c.viaFile = false
 }
 
+// climbStmt follows what a statement prints: to a file that is run later,
+// or to a process (`> >(bash)`).
+func (a *analysis) climbStmt(c *climb, st *syntax.Stmt, child syntax.Node) {
+	for _, rd := range st.Redirs {
+		if rd == child || !isOutput(rd.Op) || rd.Word == nil {
+			continue
+		}
+		if lit, ok := a.literal(rd.Word); ok {
+			a.fileRun(lit, &c.f)
+		}
+		for _, p := range rd.Word.Parts {
+			if ps, ok := p.(*syntax.ProcSubst); ok {
+				for _, s := range ps.Stmts {
+					c.stdin(a.stdinFacts(s))
+				}
+			}
+		}
+	}
+}
+
 func (a *analysis) climbRedirect(c *climb, p *syntax.Redirect, child syntax.Node) bool {
 	st, _ := a.parent[p].(*syntax.Stmt)
+	if st == nil {
+		c.f.addCode("it sits in a redirection the analysis cannot place")
+		return false
+	}
+	if call, ok := st.Cmd.(*syntax.CallExpr); ok && len(call.Args) == 1 && a.isLiteral(call.Args[0], "exec") && (p.Op == syntax.WordHdoc || child == p.Hdoc) {
+		// `exec 3<<< "<x>"` leaves the text on a descriptor any later
+		// command may read.
+		c.f.addCode("exec leaves it on a file descriptor that later commands may read")
+	}
 	switch {
 	case child == p.N:
 		c.f.err = fmt.Errorf("is used as a file descriptor variable")

@@ -51,32 +51,22 @@ func isName(s string) bool {
 	return true
 }
 
-// readTargets are the variables read/mapfile/readarray fill.
-func (a *analysis) readTargets(prog string, args []*syntax.Word) []string {
-	var out []string
-	for i := 0; i < len(args); i++ {
-		lit, ok := a.literal(args[i])
-		switch {
-		case !ok:
-		case lit == "-a" || lit == "-A":
-			if i+1 < len(args) {
-				if n, ok := a.literal(args[i+1]); ok {
-					out = append(out, n)
-				}
-				i++
-			}
-		case strings.HasPrefix(lit, "-"):
-			if strings.ContainsAny(lit[len(lit)-1:], "dinNptuCcOs") && len(lit) == 2 {
-				i++ // an option with a value
-			}
-		case isName(lit):
-			out = append(out, lit)
+// readTargets are the variables read/mapfile/readarray may fill: every
+// word that is a name (an option's value too, which costs nothing but a
+// variable followed for nothing) and the defaults REPLY and MAPFILE. ok
+// is false when a word cannot be read: the variable is then unknown.
+func (a *analysis) readTargets(args []*syntax.Word) (names []string, ok bool) {
+	names = []string{"REPLY", "MAPFILE"}
+	for _, w := range args {
+		lit, isLit := a.literal(w)
+		if !isLit {
+			return nil, false
+		}
+		if isName(lit) {
+			names = append(names, lit)
 		}
 	}
-	if len(out) == 0 {
-		out = []string{"REPLY", "MAPFILE"}
-	}
-	return out
+	return names, true
 }
 
 // literal returns a word's text after quote removal when the word is
