@@ -256,32 +256,7 @@ func (a *analysis) option(s *specScan, lit string, whole bool, args []*syntax.Wo
 		return j, false
 	}
 	if strings.HasPrefix(lit, "--") {
-		name, _, attached := strings.Cut(lit, "=")
-		switch {
-		case slices.Contains(sp.codeLong, name):
-			s.codeSeen = true
-			s.entry = s.entry || name == "--entrypoint"
-			if attached {
-				ci.set(j, roleCode, s.prog+" "+name+" reads its value as code")
-				return j, false
-			}
-			ci.set(j+1, roleCode, s.prog+" "+name+" reads its value as code")
-			return j + 1, false
-		case arity(sp.valLong, name) > 0:
-			if attached {
-				return j + arity(sp.valLong, name) - 1, false
-			}
-			return j + arity(sp.valLong, name), false
-		case slices.Contains(sp.flagLong, name), slices.Contains(sp.flagLong, lit):
-			if strings.IndexByte(sp.shellOpts, 's') >= 0 && (name == "--shell" || name == "--login") {
-				s.shellRun = true
-			}
-			return j, false
-		case sp.strict:
-			ci.unknownFrom(j, end, s.prog+" has an option the analysis does not know ("+name+"), so which words it runs is unknown")
-			return -1, true
-		}
-		return j, false
+		return a.longOption(s, lit, j, end, ci)
 	}
 	if sp.wrap && isNumber(lit[1:]) {
 		return j, false // nice -10
@@ -321,6 +296,38 @@ func (a *analysis) option(s *specScan, lit string, whole bool, args []*syntax.Wo
 		ci.set(j, roleUnknown, s.prog+" takes the value as options")
 		ci.set(j+1, roleUnknown, s.prog+" may take the next word as an option's value")
 		return j + 1, false
+	}
+	return j, false
+}
+
+// longOption handles a --name or --name=value option of the program
+// being scanned, as option does.
+func (a *analysis) longOption(s *specScan, lit string, j, end int, ci *callInfo) (int, bool) {
+	sp := s.sp
+	name, _, attached := strings.Cut(lit, "=")
+	switch {
+	case slices.Contains(sp.codeLong, name):
+		s.codeSeen = true
+		s.entry = s.entry || name == "--entrypoint"
+		if attached {
+			ci.set(j, roleCode, s.prog+" "+name+" reads its value as code")
+			return j, false
+		}
+		ci.set(j+1, roleCode, s.prog+" "+name+" reads its value as code")
+		return j + 1, false
+	case arity(sp.valLong, name) > 0:
+		if attached {
+			return j + arity(sp.valLong, name) - 1, false
+		}
+		return j + arity(sp.valLong, name), false
+	case slices.Contains(sp.flagLong, name), slices.Contains(sp.flagLong, lit):
+		if strings.IndexByte(sp.shellOpts, 's') >= 0 && (name == "--shell" || name == "--login") {
+			s.shellRun = true
+		}
+		return j, false
+	case sp.strict:
+		ci.unknownFrom(j, end, s.prog+" has an option the analysis does not know ("+name+"), so which words it runs is unknown")
+		return -1, true
 	}
 	return j, false
 }

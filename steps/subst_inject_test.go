@@ -10,7 +10,8 @@ import (
 
 // Every context of issue 11 §1 where a value ran as code, and more: a
 // value with characters outside the safe set is refused wherever the text
-// may be read again as code.
+// may be read again as code. (One table, kept whole so that it reads as
+// the list of contexts.)
 func TestSubstituteRefusesWhereTextIsCode(t *testing.T) {
 	const evil = "; touch /tmp/PWNED"
 	for _, code := range []string{
