@@ -186,7 +186,7 @@ func runBatches(t *testing.T, prog string, posix bool, env []string, batches [][
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ran := 0
-	for range 4 * runtime.GOMAXPROCS(0) {
+	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
