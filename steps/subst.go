@@ -36,8 +36,8 @@ type RefusedError struct {
 	Name        string
 	// Reason completes "value for <name> …".
 	Reason string
-	// Hint says how to get such a value in anyway (a pattern, the
-	// environment), "" when nothing can.
+	// Hint says how to get such a value in anyway (a pattern), or how to
+	// hand it over as data instead.
 	Hint string
 }
 
