@@ -90,6 +90,12 @@ func (p *parser) frontMatter() (*FrontMatter, int) {
 				p.fmErr(lineOff+v.Line, fmt.Sprintf("aws.account %q is not a 12-digit account id", a.Account))
 			}
 			fm.AWS = &a
+		case "shell":
+			if err := checkDocShell(v.Value); err != nil {
+				p.fmErr(lineOff+v.Line, err.Error())
+				continue
+			}
+			fm.Shell = v.Value
 		}
 	}
 	return fm, end

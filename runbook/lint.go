@@ -46,7 +46,8 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 				}
 			}
 			if st.Attrs.DoneIf != "" {
-				if _, msg, bad := shellSyntax(st.Attrs.DoneIf, syntax.LangBash); bad {
+				variant, _ := st.DoneIfInterpreter().Dialect.Variant()
+				if _, msg, bad := shellSyntax(st.Attrs.DoneIf, variant); bad {
 					add(SevError, st.Line, "shell-syntax", "step %s: done-if: shell syntax error: %s", st.ID, msg)
 				}
 			}
@@ -99,24 +100,11 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 	return out
 }
 
-// shellVariant says which shell grammar checks a step, false when the step
-// runs in an interpreter that is not a shell.
+// shellVariant says which shell grammar checks a step: the dialect it
+// will really run in (Step.Interpreter), false when the step runs in an
+// interpreter that is not a shell.
 func shellVariant(st *Step) (syntax.LangVariant, bool) {
-	sh := strings.ToLower(st.Attrs.Shell)
-	if sh == "" && !st.Attrs.Run {
-		sh = strings.ToLower(st.Lang)
-	}
-	switch sh {
-	case "", "bash", "shell", "console", "shell-session", "shellsession":
-		return syntax.LangBash, true
-	case "zsh":
-		return syntax.LangZsh, true
-	case "sh", "dash", "ash", "posix":
-		// An `sh` block runs in sh (steps/shell), which is dash on Debian:
-		// bash syntax there passes check and then fails at run time.
-		return syntax.LangPOSIX, true
-	}
-	return 0, false
+	return st.Interpreter().Dialect.Variant()
 }
 
 // shellSyntax parses code, with placeholders replaced by same-length words
@@ -147,7 +135,7 @@ func shellSyntax(code string, variant syntax.LangVariant) (line int, msg string,
 	if errors.As(err, &le) {
 		msg := strings.TrimPrefix(le.Error(), le.Pos.String()+": ")
 		if variant == syntax.LangPOSIX {
-			msg += " (the block runs in sh; fence it as bash for bash syntax)"
+			msg += " (the block runs in POSIX sh, as shell=sh or the front matter's shell: asks; drop that for bash syntax)"
 		}
 		return int(le.Pos.Line()), msg, true
 	}

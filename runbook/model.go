@@ -143,6 +143,9 @@ type Step struct {
 	// prompts, commands recovered from a page copied out of a browser.
 	// "Run all" asks once before running inferred steps.
 	Inferred bool `json:"inferred,omitempty"`
+	// Shell is the program that runs the code and the grammar it is read
+	// in, decided by the parser (ResolveInterp); read it with Interpreter.
+	Shell Interp `json:"-"`
 
 	Span     Span `json:"-"` // whole block / item / row
 	CodeSpan Span `json:"-"` // content only
@@ -237,6 +240,9 @@ type FrontMatter struct {
 	Variables []*Variable `json:"variables,omitempty"`
 	MySQL     *MySQL      `json:"mysql,omitempty"`
 	AWS       *AWSGuard   `json:"aws,omitempty"`
+	// Shell runs the doc's sh/shell/console blocks instead of bash
+	// (`shell: sh` for POSIX sh).
+	Shell string `json:"shell,omitempty"`
 }
 
 // Variable is a front-matter variable declaration.

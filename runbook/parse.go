@@ -109,6 +109,10 @@ func (p *parser) newStep(st Step) *Step {
 	s := &p.stepSlab[0]
 	p.stepSlab = p.stepSlab[1:]
 	*s = st
+	if len(s.Shell.Argv) == 0 && (s.Kind == KindShell || s.Kind == KindCheck) {
+		// decided once, here, for every step however it was found
+		s.Shell = ResolveInterp(s.Kind, s.Lang, s.Attrs, p.docShell())
+	}
 	if s.codeLine0 == 0 && s.Kind != KindManual && s.CodeSpan.Len() > 0 {
 		// code taken verbatim from the source (scraped blocks, check
 		// cells): its lines are the source's lines
@@ -605,13 +609,6 @@ func (p *parser) indentedCode(n *ast.CodeBlock) {
 	})
 }
 
-// interpreters maps a language made runnable with `run` to its command.
-var interpreters = map[string]string{
-	"python": "python3", "python3": "python3", "py": "python3",
-	"js": "node", "javascript": "node", "node": "node",
-	"ruby": "ruby", "rb": "ruby", "perl": "perl", "pl": "perl",
-}
-
 func langKind(lang string) (kind StepKind, console, ok bool) {
 	switch strings.ToLower(lang) {
 	case "sh", "bash", "zsh", "shell", "shell-script", "shellscript":
@@ -659,6 +656,7 @@ func (p *parser) codeBlock(info, body string, span, codeSpan Span) {
 		Span:     span,
 		CodeSpan: codeSpan,
 	}
+	st.Shell = ResolveInterp(kind, lang, attrs, p.docShell())
 	if ok && kind == KindShell && dialectOf(&st) == dialectShell {
 		b, isStep := readShellBody(body, mode)
 		ok = isStep

@@ -89,6 +89,13 @@ func dialectOf(st *Step) codeDialect {
 	case KindManual:
 		return dialectText
 	}
+	if len(st.Shell.Argv) > 0 {
+		// the parser's one decision (ResolveInterp)
+		if st.Shell.Dialect.IsShell() {
+			return dialectShell
+		}
+		return dialectInterp
+	}
 	sh := ""
 	if f := strings.Fields(st.Attrs.Shell); len(f) > 0 {
 		sh = filepath.Base(f[0])

@@ -534,10 +534,10 @@ func (e *Engine) CheckValues(ids ...string) error {
 	}
 	for _, st := range check {
 		if err := e.checkSubstitution(st); err != nil {
-			errs = append(errs, err)
+			return err // one line: FILE:LINE: step ID: value for <x> …
 		}
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // checkSubstitution substitutes the values known now into a step's command
@@ -559,15 +559,15 @@ func (e *Engine) checkSubstitution(st *runbook.Step) error {
 			e.mu.Unlock()
 			return nil
 		}
-		vals[name] = Value{Text: v, Secret: e.vars.Secret(name)}
+		vals[name] = Value{Text: v, Secret: e.vars.Secret(name), Pattern: e.vars.Pattern(name)}
 	}
 	e.mu.Unlock()
 	if _, err := Fill(st, e.command(st), vals); err != nil {
-		return fmt.Errorf("step %s: %w", st.ID, err)
+		return &runbook.Error{Path: e.doc.Path, Line: st.Line, Err: fmt.Errorf("step %s: %w", st.ID, err)}
 	}
 	if st.Attrs.DoneIf != "" {
-		if _, err := Fill(st, st.Attrs.DoneIf, vals); err != nil {
-			return fmt.Errorf("step %s: done-if: %w", st.ID, err)
+		if _, err := Fill(DoneIfStep(st), st.Attrs.DoneIf, vals); err != nil {
+			return &runbook.Error{Path: e.doc.Path, Line: st.Line, Err: fmt.Errorf("step %s: done-if: %w", st.ID, err)}
 		}
 	}
 	return nil
@@ -664,7 +664,7 @@ func (e *Engine) resolve(ctx context.Context, st *runbook.Step, fetch bool) (map
 		_, _, known := e.vars.Peek(name)
 		if !fetch && !known && e.vars.HasSource(name) {
 			e.mu.Unlock()
-			vals[name] = Value{Text: Mask, Secret: true}
+			vals[name] = Value{Secret: true} // shown as Mask; empty goes anywhere
 			continue
 		}
 		v, src, err := e.vars.Resolve(ctx, name)
@@ -683,7 +683,7 @@ func (e *Engine) resolve(ctx context.Context, st *runbook.Step, fetch bool) (map
 		if err := e.journalVar(name, v, source); err != nil {
 			return nil, err
 		}
-		vals[name] = Value{Text: v, Secret: e.vars.Secret(name)}
+		vals[name] = Value{Text: v, Secret: e.vars.Secret(name), Pattern: e.vars.Pattern(name)}
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("step %s: no value for %s", st.ID, strings.Join(missing, ", "))
@@ -728,7 +728,7 @@ func (e *Engine) PreviewDoneIf(stepID string) (string, error) {
 	if st.Kind == runbook.KindManual || st.Attrs.DoneIf == "" {
 		return "", nil
 	}
-	return e.preview(st, st.Attrs.DoneIf, "done-if: ")
+	return e.preview(DoneIfStep(st), st.Attrs.DoneIf, "done-if: ")
 }
 
 func (e *Engine) preview(st *runbook.Step, code, what string) (string, error) {
@@ -826,7 +826,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	started := journal.Event{Type: journal.StepStarted, Step: stepID, Attempt: attempt, Hash: st.Hash, Command: masks.String(cmd.Display)}
 	var doneIf Filled
 	if st.Attrs.DoneIf != "" {
-		if doneIf, err = Fill(st, st.Attrs.DoneIf, vals); err != nil {
+		if doneIf, err = Fill(DoneIfStep(st), st.Attrs.DoneIf, vals); err != nil {
 			return status, fmt.Errorf("step %s: done-if: %w", stepID, err)
 		}
 		started.Note = "done-if: " + masks.String(doneIf.Display)
@@ -874,7 +874,7 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	if doneIf.Run != "" {
 		// The check's output is kept in the log, not shown: it is noise
 		// unless someone wonders why a step was not run.
-		check := *st
+		check := *DoneIfStep(st)
 		check.Code, check.Console, check.Expected = st.Attrs.DoneIf, false, ""
 		check.Attrs.Interactive = false
 		m := masks.Writer(log)

@@ -574,9 +574,9 @@ func BenchmarkEngineOutput(b *testing.B) {
 func TestCheckValuesRefusesUnsafeSubstitutionBeforeAnyStep(t *testing.T) {
 	first := step("first", "echo first")
 	arith := step("arith", "echo $(( <n> + 1 ))")
-	arith.Lang, arith.Placeholders = "bash", []string{"n"}
+	arith.Lang, arith.Placeholders, arith.Line = "bash", []string{"n"}, 7
 	later := step("later", "echo done-if")
-	later.Lang, later.Placeholders = "bash", []string{"m"}
+	later.Lang, later.Placeholders, later.Line = "bash", []string{"m"}, 12
 	later.Attrs.DoneIf = "test $(( <m> )) -gt 0"
 	doc := testDoc(t, first, arith, later)
 	doc.Placeholders = []*runbook.Placeholder{{Name: "n"}, {Name: "m"}}
@@ -587,10 +587,14 @@ func TestCheckValuesRefusesUnsafeSubstitutionBeforeAnyStep(t *testing.T) {
 	if err == nil {
 		t.Fatal("CheckValues accepted a value that cannot be substituted")
 	}
-	want := "step arith: value for <n> is evaluated as arithmetic here; only an integer is allowed\n" +
-		"step later: done-if: value for <m> is evaluated as arithmetic here; only an integer is allowed"
+	// one line, FILE:LINE first (issue 11 §1): the first refusal
+	want := doc.Path + ":7: step arith: value for <n> is evaluated as arithmetic here; only an integer is allowed"
 	if err.Error() != want {
 		t.Fatalf("got %q\nwant %q", err, want)
+	}
+	want = doc.Path + ":12: step later: done-if: value for <m> is evaluated as arithmetic here; only an integer is allowed"
+	if err := e.CheckValues("later"); err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %q", err, want)
 	}
 	if err := e.CheckValues("first"); err != nil {
 		t.Fatalf("a step without placeholders: %v", err)

@@ -118,7 +118,7 @@ func TestRunSQLRefusesUnsafeBareValue(t *testing.T) {
 	doc := writeDoc(t, "db.md", "# DB\n\n```sql {name=first}\nCREATE TABLE first_ran (v INT);\n```\n\n```sql {name=drop}\nDROP TABLE\n  <table-name>;\n```\n")
 	var out, errb bytes.Buffer
 	code := execute([]string{"run", "--no-tui", "--yes", "--mysql-dsn", dsn, "--set", "table-name=t; DROP DATABASE x", doc}, strings.NewReader(""), &out, &errb)
-	want := "runbook: step drop: placeholder <table-name> (line 9) is SQL text here (a name, keyword or number), where only letters, digits, _ and $ are allowed; put the placeholder in quotes ('<table-name>') to pass any value as a string\n"
+	want := "runbook: " + doc + ":7: step drop: placeholder <table-name> (line 9) is SQL text here (a name, keyword or number), where only letters, digits, _ and $ are allowed; put the placeholder in quotes ('<table-name>') to pass any value as a string\n"
 	if code != exitBadCall || errb.String() != want {
 		t.Fatalf("exit %d, stderr %q\nwant exit 2, %q\nstdout:\n%s", code, errb.String(), want, out.String())
 	}
