@@ -15,6 +15,7 @@ import (
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
 	"github.com/runbook-sh/runbook/runbook/report"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 	"github.com/runbook-sh/runbook/steps"
 )
 
@@ -123,8 +124,19 @@ func runReport(cmd *cobra.Command, s *streams, o *reportOptions) error {
 			return err
 		}
 	} else if o.upload == "" {
-		if _, err := s.out.Write(body.Bytes()); err != nil {
+		out := s.out
+		if terminal(s.out) != nil {
+			// read on a terminal: the doc's text is shown escaped; a
+			// report piped or saved keeps its exact bytes
+			out = termtext.NewWriter(s.out)
+		}
+		if _, err := out.Write(body.Bytes()); err != nil {
 			return err
+		}
+		if tw, ok := out.(*termtext.Writer); ok {
+			if err := tw.Flush(); err != nil {
+				return err
+			}
 		}
 	}
 	if o.upload != "" {

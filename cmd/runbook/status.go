@@ -13,6 +13,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 // statusJSON is `runbook status --json` (docs/cli.md).
@@ -97,11 +98,14 @@ func runStatus(s *streams, dir string, doc *runbook.Document, asJSON bool) error
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
+	// run names, paths, who and errors come from the journal: escaped
+	hw := termtext.NewWriter(s.out)
+	defer hw.Flush()
 	if len(out.Runs) == 0 {
-		fmt.Fprintf(s.out, "no runs in %s\n", dir)
+		fmt.Fprintf(hw, "no runs in %s\n", dir)
 		return nil
 	}
-	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(hw, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tSTATUS\tPROGRESS\tUPDATED\tWHO\tDOC")
 	for _, r := range out.Runs {
 		if r.Error != "" {
