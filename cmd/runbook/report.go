@@ -216,4 +216,3 @@ func writeReport(path string, data []byte) error {
 	}
 	return nil
 }
-
