@@ -58,7 +58,7 @@ The report goes to stdout, or atomically to -o OUT. Secrets are masked.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.run, "run", "", "run name (default: derived from FILE)")
+	f.Var(runNameFlag{&o.run}, "run", "run name (default: derived from FILE)")
 	f.StringVar(&o.stateDir, "state-dir", "", "state directory (default: .runbook beside FILE)")
 	f.StringVar(&o.format, "format", "md", "report format: "+strings.Join(report.Formats(), ", "))
 	f.StringVarP(&o.out, "output", "o", "", "write the report to this file (atomically) instead of stdout")

@@ -64,7 +64,7 @@ missing fails before the first step runs.`,
 // addFlags registers the flags `run` shares with `demo`.
 func (f *runFlags) addFlags(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.noTUI, "no-tui", false, "line mode: print progress line by line")
-	fl.StringVar(&f.run, "run", "", "run name (default: derived from the file name)")
+	fl.Var(runNameFlag{&f.run}, "run", "run name (default: derived from the file name)")
 	fl.StringArrayVar(&f.sets, "set", nil, "NAME=VALUE for a placeholder, variable or question id (repeatable)")
 	fl.StringVar(&f.values, "values", "", "YAML file of NAME: VALUE")
 	fl.BoolVar(&f.yes, "yes", false, "run every step without asking (manual steps are left pending)")

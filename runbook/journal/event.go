@@ -103,7 +103,14 @@ func Decode(line []byte) (Event, error) {
 		return Event{}, err
 	}
 	if e.V > SchemaVersion {
-		return Event{}, fmt.Errorf("journal schema v%d is newer than this runbook (v%d)", e.V, SchemaVersion)
+		return Event{}, &versionError{e.V}
 	}
 	return e, nil
+}
+
+// versionError is an event written by a newer runbook.
+type versionError struct{ v int }
+
+func (e *versionError) Error() string {
+	return fmt.Sprintf("journal schema v%d is newer than this runbook (v%d)", e.v, SchemaVersion)
 }

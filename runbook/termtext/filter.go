@@ -65,6 +65,7 @@ func Clean(s string) string {
 		return s
 	}
 	var b strings.Builder
+	b.Grow(len(s))
 	f := NewFilter(&b)
 	f.Write([]byte(s))
 	return b.String()
@@ -92,8 +93,25 @@ func (f *Filter) Reset() {
 // on success.
 func (f *Filter) Write(p []byte) (int, error) {
 	f.out = f.out[:0]
-	for _, c := range p {
-		f.byte(c)
+	for i := 0; i < len(p); {
+		if f.state == stGround {
+			// the common case: a run of text, copied as it is
+			if n := textRun(p[i:]); n > 0 {
+				f.out = append(f.out, p[i:i+n]...)
+				i += n
+				continue
+			}
+			// and a whole CSI (colours, mostly) in one piece
+			if n, keep := wholeCSI(p[i:]); n > 0 {
+				if keep {
+					f.out = append(f.out, p[i:i+n]...)
+				}
+				i += n
+				continue
+			}
+		}
+		f.byte(p[i])
+		i++
 	}
 	if len(f.out) > 0 {
 		if _, err := f.w.Write(f.out); err != nil {
@@ -101,6 +119,46 @@ func (f *Filter) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// textRun is the length of the printable text at the start of p: ASCII
+// without controls and whole UTF-8 characters that are not C1 controls.
+func textRun(p []byte) int {
+	i := 0
+	for i < len(p) {
+		c := p[i]
+		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf || !utf8.FullRune(p[i:]) {
+			return i
+		}
+		r, n := utf8.DecodeRune(p[i:])
+		if r == utf8.RuneError || r < 0xa0 {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+// wholeCSI is the length of a complete CSI at the start of p (0 if there
+// is none, or it is cut off by the end of p) and whether it is kept.
+func wholeCSI(p []byte) (n int, keep bool) {
+	if len(p) < 3 || p[0] != 0x1b || p[1] != '[' {
+		return 0, false
+	}
+	for j := 2; j < len(p) && j < maxCSI; j++ {
+		switch c := p[j]; {
+		case c >= 0x20 && c <= 0x3f:
+		case c >= 0x40 && c <= 0x7e:
+			return j + 1, keepCSI(p[2:j], c)
+		default:
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 func (f *Filter) emit(b ...byte) { f.out = append(f.out, b...) }
@@ -299,6 +357,9 @@ func (f *Filter) oscHead(c byte) {
 // keepCSI decides on a complete CSI: params holds the bytes between
 // ESC [ and the final byte.
 func keepCSI(params []byte, final byte) bool {
+	if final == 'm' && plainParams(params) {
+		return true // SGR, by far the most common: decided without allocating
+	}
 	p := string(params)
 	inter := strings.TrimLeft(p, "0123456789;:<=>?")
 	if inter != "" {
@@ -318,6 +379,16 @@ func keepCSI(params []byte, final byte) bool {
 	// cursor movement, erase, insert/delete, scroll, tab, SGR, scroll
 	// region, save/restore; not n (status), c (attributes), t (window ops)
 	return strings.IndexByte("@ABCDEFGHIJKLMPSTXZ`abdefgmrsu", final) >= 0
+}
+
+// plainParams: only digits and separators, no private marker.
+func plainParams(p []byte) bool {
+	for _, c := range p {
+		if !(c >= '0' && c <= '9' || c == ';' || c == ':') {
+			return false
+		}
+	}
+	return true
 }
 
 // modesAllowed: mode changes that only affect the screen. Mouse and focus

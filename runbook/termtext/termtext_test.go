@@ -179,3 +179,20 @@ func FuzzFilter(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCleanFrame: a 200x60 TUI frame with a colour change every few
+// cells, filtered once per frame.
+func BenchmarkCleanFrame(b *testing.B) {
+	var sb strings.Builder
+	for y := 0; y < 60; y++ {
+		for x := 0; x < 20; x++ {
+			sb.WriteString("\x1b[38;5;12m│ text ✓ \x1b[0m")
+		}
+		sb.WriteByte('\n')
+	}
+	frame := sb.String()
+	b.SetBytes(int64(len(frame)))
+	for b.Loop() {
+		Clean(frame)
+	}
+}
