@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -640,7 +639,7 @@ func (m *Model) showLog(s *runbook.Step) tea.Cmd {
 }
 
 func readTail(path string, n int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := journal.OpenLog(path) // never through a symlink
 	if err != nil {
 		return nil, err
 	}

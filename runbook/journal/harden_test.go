@@ -351,5 +351,8 @@ func TestRunFilesNeverFollowSymlinks(t *testing.T) {
 		defer w.Close()
 		_, err = w.Log("build", 2).Write([]byte("output\n"))
 		check(t, err)
+		// and readers (reports, the TUI) do not read through it either
+		_, err = OpenLog(filepath.Join(dir, LogPath("build", 2)))
+		check(t, err)
 	})
 }

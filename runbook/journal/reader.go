@@ -178,3 +178,16 @@ func Load(runDir string) ([]Event, *State, error) {
 	}
 	return events, Replay(events), nil
 }
+
+// OpenLog opens an attempt's log for reading (path is the run directory
+// joined with the log's relative path) without following a symlink as
+// the log or as its logs/ directory: a log planted as a link to another
+// file must not end up in a report or on the screen.
+func OpenLog(path string) (*os.File, error) {
+	dir, err := openDir(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	return openAt(dir, filepath.Base(path), os.O_RDONLY, 0)
+}
