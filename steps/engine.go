@@ -561,7 +561,11 @@ func (e *Engine) checkSubstitution(st *runbook.Step) error {
 		vals[name] = Value{Text: v, Secret: e.vars.Secret(name)}
 	}
 	e.mu.Unlock()
-	if _, _, err := Substitute(st, e.command(st), vals); err != nil {
+	cmd, err := e.command(st, false)
+	if err != nil {
+		return err
+	}
+	if _, _, err := Substitute(st, cmd, vals); err != nil {
 		return fmt.Errorf("step %s: %w", st.ID, err)
 	}
 	if st.Attrs.DoneIf != "" {
@@ -691,17 +695,17 @@ func (e *Engine) resolve(ctx context.Context, st *runbook.Step, fetch bool) (map
 }
 
 // command is the text a step runs: its code, or the command edited for
-// this run.
-func (e *Engine) command(st *runbook.Step) string {
+// this run (by an earlier process: its secrets restored, see edits.go).
+func (e *Engine) command(st *runbook.Step, forRun bool) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if c, ok := e.edits[st.ID]; ok {
-		return c
+		return c, nil
 	}
 	if ss := e.state.Steps[st.ID]; ss != nil && ss.Command != "" {
-		return ss.Command
+		return restoreEdit(st.ID, ss, e.editLookup(forRun))
 	}
-	return st.Code
+	return st.Code, nil
 }
 
 // Preview is the exact final command of a step, secrets masked.
@@ -713,7 +717,11 @@ func (e *Engine) Preview(stepID string) (string, error) {
 	if st.Kind == runbook.KindManual {
 		return st.Code, nil
 	}
-	return e.preview(st, e.command(st), "")
+	cmd, err := e.command(st, false)
+	if err != nil {
+		return "", err
+	}
+	return e.preview(st, cmd, "")
 }
 
 // PreviewDoneIf is the exact final done-if command of a step, secrets
@@ -804,7 +812,14 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	if err != nil {
 		return status, err
 	}
-	run, display, err := Substitute(st, e.command(st), vals)
+	if err := e.fetchEditSecrets(ctx, stepID); err != nil {
+		return status, err
+	}
+	cmd, err := e.command(st, true)
+	if err != nil {
+		return status, err
+	}
+	run, display, err := Substitute(st, cmd, vals)
 	if err != nil {
 		return status, fmt.Errorf("step %s: %w", stepID, err)
 	}
@@ -1100,7 +1115,7 @@ func (e *Engine) EditCommand(stepID, command string) error {
 	if _, err := e.step(stepID); err != nil {
 		return err
 	}
-	if _, err := e.record(journal.Event{Type: journal.StepEdited, Step: stepID, Command: e.mask(command)}); err != nil {
+	if _, err := e.record(e.editEvent(stepID, command)); err != nil {
 		return err
 	}
 	e.mu.Lock()
