@@ -151,3 +151,28 @@ func TestDamagedJournalExit2AndRepair(t *testing.T) {
 		t.Fatalf("steps ran %q, want one then two, once each", got)
 	}
 }
+
+// Hostile documents that took 10–20 s and hundreds of MB to parse are
+// refused at once by every command: exit 2, one line naming the limit.
+func TestHostileDocumentsRefusedByEveryCommand(t *testing.T) {
+	var ph, nested strings.Builder
+	ph.WriteString("# P\n\n```bash\necho")
+	for i := range 100000 {
+		ph.WriteString(" <v" + strconv.Itoa(i) + ">")
+	}
+	ph.WriteString("\n```\n")
+	for i := range 2000 {
+		nested.WriteString(strings.Repeat("  ", i) + "- x\n")
+	}
+	for name, src := range map[string]string{
+		"placeholders.md": ph.String(),
+		"nested.md":       nested.String(),
+		"quotes.md":       "# Q\n\n" + strings.Repeat(">", 3000) + " x\n",
+	} {
+		doc := writeDoc(t, name, src)
+		for _, args := range [][]string{{"list"}, {"check"}, {"run", "--no-tui", "--dry-run", "--yes"}, {"status"}} {
+			code, _, stderr := rbCLI(t, append(args, doc)...)
+			oneLineExit2(t, name+" "+args[0], code, stderr, name+":", "past the limit of what runbook reads")
+		}
+	}
+}
