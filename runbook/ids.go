@@ -59,6 +59,9 @@ func (p *parser) sectionSlug(sec int) string {
 // finish assigns sections, ids, titles and hashes to steps and questions,
 // and collects placeholders.
 func (p *parser) finish() {
+	if p.tooManyItems() {
+		return // refused: no ids, hashes or placeholders for a doc this big
+	}
 	steps := p.doc.Steps
 	// inferred steps are numbered apart (<slug>/i<n>), so that what the
 	// parser recognises as commands never renumbers the labelled steps

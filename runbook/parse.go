@@ -28,12 +28,25 @@ const markerText = "[VERIFY]"
 // input that is not a Markdown text file (NUL bytes, invalid UTF-8); every
 // structural problem becomes a Diagnostic so nothing is lost from view.
 func Parse(path string, src []byte) (*Document, error) {
+	return parse(path, src, DefaultLimits())
+}
+
+// parse is Parse within the given limits (benchmarks lift them).
+func parse(path string, src []byte, lim Limits) (*Document, error) {
 	if err := checkText(src); err != nil {
 		err.Path = path
 		return nil, err
 	}
+	if err := tooBig(src, lim); err != nil {
+		err.Path = path
+		return nil, err
+	}
 	p := newParser(path, src)
+	p.limit.max = lim
 	p.run()
+	if err := p.pastLimit(); err != nil {
+		return nil, err
+	}
 	return p.doc, nil
 }
 
@@ -88,7 +101,8 @@ type parser struct {
 
 	hbuf []byte // reused by stepHash
 
-	tableRows int // rows of GFM tables seen (tests compare with goldmark's)
+	tableRows int        // rows of GFM tables seen (tests compare with goldmark's)
+	limit     blockLimit // what Limits allow, and where the doc passed them
 	// tables maps a paragraph's first line end (in md) to the index of its
 	// table's header line (see tableFinder)
 	tables map[int]int
@@ -147,7 +161,8 @@ func (it qitem) start() int {
 func newParser(path string, src []byte) *parser {
 	sum := sha256.Sum256(src)
 	p := &parser{
-		src: src,
+		src:   src,
+		limit: blockLimit{at: -1, max: DefaultLimits()},
 		doc: &Document{
 			Path:         path,
 			Source:       src,
@@ -247,7 +262,7 @@ func (p *parser) run() {
 // than goldmark's own full parse of the same bytes.
 func (p *parser) newMarkdown() goldmark.Markdown {
 	gp := gparser.NewParser(
-		gparser.WithBlockParsers(gparser.DefaultBlockParsers()...),
+		gparser.WithBlockParsers(blockParsers(&p.limit)...),
 		gparser.WithParagraphTransformers(gparser.DefaultParagraphTransformers()...),
 		// where goldmark's table extension would run, on the lines as they
 		// are before the paragraph trims their indentation

@@ -1,7 +1,6 @@
 package runbook
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -249,8 +248,23 @@ func (p *parser) placeholders() {
 		if st.Kind == KindManual {
 			continue
 		}
+		// a set beside the ordered list: a step with 100k placeholders
+		// must not cost 100k² comparisons
+		var inStep map[string]bool
 		use := func(name string, line int) {
-			if !slices.Contains(st.Placeholders, name) {
+			if p.limit.placeholderUses++; p.limit.placeholderUses > p.limit.max.PlaceholderUses {
+				p.tooManyPlaceholders(st, true)
+				return
+			}
+			if !inStep[name] {
+				if len(byName) >= p.limit.max.Placeholders && byName[name] == nil || len(inStep) >= p.limit.max.Placeholders {
+					p.tooManyPlaceholders(st, false)
+					return
+				}
+				if inStep == nil {
+					inStep = map[string]bool{}
+				}
+				inStep[name] = true
 				st.Placeholders = append(st.Placeholders, name)
 			}
 			add(name, line)

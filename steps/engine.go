@@ -562,7 +562,11 @@ func (e *Engine) checkSubstitution(st *runbook.Step) error {
 		vals[name] = Value{Text: v, Secret: e.vars.Secret(name), Pattern: e.vars.Pattern(name)}
 	}
 	e.mu.Unlock()
-	if _, err := Fill(st, e.command(st), vals); err != nil {
+	code, err := e.command(st, false)
+	if err != nil {
+		return err
+	}
+	if _, err := Fill(st, code, vals); err != nil {
 		return &runbook.Error{Path: e.doc.Path, Line: st.Line, Err: fmt.Errorf("step %s: %w", st.ID, err)}
 	}
 	if st.Attrs.DoneIf != "" {
@@ -692,17 +696,17 @@ func (e *Engine) resolve(ctx context.Context, st *runbook.Step, fetch bool) (map
 }
 
 // command is the text a step runs: its code, or the command edited for
-// this run.
-func (e *Engine) command(st *runbook.Step) string {
+// this run (by an earlier process: its secrets restored, see edits.go).
+func (e *Engine) command(st *runbook.Step, forRun bool) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if c, ok := e.edits[st.ID]; ok {
-		return c
+		return c, nil
 	}
 	if ss := e.state.Steps[st.ID]; ss != nil && ss.Command != "" {
-		return ss.Command
+		return restoreEdit(st.ID, ss, e.editLookup(forRun))
 	}
-	return st.Code
+	return st.Code, nil
 }
 
 // Preview is the exact final command of a step, secrets masked.
@@ -714,7 +718,11 @@ func (e *Engine) Preview(stepID string) (string, error) {
 	if st.Kind == runbook.KindManual {
 		return st.Code, nil
 	}
-	return e.preview(st, e.command(st), "")
+	cmd, err := e.command(st, false)
+	if err != nil {
+		return "", err
+	}
+	return e.preview(st, cmd, "")
 }
 
 // PreviewDoneIf is the exact final done-if command of a step, secrets
@@ -805,7 +813,14 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	if err != nil {
 		return status, err
 	}
-	cmd, err := Fill(st, e.command(st), vals)
+	if err := e.fetchEditSecrets(ctx, stepID); err != nil {
+		return status, err
+	}
+	code, err := e.command(st, true)
+	if err != nil {
+		return status, err
+	}
+	cmd, err := Fill(st, code, vals)
 	if err != nil {
 		return status, fmt.Errorf("step %s: %w", stepID, err)
 	}
@@ -1101,7 +1116,7 @@ func (e *Engine) EditCommand(stepID, command string) error {
 	if _, err := e.step(stepID); err != nil {
 		return err
 	}
-	if _, err := e.record(journal.Event{Type: journal.StepEdited, Step: stepID, Command: e.mask(command)}); err != nil {
+	if _, err := e.record(e.editEvent(stepID, command)); err != nil {
 		return err
 	}
 	e.mu.Lock()

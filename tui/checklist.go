@@ -11,6 +11,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 // itemKind is what a checklist row stands for.
@@ -422,15 +423,7 @@ func (c *Checklist) View() string {
 // terminal's cursor and break the layout.
 func oneLine(s string) string { return strings.Join(strings.Fields(printable(s)), " ") }
 
-// printable replaces control characters other than newline and tab.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
-}
+// printable renders control characters other than newline and tab
+// visibly escaped: doc text never drives the terminal (termtext.Escape).
+// A CRLF line end is a line end; its CR would break a pane's border.
+func printable(s string) string { return termtext.Escape(strings.ReplaceAll(s, "\r\n", "\n")) }

@@ -280,6 +280,9 @@ func (d *DetailPane) questionLines(q *runbook.Question, w int) []string {
 	return out
 }
 
+// maxProse bounds the Markdown of a section rendered in the pane.
+const maxProse = 32 << 10
+
 // sectionProse renders a section's own Markdown with glamour, cached per
 // width because rendering is the slowest part of a frame.
 func (d *DetailPane) sectionProse(sec, w int) string {
@@ -295,6 +298,12 @@ func (d *DetailPane) sectionProse(sec, w int) string {
 	var md string
 	if s.Heading.End <= len(src) && s.Body.End <= len(src) && s.Heading.Start <= s.Body.End {
 		md = string(src[s.Heading.Start:s.Body.End])
+	}
+	// a pane shows a screenful or two: rendering a section of megabytes
+	// would hold the first frame for seconds
+	if len(md) > maxProse {
+		cut := strings.LastIndexByte(md[:maxProse], '\n') + 1
+		md = md[:cut] + fmt.Sprintf("\n… (%d more bytes of this section in the doc)\n", len(md)-cut)
 	}
 	out := renderMarkdown(printable(md), w, d.common.Styles)
 	d.prose[k] = out

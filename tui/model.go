@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 	"github.com/runbook-sh/runbook/steps"
 )
 
@@ -639,7 +639,7 @@ func (m *Model) showLog(s *runbook.Step) tea.Cmd {
 }
 
 func readTail(path string, n int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := journal.OpenLog(path) // never through a symlink
 	if err != nil {
 		return nil, err
 	}
@@ -1137,9 +1137,11 @@ func (m *Model) offerResume() tea.Cmd {
 
 // View renders the whole screen.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.Render())
+	// The one place every frame passes: whatever doc text or value a
+	// component forgot to escape loses its OSC, DCS, APC, PM and SOS here.
+	v := tea.NewView(termtext.Clean(m.Render()))
 	v.AltScreen = true
-	v.WindowTitle = "runbook · " + filepath.Base(m.doc.Path)
+	v.WindowTitle = "runbook · " + termtext.EscapeLine(filepath.Base(m.doc.Path))
 	return v
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 // checkJSON is the `runbook check --json` document (docs/list-json.md).
@@ -65,15 +66,17 @@ not Markdown.`,
 					return err
 				}
 			} else {
+				out := termtext.NewWriter(s.out) // messages quote the doc
+				defer out.Flush()
 				for _, d := range diags {
-					fmt.Fprintf(s.out, "%s:%d: %s: %s\n", doc.Path, d.Line, d.Severity, d.Message)
+					fmt.Fprintf(out, "%s:%d: %s: %s\n", doc.Path, d.Line, d.Severity, d.Message)
 					if d.Suggestion != "" {
 						for l := range strings.SplitSeq(d.Suggestion, "\n") {
-							fmt.Fprintf(s.out, "    %s\n", l)
+							fmt.Fprintf(out, "    %s\n", l)
 						}
 					}
 				}
-				fmt.Fprintf(s.out, "%s: %s\n", doc.Path, summary(res.Errors, res.Warnings))
+				fmt.Fprintf(out, "%s: %s\n", doc.Path, summary(res.Errors, res.Warnings))
 			}
 			if res.Errors > 0 {
 				return &failedError{msg: fmt.Sprintf("%s: %s", doc.Path, summary(res.Errors, res.Warnings)), silent: true}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 // listJSON is the `runbook list --json` document (docs/list-json.md).
@@ -144,7 +145,10 @@ func writeListJSON(w io.Writer, doc *runbook.Document) error {
 	return enc.Encode(listOf(doc))
 }
 
-func writeListText(w io.Writer, doc *runbook.Document) error {
+func writeListText(out io.Writer, doc *runbook.Document) error {
+	// every title, question and default comes from the doc: shown escaped
+	w := termtext.NewWriter(out)
+	defer w.Flush()
 	l := listOf(doc)
 	title := l.Title
 	if title == "" {

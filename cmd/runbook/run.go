@@ -16,6 +16,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 	"github.com/runbook-sh/runbook/steps"
 	"github.com/runbook-sh/runbook/tui/lines"
 )
@@ -63,7 +64,7 @@ missing fails before the first step runs.`,
 // addFlags registers the flags `run` shares with `demo`.
 func (f *runFlags) addFlags(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.noTUI, "no-tui", false, "line mode: print progress line by line")
-	fl.StringVar(&f.run, "run", "", "run name (default: derived from the file name)")
+	fl.Var(runNameFlag{&f.run}, "run", "run name (default: derived from the file name)")
 	fl.StringArrayVar(&f.sets, "set", nil, "NAME=VALUE for a placeholder, variable or question id (repeatable)")
 	fl.StringVar(&f.values, "values", "", "YAML file of NAME: VALUE")
 	fl.BoolVar(&f.yes, "yes", false, "run every step without asking (manual steps are left pending)")
@@ -157,7 +158,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	if f.dryRun {
 		verb = "dry run of"
 	}
-	fmt.Fprintf(s.out, "%s run %s of %s (state: %s)\n", verb, st.Run, doc.Path, e.RunDir())
+	fmt.Fprintf(s.out, "%s run %s of %s (state: %s)\n", verb, st.Run, termtext.Escape(doc.Path), termtext.Escape(e.RunDir()))
 
 	if inTTY != nil {
 		opt.ReadSecret = func() (string, error) {
@@ -256,7 +257,7 @@ func missingError(s *streams, err error) error {
 		return err
 	}
 	for _, d := range miss.Details() {
-		fmt.Fprintln(s.err, "  "+d)
+		fmt.Fprintln(s.err, "  "+termtext.EscapeLine(d))
 	}
 	return &usageError{err}
 }
@@ -301,7 +302,7 @@ func showWriteBack(s *streams, e *steps.Engine, write bool, header string) error
 	if err := e.WriteBack(); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.out, "wrote %d answer(s) into %s\n", written(e)-before, e.Doc().Path)
+	fmt.Fprintf(s.out, "wrote %d answer(s) into %s\n", written(e)-before, termtext.Escape(e.Doc().Path))
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 // statusJSON is `runbook status --json` (docs/cli.md).
@@ -42,7 +43,7 @@ type statusRun struct {
 
 func newStatusCmd(s *streams) *cobra.Command {
 	var asJSON bool
-	var stateDir string
+	var stateDir, repair string
 	cmd := &cobra.Command{
 		Use:   "status [FILE]",
 		Short: "List runs and their progress",
@@ -66,11 +67,15 @@ that progress counts steps not started yet and steps changed since they ran.`,
 			if dir == "" {
 				dir = ".runbook"
 			}
+			if repair != "" {
+				return repairRun(s, dir, repair)
+			}
 			return runStatus(s, dir, doc, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (documented in docs/cli.md)")
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "state directory (default: .runbook beside FILE, or ./.runbook)")
+	cmd.Flags().Var(runNameFlag{&repair}, "repair", "repair the damaged journal of run NAME: keep the events before the damage, save the rest beside it (docs/journal.md)")
 	return cmd
 }
 
@@ -97,11 +102,14 @@ func runStatus(s *streams, dir string, doc *runbook.Document, asJSON bool) error
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
+	// run names, paths, who and errors come from the journal: escaped
+	hw := termtext.NewWriter(s.out)
+	defer hw.Flush()
 	if len(out.Runs) == 0 {
-		fmt.Fprintf(s.out, "no runs in %s\n", dir)
+		fmt.Fprintf(hw, "no runs in %s\n", dir)
 		return nil
 	}
-	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(hw, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tSTATUS\tPROGRESS\tUPDATED\tWHO\tDOC")
 	for _, r := range out.Runs {
 		if r.Error != "" {
@@ -115,6 +123,30 @@ func runStatus(s *streams, dir string, doc *runbook.Document, asJSON bool) error
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Run, r.Status, progress(r), updated, r.Who, r.Doc)
 	}
 	return tw.Flush()
+}
+
+// repairRun repairs a damaged journal (journal.Repair) and says what it
+// kept, what it set aside and which steps to check.
+func repairRun(s *streams, stateDir, run string) error {
+	res, err := journal.Repair(journal.RunDir(stateDir, run))
+	if err != nil {
+		return err
+	}
+	out := termtext.NewWriter(s.out)
+	defer out.Flush()
+	switch {
+	case res.Intact:
+		fmt.Fprintf(out, "run %s: the journal is intact (%d events); nothing to repair\n", run, res.Kept)
+		return nil
+	case res.SetAside:
+		fmt.Fprintf(out, "run %s: nothing in the journal could be kept; the run is set aside as %s and the next run starts afresh\n", run, res.Saved)
+	default:
+		fmt.Fprintf(out, "run %s: kept the %d intact events, dropped %d damaged line(s); the damaged journal is saved as %s\n", run, res.Kept, res.Dropped, res.Saved)
+	}
+	if len(res.Steps) > 0 {
+		fmt.Fprintf(out, "the dropped lines mention step(s) %s: check what they did before running them again\n", strings.Join(res.Steps, ", "))
+	}
+	return nil
 }
 
 // summarize turns a journal summary into the status row; with the doc,

@@ -8,27 +8,43 @@ import (
 	"syscall"
 )
 
-// lockFile takes an exclusive, non-blocking lock; the kernel drops it when
+// flockNB takes an exclusive, non-blocking lock; the kernel drops it when
 // the process dies, so a kill -9 never leaves a stale lock behind.
-func lockFile(f *os.File) error {
-	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	if errors.Is(err, syscall.EWOULDBLOCK) {
-		return errors.New("the run is in use by another runbook process")
+func flockNB(f *os.File) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err != syscall.EINTR {
+			return err
+		}
 	}
-	return err
 }
 
-// inUse reports whether another process holds the journal's lock: the run
-// is open in a live runbook right now.
-func inUse(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+func errIsBusy(err error) bool { return errors.Is(err, syscall.EWOULDBLOCK) }
+
+// heldByOther reports whether another open file holds f's lock.
+func heldByOther(f *os.File) bool {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 	if err == nil {
 		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	}
 	return errors.Is(err, syscall.EWOULDBLOCK)
+}
+
+// inUse reports whether a live runbook has the run open: it holds the
+// lock file, or (an older runbook) the journal itself.
+func inUse(runDir string) bool {
+	if LockHolder(runDir) != nil {
+		return true
+	}
+	rd, err := openDir(runDir)
+	if err != nil {
+		return false
+	}
+	defer rd.Close()
+	f, err := openAt(rd, JournalFile, os.O_RDONLY, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return heldByOther(f)
 }

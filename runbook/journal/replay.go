@@ -94,7 +94,8 @@ func (s *State) Apply(e Event) {
 		st.Hash = e.Hash
 		st.Accepted = true
 	case StepEdited:
-		s.step(e.Step).Command = e.Command
+		st := s.step(e.Step)
+		st.Command, st.CommandRefs, st.CommandUnrestorable = e.Command, slices.Clone(e.Refs), e.Unrestorable
 	case NoteAdded:
 		s.Notes = append(s.Notes, Note{Step: e.Step, Text: e.Note, Time: e.Time})
 	case WroteBack:
@@ -140,6 +141,7 @@ func (s *State) Clone() *State {
 	for id, st := range s.Steps {
 		cs := *st
 		cs.Attempts = slices.Clone(st.Attempts)
+		cs.CommandRefs = slices.Clone(st.CommandRefs)
 		c.Steps[id] = &cs
 	}
 	c.Answers = maps.Clone(s.Answers)

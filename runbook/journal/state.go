@@ -37,6 +37,10 @@ type StepState struct {
 	Attempts []Attempt
 	Note     string // skip or done-by-hand note
 	Command  string // edited command for this run, if any (masked)
+	// CommandRefs and CommandUnrestorable come with Command: where its
+	// secrets stood (by variable), or that some cannot be restored.
+	CommandRefs         []SecretRef
+	CommandUnrestorable bool
 	// Accepted is set when the engineer accepted the step as is after its
 	// content changed (Hash is then the new content's hash).
 	Accepted bool

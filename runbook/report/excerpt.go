@@ -129,7 +129,7 @@ func (x *Excerpt) Empty() bool { return x == nil || (len(x.Head) == 0 && len(x.T
 // never loaded whole.
 func readExcerpt(path string, m *masker) *Excerpt {
 	x := &Excerpt{Path: m.s(path)}
-	f, err := os.Open(path)
+	f, err := journal.OpenLog(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			x.Err = "log file missing"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 	"github.com/runbook-sh/runbook/steps"
 )
 
@@ -230,7 +231,8 @@ func (r *runner) readLine() (string, error) {
 
 func (r *runner) prompt(format string, args ...any) {
 	r.e.Flush()
-	fmt.Fprintf(r.opt.PromptOut, format, args...)
+	// questions, commands and values come from the doc and the engineer
+	fmt.Fprint(r.opt.PromptOut, termtext.Escape(fmt.Sprintf(format, args...)))
 }
 
 // println prints a line of the runner's own after the events held back by
