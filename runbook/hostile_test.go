@@ -3,6 +3,7 @@ package runbook
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -32,10 +33,27 @@ func hostileInputs() map[string]string {
 	}
 }
 
+// hostileHandled are inputs within the limits whose placeholder analysis
+// was once quadratic (every candidate rescanned its line; every shell
+// word rescanned every candidate): they must parse, and fast.
+func hostileHandled() map[string]string {
+	var awk strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&awk, "awk '{print}' <v%d> '{x%d}' # <c>\n", i%5000, i)
+	}
+	return map[string]string{
+		"one placeholder 100k times on a line": "```sh\necho" + strings.Repeat(" <v>", 100000) + "\n```\n",
+		"jq braces on 50k lines":               "```sh\n" + strings.Repeat("jq '{v}' x{v}\n", 50000) + "```\n",
+		"awk, placeholders, comments":          "```sh\n" + awk.String() + "```\n",
+	}
+}
+
 // BenchmarkHostile measures each hostile input (scripts/bench runs it with
 // -benchmem; the target is ≤ 2 s and ≤ 512 MB per command).
 func BenchmarkHostile(b *testing.B) {
-	for name, src := range hostileInputs() {
+	inputs := hostileInputs()
+	maps.Copy(inputs, hostileHandled())
+	for name, src := range inputs {
 		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			for b.Loop() {
@@ -77,6 +95,7 @@ func TestHostileInputsRefusedOrHandled(t *testing.T) {
 		"10000 placeholders":     "```sh\necho" + placeholders(MaxPlaceholders) + "\n```\n",
 		"20000 [VERIFY] markers": strings.Repeat("[VERIFY] q\n\n", MaxQuestions),
 	}
+	maps.Copy(ok, hostileHandled())
 	for name, src := range ok {
 		if _, err := Parse("ok.md", []byte(src)); err != nil {
 			t.Errorf("%s: %v", name, err)

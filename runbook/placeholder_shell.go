@@ -90,9 +90,19 @@ func shellDrops(code string, cands []phCand) []bool {
 
 func needsShellContext(code string, cands []phCand) bool {
 	tools := -1 // unknown yet
+	// one pass over the code however many candidates share a line: a
+	// `#` seen since the last line break, before the candidate
+	pos, hash := 0, false
 	for _, c := range cands {
-		ls := strings.LastIndexByte(code[:c.start], '\n') + 1
-		if strings.IndexByte(code[ls:c.start], '#') >= 0 {
+		for ; pos < c.start; pos++ {
+			switch code[pos] {
+			case '\n':
+				hash = false
+			case '#':
+				hash = true
+			}
+		}
+		if hash {
 			return true
 		}
 		if c.brace {
@@ -126,8 +136,11 @@ func hasBraceTool(code string) bool {
 // dropIn marks the candidates inside [start, end) (only braces when
 // bracesOnly).
 func dropIn(cands []phCand, drop []bool, start, end int, bracesOnly bool) {
-	for i, c := range cands {
-		if c.start >= start && c.end <= end && (c.brace || !bracesOnly) {
+	// cands are in offset order (lexPlaceholders scans left to right): a
+	// binary search keeps many words × many candidates linear-ish
+	i, _ := slices.BinarySearchFunc(cands, start, func(c phCand, off int) int { return c.start - off })
+	for ; i < len(cands) && cands[i].start < end; i++ {
+		if c := cands[i]; c.end <= end && (c.brace || !bracesOnly) {
 			drop[i] = true
 		}
 	}
