@@ -134,6 +134,10 @@ type Step struct {
 	Hash string `json:"hash"`
 	// Checked is true for a task item already ticked in the doc.
 	Checked bool `json:"checked,omitempty"`
+	// Inferred is set for a step guessed from a block that does not say it
+	// is a command (an unlabelled fence, lines of a doc pasted from a web
+	// page): run-all asks once before it runs such steps.
+	Inferred bool `json:"inferred,omitempty"`
 
 	Span     Span `json:"-"` // whole block / item / row
 	CodeSpan Span `json:"-"` // content only

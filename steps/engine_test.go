@@ -72,20 +72,22 @@ func testDoc(t *testing.T, steps ...*runbook.Step) *runbook.Document {
 	return &runbook.Document{Path: filepath.Join(dir, "deploy.md"), Hash: "doc1", Steps: steps}
 }
 
-type recorder struct {
+type seen struct {
 	mu     sync.Mutex
 	events []Event
 }
 
-func (r *recorder) add(e Event) {
+func (r *seen) add(e Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, e)
 }
 
 // lines renders the events compactly: journal events by type and step,
-// output as text.
-func (r *recorder) lines() []string {
+// output as text. The run-started and run-resumed events that the first
+// event of a process brings out are left out (tests of them read the
+// journal).
+func (r *seen) lines() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []string
@@ -95,6 +97,9 @@ func (r *recorder) lines() []string {
 			continue
 		}
 		j := e.Journal
+		if j.Type == journal.RunStarted || j.Type == journal.RunResumed {
+			continue
+		}
 		s := string(j.Type)
 		if j.Step != "" {
 			s += " " + j.Step
@@ -110,7 +115,7 @@ func (r *recorder) lines() []string {
 	return out
 }
 
-func open(t *testing.T, doc *runbook.Document, ex Executor, mod ...func(*Config)) (*Engine, *recorder) {
+func open(t *testing.T, doc *runbook.Document, ex Executor, mod ...func(*Config)) (*Engine, *seen) {
 	t.Helper()
 	reg := NewRegistry()
 	reg.Register(runbook.KindShell, ex)
@@ -124,9 +129,42 @@ func open(t *testing.T, doc *runbook.Document, ex Executor, mod ...func(*Config)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
-	rec := &recorder{}
+	rec := &seen{}
 	e.Subscribe(rec.add)
 	return e, rec
+}
+
+// runAll runs every remaining step from `from` on through a session with
+// nobody to ask and --yes, as `runbook run --yes` does. The status is that
+// of the step the run stopped at, failed when a continue-on-error step
+// failed, else ok.
+func runAll(e *Engine, from string) (journal.Status, error) { return runSel(e, Selection{From: from}) }
+
+func runSel(e *Engine, sel Selection) (journal.Status, error) {
+	s := NewSession(e, Policy{Yes: true})
+	if err := s.RunAll(sel); err != nil {
+		return journal.Pending, err
+	}
+	for {
+		a := s.Next()
+		switch a.Kind {
+		case ActRun:
+			s.Run(context.Background(), RunOptions{Hold: true}) // an error ends the flow: see ActDone
+		case ActDone:
+			o := a.Outcome
+			switch {
+			case o.Err != nil:
+				return o.Status, o.Err
+			case o.Stopped != nil:
+				return o.Status, nil
+			case len(o.Tolerated) > 0:
+				return journal.Failed, nil
+			}
+			return journal.OK, nil
+		default:
+			return journal.Pending, fmt.Errorf("unexpected action %s", a.Kind)
+		}
+	}
 }
 
 func eq(t *testing.T, got, want []string) {
@@ -141,7 +179,7 @@ func TestRunAllStopsAtFailureAndRetryMakesAttempt2(t *testing.T) {
 	doc := testDoc(t, step("a", "out:hello"), step("b", "flaky:"+flag), step("c", "out:c"))
 	ex := &fakeExec{}
 	e, rec := open(t, doc, ex)
-	status, err := e.RunAll(context.Background(), "")
+	status, err := runAll(e, "")
 	if err != nil || status != journal.Failed {
 		t.Fatalf("RunAll = %v, %v", status, err)
 	}
@@ -151,13 +189,13 @@ func TestRunAllStopsAtFailureAndRetryMakesAttempt2(t *testing.T) {
 	})
 	os.WriteFile(flag, nil, 0o600)
 	rec.events = nil
-	status, err = e.RunAll(context.Background(), "")
+	status, err = runAll(e, "")
 	if err != nil || status != journal.OK {
 		t.Fatalf("RunAll again = %v, %v", status, err)
 	}
 	eq(t, rec.lines(), []string{
 		"step-started b#2", "step-finished b#2 ok",
-		"step-started c#1", `output c#1 "c"`, "step-finished c#1 ok",
+		"step-started c#1", `output c#1 "c"`, "step-finished c#1 ok", "run-finished ok",
 	})
 	st := e.State()
 	if n := len(st.Steps["b"].Attempts); n != 2 || *st.Steps["b"].Attempts[0].ExitCode != 1 {
@@ -187,7 +225,7 @@ func TestContinueOnErrorAndSelection(t *testing.T) {
 	doc := testDoc(t, step("a", ""), b, skip, chk, man, step("c", ""))
 	ex := &fakeExec{}
 	e, rec := open(t, doc, ex)
-	status, err := e.RunAll(context.Background(), "b")
+	status, err := runAll(e, "b")
 	if err != nil || status != journal.Failed {
 		t.Fatalf("RunAll = %v %v", status, err)
 	}
@@ -196,10 +234,11 @@ func TestContinueOnErrorAndSelection(t *testing.T) {
 		t.Error("manual or earlier step touched")
 	}
 	rec.events = nil
-	if _, err := e.RunSelection(context.Background(), Selection{Checks: true}); err != nil {
+	if _, err := runSel(e, Selection{Checks: true}); err != nil {
 		t.Fatal(err)
 	}
-	eq(t, rec.lines(), []string{"step-started a#1", "step-finished a#1 ok", "step-started b#2", "step-finished b#2 failed",
+	// b failed and is continue-on-error: settled, so not run again.
+	eq(t, rec.lines(), []string{"step-started a#1", "step-finished a#1 ok",
 		"step-started k#1", `output k#1 "check"`, "step-finished k#1 ok"})
 	plan, _ := e.Plan(Selection{Only: []string{"s", "m"}})
 	if len(plan) != 2 || plan[0].ID != "s" || plan[1].ID != "m" {
@@ -235,15 +274,20 @@ func TestSkipDoneNotesAndAnswers(t *testing.T) {
 		!st.Answers["q2"].Skipped || st.Notes[0].Text != "hello" {
 		t.Fatalf("state %+v", st)
 	}
-	if s, _ := e.RunAll(context.Background(), ""); s != journal.OK || len(rec.lines()) != 6 {
+	// Every step is settled: run-all runs nothing and finishes the run.
+	if s, _ := runAll(e, ""); s != journal.OK || len(rec.lines()) != 7 || rec.lines()[6] != "run-finished ok" {
 		t.Fatalf("RunAll ran finished steps: %v", rec.lines())
 	}
-	// An explicit run of a skipped step runs its edited command.
+	// An explicit run of a skipped step runs its edited command, and
+	// reopens the finished run first.
 	if _, err := e.Run(context.Background(), "a", RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if got := rec.lines()[7]; got != `output a#1 "edited"` {
+	if got := rec.lines()[8]; got != `output a#1 "edited"` {
 		t.Fatal(got)
+	}
+	if st := e.State(); st.Finished || st.Resumed != 1 {
+		t.Fatalf("a step run in a finished run did not reopen it: finished %v, resumed %d", st.Finished, st.Resumed)
 	}
 }
 
@@ -255,17 +299,17 @@ func TestDoneIf(t *testing.T) {
 	doc := testDoc(t, done, notDone)
 	ex := &fakeExec{}
 	e, rec := open(t, doc, ex)
-	if s, err := e.RunAll(context.Background(), ""); s != journal.OK || err != nil {
+	if s, err := runAll(e, ""); s != journal.OK || err != nil {
 		t.Fatal(s, err)
 	}
-	eq(t, rec.lines(), []string{"step-started a#1", "step-finished a#1 already-done", "step-started b#1", `output b#1 "ran"`, "step-finished b#1 ok"})
+	eq(t, rec.lines(), []string{"step-started a#1", "step-finished a#1 already-done", "step-started b#1", `output b#1 "ran"`, "step-finished b#1 ok", "run-finished ok"})
 	eq(t, ex.commands(), []string{"out:checking\nexit:0", "out:checking\nexit:1", "out:ran"})
 	st := e.State()
 	if b, _ := os.ReadFile(filepath.Join(e.RunDir(), st.Steps["b"].Attempts[0].Log)); string(b) != "checkingran" {
 		t.Fatalf("b log %q", b)
 	}
-	if rec.events[0].Journal.Note != "done-if: out:checking\nexit:0" {
-		t.Errorf("started note %q", rec.events[0].Journal.Note)
+	if ev := rec.events[1].Journal; ev.Type != journal.StepStarted || ev.Note != "done-if: out:checking\nexit:0" {
+		t.Errorf("started %+v", ev)
 	}
 }
 
@@ -306,9 +350,11 @@ func TestInterruptAndTimeout(t *testing.T) {
 func TestResumeInterruptedAndStale(t *testing.T) {
 	doc := testDoc(t, step("a", ""), step("b", ""), step("c", ""))
 	e, _ := open(t, doc, &fakeExec{})
-	e.RunAll(context.Background(), "")
-	// Simulate a crash while c was running: the journal ends with its start.
-	e.record(journal.Event{Type: journal.StepStarted, Step: "c", Attempt: 2, Hash: doc.Steps[2].Hash})
+	runAll(e, "")
+	// Simulate a crash while c was running: the journal ends with its
+	// start, and its log has what it printed.
+	e.rec.record(journal.Event{Type: journal.StepStarted, Step: "c", Attempt: 2, Hash: doc.Steps[2].Hash})
+	os.WriteFile(filepath.Join(e.RunDir(), journal.LogPath("c", 2)), []byte("half"), 0o600)
 	e.Close()
 
 	changed := *doc
@@ -316,40 +362,46 @@ func TestResumeInterruptedAndStale(t *testing.T) {
 	changed.Steps = []*runbook.Step{doc.Steps[0], step("b", "new content"), doc.Steps[2]}
 	changed.Steps[1].ID = "b"
 	e2, rec := open(t, &changed, &fakeExec{})
+	if o := e2.Opened(); !o.Resume || o.Run != "deploy.1" {
+		t.Fatalf("opened %+v, want deploy.1 resumed", o)
+	}
 	for id, want := range map[string]journal.Status{"a": journal.OK, "b": journal.Stale, "c": journal.Interrupted} {
 		if got := e2.StepStatus(id); got != want {
 			t.Errorf("%s: %v, want %v", id, got, want)
 		}
 	}
+	if err := e2.Accept("b"); err != nil {
+		t.Fatal(err)
+	}
 	evs, st, err := journal.Load(e2.RunDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if evs[len(evs)-2].Type != journal.RunResumed || evs[len(evs)-1].Status != journal.Interrupted || st.DocHash != "doc2" {
-		t.Fatalf("resume events: %+v", evs[len(evs)-2:])
+	n := len(evs)
+	if evs[n-3].Type != journal.RunResumed || evs[n-2].Status != journal.Interrupted || evs[n-1].Type != journal.StepAccepted || st.DocHash != "doc2" {
+		t.Fatalf("resume events: %+v", evs[n-3:])
 	}
-	if err := e2.Accept("b"); err != nil {
-		t.Fatal(err)
+	// The interrupted attempt names its log: its output is not lost to
+	// the pane and the report.
+	if a := st.Steps["c"].Attempts[1]; a.Log != journal.LogPath("c", 2) {
+		t.Fatalf("interrupted attempt: %+v", a)
 	}
 	if e2.StepStatus("b") != journal.OK {
 		t.Error("accepted step still stale")
 	}
-	if s, err := e2.RunAll(context.Background(), ""); s != journal.OK || err != nil {
+	if s, err := runAll(e2, ""); s != journal.OK || err != nil {
 		t.Fatal(s, err)
 	}
-	eq(t, rec.lines(), []string{"step-accepted b", "step-started c#3", "step-finished c#3 ok"})
-	if err := e2.Finish(); err != nil {
-		t.Fatal(err)
-	}
+	eq(t, rec.lines(), []string{"step-finished c#2 interrupted", "step-accepted b", "step-started c#3", "step-finished c#3 ok", "run-finished ok"})
 	e2.Close()
-	// A finished run is kept aside; opening the doc again starts afresh.
+	// A finished run stays as it is; opening the doc again starts the
+	// lane's next run and says so.
 	e3, _ := open(t, &changed, &fakeExec{})
 	if e3.StepStatus("a") != journal.Pending {
 		t.Error("finished run resumed")
 	}
-	runs, _ := journal.Runs(filepath.Dir(e3.RunDir()))
-	if len(runs) != 2 || !strings.HasPrefix(runs[1].Run, "deploy.") || !runs[1].Finished {
-		t.Fatalf("runs %+v", runs)
+	if o := e3.Opened(); o.Run != "deploy.2" || o.Resume || o.Previous == nil || o.Previous.Run != "deploy.1" || !o.Previous.Finished {
+		t.Fatalf("opened %+v (previous %+v)", o, o.Previous)
 	}
 }
 
@@ -381,14 +433,14 @@ func TestPreflightOnceAndRefusal(t *testing.T) {
 			return nil
 		}}
 	})
-	if _, err := e.RunAll(context.Background(), ""); err == nil || err.Error() != "wrong AWS account 999" {
+	if _, err := runAll(e, ""); err == nil || err.Error() != "wrong AWS account 999" {
 		t.Fatalf("refusal: %v", err)
 	}
 	if e.StepStatus("a") != journal.Pending {
 		t.Fatal("step ran despite the preflight")
 	}
 	refuse = false
-	e.RunAll(context.Background(), "")
+	runAll(e, "")
 	if calls != 2 {
 		t.Fatalf("preflight ran %d times, want 2 (once refused, once passed)", calls)
 	}
@@ -403,7 +455,7 @@ func TestSecretsNeverJournaledAndMasked(t *testing.T) {
 	if err := e.SetVar("pw", "hunter2"); err != nil {
 		t.Fatal(err)
 	}
-	e.RunAll(context.Background(), "")
+	runAll(e, "")
 	e.Note("a", "used hunter2")
 	if got := rec.lines()[2]; got != `output a#1 "the password is ****!"` {
 		t.Fatal(got)
@@ -497,9 +549,9 @@ func TestOpenAfterDeathBeforeTheFirstEvent(t *testing.T) {
 	}
 	w.Close()
 	e, rec := open(t, doc, &fakeExec{})
-	e.RunAll(context.Background(), "")
+	runAll(e, "")
 	evs, _ := journal.ReadFile(filepath.Join(runDir, journal.JournalFile))
-	if len(evs) != 3 || evs[0].Type != journal.RunStarted {
+	if len(evs) != 4 || evs[0].Type != journal.RunStarted || evs[3].Type != journal.RunFinished {
 		t.Fatalf("events %+v (shown %v)", evs, rec.lines())
 	}
 }
@@ -525,7 +577,7 @@ func BenchmarkEngineStep(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if s, err := e.RunAll(context.Background(), ""); s != journal.OK || err != nil {
+		if s, err := runAll(e, ""); s != journal.OK || err != nil {
 			b.Fatal(s, err)
 		}
 		e.Close()
@@ -613,10 +665,11 @@ func TestCheckValuesLeavesUnknownValuesToRun(t *testing.T) {
 }
 
 // Runs are named after the file name: two docs with one name under one
-// state dir used to share a run, one doc's done steps counting as done for
-// the other. Opening another doc's run is refused (exit 2 in the CLI); a
-// doc that moved (nothing left at its old path) keeps its run.
-func TestOpenRefusesAnotherDocsRun(t *testing.T) {
+// state dir share a lane (deploy.1, deploy.2, …) but never a run: each
+// opens its own, and naming another doc's run exactly is refused (exit 2
+// in the CLI). A doc that moved (nothing left at its old path) keeps its
+// run.
+func TestOpenKeepsAnotherDocsRunApart(t *testing.T) {
 	state := t.TempDir()
 	mk := func(dir string) *runbook.Document {
 		doc := testDoc(t, step("a", "out:a"))
@@ -633,21 +686,30 @@ func TestOpenRefusesAnotherDocsRun(t *testing.T) {
 	infra, app := mk(filepath.Join(root, "infra")), mk(filepath.Join(root, "app"))
 	reg := NewRegistry()
 	reg.Register(runbook.KindShell, &fakeExec{})
-	e, err := Open(context.Background(), Config{Doc: infra, Registry: reg, StateDir: state, Environ: []string{}})
+	openRun := func(doc *runbook.Document, run string) (*Engine, error) {
+		return Open(context.Background(), Config{Doc: doc, Registry: reg, StateDir: state, Run: run, Environ: []string{}})
+	}
+	e, err := openRun(infra, "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := e.Note("", "started"); err != nil {
+		t.Fatal(err)
+	}
 	e.Close()
-	_, err = Open(context.Background(), Config{Doc: app, Registry: reg, StateDir: state, Environ: []string{}})
+	e, err = openRun(app, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := e.Opened(); o.Run != "deploy.2" || o.Resume {
+		t.Fatalf("app opened %+v, want a run of its own", o)
+	}
+	e.Close()
+	_, err = openRun(app, "deploy.1")
 	var re *runbook.Error
-	want := app.Path + ": run deploy (" + filepath.Join(state, "deploy") + ") is the run of " + infra.Path + ", not of this doc; give this doc a run of its own with --run NAME"
+	want := app.Path + ": run deploy.1 (" + filepath.Join(state, "deploy.1") + ") is the run of " + infra.Path + ", not of this doc; give this doc a run of its own with --run NAME"
 	if !errors.As(err, &re) || err.Error() != want {
 		t.Fatalf("opening another doc's run: %v\nwant %s", err, want)
-	}
-	if e, err := Open(context.Background(), Config{Doc: app, Registry: reg, StateDir: state, Run: "app-deploy", Environ: []string{}}); err != nil {
-		t.Fatal(err)
-	} else {
-		e.Close()
 	}
 	// infra/deploy.md moved to ops/deploy.md: its run resumes.
 	moved := filepath.Join(root, "ops", "deploy.md")
@@ -656,13 +718,13 @@ func TestOpenRefusesAnotherDocsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	infra.Path = moved
-	e, err = Open(context.Background(), Config{Doc: infra, Registry: reg, StateDir: state, Environ: []string{}})
+	e, err = openRun(infra, "")
 	if err != nil {
 		t.Fatalf("a moved doc: %v", err)
 	}
 	defer e.Close()
-	if e.State().Resumed != 1 {
-		t.Fatalf("a moved doc did not resume its run: %+v", e.State())
+	if o := e.Opened(); o.Run != "deploy.1" || !o.Resume {
+		t.Fatalf("a moved doc did not resume its run: %+v", o)
 	}
 }
 
@@ -673,7 +735,7 @@ func TestOpenRefusesAnotherDocsRun(t *testing.T) {
 func TestFinishIgnoresStepsRemovedFromTheDoc(t *testing.T) {
 	doc := testDoc(t, step("keep", "out:k"), step("gone", "exit:3"))
 	e, _ := open(t, doc, &fakeExec{})
-	if s, _ := e.RunAll(context.Background(), ""); s != journal.Failed {
+	if s, _ := runAll(e, ""); s != journal.Failed {
 		t.Fatalf("first run: %v", s)
 	}
 	e.Close()
@@ -727,7 +789,7 @@ func TestRunAllShowsNothingBeforeItIsJournaled(t *testing.T) {
 			open = ""
 		}
 	})
-	if status, err := e.RunAll(context.Background(), ""); err != nil || status != journal.OK {
+	if status, err := runAll(e, ""); err != nil || status != journal.OK {
 		t.Fatalf("RunAll = %s, %v", status, err)
 	}
 	mu.Lock()

@@ -222,9 +222,18 @@ func (tm *ptyTerm) cursorNow() string {
 	return row
 }
 
+// sized reports whether the screen is a frame drawn at the terminal's
+// size: the program draws its first frame at 80x24 before it learns the
+// size, and a key pressed then is judged against a frame about to change.
+func sized(s string) bool {
+	lines := strings.Split(s, "\n")
+	return len(lines) > termH-2 && strings.HasPrefix(lines[termH-2], "╰")
+}
+
 // moveTo presses j until the cursor is on the row naming item.
 func (tm *ptyTerm) moveTo(item string) {
 	tm.t.Helper()
+	tm.waitUntil("a frame of the terminal's size", sized)
 	if !selected(item)(tm.screen()) {
 		tm.press("g")
 		tm.waitUntil("cursor at the top", func(s string) bool {

@@ -118,8 +118,13 @@ func (w *Writer) SetClock(now func() time.Time) { w.now = now }
 // Dir is the run directory.
 func (w *Writer) Dir() string { return w.dir }
 
-// Persistent reports whether events reach the disk (false for Memory).
-func (w *Writer) Persistent() bool { return w.f != nil }
+// Persistent reports whether events reach the disk (false for Memory and
+// once closed).
+func (w *Writer) Persistent() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.f != nil
+}
 
 // Append sets the event's version, sequence number and (if zero) time,
 // writes it as one line and syncs it to disk (with any event written by
@@ -199,12 +204,15 @@ func (w *Writer) Seq() int {
 	return w.seq
 }
 
-// Close releases the journal.
+// Close releases the journal. It is safe to call while another goroutine
+// appends or syncs: both take w.mu, so the file is never closed under them.
 func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.f == nil {
 		return nil
 	}
-	err := errors.Join(w.Sync(), w.f.Close())
+	err := errors.Join(w.sync(), w.f.Close())
 	w.f = nil
 	return err
 }
@@ -225,7 +233,7 @@ type Log struct {
 // Log returns the log of one attempt; several Log values for the same
 // attempt append to the same file (the done-if check, then the command).
 func (w *Writer) Log(step string, attempt int) *Log {
-	return &Log{runDir: w.dir, rel: LogPath(step, attempt), discard: w.f == nil}
+	return &Log{runDir: w.dir, rel: LogPath(step, attempt), discard: !w.Persistent()}
 }
 
 // Write appends to the log file, creating it (0600) on first use.
