@@ -18,7 +18,7 @@ import (
 type awsRun struct {
 	Client  *aws.Client
 	Sources map[string]steps.SourceResolver // for steps.Config.Sources
-	guard   runbook.AWSGuard               // as the front matter writes it
+	guard   runbook.AWSGuard                // as the front matter writes it
 }
 
 // awsSetup prepares AWS for doc. It does no SDK work at all for documents

@@ -86,12 +86,12 @@ type jsonStep struct {
 	Status       string        `json:"status"`
 	Was          string        `json:"was,omitempty"`
 	Counted      bool          `json:"counted"`
-	Hash       string        `json:"hash"`
-	RunHash    string        `json:"runHash"`
-	Note       string        `json:"note"`
-	Edited     string        `json:"editedCommand"`
-	DurationMS int64         `json:"durationMs"`
-	Attempts   []jsonAttempt `json:"attempts"`
+	Hash         string        `json:"hash"`
+	RunHash      string        `json:"runHash"`
+	Note         string        `json:"note"`
+	Edited       string        `json:"editedCommand"`
+	DurationMS   int64         `json:"durationMs"`
+	Attempts     []jsonAttempt `json:"attempts"`
 }
 
 type jsonAttempt struct {
@@ -121,12 +121,12 @@ type jsonQuestion struct {
 	Text         string     `json:"text"`
 	Section      string     `json:"section"` // the section's id, as `runbook list --json` has it
 	SectionIndex int        `json:"sectionIndex"`
-	Line    int        `json:"line"`
-	State   string     `json:"state"`
-	Answer  string     `json:"answer"`
-	Who     string     `json:"who"`
-	Time    *time.Time `json:"time"`
-	Written bool       `json:"written"`
+	Line         int        `json:"line"`
+	State        string     `json:"state"`
+	Answer       string     `json:"answer"`
+	Who          string     `json:"who"`
+	Time         *time.Time `json:"time"`
+	Written      bool       `json:"written"`
 }
 
 type jsonVariable struct {

@@ -184,12 +184,12 @@ type view struct {
 	Finished  bool           // the run is finished (RV.Finished)
 	RunStatus journal.Status // ok or failed once finished
 	Sessions  []session
-	Identity   *journal.Identity
-	Generated  time.Time
+	Identity  *journal.Identity
+	Generated time.Time
 
-	Sections  []*sectionView
-	Steps     []*stepView // document order
-	Orphans   []*stepView // in the journal, no longer in the document
+	Sections []*sectionView
+	Steps    []*stepView // document order
+	Orphans  []*stepView // in the journal, no longer in the document
 	// Counts are the counted steps by status (RV.Counts.By).
 	Counts    map[journal.Status]int
 	Questions []*questionView
