@@ -256,14 +256,6 @@ func (r *recorder) log(step string, attempt int) *journal.Log {
 	return w.Log(step, attempt)
 }
 
-// begun reports whether the journal is open: statuses it has as running
-// are then this process's.
-func (r *recorder) begun() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.started
-}
-
 // snapshot is a copy of the state, safe to keep, and whether the journal
 // is open. Before it is, the events begin will record are applied to the
 // copy, so that what frontends show does not change when it opens.

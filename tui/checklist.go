@@ -93,8 +93,7 @@ type Checklist struct {
 	cursor    int          // index into visible
 	offset    int          // first visible row shown
 	snap      *snapshot
-	perSec    []counts // steps+questions per section subtree
-	all       counts
+	perSec    []counts // counted steps per section subtree
 	width     int
 	height    int
 	focused   bool
@@ -179,7 +178,6 @@ func (c *Checklist) itemDone(it item) (done, counted bool) {
 
 func (c *Checklist) recount() {
 	c.perSec = make([]counts, len(c.items))
-	c.all = counts{}
 	var stack []int
 	for i, it := range c.items {
 		for len(stack) > 0 && i >= c.items[stack[len(stack)-1]].end {
@@ -192,10 +190,6 @@ func (c *Checklist) recount() {
 		done, counted := c.itemDone(it)
 		if !counted {
 			continue
-		}
-		c.all.total++
-		if done {
-			c.all.done++
 		}
 		for _, s := range stack {
 			c.perSec[s].total++
