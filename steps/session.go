@@ -50,7 +50,10 @@ type flow struct {
 	asked    map[string]bool
 	gathered bool
 	checked  bool
-	approved map[string]bool // steps confirmed for their next attempt
+	// approved are the questions answered "run" for a step's next
+	// attempt: each question is asked once (a rerun's yes does not stand
+	// for a confirmation that shows the command).
+	approved map[string]map[ActionKind]bool
 	current  *Action         // the action waiting for an answer or a Run
 	notes    []Note
 	out      Outcome
@@ -95,7 +98,7 @@ func (s *Session) start(f *flow) error {
 	if s.running != "" {
 		return fmt.Errorf("%w: %s", ErrFlowBusy, s.running)
 	}
-	f.asked, f.approved = map[string]bool{}, map[string]bool{}
+	f.asked, f.approved = map[string]bool{}, map[string]map[ActionKind]bool{}
 	s.flow, s.last = f, nil
 	return nil
 }
@@ -255,18 +258,17 @@ func (s *Session) stepAction(f *flow, st *runbook.Step, explicit bool) (Action, 
 		return Action{}, false
 	}
 	status := s.r.StepStatus(st.ID)
-	approved := f.approved[st.ID]
 	switch {
-	case explicit && status.Finished() && !approved:
+	case explicit && status.Finished() && !f.isApproved(st.ID, ActRerun):
 		return Action{Kind: ActRerun, Step: st, Status: status}, true
 	case !explicit && journal.Settled(st, status):
 		f.notes = append(f.notes, Note{Kind: NotePassed, Step: st, Status: status})
 		return Action{}, false
-	case status == journal.Stale && !approved:
+	case status == journal.Stale && !f.isApproved(st.ID, ActStale):
 		if s.pol.Ask && !s.pol.Yes {
 			return Action{Kind: ActStale, Step: st, Status: s.r.View().Step(st.ID).Was}, true
 		}
-		f.approved[st.ID], approved = true, true
+		f.approve(st.ID, ActStale)
 		f.notes = append(f.notes, Note{Kind: NoteStale, Step: st})
 	}
 	if st.Kind == runbook.KindManual {
@@ -286,7 +288,7 @@ func (s *Session) stepAction(f *flow, st *runbook.Step, explicit bool) (Action, 
 		}
 		return Action{Kind: ActValues, Step: st, Names: missing}, true
 	}
-	if !approved && s.needsConfirm(st, explicit) {
+	if !f.isApproved(st.ID, ActConfirm) && s.needsConfirm(st, explicit) {
 		if !s.pol.Ask {
 			return s.stop(f, st, journal.Pending, fmt.Sprintf("step %s asks before running: run it with --yes", st.ID)), true
 		}
@@ -344,9 +346,9 @@ func (s *Session) reloaded(f *flow, st *runbook.Step) (*runbook.Step, Action, bo
 	if !f.all {
 		f.target = cur
 	}
-	if f.approved[st.ID] && s.pol.Ask && !s.pol.Yes {
+	if f.isApproved(st.ID, ActConfirm) && s.pol.Ask && !s.pol.Yes {
 		// Confirmed as it was; ask again with what the file says now.
-		delete(f.approved, st.ID)
+		delete(f.approved[st.ID], ActConfirm)
 		cmd, err := s.r.Preview(cur.ID)
 		if err != nil {
 			return nil, s.stopErr(f, err), true
@@ -389,3 +391,12 @@ func (s *Session) stopErr(f *flow, err error) Action {
 	f.out.Err, f.out.Reason = err, err.Error()
 	return s.end(f)
 }
+
+func (f *flow) approve(id string, k ActionKind) {
+	if f.approved[id] == nil {
+		f.approved[id] = map[ActionKind]bool{}
+	}
+	f.approved[id][k] = true
+}
+
+func (f *flow) isApproved(id string, k ActionKind) bool { return f.approved[id][k] }

@@ -126,11 +126,16 @@ func (s *Session) chooseStep(f *flow, a *Action, c Choice) error {
 	st := a.Step
 	switch c.Kind {
 	case ChooseRun, ChooseRetry:
-		if a.Kind == ActManual {
-			break
+		switch a.Kind {
+		case ActManual:
+		case ActFailed, ActRun:
+			// It just ran (or was about to): no need to confirm it again.
+			f.approve(st.ID, ActConfirm)
+			return nil
+		default:
+			f.approve(st.ID, a.Kind)
+			return nil
 		}
-		f.approved[st.ID] = true
-		return nil
 	case ChooseEdit:
 		if a.Kind != ActFailed && a.Kind != ActConfirm {
 			break
@@ -140,7 +145,7 @@ func (s *Session) chooseStep(f *flow, a *Action, c Choice) error {
 				return err
 			}
 		}
-		f.approved[st.ID] = true
+		f.approve(st.ID, ActConfirm)
 		return nil
 	case ChooseAccept:
 		if a.Kind != ActStale {
