@@ -502,6 +502,10 @@ func TestE2EHangupJournalsInterruptedStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm.wait()
+	// Like SIGTERM in line mode: the run stopped at a step, exit 1.
+	if code := tm.cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit %d after a hang-up, want 1", code)
+	}
 	journals, _ := filepath.Glob(filepath.Join(filepath.Dir(doc), ".runbook", "*", "journal.jsonl"))
 	if len(journals) != 1 {
 		t.Fatalf("journals: %q", journals)
