@@ -15,11 +15,12 @@ import (
 
 // listJSON is the `runbook list --json` document (docs/list-json.md).
 type listJSON struct {
-	File         string            `json:"file"`
-	Title        string            `json:"title"`
-	Steps        []listStep        `json:"steps"`
-	Questions    []listQuestion    `json:"questions"`
-	Placeholders []listPlaceholder `json:"placeholders"`
+	SchemaVersion int               `json:"schemaVersion"` // runbook.JSONSchemaVersion
+	File          string            `json:"file"`
+	Title         string            `json:"title"`
+	Steps         []listStep        `json:"steps"`
+	Questions     []listQuestion    `json:"questions"`
+	Placeholders  []listPlaceholder `json:"placeholders"`
 }
 
 type listStep struct {
@@ -75,11 +76,12 @@ func newListCmd(s *streams) *cobra.Command {
 
 func listOf(doc *runbook.Document) listJSON {
 	out := listJSON{
-		File:         doc.Path,
-		Title:        doc.Title,
-		Steps:        make([]listStep, 0, len(doc.Steps)),
-		Questions:    make([]listQuestion, 0, len(doc.Questions)),
-		Placeholders: make([]listPlaceholder, 0, len(doc.Placeholders)),
+		SchemaVersion: runbook.JSONSchemaVersion,
+		File:          doc.Path,
+		Title:         doc.Title,
+		Steps:         make([]listStep, 0, len(doc.Steps)),
+		Questions:     make([]listQuestion, 0, len(doc.Questions)),
+		Placeholders:  make([]listPlaceholder, 0, len(doc.Placeholders)),
 	}
 	for _, st := range doc.Steps {
 		attrs := st.Attrs.Raw

@@ -78,7 +78,7 @@ type jsonStep struct {
 	Title        string        `json:"title"`
 	Kind         string        `json:"kind"`
 	InDocument   bool          `json:"inDocument"`
-	Section      string        `json:"section"` // the section's id, as `runbook list --json` has it
+	Section      string        `json:"section"` // the innermost section's title, as `runbook list --json` has it
 	SectionIndex int           `json:"sectionIndex"`
 	Path         []string      `json:"path"`
 	Line         int           `json:"line"`
@@ -119,7 +119,7 @@ type jsonExcerpt struct {
 type jsonQuestion struct {
 	ID           string     `json:"id"`
 	Text         string     `json:"text"`
-	Section      string     `json:"section"` // the section's id, as `runbook list --json` has it
+	Section      string     `json:"section"` // the innermost section's title, as `runbook list --json` has it
 	SectionIndex int        `json:"sectionIndex"`
 	Line         int        `json:"line"`
 	State        string     `json:"state"`
@@ -184,7 +184,7 @@ func JSON(w io.Writer, in Input) error {
 			Line: s.Line, Parent: s.Parent, Path: s.Path, Status: string(worst(s.Counts)), Counts: countsJSON(s.Counts)})
 	}
 	for _, s := range append(append([]*stepView(nil), v.Steps...), v.Orphans...) {
-		js := jsonStep{ID: s.ID, Title: s.Title, Kind: s.Kind, InDocument: s.Step != nil, Section: v.sectionID(s.Section),
+		js := jsonStep{ID: s.ID, Title: s.Title, Kind: s.Kind, InDocument: s.Step != nil, Section: v.sectionTitle(s.Section),
 			SectionIndex: s.Section, Path: s.Path, Line: s.Line, EndLine: s.EndLine, Status: string(s.Status),
 			Was: string(s.Was), Counted: s.Counted,
 			Hash: s.Hash, RunHash: s.RunHash, Note: s.Note, Edited: s.Edited,
@@ -204,7 +204,7 @@ func JSON(w io.Writer, in Input) error {
 		r.Steps = append(r.Steps, js)
 	}
 	for _, q := range v.Questions {
-		r.Questions = append(r.Questions, jsonQuestion{ID: q.ID, Text: q.Text, Section: v.sectionID(q.Section), SectionIndex: q.Section, Line: q.Line,
+		r.Questions = append(r.Questions, jsonQuestion{ID: q.ID, Text: q.Text, Section: v.sectionTitle(q.Section), SectionIndex: q.Section, Line: q.Line,
 			State: string(q.State), Answer: q.Answer, Who: q.Who, Time: timePtr(q.Time), Written: q.Written})
 	}
 	for _, x := range v.Vars {
@@ -223,10 +223,11 @@ func JSON(w io.Writer, in Input) error {
 	return enc.Encode(r)
 }
 
-// sectionID is a section's id by index, "" before the first heading.
-func (v *view) sectionID(i int) string {
+// sectionTitle is a section's title by index, "" before the first
+// heading (masked, like every title in the report).
+func (v *view) sectionTitle(i int) string {
 	if sec := v.section(i); sec != nil {
-		return sec.ID
+		return sec.Title
 	}
 	return ""
 }
