@@ -355,7 +355,18 @@ func buildView(in Input) (*view, error) {
 		v.Events = append(v.Events, m.event(e))
 	}
 
-	doc := in.Doc
+	v.buildSections()
+	v.buildSteps()
+	v.buildQuestions(st)
+	v.buildVars(st)
+	for _, n := range st.Notes {
+		v.Notes = append(v.Notes, noteView{Step: m.s(n.Step), Text: m.s(n.Text), Time: n.Time})
+	}
+	return v, nil
+}
+
+func (v *view) buildSections() {
+	m, doc := v.mask, v.in.Doc
 	v.Sections = make([]*sectionView, len(doc.Sections))
 	for i, s := range doc.Sections {
 		sv := &sectionView{Index: i, ID: s.ID, Title: m.s(s.Title), Level: s.Level, Line: s.Line,
@@ -367,9 +378,14 @@ func buildView(in Input) (*view, error) {
 		}
 		v.Sections[i] = sv
 	}
+}
 
-	for i, s := range doc.Steps {
-		rs := rv.Steps[i]
+// buildSteps lists the doc's steps with the view's statuses (RV), counts
+// each counted step in its sections, then the orphans.
+func (v *view) buildSteps() {
+	m := v.mask
+	for i, s := range v.in.Doc.Steps {
+		rs := v.RV.Steps[i]
 		sv := &stepView{Step: s, ID: s.ID, Title: m.s(s.Title), Kind: s.Kind.String(), Section: s.Section,
 			Line: s.Line, EndLine: s.EndLine, Hash: s.Hash, Status: rs.Status, Was: rs.Was, Counted: rs.Counted}
 		if sec := v.section(s.Section); sec != nil {
@@ -387,18 +403,11 @@ func buildView(in Input) (*view, error) {
 			sec.Steps = append(sec.Steps, sv)
 		}
 	}
-	for _, rs := range rv.Orphans {
+	for _, rs := range v.RV.Orphans {
 		sv := &stepView{ID: m.s(rs.ID), Title: m.s(rs.ID), Kind: "", Section: -1, Status: rs.Status, Was: rs.Was}
 		v.fillStep(sv, rs.State)
 		v.Orphans = append(v.Orphans, sv)
 	}
-
-	v.buildQuestions(st)
-	v.buildVars(st)
-	for _, n := range st.Notes {
-		v.Notes = append(v.Notes, noteView{Step: m.s(n.Step), Text: m.s(n.Text), Time: n.Time})
-	}
-	return v, nil
 }
 
 func (v *view) section(i int) *sectionView {
