@@ -54,7 +54,7 @@ type flow struct {
 	// attempt: each question is asked once (a rerun's yes does not stand
 	// for a confirmation that shows the command).
 	approved map[string]map[ActionKind]bool
-	current  *Action         // the action waiting for an answer or a Run
+	current  *Action // the action waiting for an answer or a Run
 	notes    []Note
 	out      Outcome
 }
