@@ -61,6 +61,7 @@ type ptyTerm struct {
 	err  error
 	raw  bytes.Buffer
 	mu   sync.Mutex
+	scr  sync.Mutex // emu's screen: written by the reader, read by screen()
 }
 
 const termW, termH = 100, 30
@@ -89,7 +90,9 @@ func startTermEnv(t *testing.T, dir string, env []string, args ...string) *ptyTe
 				tm.mu.Lock()
 				tm.raw.Write(buf[:n])
 				tm.mu.Unlock()
+				tm.scr.Lock()
 				tm.emu.Write(buf[:n])
+				tm.scr.Unlock()
 			}
 			if err != nil {
 				return
@@ -115,7 +118,13 @@ func startTermEnv(t *testing.T, dir string, env []string, args ...string) *ptyTe
 	return tm
 }
 
-func (tm *ptyTerm) screen() string { return tm.emu.String() }
+// screen is the emulator's screen now. SafeEmulator does not lock
+// String, so the reader's writes and this read share scr (-race found it).
+func (tm *ptyTerm) screen() string {
+	tm.scr.Lock()
+	defer tm.scr.Unlock()
+	return tm.emu.String()
+}
 
 // waitFor polls the screen until it shows want.
 func (tm *ptyTerm) waitFor(want string) {
