@@ -432,3 +432,27 @@ func TestPrinterEchoesCommand(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// Inferred steps (guessed from blocks that do not say they are commands)
+// need a confirmation: with nobody to ask they are listed before anything
+// runs (exit 2 in the CLI); --yes runs them and says which first.
+func TestInferredStepsNeedYesAndAreNamed(t *testing.T) {
+	inf := shellStep("guess", "echo guessed")
+	inf.Inferred = true
+	doc := docWith(shellStep("a", "echo a"), inf)
+	ex := &fakeExec{}
+	e := engine(t, ex, doc, nil)
+	_, err := Run(context.Background(), e, Options{Out: io.Discard})
+	var miss *MissingError
+	if !errors.As(err, &miss) || strings.Join(miss.Details(), "\n") != "step guess is inferred (its block does not say it is a command): --yes runs it" || len(ex.ran) > 0 {
+		t.Fatalf("without --yes: %v, ran %v", err, ex.ran)
+	}
+	var out bytes.Buffer
+	if _, err := Run(context.Background(), e, Options{Out: &out, Yes: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := "! running 1 inferred step(s), guessed from blocks that do not say they are commands: guess\n> a\n"
+	if !strings.HasPrefix(out.String(), want) || strings.Join(ex.ran, ",") != "a,guess" {
+		t.Fatalf("--yes ran %v:\n%s", ex.ran, out.String())
+	}
+}
