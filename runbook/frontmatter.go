@@ -60,6 +60,17 @@ func (p *parser) frontMatter() (*FrontMatter, int) {
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], top.Content[i+1]
 		switch k.Value {
+		case "title", "cwd":
+			// runme's: the doc's name, every step's working directory
+			if v.Kind != yaml.ScalarNode {
+				p.fmErr(lineOff+v.Line, k.Value+" must be a string")
+				continue
+			}
+			if k.Value == "title" {
+				fm.Title = v.Value
+			} else {
+				fm.Cwd = v.Value
+			}
 		case "variables", "vars":
 			p.fmVariables(fm, v, bodyStart, lineOff)
 		case "mysql":

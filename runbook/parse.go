@@ -109,6 +109,11 @@ func (p *parser) newStep(st Step) *Step {
 	s := &p.stepSlab[0]
 	p.stepSlab = p.stepSlab[1:]
 	*s = st
+	if s.codeLine0 == 0 && s.Kind != KindManual && s.CodeSpan.Len() > 0 {
+		// code taken verbatim from the source (scraped blocks, check
+		// cells): its lines are the source's lines
+		s.codeLine0 = p.lineOf(s.CodeSpan.Start)
+	}
 	return s
 }
 
@@ -223,6 +228,7 @@ func (p *parser) run() {
 		p.doc.Sections = p.doc.Sections[:0]
 		p.scrapedSections()
 		p.scrapedQuestions()
+		p.scrapedSteps()
 	}
 	p.finishSections()
 	p.finish()
@@ -456,6 +462,10 @@ func (p *parser) finishSections() {
 			s.Body.End = s.Body.Start
 		}
 	}
+	if fm := p.doc.FrontMatter; fm != nil && fm.Title != "" {
+		p.doc.Title = fm.Title
+		return
+	}
 	for _, s := range secs {
 		if s.Level == 1 && !p.doc.Scraped {
 			p.doc.Title = s.Title
@@ -604,9 +614,9 @@ var interpreters = map[string]string{
 
 func langKind(lang string) (kind StepKind, console, ok bool) {
 	switch strings.ToLower(lang) {
-	case "sh", "bash", "zsh", "shell":
+	case "sh", "bash", "zsh", "shell", "shell-script", "shellscript":
 		return KindShell, false, true
-	case "console", "shell-session", "shellsession":
+	case "console", "shell-session", "shellsession", "sh-session", "bash-session":
 		return KindShell, true, true
 	case "sql", "mysql":
 		return KindSQL, false, true
@@ -622,7 +632,14 @@ func (p *parser) codeBlock(info, body string, span, codeSpan Span) {
 		p.diag(SevError, span.Start, d.code, "%s", d.msg)
 	}
 	kind, console, ok := langKind(lang)
-	if !ok && attrs.Run {
+	mode := modeShell
+	switch {
+	case console:
+		mode = modeConsole
+	case !ok && lang == "" && !attrs.Run:
+		// an unlabelled fence is a step only if its lines are commands
+		kind, ok, mode = KindShell, true, modeUnlabelled
+	case !ok && attrs.Run:
 		kind, ok = KindShell, true
 		if attrs.Shell == "" && lang != "" {
 			attrs.Shell = interpreters[strings.ToLower(lang)]
@@ -632,27 +649,33 @@ func (p *parser) codeBlock(info, body string, span, codeSpan Span) {
 		}
 	}
 	line := p.lineOf(span.Start)
-	if !ok {
-		p.doc.References = append(p.doc.References, &Reference{
-			Lang: lang, Line: line, Code: body, Span: span,
-		})
-		return
-	}
-	st := p.newStep(Step{
+	st := Step{
 		Kind:     kind,
 		Line:     line,
 		EndLine:  p.lineOf(span.End),
 		Lang:     lang,
 		Attrs:    attrs,
 		Code:     body,
-		Console:  console,
 		Span:     span,
 		CodeSpan: codeSpan,
-	})
-	if console {
-		st.Code, st.Expected = splitConsole(body)
 	}
-	p.addStep(st)
+	if ok && kind == KindShell && dialectOf(&st) == dialectShell {
+		b, isStep := readShellBody(body, mode)
+		ok = isStep
+		st.Code, st.Expected, st.Console, st.Inferred, st.codeLines = b.code, b.expected, b.console, b.inferred, b.lines
+	} else if ok && strings.TrimSpace(body) == "" {
+		ok = false // an empty block runs nothing
+	}
+	if !ok {
+		p.doc.References = append(p.doc.References, &Reference{
+			Lang: lang, Line: line, Code: body, Span: span,
+		})
+		return
+	}
+	if codeSpan.Len() > 0 {
+		st.codeLine0 = p.lineOf(codeSpan.Start)
+	}
+	p.addStep(p.newStep(st))
 }
 
 // splitInfo separates a fence's language from its attributes.
@@ -663,31 +686,6 @@ func splitInfo(info string) (lang, attrs string) {
 		return info, ""
 	}
 	return info[:i], strings.TrimSpace(info[i:])
-}
-
-// splitConsole keeps the `$ ` commands (with their `\` continuation lines)
-// of a console transcript as code; every other line is expected output.
-func splitConsole(body string) (code, expected string) {
-	var c, e []string
-	cont := false
-	for line := range strings.SplitSeq(body, "\n") {
-		t := strings.TrimLeft(line, " \t")
-		switch {
-		case cont:
-			c = append(c, line)
-		case t == "$" || strings.HasPrefix(t, "$ "):
-			cmd := strings.TrimPrefix(strings.TrimPrefix(t, "$"), " ")
-			if cmd == "" {
-				continue
-			}
-			c = append(c, cmd)
-		default:
-			e = append(e, line)
-			continue
-		}
-		cont = strings.HasSuffix(strings.TrimRight(line, " \t"), `\`)
-	}
-	return strings.Join(c, "\n"), strings.Join(e, "\n")
 }
 
 func (p *parser) addStep(st *Step) {

@@ -80,7 +80,8 @@ type Engine struct {
 
 	runMu      sync.Mutex // one step at a time
 	preflights []Preflight
-	preflight  bool // preflights passed in this process
+	preflight  bool      // preflights passed in this process
+	masks      maskCache // the secrets compiled for masking
 }
 
 // Opened says which run Open picked, for frontends to tell the engineer.
@@ -283,8 +284,8 @@ func (e *Engine) journalVar(name string, r resolved) error {
 	return nil
 }
 
-// mask hides every known secret in s.
-func (e *Engine) mask(s string) string { return MaskString(s, e.vars.secrets()) }
+// mask hides every known secret, in every form, in s.
+func (e *Engine) mask(s string) string { return e.masks.get(e.vars.secrets()).String(s) }
 
 // RecordIdentity journals the cloud identity a preflight found, so that
 // the record says which account the run acted on.

@@ -110,11 +110,11 @@ func (e *Engine) checkSubstitution(doc *runbook.Document, st *runbook.Step) erro
 		}
 		vals[name] = Value{Text: v, Secret: e.vars.secret(name)}
 	}
-	if _, _, err := Substitute(st, e.command(st), vals); err != nil {
+	if _, err := Fill(st, e.command(st), vals); err != nil {
 		return fmt.Errorf("step %s: %w", st.ID, err)
 	}
 	if st.Attrs.DoneIf != "" {
-		if _, _, err := Substitute(st, st.Attrs.DoneIf, vals); err != nil {
+		if _, err := Fill(st, st.Attrs.DoneIf, vals); err != nil {
 			return fmt.Errorf("step %s: done-if: %w", st.ID, err)
 		}
 	}
@@ -203,11 +203,11 @@ func (e *Engine) preview(st *runbook.Step, code, what string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, display, err := Substitute(st, code, vals)
+	filled, err := Fill(st, code, vals)
 	if err != nil {
 		return "", fmt.Errorf("step %s: %s%w", st.ID, what, err)
 	}
-	return e.mask(display), nil
+	return e.mask(filled.Display), nil
 }
 
 // Expand fills the placeholders of a text that is neither shell nor SQL (a

@@ -12,6 +12,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/mask"
 )
 
 // RunOptions are per-run choices of the UI.
@@ -45,12 +46,11 @@ func (e *Engine) runPreflights(ctx context.Context) error {
 type attempt struct {
 	st      *runbook.Step
 	n       int
-	run     string // the command, values filled in
-	display string // the command as shown (secrets masked later)
-	doneIf  string // the done-if check, values filled in ("" for none)
-	doneIfD string // the done-if check as shown
+	cmd     Filled // the command, values filled in
+	doneIf  Filled // the done-if check, values filled in (Run "" for none)
 	req     Request
 	secrets []string
+	masks   *mask.Set // the secrets compiled
 	t0      time.Time
 	log     *journal.Log
 	hold    bool
@@ -96,15 +96,15 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		return status, err
 	}
 	a.t0, a.log = time.Now(), e.rec.log(stepID, a.n)
-	if a.doneIf != "" {
+	if a.doneIf.Run != "" {
 		if res, done := e.checkDoneIf(ctx, ex, a); done {
 			return e.finish(a, res, doneIfStatus(ctx, res))
 		}
 	}
 	sink := &outputSink{rec: e.rec, log: a.log, step: stepID, attempt: a.n}
-	m := NewMasker(sink, a.secrets)
+	m := a.masks.Writer(sink)
 	req := a.req
-	req.Command, req.Output = a.run, m
+	req.Command, req.Binds, req.Output = a.cmd.Run, a.cmd.Binds, m
 	if st.Attrs.Interactive {
 		req.Terminal = opt.Terminal
 	}
@@ -130,11 +130,11 @@ func (e *Engine) prepare(ctx context.Context, st *runbook.Step, opt RunOptions) 
 		return nil, err
 	}
 	a := &attempt{st: st, hold: opt.Hold}
-	if a.run, a.display, err = Substitute(st, e.command(st), vals); err != nil {
+	if a.cmd, err = Fill(st, e.command(st), vals); err != nil {
 		return nil, fmt.Errorf("step %s: %w", st.ID, err)
 	}
 	if st.Attrs.DoneIf != "" {
-		if a.doneIf, a.doneIfD, err = Substitute(st, st.Attrs.DoneIf, vals); err != nil {
+		if a.doneIf, err = Fill(st, st.Attrs.DoneIf, vals); err != nil {
 			return nil, fmt.Errorf("step %s: done-if: %w", st.ID, err)
 		}
 	}
@@ -143,6 +143,7 @@ func (e *Engine) prepare(ctx context.Context, st *runbook.Step, opt RunOptions) 
 		return nil, err
 	}
 	a.secrets = e.vars.secrets()
+	a.masks = e.masks.get(a.secrets)
 	a.req = Request{Step: st, Env: Export(e.environ, e.exported(vals)), Dir: dir, Timeout: st.Attrs.Timeout, Secrets: a.secrets}
 	a.n = 1
 	e.rec.read(func(s *journal.State, _ bool) {
@@ -159,11 +160,11 @@ func (e *Engine) prepare(ctx context.Context, st *runbook.Step, opt RunOptions) 
 // interactive step waits for it.
 func (e *Engine) recordStart(a *attempt, opt RunOptions) (<-chan error, error) {
 	started := journal.Event{Type: journal.StepStarted, Step: a.st.ID, Attempt: a.n, Hash: a.st.Hash,
-		Command: MaskString(a.display, a.secrets)}
-	if a.doneIf != "" {
-		started.Note = "done-if: " + MaskString(a.doneIfD, a.secrets)
+		Command: a.masks.String(a.cmd.Display)}
+	if a.doneIf.Run != "" {
+		started.Note = "done-if: " + a.masks.String(a.doneIf.Display)
 	}
-	if opt.Hold && a.doneIf == "" && !a.st.Attrs.Interactive {
+	if opt.Hold && a.doneIf.Run == "" && !a.st.Attrs.Interactive {
 		return e.rec.recordOverlapped(started)
 	}
 	_, err := e.rec.record(started)
@@ -178,9 +179,9 @@ func (e *Engine) checkDoneIf(ctx context.Context, ex Executor, a *attempt) (Resu
 	check := *a.st
 	check.Code, check.Console, check.Expected = a.st.Attrs.DoneIf, false, ""
 	check.Attrs.Interactive = false
-	m := NewMasker(a.log, a.secrets)
+	m := a.masks.Writer(a.log)
 	req := a.req
-	req.Step, req.Command, req.Output = &check, a.doneIf, m
+	req.Step, req.Command, req.Binds, req.Output = &check, a.doneIf.Run, a.doneIf.Binds, m
 	if req.Timeout == 0 {
 		req.Timeout = DoneIfTimeout
 	}
@@ -212,7 +213,7 @@ func (e *Engine) finish(a *attempt, res Result, status journal.Status) (journal.
 	case res.TimedOut:
 		ev.Error = fmt.Sprintf("timed out after %s", a.st.Attrs.Timeout)
 	case res.Err != nil:
-		ev.Error = MaskString(res.Err.Error(), a.secrets)
+		ev.Error = a.masks.String(res.Err.Error())
 	}
 	rec := e.rec.record
 	if a.hold {

@@ -14,10 +14,6 @@ func sh(code string, names ...string) *runbook.Step {
 	return &runbook.Step{Kind: runbook.KindShell, Lang: "bash", Code: code, Placeholders: names}
 }
 
-func sqlStep(code string, names ...string) *runbook.Step {
-	return &runbook.Step{Kind: runbook.KindSQL, Lang: "sql", Code: code, Placeholders: names}
-}
-
 func vals(kv ...string) map[string]Value {
 	m := map[string]Value{}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -87,7 +83,8 @@ func TestSubstitutePlainValuesStayReadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `aws ecr create-repository --repository-name team/app --region us-west-2 # in team/app`; run != want {
+	// a comment is not code: its placeholders are text for the reader
+	if want := `aws ecr create-repository --repository-name team/app --region us-west-2 # in <repo>`; run != want {
 		t.Fatalf("got %q", run)
 	}
 }
@@ -136,7 +133,7 @@ func TestSubstituteRefusals(t *testing.T) {
 		{"in ${} with quote", `echo "${u:-<x>}"`, "it's", "inside ${…}"},
 		{"in ${} bare", `echo ${u:-<x>}`, "a b", "inside ${…}"},
 		{"in ${} plain ok", `echo "${u:-<x>}"`, "a-b", ""},
-		{"comment newline", "true # <x>", "a\nid", "comment"},
+		{"comment is left alone", "true # <x>", "a\nid", ""},
 		{"after backslash", `echo \<x>`, "'x", "backslash"},
 		{"missing value", "echo <y>", "", "no value for placeholder <y>"},
 	}
@@ -184,10 +181,10 @@ func TestSubstituteDisplayMasksSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run != `mysql -h db.internal --password="pa\"ss" # pa"ss` {
+	if run != `mysql -h db.internal --password="pa\"ss" # <pw>` {
 		t.Fatalf("run %q", run)
 	}
-	if disp != `mysql -h db.internal --password="****" # ****` {
+	if disp != `mysql -h db.internal --password="****" # <pw>` {
 		t.Fatalf("display %q", disp)
 	}
 }
@@ -208,44 +205,6 @@ func TestSubstituteUnparsableShell(t *testing.T) {
 	}
 	if _, _, err := Substitute(sh(code, "x"), code, vals("x", "a b")); err == nil || !strings.Contains(err.Error(), "not valid shell") {
 		t.Fatalf("want a refusal, got %v", err)
-	}
-}
-
-func TestSubstituteSQL(t *testing.T) {
-	tests := []struct {
-		name, code, val, want, wantErr string
-	}{
-		{"single", "SELECT '<x>'", `a'b\c"d`, `SELECT 'a''b\\c"d'`, ""},
-		{"double", `SELECT "<x>"`, `a'b\c"d`, `SELECT "a'b\\c""d"`, ""},
-		{"backtick", "SELECT * FROM `<x>`", "we`ird", "SELECT * FROM `we``ird`", ""},
-		{"bare number", "SELECT * FROM t WHERE id = <x>", "42", "SELECT * FROM t WHERE id = 42", ""},
-		{"bare ident", "USE <x>", "app_prod", "USE app_prod", ""},
-		{"bare unsafe", "SELECT * FROM t WHERE id = <x>", "1 OR 1=1", "", "not a safe bare SQL word"},
-		{"bare dash beside dash", "DELETE FROM t WHERE a = -<x> AND b = 2", "-1", "", "comment"},
-		{"bare negative ok", "SELECT 5 - <x>", "-1", "SELECT 5 - -1", ""},
-		{"bare dashdash", "DELETE FROM t WHERE id = <x> AND tenant = 5", "1--", "", "not a safe bare SQL word"},
-		{"after string with escaped quote", `SELECT 'it\'s', <x>`, "a'b", "", "not a safe bare SQL word"},
-		{"in string after doubled quote", `SELECT 'it''s <x>'`, "a'b", `SELECT 'it''s a''b'`, ""},
-		{"line comment", "SELECT 1 -- <x>\n", "a\nDROP TABLE t", "", "line break"},
-		{"hash comment ok", "SELECT 1 # <x>\n", "note", "SELECT 1 # note\n", ""},
-		{"block comment", "SELECT /* <x> */ 1", "*/ DROP TABLE t /*", "", "*/"},
-		{"executable comment is code", "SELECT /*!50000 <x> */ 1", "1 OR 1", "", "not a safe bare SQL word"},
-		{"after backslash", `SELECT '\<x>'`, "a", "", "backslash"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			run, _, err := Substitute(sqlStep(tt.code, "x"), tt.code, vals("x", tt.val))
-			switch {
-			case tt.wantErr != "":
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want one containing %q (run %q)", err, tt.wantErr, run)
-				}
-			case err != nil:
-				t.Fatal(err)
-			case run != tt.want:
-				t.Fatalf("run %q, want %q", run, tt.want)
-			}
-		})
 	}
 }
 
@@ -309,7 +268,7 @@ func FuzzShellSubstitute(f *testing.F) {
 			tmpl{code: `printf '%s' "${unset_var:-<x>}"`, want: v, refuse: !isPlain(v) && v != ""},
 			tmpl{code: "cat <<EOF\n<x>\nEOF", want: v + "\n", refuse: endsHeredoc},
 			tmpl{code: "cat <<'EOF'\n<x>\nEOF", want: v + "\n", refuse: endsHeredoc},
-			tmpl{code: "printf '%s' ok # <x>", want: "ok", refuse: strings.ContainsAny(v, "\r\n")},
+			tmpl{code: "printf '%s' ok # <x>", want: "ok"}, // a comment is never filled in
 			tmpl{code: "mysql <<EOF\nSELECT '<x>';\nEOF", want: "SELECT '" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(v) + "';\n", refuse: endsHeredoc},
 		)
 		script.WriteString("mysql() { cat; }\n") // the SQL as mysql would receive it
@@ -365,103 +324,6 @@ func FuzzShellSubstitute(f *testing.F) {
 	})
 }
 
-// sqlTemplate puts the value in each kind of MySQL quoted token.
-const sqlTemplate = "SELECT '<x>', \"<x>\", `<x>` -- end"
-
-// FuzzSQLSubstitute proves that the substituted literals, read back by a
-// MySQL-style lexer, give exactly the value and leave the statement's
-// structure intact.
-func FuzzSQLSubstitute(f *testing.F) {
-	for _, s := range []string{"", "a", "it's", `a"b`, "a`b", `\`, `\'`, "''", `\\'`, "\n", "é", "' OR 1=1 -- ", "`; DROP TABLE t; `"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		run, _, err := Substitute(sqlStep(sqlTemplate, "x"), sqlTemplate, vals("x", v))
-		if strings.IndexByte(v, 0) >= 0 {
-			if err == nil {
-				t.Fatal("NUL accepted")
-			}
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		rest, ok := strings.CutPrefix(run, "SELECT ")
-		if !ok {
-			t.Fatalf("run %q", run)
-		}
-		for i, q := range []byte{'\'', '"', '`'} {
-			lit, r, err := lexMySQLQuoted(rest, q)
-			if err != nil {
-				t.Fatalf("value %q: %v in %q", v, err, run)
-			}
-			if lit != v {
-				t.Fatalf("value %q: literal %d reads back as %q (run %q)", v, i, lit, run)
-			}
-			sep := ", "
-			if i == 2 {
-				sep = " -- end"
-			}
-			if rest, ok = strings.CutPrefix(r, sep); !ok {
-				t.Fatalf("value %q: after literal %d comes %q", v, i, r)
-			}
-		}
-		if rest != "" {
-			t.Fatalf("trailing %q", rest)
-		}
-	})
-}
-
-// lexMySQLQuoted reads one quoted token (as MySQL does, default sql_mode)
-// at the start of s and returns its value and the rest.
-func lexMySQLQuoted(s string, q byte) (string, string, error) {
-	if s == "" || s[0] != q {
-		return "", "", errorString("no opening quote")
-	}
-	var b strings.Builder
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\' && q != '`' && i+1 < len(s):
-			i++
-			switch s[i] {
-			case '0':
-				b.WriteByte(0)
-			case 'n':
-				b.WriteByte('\n')
-			case 'r':
-				b.WriteByte('\r')
-			case 't':
-				b.WriteByte('\t')
-			case 'b':
-				b.WriteByte('\b')
-			case 'Z':
-				b.WriteByte(26)
-			case '%', '_':
-				b.WriteByte('\\')
-				b.WriteByte(s[i])
-			default:
-				b.WriteByte(s[i])
-			}
-		case c == q && i+1 < len(s) && s[i+1] == q:
-			b.WriteByte(q)
-			i++
-		case c == q:
-			return b.String(), s[i+1:], nil
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return "", "", errorString("unterminated")
-}
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
-
-// TestSubstituteInBash runs many shell contexts with hostile values through
-// real bash: each is either refused or prints exactly the value, and none
-// runs the value's code.
 func TestSubstituteInBash(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {

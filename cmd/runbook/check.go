@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -67,6 +68,11 @@ not Markdown.`,
 			} else {
 				for _, d := range diags {
 					fmt.Fprintf(s.out, "%s:%d: %s: %s\n", doc.Path, d.Line, d.Severity, d.Message)
+					if d.Suggestion != "" {
+						for l := range strings.SplitSeq(d.Suggestion, "\n") {
+							fmt.Fprintf(s.out, "    %s\n", l)
+						}
+					}
 				}
 				fmt.Fprintf(s.out, "%s: %s\n", doc.Path, summary(res.Errors, res.Warnings))
 			}

@@ -1,4 +1,10 @@
-package sql
+// Package sqltext reads MySQL text the way the mysql client and server do:
+// it cuts a block into statements (Split) and finds a statement's quoted
+// strings, identifiers and comments (Tokens). It is the one MySQL lexer
+// shared by SQL substitution (package steps), which must know where each
+// placeholder sits, and the SQL executor (package steps/sql), which must
+// cut the filled text in exactly the same places.
+package sqltext
 
 import (
 	"fmt"
@@ -148,33 +154,17 @@ func (s *splitter) emit(end int, vertical bool) {
 // and doubled quotes; identifiers only doubled backticks (as in MySQL with
 // the default sql_mode).
 func (s *splitter) skipQuoted(q byte) error {
-	startLine := s.line
-	s.i++
-	for s.i < len(s.code) {
-		c := s.code[s.i]
-		switch {
-		case c == '\\' && q != '`' && s.i+1 < len(s.code):
-			if s.code[s.i+1] == '\n' {
-				s.line++
-			}
-			s.i += 2
-		case c == q && s.i+1 < len(s.code) && s.code[s.i+1] == q:
-			s.i += 2
-		case c == q:
-			s.i++
-			return nil
-		case c == '\n':
-			s.line++
-			s.i++
-		default:
-			s.i++
+	end, ok := quotedEnd(s.code, s.i)
+	if !ok {
+		what := "string"
+		if q == '`' {
+			what = "identifier"
 		}
+		return &SplitError{Line: s.line, Msg: fmt.Sprintf("unterminated %c%s%c %s", q, "…", q, what)}
 	}
-	what := "string"
-	if q == '`' {
-		what = "identifier"
-	}
-	return &SplitError{Line: startLine, Msg: fmt.Sprintf("unterminated %c%s%c %s", q, "…", q, what)}
+	s.line += strings.Count(s.code[s.i:end], "\n")
+	s.i = end
+	return nil
 }
 
 // skipLine skips to the newline ending a -- or # comment (not past it).

@@ -1,14 +1,15 @@
-package steps
+package mask
 
 import (
 	"bytes"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
 
-func TestMaskString(t *testing.T) {
+func TestString(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
@@ -33,8 +34,8 @@ func TestMaskString(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := MaskString(tt.in, tt.secrets); got != tt.want {
-				t.Errorf("MaskString(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := New(tt.secrets).String(tt.in); got != tt.want {
+				t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -44,7 +45,7 @@ func TestMaskString(t *testing.T) {
 func writeChunks(t *testing.T, in string, secrets []string, cuts ...int) string {
 	t.Helper()
 	var b bytes.Buffer
-	m := NewMasker(&b, secrets)
+	m := New(secrets).Writer(&b)
 	prev := 0
 	for _, c := range append(cuts, len(in)) {
 		if n, err := m.Write([]byte(in[prev:c])); err != nil || n != c-prev {
@@ -86,14 +87,14 @@ func TestMaskerOneByteWrites(t *testing.T) {
 	if got := writeChunks(t, in, secrets, cuts...); got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	if got := MaskString(in, secrets); got != want {
-		t.Fatalf("MaskString: got %q, want %q", got, want)
+	if got := New(secrets).String(in); got != want {
+		t.Fatalf("String: got %q, want %q", got, want)
 	}
 }
 
 func TestMaskerSecretAtEndOfStream(t *testing.T) {
 	var b bytes.Buffer
-	m := NewMasker(&b, []string{"topsecret"})
+	m := New([]string{"topsecret"}).Writer(&b)
 	_, _ = m.Write([]byte("x top"))
 	if got := b.String(); got != "x " {
 		t.Fatalf("before completion, wrote %q; want only %q (the rest held back)", got, "x ")
@@ -112,7 +113,7 @@ func TestMaskerSecretAtEndOfStream(t *testing.T) {
 
 func TestMaskerFlushEmitsPartialPrefix(t *testing.T) {
 	var b bytes.Buffer
-	m := NewMasker(&b, []string{"topsecret"})
+	m := New([]string{"topsecret"}).Writer(&b)
 	_, _ = m.Write([]byte("x tops"))
 	if err := m.Flush(); err != nil {
 		t.Fatal(err)
@@ -124,7 +125,7 @@ func TestMaskerFlushEmitsPartialPrefix(t *testing.T) {
 
 func TestMaskerNoSecretsPassThrough(t *testing.T) {
 	var b bytes.Buffer
-	m := NewMasker(&b, []string{"", ""})
+	m := New([]string{"", ""}).Writer(&b)
 	_, _ = m.Write([]byte("abc"))
 	if b.String() != "abc" {
 		t.Fatalf("no-secret masker held bytes back: %q", b.String())
@@ -136,34 +137,13 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
 
 func TestMaskerWriteError(t *testing.T) {
-	m := NewMasker(failWriter{}, []string{"x"})
+	m := New([]string{"x"}).Writer(failWriter{})
 	if _, err := m.Write([]byte("abc")); err == nil {
 		t.Fatal("want the underlying error")
 	}
 }
 
-func benchmarkMasker(b *testing.B, secrets []string) {
-	chunk := bytes.Repeat([]byte("building layer 3/12: sha256:0123456789abcdef downloaded 12.5MB\n"), 1<<16/64)
-	m := NewMasker(io.Discard, secrets)
-	b.SetBytes(int64(len(chunk)))
-	b.ResetTimer()
-	for b.Loop() {
-		_, _ = m.Write(chunk)
-	}
-}
-
-func BenchmarkMaskerNoSecrets(b *testing.B) { benchmarkMasker(b, nil) }
-
-func BenchmarkMaskerFewSecrets(b *testing.B) {
-	benchmarkMasker(b, []string{"hunter2", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", strings.Repeat("k", 40)})
-}
-
-// The masker's worst case: a secret whose first byte is everywhere.
-func BenchmarkMaskerCommonFirstByte(b *testing.B) {
-	benchmarkMasker(b, []string{"building layer 9", "sha256:fff", "e downloaded"})
-}
-
-// Whatever the chunking, the stream gives the same bytes as MaskString, and
+// Whatever the chunking, the stream gives the same bytes as String, and
 // no secret survives.
 func TestMaskerRandomChunking(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -175,7 +155,7 @@ func TestMaskerRandomChunking(t *testing.T) {
 			in.WriteByte(alphabet[rng.IntN(len(alphabet))])
 		}
 		s := in.String()
-		want := MaskString(s, secrets)
+		want := New(secrets).String(s)
 		var cuts []int
 		for i := 1; i < len(s); i++ {
 			if rng.IntN(3) == 0 {
@@ -183,7 +163,7 @@ func TestMaskerRandomChunking(t *testing.T) {
 			}
 		}
 		if got := writeChunks(t, s, secrets, cuts...); got != want {
-			t.Fatalf("input %q cuts %v: got %q, MaskString %q", s, cuts, got, want)
+			t.Fatalf("input %q cuts %v: got %q, String %q", s, cuts, got, want)
 		}
 		for _, sec := range []string{"abca", "bcab", "cc"} {
 			if strings.Contains(want, sec) {
@@ -199,7 +179,7 @@ func TestMaskerPrefixOfLongerSecretAcrossWrites(t *testing.T) {
 	}
 }
 
-// FuzzMasker: however the stream is cut, the masker writes what MaskString
+// FuzzMasker: however the stream is cut, the masker writes what String
 // returns, and no secret is left in it.
 func FuzzMasker(f *testing.F) {
 	f.Add("token=abc123 and abc123", "abc123", uint16(8), uint16(15))
@@ -216,9 +196,9 @@ func FuzzMasker(f *testing.F) {
 		if len(cuts) == 2 && cuts[0] > cuts[1] {
 			cuts[0], cuts[1] = cuts[1], cuts[0]
 		}
-		want := MaskString(data, secrets)
+		want := New(secrets).String(data)
 		if got := writeChunks(t, data, secrets, cuts...); got != want {
-			t.Fatalf("cuts %v: stream %q, MaskString %q", cuts, got, want)
+			t.Fatalf("cuts %v: stream %q, String %q", cuts, got, want)
 		}
 		// The mask itself is made of '*': a secret with one could be
 		// formed by it and its neighbours.
@@ -228,4 +208,92 @@ func FuzzMasker(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzSkipperMatchesAutomaton: the stream's fast scan finds exactly the
+// spans the automaton finds.
+func FuzzSkipperMatchesAutomaton(f *testing.F) {
+	f.Add("xx abcdef abcabcdef ab", "abcd", "bcdefg", "cab")
+	f.Add("aaaaaaaaaa", "aaaa", "aaaaa", "zzzz")
+	f.Fuzz(func(t *testing.T, data, a, b, c string) {
+		var forms formSet
+		for _, s := range []string{a, b, c} {
+			forms.add(s)
+		}
+		if len(forms.list) == 0 {
+			return
+		}
+		m := newMatcher(forms.list)
+		sk := newSkipper(forms.list)
+		if sk == nil {
+			return
+		}
+		var want, got scanner
+		want.scan(m, data)
+		sk.scan(&got, []byte(data))
+		if !slices.Equal(want.ivs, got.ivs) {
+			t.Fatalf("forms %q in %q: automaton %v, skipper %v", forms.list, data, want.ivs, got.ivs)
+		}
+	})
+}
+
+// TestWriterHoldsBackLittle: however long an occurrence runs on (a run of
+// one repeated character, a secret of it), the Writer holds back at most
+// MaxHold bytes and writes the rest masked.
+func TestWriterHoldsBackLittle(t *testing.T) {
+	set := New([]string{"aaaaaaaa", "aaaaaaab"})
+	var b bytes.Buffer
+	w := set.Writer(&b)
+	for range 10000 {
+		if _, err := w.Write([]byte("aaaaaaaaaaaaaaaa")); err != nil {
+			t.Fatal(err)
+		}
+		if len(w.pending) > set.MaxHold() {
+			t.Fatalf("holding %d bytes, MaxHold %d", len(w.pending), set.MaxHold())
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != Text {
+		t.Errorf("a run of secrets: got %d bytes %.40q…, want one mask", b.Len(), b.String())
+	}
+}
+
+// TestWriterRandomChunkingForms: as TestMaskerRandomChunking, with secrets
+// long enough to have escaped forms and be scanned by the skipper, in a
+// text made of their characters.
+func TestWriterRandomChunkingForms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := "ab\"\\\n'"
+	secrets := []string{`ab"ba\b`, "a'b\nab'a"}
+	set := New(secrets)
+	if set.Writer(io.Discard).sk == nil {
+		t.Fatal("the skipper is not used")
+	}
+	for range 1500 {
+		var in strings.Builder
+		for range rng.IntN(80) {
+			if rng.IntN(8) == 0 {
+				in.WriteString(Forms(secrets[rng.IntN(2)])[rng.IntN(5)])
+			}
+			in.WriteByte(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := in.String()
+		want := set.String(s)
+		var cuts []int
+		for i := 1; i < len(s); i++ {
+			if rng.IntN(4) == 0 {
+				cuts = append(cuts, i)
+			}
+		}
+		if got := writeChunks(t, s, secrets, cuts...); got != want {
+			t.Fatalf("input %q cuts %v: got %q, String %q", s, cuts, got, want)
+		}
+		for _, sec := range secrets {
+			if strings.Contains(want, sec) {
+				t.Fatalf("input %q: %q survives in %q", s, sec, want)
+			}
+		}
+	}
 }
