@@ -169,11 +169,6 @@ func Open(_ context.Context, cfg Config) (*Engine, error) {
 // values and journal it uses. Call it before anything runs.
 func (e *Engine) AddPreflight(p Preflight) { e.preflights = append(e.preflights, p) }
 
-// Registry is where the engine finds executors; the composition root may
-// add executors that need the opened engine (the SQL executor resolves
-// its DSN's placeholders with Expand) before anything runs.
-func (e *Engine) Registry() *Registry { return e.reg }
-
 func currentUser(environ []string) string {
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		return u.Username

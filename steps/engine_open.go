@@ -85,9 +85,7 @@ func (e *Engine) begin() (*journal.Writer, *journal.State, []journal.Event, erro
 		return nil, nil, nil, fmt.Errorf("open run %s: %w", o.Run, err)
 	}
 	var fresh *journal.State
-	if e.cfg.DryRun {
-		fresh = nil
-	} else if w.Seq() != e.loaded {
+	if !e.cfg.DryRun && w.Seq() != e.loaded {
 		// Another runbook appended since Open read the run: go on from
 		// what the journal says now.
 		_, st, err := journal.Load(o.Dir)

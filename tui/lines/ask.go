@@ -34,19 +34,17 @@ func (r *runner) askQuestion(q *runbook.Question) error {
 	return r.s.Choose(steps.Choice{Kind: steps.ChooseAnswer, Value: ans})
 }
 
-// askValues asks each value in turn; a value that does not match its
-// pattern is asked again, three times at most.
+// askValues asks each value in turn and sets it (a value that does not
+// match its pattern is asked again, three times at most), then tells the
+// session, which checks what is still missing.
 func (r *runner) askValues(names []string) error {
-	vals := map[string]string{}
 	for _, name := range names {
 		for tries := 0; ; tries++ {
 			v, err := r.readValue(name)
 			if err != nil {
 				return fmt.Errorf("value for <%s>: %w", name, err)
 			}
-			err = r.e.SetVar(name, v)
-			if err == nil {
-				vals[name] = v
+			if err = r.e.SetVar(name, v); err == nil {
 				break
 			}
 			if tries == 2 {
@@ -55,7 +53,7 @@ func (r *runner) askValues(names []string) error {
 			r.prompt("%v\n", err)
 		}
 	}
-	return r.s.Choose(steps.Choice{Kind: steps.ChooseValues, Values: vals})
+	return r.s.Choose(steps.Choice{Kind: steps.ChooseValues})
 }
 
 func (r *runner) readValue(name string) (string, error) {
