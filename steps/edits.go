@@ -32,14 +32,9 @@ func (e *Engine) editEvent(stepID, command string) journal.Event {
 
 // secretsByName maps each secret variable with a known value to it.
 func (e *Engine) secretsByName() map[string]string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	out := map[string]string{}
-	for _, name := range e.vars.Names() {
-		if !e.vars.Secret(name) {
-			continue
-		}
-		if v, _, ok := e.vars.Peek(name); ok && v != "" {
+	for name, v := range e.vars.known() {
+		if v != "" && e.vars.secret(name) {
 			out[name] = v
 		}
 	}
@@ -122,20 +117,21 @@ func restoreEdit(stepID string, ss *journal.StepState, lookup func(name string) 
 // fetchEditSecrets fetches the secrets an edit from an earlier process
 // refers to (a source such as AWS is asked only when a step runs).
 func (e *Engine) fetchEditSecrets(ctx context.Context, stepID string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, ok := e.edits[stepID]; ok {
+	e.editMu.Lock()
+	_, ok := e.edits[stepID]
+	e.editMu.Unlock()
+	if ok {
 		return nil
 	}
-	ss := e.state.Steps[stepID]
-	if ss == nil {
-		return nil
-	}
-	for _, r := range ss.CommandRefs {
-		if _, _, ok := e.vars.Peek(r.Var); ok || !e.vars.HasSource(r.Var) {
-			continue
+	var refs []journal.SecretRef
+	e.rec.read(func(s *journal.State, _ bool) {
+		if ss := s.Steps[stepID]; ss != nil {
+			refs = slices.Clone(ss.CommandRefs)
 		}
-		if _, _, err := e.vars.Resolve(ctx, r.Var); err != nil {
+	})
+	for _, r := range refs {
+		// fetched outside any lock of the engine (varStore.resolve)
+		if _, err := e.vars.resolve(ctx, r.Var, true); err != nil {
 			return err
 		}
 	}
@@ -147,10 +143,10 @@ func (e *Engine) fetchEditSecrets(ctx context.Context, stepID string) error {
 // unmasked anyway); for a run, only a known value will do.
 func (e *Engine) editLookup(forRun bool) func(string) (string, bool) {
 	return func(name string) (string, bool) {
-		if v, _, ok := e.vars.Peek(name); ok {
+		if v, _, ok := e.vars.peek(name); ok {
 			return v, true
 		}
-		if !forRun && e.vars.HasSource(name) {
+		if !forRun && e.vars.hasSource(name) {
 			return Mask, true
 		}
 		return "", false

@@ -14,10 +14,11 @@ import (
 
 // checkJSON is the `runbook check --json` document (docs/list-json.md).
 type checkJSON struct {
-	File        string               `json:"file"`
-	Errors      int                  `json:"errors"`
-	Warnings    int                  `json:"warnings"`
-	Diagnostics []runbook.Diagnostic `json:"diagnostics"`
+	SchemaVersion int                  `json:"schemaVersion"` // runbook.JSONSchemaVersion
+	File          string               `json:"file"`
+	Errors        int                  `json:"errors"`
+	Warnings      int                  `json:"warnings"`
+	Diagnostics   []runbook.Diagnostic `json:"diagnostics"`
 }
 
 func newCheckCmd(s *streams) *cobra.Command {
@@ -47,7 +48,7 @@ not Markdown.`,
 				dsn = os.Getenv("RUNBOOK_MYSQL_DSN")
 			}
 			diags := runbook.Lint(doc, runbook.LintOptions{MySQLDSN: dsn != ""})
-			res := checkJSON{File: doc.Path, Diagnostics: diags}
+			res := checkJSON{SchemaVersion: runbook.JSONSchemaVersion, File: doc.Path, Diagnostics: diags}
 			if res.Diagnostics == nil {
 				res.Diagnostics = []runbook.Diagnostic{}
 			}

@@ -67,6 +67,7 @@ func TestCheckJSON(t *testing.T) {
 	os.WriteFile(p, []byte("# Q\n\n```bash {bogus}\nls\n```\n\n- [VERIFY] who?\n"), 0o644)
 	out, errs, code := runCLI(t, "check", "--json", p)
 	want := `{
+  "schemaVersion": 2,
   "file": "` + p + `",
   "errors": 1,
   "warnings": 1,
@@ -92,7 +93,7 @@ func TestCheckJSON(t *testing.T) {
 	clean := filepath.Join(t.TempDir(), "c.md")
 	os.WriteFile(clean, []byte("# C\n"), 0o644)
 	out, _, code = runCLI(t, "check", "--json", clean)
-	if code != 0 || out != "{\n  \"file\": \""+clean+"\",\n  \"errors\": 0,\n  \"warnings\": 0,\n  \"diagnostics\": []\n}\n" {
+	if code != 0 || out != "{\n  \"schemaVersion\": 2,\n  \"file\": \""+clean+"\",\n  \"errors\": 0,\n  \"warnings\": 0,\n  \"diagnostics\": []\n}\n" {
 		t.Errorf("clean json: exit %d out %q", code, out)
 	}
 }

@@ -16,12 +16,13 @@ import (
 
 // listJSON is the `runbook list --json` document (docs/list-json.md).
 type listJSON struct {
-	File         string            `json:"file"`
-	Title        string            `json:"title"`
-	Steps        []listStep        `json:"steps"`
-	Questions    []listQuestion    `json:"questions"`
-	Verified     []listVerified    `json:"verified"`
-	Placeholders []listPlaceholder `json:"placeholders"`
+	SchemaVersion int               `json:"schemaVersion"` // runbook.JSONSchemaVersion
+	File          string            `json:"file"`
+	Title         string            `json:"title"`
+	Steps         []listStep        `json:"steps"`
+	Questions     []listQuestion    `json:"questions"`
+	Verified      []listVerified    `json:"verified"`
+	Placeholders  []listPlaceholder `json:"placeholders"`
 }
 
 type listStep struct {
@@ -92,12 +93,13 @@ func newListCmd(s *streams) *cobra.Command {
 
 func listOf(doc *runbook.Document) listJSON {
 	out := listJSON{
-		File:         doc.Path,
-		Title:        doc.Title,
-		Steps:        make([]listStep, 0, len(doc.Steps)),
-		Questions:    make([]listQuestion, 0, len(doc.Questions)),
-		Verified:     make([]listVerified, 0, len(doc.Verified)),
-		Placeholders: make([]listPlaceholder, 0, len(doc.Placeholders)),
+		SchemaVersion: runbook.JSONSchemaVersion,
+		File:          doc.Path,
+		Title:         doc.Title,
+		Steps:         make([]listStep, 0, len(doc.Steps)),
+		Questions:     make([]listQuestion, 0, len(doc.Questions)),
+		Verified:      make([]listVerified, 0, len(doc.Verified)),
+		Placeholders:  make([]listPlaceholder, 0, len(doc.Placeholders)),
 	}
 	for _, st := range doc.Steps {
 		attrs := st.Attrs.Raw

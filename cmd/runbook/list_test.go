@@ -80,6 +80,7 @@ func TestListEmptyArraysAndSmallDoc(t *testing.T) {
 	os.WriteFile(p, []byte("# A\n\n```bash\nls\n```\n"), 0o644)
 	out, _, code := runCLI(t, "list", "--json", p)
 	want := `{
+  "schemaVersion": 2,
   "file": "` + p + `",
   "title": "A",
   "steps": [

@@ -98,17 +98,24 @@ func runReport(cmd *cobra.Command, s *streams, o *reportOptions) error {
 	if stateDir == "" {
 		stateDir = journal.DefaultStateDir(o.file)
 	}
-	run := o.run
-	if run == "" {
-		run = journal.DefaultRunName(o.file)
+	// --run names a lane (its latest run) or one run by its full name;
+	// without it, the doc's own lane (docs/run-model.md).
+	lane := o.run
+	if lane == "" {
+		lane = journal.DefaultRunName(o.file)
 	}
-	runDir := journal.RunDir(stateDir, run)
-	if _, err := os.Stat(filepath.Join(runDir, journal.JournalFile)); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return usagef("no run %q of %s (nothing in %s); runs are listed by `runbook status %s`", run, o.file, runDir, o.file)
-		}
-		return usagef("read run %q: %v", run, err)
+	abs, err := filepath.Abs(o.file)
+	if err != nil {
+		return err
 	}
+	ref, ok, err := journal.FindRun(stateDir, lane, abs)
+	if err != nil {
+		return usagef("read run %q: %v", lane, err)
+	}
+	if !ok {
+		return usagef("no run %q of %s in %s; runs are listed by `runbook status %s`", lane, o.file, stateDir, o.file)
+	}
+	run, runDir := ref.Name, ref.Dir
 	events, st, err := o.load(runDir)
 	if err != nil {
 		return usagef("read run %q: %v", run, err)

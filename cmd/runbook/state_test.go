@@ -87,7 +87,7 @@ func TestRunInUseNamesItsHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { first.Process.Kill(); first.Wait() }()
-	lock := filepath.Join(state, "doc", journal.LockFile)
+	lock := filepath.Join(state, "doc.1", journal.LockFile)
 	deadline := time.Now().Add(10 * time.Second)
 	var h journal.Holder
 	for {
@@ -125,7 +125,7 @@ func TestDamagedJournalExit2AndRepair(t *testing.T) {
 	if code, _, stderr := rbCLI(t, "run", "--no-tui", "--yes", "--only", "one", "--state-dir", state, doc); code != 0 {
 		t.Fatal(stderr)
 	}
-	path := filepath.Join(state, "doc", journal.JournalFile)
+	path := filepath.Join(state, "doc.1", journal.JournalFile)
 	b, _ := os.ReadFile(path)
 	lines := strings.Count(string(b), "\n")
 	// a torn last event, as a power cut leaves it
@@ -134,7 +134,7 @@ func TestDamagedJournalExit2AndRepair(t *testing.T) {
 	os.Chdir(dir)
 	defer os.Chdir(wd)
 	code, _, stderr := rbCLI(t, "run", "--no-tui", "--yes", "--state-dir", state, doc)
-	repair := "runbook status --state-dir " + state + " --repair doc"
+	repair := "runbook status --state-dir " + state + " --repair doc.1"
 	oneLineExit2(t, "run", code, stderr, path+":"+strconv.Itoa(lines+1)+":", "cut short", repair)
 	code, _, stderr = rbCLI(t, "status", "--state-dir", state)
 	if code != 0 {

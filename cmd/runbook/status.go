@@ -3,11 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,31 +13,6 @@ import (
 	"github.com/runbook-sh/runbook/runbook/journal"
 	"github.com/runbook-sh/runbook/runbook/termtext"
 )
-
-// statusJSON is `runbook status --json` (docs/cli.md).
-type statusJSON struct {
-	StateDir string      `json:"stateDir"`
-	File     string      `json:"file,omitempty"`
-	Runs     []statusRun `json:"runs"`
-}
-
-type statusRun struct {
-	Run      string         `json:"run"`
-	Dir      string         `json:"dir"`
-	Doc      string         `json:"doc,omitempty"`
-	Who      string         `json:"who,omitempty"`
-	Host     string         `json:"host,omitempty"`
-	Started  *time.Time     `json:"started,omitempty"`
-	Updated  *time.Time     `json:"updated,omitempty"`
-	Finished bool           `json:"finished"`
-	Status   string         `json:"status"`
-	Counts   map[string]int `json:"counts"`
-	// Total and Stale are known only when FILE is given: the doc's steps.
-	Total *int `json:"total,omitempty"`
-	// Live is set while a runbook process has the run open.
-	Live  bool   `json:"live"`
-	Error string `json:"error,omitempty"`
-}
 
 func newStatusCmd(s *streams) *cobra.Command {
 	var asJSON bool
@@ -80,22 +53,9 @@ that progress counts steps not started yet and steps changed since they ran.`,
 }
 
 func runStatus(s *streams, dir string, doc *runbook.Document, asJSON bool) error {
-	sums, err := journal.Runs(dir)
+	out, err := journal.StatusOf(dir, doc)
 	if err != nil {
 		return err
-	}
-	out := statusJSON{StateDir: dir, Runs: []statusRun{}}
-	var docAbs string
-	if doc != nil {
-		out.File = doc.Path
-		docAbs, _ = filepath.Abs(doc.Path)
-	}
-	for _, r := range sums {
-		// With FILE, only that doc's runs.
-		if doc != nil && r.Error == "" && r.Doc != "" && r.Doc != doc.Path && r.Doc != docAbs {
-			continue
-		}
-		out.Runs = append(out.Runs, summarize(r, doc))
 	}
 	if asJSON {
 		enc := json.NewEncoder(s.out)
@@ -113,14 +73,14 @@ func runStatus(s *streams, dir string, doc *runbook.Document, asJSON bool) error
 	fmt.Fprintln(tw, "RUN\tSTATUS\tPROGRESS\tUPDATED\tWHO\tDOC")
 	for _, r := range out.Runs {
 		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\tunreadable\t-\t-\t-\t%s\n", r.Run, r.Error)
+			fmt.Fprintf(tw, "%s\tunreadable\t-\t-\t-\t%s\n", r.Name, r.Error)
 			continue
 		}
 		updated := "-"
 		if r.Updated != nil {
 			updated = r.Updated.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Run, r.Status, progress(r), updated, r.Who, r.Doc)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Status, progress(r), updated, r.Who, r.Doc)
 	}
 	return tw.Flush()
 }
@@ -149,66 +109,9 @@ func repairRun(s *streams, stateDir, run string) error {
 	return nil
 }
 
-// summarize turns a journal summary into the status row; with the doc,
-// steps never touched count as pending and changed ones as stale.
-func summarize(r journal.RunSummary, doc *runbook.Document) statusRun {
-	row := statusRun{Run: r.Run, Dir: r.Dir, Doc: r.Doc, Who: r.Who, Host: r.Host,
-		Finished: r.Finished, Counts: map[string]int{}, Error: r.Error, Live: r.Live}
-	if r.Error != "" {
-		row.Status = "unreadable"
-		return row
-	}
-	if !r.Started.IsZero() {
-		row.Started, row.Updated = &r.Started, &r.Updated
-	}
-	counts := map[journal.Status]int{}
-	if doc != nil && r.State != nil {
-		total := 0
-		for _, st := range doc.Steps {
-			ss := r.State.Steps[st.ID]
-			switch {
-			case ss == nil:
-				if st.Kind == runbook.KindCheck || st.Attrs.Skip {
-					continue // not part of a run unless asked
-				}
-				counts[journal.Pending]++
-			case ss.Status.Finished() && ss.Hash != "" && ss.Hash != st.Hash:
-				counts[journal.Stale]++
-			default:
-				counts[ss.Status]++
-			}
-			total++
-		}
-		row.Total = &total
-	} else {
-		counts = r.Counts
-	}
-	for st, n := range counts {
-		row.Counts[string(st)] = n
-	}
-	switch {
-	case r.Finished:
-		row.Status = string(r.Status)
-	case r.Live:
-		row.Status = "running"
-	case counts[journal.Running] > 0:
-		// A step was running when its runbook died: the next run of the
-		// doc records it as interrupted.
-		row.Status = "interrupted"
-	case counts[journal.Failed]+counts[journal.TimedOut]+counts[journal.Interrupted] > 0:
-		row.Status = "stopped"
-	default:
-		row.Status = "in progress"
-	}
-	return row
-}
-
-// progress is "5/12 done (1 failed)" with the doc, else counts by status.
-func progress(r statusRun) string {
-	done := 0
-	for _, st := range []journal.Status{journal.OK, journal.Skipped, journal.DoneByHand, journal.AlreadyDone} {
-		done += r.Counts[string(st)]
-	}
+// progress is "5/12 done (1 failed)": the counted steps (journal.RunView),
+// and those needing attention.
+func progress(r journal.RunJSON) string {
 	var extra []string
 	keys := make([]string, 0, len(r.Counts))
 	for k := range r.Counts {
@@ -222,10 +125,7 @@ func progress(r statusRun) string {
 		}
 		extra = append(extra, fmt.Sprintf("%d %s", r.Counts[k], k))
 	}
-	p := fmt.Sprintf("%d done", done)
-	if r.Total != nil {
-		p = fmt.Sprintf("%d/%d done", done, *r.Total)
-	}
+	p := fmt.Sprintf("%d/%d done", r.Done, r.Total)
 	if len(extra) > 0 {
 		p += " (" + strings.Join(extra, ", ") + ")"
 	}

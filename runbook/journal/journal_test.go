@@ -81,7 +81,7 @@ func TestRoundTripAndReplay(t *testing.T) {
 	at := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
 	want := &State{
 		Run: "staging", Doc: "deploy.md", DocHash: "h3", Who: "bob", Host: "box2",
-		Started: at(1), Updated: at(19), Finished: true, Status: OK, Resumed: 1, Seq: 19,
+		Started: at(1), Updated: at(19), Finished: true, Status: OK, FinishedAt: at(19), Resumed: 1, Seq: 19,
 		Steps: map[string]*StepState{
 			"a/1": {Status: OK, Hash: "s1b", Accepted: true, Attempts: []Attempt{
 				{N: 1, Started: at(7), Duration: 300 * time.Millisecond, Command: "make", ExitCode: intp(2), Status: Failed, Log: "logs/a_1-x.1.log"},

@@ -42,7 +42,7 @@ func (s *State) Apply(e Event) {
 		s.Started = e.Time
 	case RunResumed:
 		// A resumed run is open again; the doc may have changed meanwhile.
-		s.Finished, s.Status = false, ""
+		s.Finished, s.Status, s.FinishedAt = false, "", time.Time{}
 		s.Resumed++
 		if e.DocHash != "" {
 			s.DocHash = e.DocHash
@@ -111,6 +111,7 @@ func (s *State) Apply(e Event) {
 	case RunFinished:
 		s.Finished = true
 		s.Status = e.Status
+		s.FinishedAt = e.Time
 	case IdentityFound:
 		s.Identity = &Identity{Account: e.Account, ARN: e.ARN, Region: e.Region}
 	}

@@ -15,6 +15,8 @@ type State struct {
 	Updated  time.Time
 	Finished bool
 	Status   Status // of the whole run once finished: ok or failed
+	// FinishedAt is the time of the run-finished event (zero while open).
+	FinishedAt time.Time
 	// Resumed counts the times the run was reopened after it started.
 	Resumed int
 	// Seq is the sequence number of the last event replayed.

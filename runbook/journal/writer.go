@@ -175,8 +175,13 @@ func (w *Writer) SetClock(now func() time.Time) { w.now = now }
 // Dir is the run directory.
 func (w *Writer) Dir() string { return w.dir }
 
-// Persistent reports whether events reach the disk (false for Memory).
-func (w *Writer) Persistent() bool { return w.rd != nil }
+// Persistent reports whether events reach the disk (false for Memory and
+// once closed).
+func (w *Writer) Persistent() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.rd != nil
+}
 
 // Append sets the event's version, sequence number and (if zero) time,
 // writes it as one line and syncs it to disk (with any event written by
@@ -232,6 +237,9 @@ func (w *Writer) append(e Event, sync bool) (Event, error) {
 		return Event{}, fmt.Errorf("journal %s event: %w", e.Type, err)
 	}
 	if w.creating {
+		if w.rd == nil {
+			return Event{}, errors.New("journal: closed")
+		}
 		if err := w.createWith(append(line, '\n')); err != nil {
 			w.broken = err
 			return Event{}, err
@@ -290,12 +298,16 @@ func (w *Writer) createWith(first []byte) error {
 	return nil
 }
 
-// Close releases the journal and the run's lock.
+// Close releases the journal and the run's lock. It is safe to call while
+// another goroutine appends or syncs: all take w.mu, so no file is closed
+// under them.
 func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.rd == nil {
 		return nil
 	}
-	return errors.Join(w.Sync(), w.closeFiles())
+	return errors.Join(w.sync(), w.closeFiles())
 }
 
 // Log is the output log of one attempt. The file is created on the first
@@ -314,6 +326,8 @@ type Log struct {
 // Log returns the log of one attempt; several Log values for the same
 // attempt append to the same file (the done-if check, then the command).
 func (w *Writer) Log(step string, attempt int) *Log {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	return &Log{logs: w.logs, rel: LogPath(step, attempt), discard: w.logs == nil}
 }
 

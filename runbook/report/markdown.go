@@ -137,15 +137,15 @@ func (v *view) summaryRows() [][2]string {
 	for _, r := range v.sessionRows() {
 		add(r[0], mdInline(r[1]))
 	}
-	if v.Complete {
-		add("Finished", formatTime(v.Finished))
+	if v.RV.Finished {
+		add("Finished", formatTime(v.FinishedAt))
 	} else {
 		add("Last activity", formatTime(v.Updated))
 	}
 	if v.Identity != nil {
 		add("AWS identity", mdCode(v.Identity.ARN)+" (account "+mdCode(v.Identity.Account)+", region "+mdCode(v.Identity.Region)+")")
 	}
-	add("Steps", fmt.Sprintf("%d: %s", len(v.Steps), countsText(v.Counts)))
+	add("Steps", v.stepsText())
 	add("Run directory", mdCode(v.RunDir))
 	return rows
 }
