@@ -195,7 +195,7 @@ func openingLine(e *steps.Engine, file string, dryRun bool) string {
 	case o.Resume:
 		verb = "resuming"
 	}
-	line := fmt.Sprintf("%s run %s of %s (state: %s)", verb, o.Run, file, e.RunDir())
+	line := fmt.Sprintf("%s run %s of %s (state: %s)", verb, o.Run, termtext.Escape(file), termtext.Escape(e.RunDir()))
 	if p := o.Previous; p != nil && !dryRun {
 		if p.Finished {
 			line += fmt.Sprintf("\nrun %s finished %s on %s; this is a new run", p.Run, p.Status, p.Updated.Local().Format("2006-01-02 15:04"))
