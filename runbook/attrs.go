@@ -105,6 +105,8 @@ func (a *Attrs) set(k, v string) error {
 		a.DoneIf = v
 	case "shell":
 		a.Shell = v
+	case "background":
+		a.Background, err = parseBool(k, v)
 	default:
 		if !runmeKeys[k] {
 			return errUnknownAttr

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 // diffContext is the number of unchanged lines shown around each change.
@@ -18,7 +20,10 @@ const maxDiffEdits = 1000
 // Diff returns the unified diff (3 lines of context) from old to new for
 // the file at path, as `diff -u` and `git diff` print it, or "" when they
 // are equal. Lines keep their exact bytes: a CRLF line ends in "\r\n" in
-// the output too, so the diff can be applied with patch(1).
+// the output too, so the diff can be applied with patch(1) — except that
+// the diff is for a person to read first: control characters in the doc
+// (escape sequences, bidi overrides) are shown escaped (termtext.Escape),
+// never sent raw to the terminal.
 func Diff(path string, old, new []byte) string {
 	if bytes.Equal(old, new) {
 		return ""
@@ -29,7 +34,7 @@ func Diff(path string, old, new []byte) string {
 	line0 := bytes.Count(old[:pre], []byte{'\n'})
 	a, b := splitLines(old[pre:len(old)-suf]), splitLines(new[pre:len(new)-suf])
 	ops := diffLines(a, b)
-	name := strings.TrimPrefix(filepath.ToSlash(path), "./")
+	name := termtext.EscapeLine(strings.TrimPrefix(filepath.ToSlash(path), "./"))
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "--- a/%s\n+++ b/%s\n", name, name)
 	for _, h := range hunks(ops) {
@@ -277,7 +282,7 @@ func writeHunk(sb *strings.Builder, h hunk, a, b []string, line0 int) {
 	fmt.Fprintf(sb, "@@ -%s +%s @@\n", hunkRange(ai, na), hunkRange(bj, nb))
 	line := func(prefix byte, s string) {
 		sb.WriteByte(prefix)
-		sb.WriteString(s)
+		sb.WriteString(termtext.Escape(s))
 		if !strings.HasSuffix(s, "\n") {
 			sb.WriteString("\n\\ No newline at end of file\n")
 		}

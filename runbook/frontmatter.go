@@ -60,6 +60,17 @@ func (p *parser) frontMatter() (*FrontMatter, int) {
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], top.Content[i+1]
 		switch k.Value {
+		case "title", "cwd":
+			// runme's: the doc's name, every step's working directory
+			if v.Kind != yaml.ScalarNode {
+				p.fmErr(lineOff+v.Line, k.Value+" must be a string")
+				continue
+			}
+			if k.Value == "title" {
+				fm.Title = v.Value
+			} else {
+				fm.Cwd = v.Value
+			}
 		case "variables", "vars":
 			p.fmVariables(fm, v, bodyStart, lineOff)
 		case "mysql":
@@ -79,6 +90,12 @@ func (p *parser) frontMatter() (*FrontMatter, int) {
 				p.fmErr(lineOff+v.Line, fmt.Sprintf("aws.account %q is not a 12-digit account id", a.Account))
 			}
 			fm.AWS = &a
+		case "shell":
+			if err := checkDocShell(v.Value); err != nil {
+				p.fmErr(lineOff+v.Line, err.Error())
+				continue
+			}
+			fm.Shell = v.Value
 		}
 	}
 	return fm, end

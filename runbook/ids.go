@@ -3,6 +3,7 @@ package runbook
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"path"
 	"strconv"
 	"strings"
 	"unicode"
@@ -58,13 +59,29 @@ func (p *parser) sectionSlug(sec int) string {
 // finish assigns sections, ids, titles and hashes to steps and questions,
 // and collects placeholders.
 func (p *parser) finish() {
+	if p.tooManyItems() {
+		return // refused: no ids, hashes or placeholders for a doc this big
+	}
 	steps := p.doc.Steps
-	perSection := map[int]int{}
+	// inferred steps are numbered apart (<slug>/i<n>), so that what the
+	// parser recognises as commands never renumbers the labelled steps
+	perSection, perSectionInferred := map[int]int{}, map[int]int{}
 	index := make([]int, len(steps))
+	fmCwd := ""
+	if fm := p.doc.FrontMatter; fm != nil {
+		fmCwd = fm.Cwd
+	}
 	for i, st := range steps {
 		st.Section = p.sectionAt(st.Span.Start)
-		perSection[st.Section]++
-		index[i] = perSection[st.Section]
+		count := perSection
+		if st.Inferred {
+			count = perSectionInferred
+		}
+		count[st.Section]++
+		index[i] = count[st.Section]
+		if fmCwd != "" && st.Kind != KindManual {
+			st.Attrs.Cwd = joinCwd(fmCwd, st.Attrs.Cwd)
+		}
 	}
 	ids := make(idSet, len(steps))
 	// names are reserved first so that an explicit name never gets a suffix
@@ -75,11 +92,16 @@ func (p *parser) finish() {
 		}
 	}
 	for i, st := range steps {
+		n := strconv.Itoa(index[i])
+		of := perSection[st.Section]
+		if st.Inferred {
+			n, of = "i"+n, perSectionInferred[st.Section]
+		}
 		if st.ID == "" {
-			st.ID = ids.unique(p.sectionSlug(st.Section) + "/" + strconv.Itoa(index[i]))
+			st.ID = ids.unique(p.sectionSlug(st.Section) + "/" + n)
 		}
 		if st.Title == "" {
-			st.Title = p.stepTitle(st, index[i], perSection[st.Section])
+			st.Title = p.stepTitle(st, index[i], of)
 		}
 		st.Hash = p.stepHash(st)
 	}
@@ -129,8 +151,9 @@ func (p *parser) stepTitle(st *Step, n, of int) string {
 			return c
 		}
 	}
-	// A console block says what it runs better than its section does.
-	if cmds := strings.TrimSpace(st.Code); st.Console && cmds != "" {
+	// A transcript or an inferred block says what it runs better than
+	// its section does.
+	if cmds := strings.TrimSpace(st.Code); (st.Console || st.Inferred) && cmds != "" {
 		// The first command, its `\` continuation lines joined.
 		var first []string
 		lines := strings.Split(cmds, "\n")
@@ -160,6 +183,18 @@ func (p *parser) stepTitle(st *Step, n, of int) string {
 		title += " (" + strconv.Itoa(n) + ")"
 	}
 	return title
+}
+
+// joinCwd resolves a step's cwd against the front matter's (runme's
+// `cwd`): an absolute step cwd wins, a relative one is inside it.
+func joinCwd(base, cwd string) string {
+	switch {
+	case cwd == "":
+		return base
+	case strings.HasPrefix(cwd, "/") || strings.HasPrefix(cwd, "~"):
+		return cwd
+	}
+	return path.Join(base, cwd)
 }
 
 // stepHash digests what changes a step's behaviour, so a resumed run can

@@ -28,13 +28,8 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 	add := func(sev Severity, line int, code, format string, args ...any) {
 		out = append(out, Diagnostic{Severity: sev, Line: max(line, 1), Code: code, Message: fmt.Sprintf(format, args...)})
 	}
-	if doc.Scraped {
-		add(SevWarning, 1, "scraped", "document looks copied from a web page (no code fences, headings end in ¶): no runnable steps found, %d questions", len(doc.Questions))
-	}
-	if i := mojibakeAt(doc.Source); i >= 0 {
-		add(SevWarning, 1+bytes.Count(doc.Source[:i], []byte{'\n'}), "mojibake",
-			"text looks double-encoded (UTF-8 read as Windows-1252, e.g. %q): re-save the file as UTF-8", firstRunes(string(doc.Source[i:]), 3))
-	}
+	out = append(out, scrapedDiagnostics(doc)...)
+	out = append(out, mojibakeDiagnostics(doc)...)
 	hasDSN := opt.MySQLDSN
 	if fm := doc.FrontMatter; fm != nil && fm.MySQL != nil && fm.MySQL.DSN != "" {
 		hasDSN = true
@@ -44,11 +39,15 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 		case KindShell, KindCheck:
 			if variant, ok := shellVariant(st); ok {
 				if line, msg, bad := shellSyntax(st.Code, variant); bad {
-					add(SevError, codeLine(doc, st, line), "shell-syntax", "step %s: shell syntax error: %s", st.ID, msg)
+					if looksLikeTranscript(st.Code, line) {
+						msg += " (the block looks like a terminal transcript, commands mixed with their output: mark each command with a `$ ` prompt, or fence it as console)"
+					}
+					add(SevError, st.docLine(line-1), "shell-syntax", "step %s: shell syntax error: %s", st.ID, msg)
 				}
 			}
 			if st.Attrs.DoneIf != "" {
-				if _, msg, bad := shellSyntax(st.Attrs.DoneIf, syntax.LangBash); bad {
+				variant, _ := st.DoneIfInterpreter().Dialect.Variant()
+				if _, msg, bad := shellSyntax(st.Attrs.DoneIf, variant); bad {
 					add(SevError, st.Line, "shell-syntax", "step %s: done-if: shell syntax error: %s", st.ID, msg)
 				}
 			}
@@ -58,6 +57,7 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 			}
 		}
 	}
+	out = append(out, realDocDiagnostics(doc)...)
 	for _, q := range doc.Questions {
 		add(SevWarning, q.Line, "unanswered-question", "unanswered question %s: %s", q.ID, firstRunes(q.Text, 80))
 	}
@@ -100,37 +100,25 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 	return out
 }
 
-// shellVariant says which shell grammar checks a step, false when the step
-// runs in an interpreter that is not a shell.
+// shellVariant says which shell grammar checks a step: the dialect it
+// will really run in (Step.Interpreter), false when the step runs in an
+// interpreter that is not a shell.
 func shellVariant(st *Step) (syntax.LangVariant, bool) {
-	sh := strings.ToLower(st.Attrs.Shell)
-	if sh == "" && !st.Attrs.Run {
-		sh = strings.ToLower(st.Lang)
-	}
-	switch sh {
-	case "", "bash", "shell", "console", "shell-session", "shellsession":
-		return syntax.LangBash, true
-	case "zsh":
-		return syntax.LangZsh, true
-	case "sh", "dash", "ash", "posix":
-		// An `sh` block runs in sh (steps/shell), which is dash on Debian:
-		// bash syntax there passes check and then fails at run time.
-		return syntax.LangPOSIX, true
-	}
-	return 0, false
+	return st.Interpreter().Dialect.Variant()
 }
 
 // shellSyntax parses code, with placeholders replaced by same-length words
 // (so `<account-id>` is not read as a redirection and columns still match),
 // and returns the 1-based code line of the first error.
 func shellSyntax(code string, variant syntax.LangVariant) (line int, msg string, bad bool) {
-	if strings.ContainsAny(code, "<{") {
+	if mayHavePlaceholder(code) {
 		b := []byte(code)
-		scanPlaceholders(code, func(name string, off int) {
-			for i := off; i < off+len(name)+2; i++ {
+		var buf [8]phCand
+		for _, c := range lexPlaceholders(code, buf[:0]) {
+			for i := c.start; i < c.end; i++ {
 				b[i] = 'x'
 			}
-		})
+		}
 		code = string(b)
 	}
 	_, err := syntax.NewParser(syntax.Variant(variant)).Parse(strings.NewReader(code), "")
@@ -147,41 +135,11 @@ func shellSyntax(code string, variant syntax.LangVariant) (line int, msg string,
 	if errors.As(err, &le) {
 		msg := strings.TrimPrefix(le.Error(), le.Pos.String()+": ")
 		if variant == syntax.LangPOSIX {
-			msg += " (the block runs in sh; fence it as bash for bash syntax)"
+			msg += " (the block runs in POSIX sh, as shell=sh or the front matter's shell: asks; drop that for bash syntax)"
 		}
 		return int(le.Pos.Line()), msg, true
 	}
 	return 1, err.Error(), true
-}
-
-// codeLine maps a 1-based line of st.Code to a document line.
-func codeLine(doc *Document, st *Step, line int) int {
-	if line < 1 {
-		line = 1
-	}
-	if st.Kind == KindCheck {
-		return st.Line
-	}
-	first := 1 + bytes.Count(doc.Source[:st.CodeSpan.Start], []byte{'\n'})
-	if !st.Console {
-		return first + line - 1
-	}
-	// console code keeps only command lines: find the line-th of them
-	raw := strings.Split(string(doc.Source[st.CodeSpan.Start:st.CodeSpan.End]), "\n")
-	n, cont := 0, false
-	for i, l := range raw {
-		t := strings.TrimLeft(strings.TrimRight(l, "\r"), " \t>")
-		isCmd := cont || (strings.HasPrefix(t, "$ ") && len(strings.TrimSpace(t[1:])) > 0)
-		if !isCmd {
-			continue
-		}
-		n++
-		if n == line {
-			return first + i
-		}
-		cont = strings.HasSuffix(strings.TrimRight(l, " \t\r"), `\`)
-	}
-	return st.Line
 }
 
 // mojibakeAt returns the offset of the first UTF-8-read-as-Windows-1252

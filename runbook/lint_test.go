@@ -35,16 +35,23 @@ func TestLint(t *testing.T) {
 	}
 }
 
-// An sh block runs in sh (dash on Debian): check must judge it as POSIX
-// shell, on the line of the offending code, and accept the same code in a
-// bash block. It used to lint sh as bash, so a block check called clean
-// failed at run time.
-func TestLintShBlockIsPOSIX(t *testing.T) {
-	src := "# T\n\n```sh\necho start\narr=(1 2); echo ${arr[1]}\n```\n\n```bash\narr=(1 2); echo ${arr[1]}\n```\n"
+// Authors write ```sh to mean "a shell": such a block runs in bash, so
+// bash syntax in it is fine (it used to be linted, and run, as dash). A
+// block that asks for POSIX sh (shell=sh, front matter shell: sh) is
+// judged as POSIX, on the line of the offending code.
+func TestLintShBlockDialect(t *testing.T) {
+	body := "echo start\narr=(1 2); echo ${arr[1]}\npushd /tmp; [[ -n x ]] && echo -e 'a\\tb'; diff <(echo a) <(echo b)\n"
+	src := "# T\n\n```sh\n" + body + "```\n\n```SH\n" + body + "```\n\n```sh {shell=sh}\n" + body + "```\n"
 	got := lintLines(mustParse(t, src), LintOptions{})
-	want := "5 error shell-syntax: step t/1: shell syntax error: arrays are a bash/mksh/zsh feature; tried parsing as posix (the block runs in sh; fence it as bash for bash syntax)\n"
+	want := "17 error shell-syntax: step t/3: shell syntax error: arrays are a bash/mksh/zsh feature; tried parsing as posix (the block runs in POSIX sh, as shell=sh or the front matter's shell: asks; drop that for bash syntax)\n"
 	if got != want {
 		t.Errorf("lint:\n%s\nwant:\n%s", got, want)
+	}
+	fm := "---\nshell: sh\n---\n# T\n\n```sh\n" + body + "```\n\n```bash\n" + body + "```\n"
+	got = lintLines(mustParse(t, fm), LintOptions{})
+	want = "8 error shell-syntax: step t/1: shell syntax error: arrays are a bash/mksh/zsh feature; tried parsing as posix (the block runs in POSIX sh, as shell=sh or the front matter's shell: asks; drop that for bash syntax)\n"
+	if got != want {
+		t.Errorf("front matter shell: sh: lint:\n%s\nwant:\n%s", got, want)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/runbook-sh/runbook/runbook/atomicfile"
 )
 
 // MaxFileSize is the largest runbook Load reads. Real runbooks are a few
@@ -25,6 +27,11 @@ func Load(path string) (*Document, error) {
 	}
 	if !fi.Mode().IsRegular() && fi.Mode()&fs.ModeNamedPipe == 0 {
 		return nil, &Error{Path: path, Err: fmt.Errorf("not a regular file (%s)", fi.Mode().Type())}
+	}
+	if fi.Mode().IsRegular() {
+		// a write-back cut short by a kill -9 left its temporary file
+		// beside the doc: the next command that reads the doc removes it
+		atomicfile.RemoveStale(path)
 	}
 	if fi.Size() > MaxFileSize {
 		return nil, &Error{Path: path, Err: fmt.Errorf("file too large (%s; the limit is 64 MiB)", humanSize(fi.Size()))}

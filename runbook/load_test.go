@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,5 +88,25 @@ func TestLoadBOMAndCRLF(t *testing.T) {
 	}
 	if len(doc.Questions) != 2 || doc.Questions[0].Text != "Does the CRLF survive? Suggested: yes." || doc.Questions[0].Suggested != "yes" {
 		t.Errorf("questions = %+v", doc.Questions)
+	}
+}
+
+// A write-back killed between creating its temporary file and renaming it
+// leaves ".doc.md.runbook-*.tmp" beside the doc: the next Load removes it.
+func TestLoadRemovesTempFilesOfAnInterruptedWriteBack(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "doc.md")
+	if err := os.WriteFile(path, []byte("# Doc\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	left := filepath.Join(dir, ".doc.md.runbook-4242.tmp")
+	if err := os.WriteFile(left, []byte("# Doc\nhalf"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("temporary file still there: %v", err)
 	}
 }

@@ -107,6 +107,10 @@ type Attrs struct {
 	ContinueOnError bool          `json:"continueOnError,omitempty"`
 	DoneIf          string        `json:"doneIf,omitempty"`
 	Shell           string        `json:"shell,omitempty"` // interpreter override
+	// Background is runme's `background`: keep the step running while
+	// later ones run. Not supported yet: the step runs in the foreground
+	// and check warns.
+	Background bool `json:"background,omitempty"`
 	// Raw holds every attribute as written, for display.
 	Raw map[string]string `json:"raw,omitempty"`
 }
@@ -134,11 +138,25 @@ type Step struct {
 	Hash string `json:"hash"`
 	// Checked is true for a task item already ticked in the doc.
 	Checked bool `json:"checked,omitempty"`
+	// Inferred is true for a step the document did not label as one: an
+	// unlabelled fence whose lines are commands, a console block without
+	// prompts, commands recovered from a page copied out of a browser.
+	// "Run all" asks once before running inferred steps.
+	Inferred bool `json:"inferred,omitempty"`
+	// Shell is the program that runs the code and the grammar it is read
+	// in, decided by the parser (ResolveInterp); read it with Interpreter.
+	Shell Interp `json:"-"`
 
 	Span     Span `json:"-"` // whole block / item / row
 	CodeSpan Span `json:"-"` // content only
 	// Box is the "[ ]" of a task item (what Tick rewrites); zero otherwise.
 	Box Span `json:"-"`
+
+	// codeLine0 is the document line of the code's first line (0 when
+	// unknown); codeLines, for code taken from a transcript, holds the
+	// offset from codeLine0 of each line of Code.
+	codeLine0 int
+	codeLines []int
 }
 
 // BlockKind is where a question sits.
@@ -212,11 +230,19 @@ type Placeholder struct {
 
 // FrontMatter is the optional YAML header.
 type FrontMatter struct {
-	Span      Span        `json:"-"`
-	Line      int         `json:"line"`
+	Span Span `json:"-"`
+	Line int  `json:"line"`
+	// Title is runme's `title`: it names the document.
+	Title string `json:"title,omitempty"`
+	// Cwd is runme's `cwd`: the working directory of every step that sets
+	// none, relative to the document.
+	Cwd       string      `json:"cwd,omitempty"`
 	Variables []*Variable `json:"variables,omitempty"`
 	MySQL     *MySQL      `json:"mysql,omitempty"`
 	AWS       *AWSGuard   `json:"aws,omitempty"`
+	// Shell runs the doc's sh/shell/console blocks instead of bash
+	// (`shell: sh` for POSIX sh).
+	Shell string `json:"shell,omitempty"`
 }
 
 // Variable is a front-matter variable declaration.
@@ -271,6 +297,9 @@ type Diagnostic struct {
 	Line     int      `json:"line"`
 	Code     string   `json:"code"` // short stable id, e.g. "unclosed-fence"
 	Message  string   `json:"message"`
+	// Suggestion is text to put in the document instead (e.g. the fenced
+	// Markdown an inferred step came from), "" when there is none.
+	Suggestion string `json:"suggestion,omitempty"`
 }
 
 // Error is a bad-input error that names the file and line; the CLI maps it

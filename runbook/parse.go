@@ -28,12 +28,25 @@ const markerText = "[VERIFY]"
 // input that is not a Markdown text file (NUL bytes, invalid UTF-8); every
 // structural problem becomes a Diagnostic so nothing is lost from view.
 func Parse(path string, src []byte) (*Document, error) {
+	return parse(path, src, DefaultLimits())
+}
+
+// parse is Parse within the given limits (benchmarks lift them).
+func parse(path string, src []byte, lim Limits) (*Document, error) {
 	if err := checkText(src); err != nil {
 		err.Path = path
 		return nil, err
 	}
+	if err := tooBig(src, lim); err != nil {
+		err.Path = path
+		return nil, err
+	}
 	p := newParser(path, src)
+	p.limit.max = lim
 	p.run()
+	if err := p.pastLimit(); err != nil {
+		return nil, err
+	}
 	return p.doc, nil
 }
 
@@ -88,7 +101,8 @@ type parser struct {
 
 	hbuf []byte // reused by stepHash
 
-	tableRows int // rows of GFM tables seen (tests compare with goldmark's)
+	tableRows int        // rows of GFM tables seen (tests compare with goldmark's)
+	limit     blockLimit // what Limits allow, and where the doc passed them
 	// tables maps a paragraph's first line end (in md) to the index of its
 	// table's header line (see tableFinder)
 	tables map[int]int
@@ -109,6 +123,15 @@ func (p *parser) newStep(st Step) *Step {
 	s := &p.stepSlab[0]
 	p.stepSlab = p.stepSlab[1:]
 	*s = st
+	if len(s.Shell.Argv) == 0 && (s.Kind == KindShell || s.Kind == KindCheck) {
+		// decided once, here, for every step however it was found
+		s.Shell = ResolveInterp(s.Kind, s.Lang, s.Attrs, p.docShell())
+	}
+	if s.codeLine0 == 0 && s.Kind != KindManual && s.CodeSpan.Len() > 0 {
+		// code taken verbatim from the source (scraped blocks, check
+		// cells): its lines are the source's lines
+		s.codeLine0 = p.lineOf(s.CodeSpan.Start)
+	}
 	return s
 }
 
@@ -138,7 +161,8 @@ func (it qitem) start() int {
 func newParser(path string, src []byte) *parser {
 	sum := sha256.Sum256(src)
 	p := &parser{
-		src: src,
+		src:   src,
+		limit: blockLimit{at: -1, max: DefaultLimits()},
 		doc: &Document{
 			Path:         path,
 			Source:       src,
@@ -223,6 +247,7 @@ func (p *parser) run() {
 		p.doc.Sections = p.doc.Sections[:0]
 		p.scrapedSections()
 		p.scrapedQuestions()
+		p.scrapedSteps()
 	}
 	p.finishSections()
 	p.finish()
@@ -237,7 +262,7 @@ func (p *parser) run() {
 // than goldmark's own full parse of the same bytes.
 func (p *parser) newMarkdown() goldmark.Markdown {
 	gp := gparser.NewParser(
-		gparser.WithBlockParsers(gparser.DefaultBlockParsers()...),
+		gparser.WithBlockParsers(blockParsers(&p.limit)...),
 		gparser.WithParagraphTransformers(gparser.DefaultParagraphTransformers()...),
 		// where goldmark's table extension would run, on the lines as they
 		// are before the paragraph trims their indentation
@@ -456,6 +481,10 @@ func (p *parser) finishSections() {
 			s.Body.End = s.Body.Start
 		}
 	}
+	if fm := p.doc.FrontMatter; fm != nil && fm.Title != "" {
+		p.doc.Title = fm.Title
+		return
+	}
 	for _, s := range secs {
 		if s.Level == 1 && !p.doc.Scraped {
 			p.doc.Title = s.Title
@@ -595,18 +624,11 @@ func (p *parser) indentedCode(n *ast.CodeBlock) {
 	})
 }
 
-// interpreters maps a language made runnable with `run` to its command.
-var interpreters = map[string]string{
-	"python": "python3", "python3": "python3", "py": "python3",
-	"js": "node", "javascript": "node", "node": "node",
-	"ruby": "ruby", "rb": "ruby", "perl": "perl", "pl": "perl",
-}
-
 func langKind(lang string) (kind StepKind, console, ok bool) {
 	switch strings.ToLower(lang) {
-	case "sh", "bash", "zsh", "shell":
+	case "sh", "bash", "zsh", "shell", "shell-script", "shellscript":
 		return KindShell, false, true
-	case "console", "shell-session", "shellsession":
+	case "console", "shell-session", "shellsession", "sh-session", "bash-session":
 		return KindShell, true, true
 	case "sql", "mysql":
 		return KindSQL, false, true
@@ -622,7 +644,14 @@ func (p *parser) codeBlock(info, body string, span, codeSpan Span) {
 		p.diag(SevError, span.Start, d.code, "%s", d.msg)
 	}
 	kind, console, ok := langKind(lang)
-	if !ok && attrs.Run {
+	mode := modeShell
+	switch {
+	case console:
+		mode = modeConsole
+	case !ok && lang == "" && !attrs.Run:
+		// an unlabelled fence is a step only if its lines are commands
+		kind, ok, mode = KindShell, true, modeUnlabelled
+	case !ok && attrs.Run:
 		kind, ok = KindShell, true
 		if attrs.Shell == "" && lang != "" {
 			attrs.Shell = interpreters[strings.ToLower(lang)]
@@ -632,27 +661,34 @@ func (p *parser) codeBlock(info, body string, span, codeSpan Span) {
 		}
 	}
 	line := p.lineOf(span.Start)
-	if !ok {
-		p.doc.References = append(p.doc.References, &Reference{
-			Lang: lang, Line: line, Code: body, Span: span,
-		})
-		return
-	}
-	st := p.newStep(Step{
+	st := Step{
 		Kind:     kind,
 		Line:     line,
 		EndLine:  p.lineOf(span.End),
 		Lang:     lang,
 		Attrs:    attrs,
 		Code:     body,
-		Console:  console,
 		Span:     span,
 		CodeSpan: codeSpan,
-	})
-	if console {
-		st.Code, st.Expected = splitConsole(body)
 	}
-	p.addStep(st)
+	st.Shell = ResolveInterp(kind, lang, attrs, p.docShell())
+	if ok && kind == KindShell && dialectOf(&st) == dialectShell {
+		b, isStep := readShellBody(body, mode)
+		ok = isStep
+		st.Code, st.Expected, st.Console, st.Inferred, st.codeLines = b.code, b.expected, b.console, b.inferred, b.lines
+	} else if ok && strings.TrimSpace(body) == "" {
+		ok = false // an empty block runs nothing
+	}
+	if !ok {
+		p.doc.References = append(p.doc.References, &Reference{
+			Lang: lang, Line: line, Code: body, Span: span,
+		})
+		return
+	}
+	if codeSpan.Len() > 0 {
+		st.codeLine0 = p.lineOf(codeSpan.Start)
+	}
+	p.addStep(p.newStep(st))
 }
 
 // splitInfo separates a fence's language from its attributes.
@@ -663,31 +699,6 @@ func splitInfo(info string) (lang, attrs string) {
 		return info, ""
 	}
 	return info[:i], strings.TrimSpace(info[i:])
-}
-
-// splitConsole keeps the `$ ` commands (with their `\` continuation lines)
-// of a console transcript as code; every other line is expected output.
-func splitConsole(body string) (code, expected string) {
-	var c, e []string
-	cont := false
-	for line := range strings.SplitSeq(body, "\n") {
-		t := strings.TrimLeft(line, " \t")
-		switch {
-		case cont:
-			c = append(c, line)
-		case t == "$" || strings.HasPrefix(t, "$ "):
-			cmd := strings.TrimPrefix(strings.TrimPrefix(t, "$"), " ")
-			if cmd == "" {
-				continue
-			}
-			c = append(c, cmd)
-		default:
-			e = append(e, line)
-			continue
-		}
-		cont = strings.HasSuffix(strings.TrimRight(line, " \t"), `\`)
-	}
-	return strings.Join(c, "\n"), strings.Join(e, "\n")
 }
 
 func (p *parser) addStep(st *Step) {

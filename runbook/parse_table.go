@@ -8,12 +8,20 @@ import (
 	"github.com/yuin/goldmark/text"
 )
 
-// commandColumns are header names that say a column holds the command of a
-// "Check / How" table.
+// checkColumns are the first words of header cells that make a table a
+// table of checks ("Check | How", "Component | Verify", "Health check"):
+// only such tables yield check steps. A package table's "Command" column
+// installs things; it checks nothing.
+var checkColumns = map[string]bool{
+	"check": true, "checks": true, "verify": true, "verification": true, "how": true,
+	"test": true, "tests": true, "validation": true, "validate": true, "health": true,
+	"probe": true, "smoke": true,
+}
+
+// commandColumns name the column that holds a check table's command when
+// the check column is the description ("Check | Command").
 var commandColumns = map[string]bool{
-	"how": true, "command": true, "commands": true, "cmd": true, "check": true,
-	"verify": true, "verification": true, "run": true, "test": true, "how to check": true,
-	"how to verify": true,
+	"command": true, "commands": true, "cmd": true, "run": true, "query": true,
 }
 
 // commandWords are the first words of commands plausible in a check table
@@ -139,7 +147,7 @@ func headerColumns(line []byte) int {
 // table finds check rows and questions in a GFM table given as its lines:
 // header, delimiter, body rows.
 func (p *parser) table(rows []Span) {
-	cmdCol := -1
+	checks, cmdCol := false, -1
 	p.tableRows += len(rows) - 1
 	for ri, r := range rows {
 		if ri == 1 {
@@ -155,15 +163,8 @@ func (p *parser) table(rows []Span) {
 		}
 		cells := splitRow(p.src, start, end)
 		if ri == 0 {
-			for i, c := range cells {
-				name := strings.ToLower(strings.TrimSpace(stripInline(string(p.src[c.Start:c.End]))))
-				// "Check" or "How" first is the description column; a
-				// first column named Command holds the command
-				if cmdCol < 0 && commandColumns[name] && (i > 0 || name == "command" || name == "commands" || name == "cmd") {
-					cmdCol = i
-				}
-			}
-		} else {
+			checks, cmdCol = checkHeader(p.src, cells)
+		} else if checks {
 			p.checkRow(cells, cmdCol, Span{start, end})
 		}
 		for _, c := range cells {
@@ -174,6 +175,32 @@ func (p *parser) table(rows []Span) {
 			p.scanBlock(c, []Span{c}, exclusions(p.src, c), InTableCell)
 		}
 	}
+}
+
+// checkHeader says whether a header row names a check column, and which
+// column holds the command: a check column other than the first (the
+// first describes the check: "Check | How"), else a Command column, else
+// -1 (any cell whose code span starts with a common command).
+func checkHeader(src []byte, cells []Span) (checks bool, cmdCol int) {
+	cmdCol = -1
+	named := -1
+	for i, c := range cells {
+		name := strings.ToLower(strings.TrimSpace(stripInline(string(src[c.Start:c.End]))))
+		first, _, _ := strings.Cut(name, " ")
+		if checkColumns[first] {
+			checks = true
+			if i > 0 && cmdCol < 0 {
+				cmdCol = i
+			}
+		}
+		if commandColumns[name] && named < 0 {
+			named = i
+		}
+	}
+	if cmdCol < 0 {
+		cmdCol = named
+	}
+	return checks, cmdCol
 }
 
 // splitRow returns the trimmed content span of each cell of a table row

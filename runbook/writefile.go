@@ -2,14 +2,13 @@ package runbook
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/runbook-sh/runbook/runbook/atomicfile"
 )
 
 // Conflict is one patch whose target changed on disk.
@@ -44,12 +43,12 @@ func (e *ConflictError) Error() string {
 // ambiguous) and WriteFile returns a *ConflictError listing every such
 // target and writes nothing.
 //
-// The new content goes to a temporary file in the same directory, which is
-// synced, given the original file's permissions and renamed over it; the
-// directory is synced too. A symlink is followed and its target replaced.
-// On any error the file is untouched and no temporary file is left behind.
+// The new content replaces the file through atomicfile.Write (a synced
+// temporary file renamed over it, keeping the file's mode and owner). A
+// symlink is followed and its target replaced. On any error the file is
+// untouched and no temporary file is left behind.
 func WriteFile(path string, base []byte, patches []Patch) error {
-	return writeFile(path, base, patches, osFS{})
+	return writeFile(path, base, patches, atomicfile.Write)
 }
 
 // relocate moves the patches made against base onto cur.
@@ -93,68 +92,23 @@ func relocate(path string, base, cur []byte, patches []Patch) ([]Patch, error) {
 	return out, nil
 }
 
-// fileSystem is what writeFile needs from the OS; tests inject failures.
-type fileSystem interface {
-	ReadFile(name string) ([]byte, error)
-	Stat(name string) (fs.FileInfo, error)
-	EvalSymlinks(name string) (string, error)
-	CreateTemp(dir, pattern string) (tempFile, error)
-	Rename(from, to string) error
-	Remove(name string) error
-	SyncDir(dir string) error
-}
+// replaceFunc replaces a file's content atomically: atomicfile.Write, or
+// a test's stand-in.
+type replaceFunc func(path string, data []byte, o atomicfile.Options) error
 
-type tempFile interface {
-	Name() string
-	Write(b []byte) (int, error)
-	Sync() error
-	Chmod(mode fs.FileMode) error
-	Chown(uid, gid int) error
-	Close() error
-}
-
-type osFS struct{}
-
-func (osFS) ReadFile(name string) ([]byte, error)     { return os.ReadFile(name) }
-func (osFS) Stat(name string) (fs.FileInfo, error)    { return os.Stat(name) }
-func (osFS) EvalSymlinks(name string) (string, error) { return filepath.EvalSymlinks(name) }
-func (osFS) Rename(from, to string) error             { return os.Rename(from, to) }
-func (osFS) Remove(name string) error                 { return os.Remove(name) }
-func (osFS) CreateTemp(dir, pattern string) (tempFile, error) {
-	return os.CreateTemp(dir, pattern)
-}
-
-// SyncDir makes the rename durable. Some systems cannot sync a directory
-// (Windows, some network file systems); the rename itself has happened,
-// so that is not an error.
-func (osFS) SyncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil // directories cannot be opened for syncing there
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, errors.ErrUnsupported) {
-		return err
-	}
-	return nil
-}
-
-func writeFile(path string, base []byte, patches []Patch, fsys fileSystem) (err error) {
-	target, err := fsys.EvalSymlinks(path)
+func writeFile(path string, base []byte, patches []Patch, replace replaceFunc) error {
+	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	info, err := fsys.Stat(target)
+	info, err := os.Stat(target)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if !info.Mode().IsRegular() {
 		return fmt.Errorf("write %s: not a regular file", path)
 	}
-	cur, err := fsys.ReadFile(target)
+	cur, err := os.ReadFile(target)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -169,53 +123,18 @@ func writeFile(path string, base []byte, patches []Patch, fsys fileSystem) (err 
 	if bytes.Equal(out, cur) {
 		return nil
 	}
-
-	dir := filepath.Dir(target)
-	tmp, err := fsys.CreateTemp(dir, "."+filepath.Base(target)+".runbook-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	closed := false
-	defer func() {
-		if err != nil {
-			if !closed {
-				tmp.Close()
+	return replace(target, out, atomicfile.Options{
+		Keep: info,
+		Name: path, // the path the engineer gave, not a symlink's target
+		// narrow the window for a lost update: someone may have saved the
+		// file while we were writing ours
+		BeforeRename: func() error {
+			if again, rerr := os.ReadFile(target); rerr != nil || !bytes.Equal(again, cur) {
+				return changedWhileWriting(path, base, patches)
 			}
-			fsys.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(out); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: sync: %w", path, err)
-	}
-	// best effort: a doc edited by root for someone else stays theirs
-	// (before the chmod: a chown clears set-id bits)
-	if uid, gid, ok := fileOwner(info); ok {
-		_ = tmp.Chown(uid, gid)
-	}
-	if err = tmp.Chmod(info.Mode().Perm() | info.Mode()&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
-		return fmt.Errorf("write %s: keep mode: %w", path, err)
-	}
-	closed = true
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	// narrow the window for a lost update: someone may have saved the file
-	// while we were writing ours
-	if again, rerr := fsys.ReadFile(target); rerr != nil || !bytes.Equal(again, cur) {
-		err = changedWhileWriting(path, base, patches)
-		return err
-	}
-	if err = fsys.Rename(tmp.Name(), target); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := fsys.SyncDir(dir); err != nil {
-		// the new content is in place; only its durability is in doubt
-		return fmt.Errorf("write %s: sync directory: %w", path, err)
-	}
-	return nil
+			return nil
+		},
+	})
 }
 
 func changedWhileWriting(path string, base []byte, patches []Patch) error {

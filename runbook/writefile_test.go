@@ -2,12 +2,15 @@ package runbook
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/runbook-sh/runbook/runbook/atomicfile"
 )
 
 // wbQuestionPatch is a patch like Answer makes, built by hand so WriteFile is
@@ -209,81 +212,20 @@ func TestWriteFileReadOnlyDir(t *testing.T) {
 	wbOnlyFile(t, dir, "doc.md")
 }
 
-// wbFailFS injects a failure at one step of the write.
-type wbFailFS struct {
-	osFS
-	at string // "create", "write", "sync", "chmod", "close", "rename"
-}
-
-var errWBInjected = errors.New("injected failure")
-
-func (f wbFailFS) CreateTemp(dir, pattern string) (tempFile, error) {
-	if f.at == "create" {
-		return nil, &fs.PathError{Op: "open", Path: dir, Err: fs.ErrPermission}
-	}
-	tf, err := os.CreateTemp(dir, pattern)
-	if err != nil {
-		return nil, err
-	}
-	return wbFailTemp{tf, f.at}, nil
-}
-
-func (f wbFailFS) Rename(from, to string) error {
-	if f.at == "rename" {
-		return errWBInjected
-	}
-	return os.Rename(from, to)
-}
-
-type wbFailTemp struct {
-	*os.File
-	at string
-}
-
-func (f wbFailTemp) Write(b []byte) (int, error) {
-	if f.at == "write" {
-		n, _ := f.File.Write(b[:len(b)/2])
-		return n, errWBInjected
-	}
-	return f.File.Write(b)
-}
-
-func (f wbFailTemp) Sync() error {
-	if f.at == "sync" {
-		return errWBInjected
-	}
-	return f.File.Sync()
-}
-
-func (f wbFailTemp) Chmod(m fs.FileMode) error {
-	if f.at == "chmod" {
-		return errWBInjected
-	}
-	return f.File.Chmod(m)
-}
-
-func (f wbFailTemp) Close() error {
-	err := f.File.Close()
-	if f.at == "close" {
-		return errWBInjected
-	}
-	return err
-}
-
+// A failed replace leaves the doc as it was.
 func TestWriteFileFailures(t *testing.T) {
-	for _, at := range []string{"create", "write", "sync", "chmod", "close", "rename"} {
-		t.Run(at, func(t *testing.T) {
-			path := wbWriteTemp(t, wbBase, 0o644)
-			err := writeFile(path, []byte(wbBase), wbPatches(t), wbFailFS{at: at})
-			if err == nil || !strings.HasPrefix(err.Error(), "write "+path+": ") {
-				t.Fatalf("err = %v, want one starting with the file", err)
-			}
-			if got := wbReadString(t, path); got != wbBase {
-				t.Errorf("file changed to %q", got)
-			}
-			wbOnlyFile(t, filepath.Dir(path), "doc.md")
-		})
+	path := wbWriteTemp(t, wbBase, 0o644)
+	failing := func(p string, data []byte, o atomicfile.Options) error {
+		return fmt.Errorf("write %s: injected failure", o.Name)
 	}
+	err := writeFile(path, []byte(wbBase), wbPatches(t), failing)
+	if err == nil || !strings.HasPrefix(err.Error(), "write "+path+": ") {
+		t.Fatalf("err = %v, want one starting with the file", err)
+	}
+	if got := wbReadString(t, path); got != wbBase {
+		t.Errorf("file changed to %q", got)
+	}
+	wbOnlyFile(t, filepath.Dir(path), "doc.md")
 }
 
 func TestWriteFileBadPatch(t *testing.T) {
@@ -325,24 +267,17 @@ func TestApplyPatchesOverlap(t *testing.T) {
 	}
 }
 
-// wbRacingFS saves the file behind our back while the temp file is written.
-type wbRacingFS struct {
-	osFS
-	path, content string
-}
-
-func (f wbRacingFS) CreateTemp(dir, pattern string) (tempFile, error) {
-	tf, err := os.CreateTemp(dir, pattern)
-	if err == nil {
-		err = os.WriteFile(f.path, []byte(f.content), 0o644)
-	}
-	return tf, err
-}
-
 func TestWriteFileChangedWhileWriting(t *testing.T) {
 	path := wbWriteTemp(t, wbBase, 0o644)
 	theirs := wbBase + "their line\r\n"
-	err := writeFile(path, []byte(wbBase), wbPatches(t), wbRacingFS{path: path, content: theirs})
+	// their save lands while our temporary file is written
+	racing := func(p string, data []byte, o atomicfile.Options) error {
+		if err := os.WriteFile(path, []byte(theirs), 0o644); err != nil {
+			return err
+		}
+		return atomicfile.Write(p, data, o)
+	}
+	err := writeFile(path, []byte(wbBase), wbPatches(t), racing)
 	var ce *ConflictError
 	if !errors.As(err, &ce) || len(ce.Conflicts) != 2 {
 		t.Fatalf("err = %v, want a *ConflictError for both questions", err)
@@ -384,25 +319,5 @@ func TestEditWriteFile(t *testing.T) {
 	var ce *ConflictError
 	if !errors.As(err, &ce) {
 		t.Errorf("second write: err = %v, want a *ConflictError", err)
-	}
-}
-
-func TestWriteFileKeepsOwner(t *testing.T) {
-	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
-		t.Skip("needs root to hand a file to another user")
-	}
-	path := wbWriteTemp(t, wbBase, 0o644)
-	if err := os.Chown(path, 65534, 65534); err != nil {
-		t.Skip(err)
-	}
-	if err := WriteFile(path, []byte(wbBase), wbPatches(t)); err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if uid, gid, ok := fileOwner(fi); !ok || uid != 65534 || gid != 65534 {
-		t.Errorf("owner %d:%d, want 65534:65534", uid, gid)
 	}
 }

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -72,20 +71,22 @@ func testDoc(t *testing.T, steps ...*runbook.Step) *runbook.Document {
 	return &runbook.Document{Path: filepath.Join(dir, "deploy.md"), Hash: "doc1", Steps: steps}
 }
 
-type recorder struct {
+type seen struct {
 	mu     sync.Mutex
 	events []Event
 }
 
-func (r *recorder) add(e Event) {
+func (r *seen) add(e Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, e)
 }
 
 // lines renders the events compactly: journal events by type and step,
-// output as text.
-func (r *recorder) lines() []string {
+// output as text. The run-started and run-resumed events that the first
+// event of a process brings out are left out (tests of them read the
+// journal).
+func (r *seen) lines() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []string
@@ -95,6 +96,9 @@ func (r *recorder) lines() []string {
 			continue
 		}
 		j := e.Journal
+		if j.Type == journal.RunStarted || j.Type == journal.RunResumed {
+			continue
+		}
 		s := string(j.Type)
 		if j.Step != "" {
 			s += " " + j.Step
@@ -110,7 +114,7 @@ func (r *recorder) lines() []string {
 	return out
 }
 
-func open(t *testing.T, doc *runbook.Document, ex Executor, mod ...func(*Config)) (*Engine, *recorder) {
+func open(t *testing.T, doc *runbook.Document, ex Executor, mod ...func(*Config)) (*Engine, *seen) {
 	t.Helper()
 	reg := NewRegistry()
 	reg.Register(runbook.KindShell, ex)
@@ -124,9 +128,42 @@ func open(t *testing.T, doc *runbook.Document, ex Executor, mod ...func(*Config)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
-	rec := &recorder{}
+	rec := &seen{}
 	e.Subscribe(rec.add)
 	return e, rec
+}
+
+// runAll runs every remaining step from `from` on through a session with
+// nobody to ask and --yes, as `runbook run --yes` does. The status is that
+// of the step the run stopped at, failed when a continue-on-error step
+// failed, else ok.
+func runAll(e *Engine, from string) (journal.Status, error) { return runSel(e, Selection{From: from}) }
+
+func runSel(e *Engine, sel Selection) (journal.Status, error) {
+	s := NewSession(e, Policy{Yes: true})
+	if err := s.RunAll(sel); err != nil {
+		return journal.Pending, err
+	}
+	for {
+		a := s.Next()
+		switch a.Kind {
+		case ActRun:
+			s.Run(context.Background(), RunOptions{Hold: true}) // an error ends the flow: see ActDone
+		case ActDone:
+			o := a.Outcome
+			switch {
+			case o.Err != nil:
+				return o.Status, o.Err
+			case o.Stopped != nil:
+				return o.Status, nil
+			case len(o.Tolerated) > 0:
+				return journal.Failed, nil
+			}
+			return journal.OK, nil
+		default:
+			return journal.Pending, fmt.Errorf("unexpected action %s", a.Kind)
+		}
+	}
 }
 
 func eq(t *testing.T, got, want []string) {
@@ -141,7 +178,7 @@ func TestRunAllStopsAtFailureAndRetryMakesAttempt2(t *testing.T) {
 	doc := testDoc(t, step("a", "out:hello"), step("b", "flaky:"+flag), step("c", "out:c"))
 	ex := &fakeExec{}
 	e, rec := open(t, doc, ex)
-	status, err := e.RunAll(context.Background(), "")
+	status, err := runAll(e, "")
 	if err != nil || status != journal.Failed {
 		t.Fatalf("RunAll = %v, %v", status, err)
 	}
@@ -151,13 +188,13 @@ func TestRunAllStopsAtFailureAndRetryMakesAttempt2(t *testing.T) {
 	})
 	os.WriteFile(flag, nil, 0o600)
 	rec.events = nil
-	status, err = e.RunAll(context.Background(), "")
+	status, err = runAll(e, "")
 	if err != nil || status != journal.OK {
 		t.Fatalf("RunAll again = %v, %v", status, err)
 	}
 	eq(t, rec.lines(), []string{
 		"step-started b#2", "step-finished b#2 ok",
-		"step-started c#1", `output c#1 "c"`, "step-finished c#1 ok",
+		"step-started c#1", `output c#1 "c"`, "step-finished c#1 ok", "run-finished ok",
 	})
 	st := e.State()
 	if n := len(st.Steps["b"].Attempts); n != 2 || *st.Steps["b"].Attempts[0].ExitCode != 1 {
@@ -187,7 +224,7 @@ func TestContinueOnErrorAndSelection(t *testing.T) {
 	doc := testDoc(t, step("a", ""), b, skip, chk, man, step("c", ""))
 	ex := &fakeExec{}
 	e, rec := open(t, doc, ex)
-	status, err := e.RunAll(context.Background(), "b")
+	status, err := runAll(e, "b")
 	if err != nil || status != journal.Failed {
 		t.Fatalf("RunAll = %v %v", status, err)
 	}
@@ -196,10 +233,11 @@ func TestContinueOnErrorAndSelection(t *testing.T) {
 		t.Error("manual or earlier step touched")
 	}
 	rec.events = nil
-	if _, err := e.RunSelection(context.Background(), Selection{Checks: true}); err != nil {
+	if _, err := runSel(e, Selection{Checks: true}); err != nil {
 		t.Fatal(err)
 	}
-	eq(t, rec.lines(), []string{"step-started a#1", "step-finished a#1 ok", "step-started b#2", "step-finished b#2 failed",
+	// b failed and is continue-on-error: settled, so not run again.
+	eq(t, rec.lines(), []string{"step-started a#1", "step-finished a#1 ok",
 		"step-started k#1", `output k#1 "check"`, "step-finished k#1 ok"})
 	plan, _ := e.Plan(Selection{Only: []string{"s", "m"}})
 	if len(plan) != 2 || plan[0].ID != "s" || plan[1].ID != "m" {
@@ -235,15 +273,20 @@ func TestSkipDoneNotesAndAnswers(t *testing.T) {
 		!st.Answers["q2"].Skipped || st.Notes[0].Text != "hello" {
 		t.Fatalf("state %+v", st)
 	}
-	if s, _ := e.RunAll(context.Background(), ""); s != journal.OK || len(rec.lines()) != 6 {
+	// Every step is settled: run-all runs nothing and finishes the run.
+	if s, _ := runAll(e, ""); s != journal.OK || len(rec.lines()) != 7 || rec.lines()[6] != "run-finished ok" {
 		t.Fatalf("RunAll ran finished steps: %v", rec.lines())
 	}
-	// An explicit run of a skipped step runs its edited command.
+	// An explicit run of a skipped step runs its edited command, and
+	// reopens the finished run first.
 	if _, err := e.Run(context.Background(), "a", RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if got := rec.lines()[7]; got != `output a#1 "edited"` {
+	if got := rec.lines()[8]; got != `output a#1 "edited"` {
 		t.Fatal(got)
+	}
+	if st := e.State(); st.Finished || st.Resumed != 1 {
+		t.Fatalf("a step run in a finished run did not reopen it: finished %v, resumed %d", st.Finished, st.Resumed)
 	}
 }
 
@@ -255,17 +298,17 @@ func TestDoneIf(t *testing.T) {
 	doc := testDoc(t, done, notDone)
 	ex := &fakeExec{}
 	e, rec := open(t, doc, ex)
-	if s, err := e.RunAll(context.Background(), ""); s != journal.OK || err != nil {
+	if s, err := runAll(e, ""); s != journal.OK || err != nil {
 		t.Fatal(s, err)
 	}
-	eq(t, rec.lines(), []string{"step-started a#1", "step-finished a#1 already-done", "step-started b#1", `output b#1 "ran"`, "step-finished b#1 ok"})
+	eq(t, rec.lines(), []string{"step-started a#1", "step-finished a#1 already-done", "step-started b#1", `output b#1 "ran"`, "step-finished b#1 ok", "run-finished ok"})
 	eq(t, ex.commands(), []string{"out:checking\nexit:0", "out:checking\nexit:1", "out:ran"})
 	st := e.State()
 	if b, _ := os.ReadFile(filepath.Join(e.RunDir(), st.Steps["b"].Attempts[0].Log)); string(b) != "checkingran" {
 		t.Fatalf("b log %q", b)
 	}
-	if rec.events[0].Journal.Note != "done-if: out:checking\nexit:0" {
-		t.Errorf("started note %q", rec.events[0].Journal.Note)
+	if ev := rec.events[1].Journal; ev.Type != journal.StepStarted || ev.Note != "done-if: out:checking\nexit:0" {
+		t.Errorf("started %+v", ev)
 	}
 }
 
@@ -303,56 +346,6 @@ func TestInterruptAndTimeout(t *testing.T) {
 	}
 }
 
-func TestResumeInterruptedAndStale(t *testing.T) {
-	doc := testDoc(t, step("a", ""), step("b", ""), step("c", ""))
-	e, _ := open(t, doc, &fakeExec{})
-	e.RunAll(context.Background(), "")
-	// Simulate a crash while c was running: the journal ends with its start.
-	e.record(journal.Event{Type: journal.StepStarted, Step: "c", Attempt: 2, Hash: doc.Steps[2].Hash})
-	e.Close()
-
-	changed := *doc
-	changed.Hash = "doc2"
-	changed.Steps = []*runbook.Step{doc.Steps[0], step("b", "new content"), doc.Steps[2]}
-	changed.Steps[1].ID = "b"
-	e2, rec := open(t, &changed, &fakeExec{})
-	for id, want := range map[string]journal.Status{"a": journal.OK, "b": journal.Stale, "c": journal.Interrupted} {
-		if got := e2.StepStatus(id); got != want {
-			t.Errorf("%s: %v, want %v", id, got, want)
-		}
-	}
-	evs, st, err := journal.Load(e2.RunDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if evs[len(evs)-2].Type != journal.RunResumed || evs[len(evs)-1].Status != journal.Interrupted || st.DocHash != "doc2" {
-		t.Fatalf("resume events: %+v", evs[len(evs)-2:])
-	}
-	if err := e2.Accept("b"); err != nil {
-		t.Fatal(err)
-	}
-	if e2.StepStatus("b") != journal.OK {
-		t.Error("accepted step still stale")
-	}
-	if s, err := e2.RunAll(context.Background(), ""); s != journal.OK || err != nil {
-		t.Fatal(s, err)
-	}
-	eq(t, rec.lines(), []string{"step-accepted b", "step-started c#3", "step-finished c#3 ok"})
-	if err := e2.Finish(); err != nil {
-		t.Fatal(err)
-	}
-	e2.Close()
-	// A finished run is kept aside; opening the doc again starts afresh.
-	e3, _ := open(t, &changed, &fakeExec{})
-	if e3.StepStatus("a") != journal.Pending {
-		t.Error("finished run resumed")
-	}
-	runs, _ := journal.Runs(filepath.Dir(e3.RunDir()))
-	if len(runs) != 2 || !strings.HasPrefix(runs[1].Run, "deploy.") || !runs[1].Finished {
-		t.Fatalf("runs %+v", runs)
-	}
-}
-
 func TestDryRunTouchesNothing(t *testing.T) {
 	doc := testDoc(t, step("a", "out:x"))
 	state := filepath.Join(t.TempDir(), "state")
@@ -381,14 +374,14 @@ func TestPreflightOnceAndRefusal(t *testing.T) {
 			return nil
 		}}
 	})
-	if _, err := e.RunAll(context.Background(), ""); err == nil || err.Error() != "wrong AWS account 999" {
+	if _, err := runAll(e, ""); err == nil || err.Error() != "wrong AWS account 999" {
 		t.Fatalf("refusal: %v", err)
 	}
 	if e.StepStatus("a") != journal.Pending {
 		t.Fatal("step ran despite the preflight")
 	}
 	refuse = false
-	e.RunAll(context.Background(), "")
+	runAll(e, "")
 	if calls != 2 {
 		t.Fatalf("preflight ran %d times, want 2 (once refused, once passed)", calls)
 	}
@@ -403,7 +396,7 @@ func TestSecretsNeverJournaledAndMasked(t *testing.T) {
 	if err := e.SetVar("pw", "hunter2"); err != nil {
 		t.Fatal(err)
 	}
-	e.RunAll(context.Background(), "")
+	runAll(e, "")
 	e.Note("a", "used hunter2")
 	if got := rec.lines()[2]; got != `output a#1 "the password is ****!"` {
 		t.Fatal(got)
@@ -488,95 +481,15 @@ func TestPreviewDoesNotFetchAndGuardComesFirst(t *testing.T) {
 	}
 }
 
-func TestOpenAfterDeathBeforeTheFirstEvent(t *testing.T) {
-	doc := testDoc(t, step("a", ""))
-	runDir := journal.RunDir(journal.DefaultStateDir(doc.Path), "deploy")
-	w, err := journal.Create(runDir) // the program died right after this
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	e, rec := open(t, doc, &fakeExec{})
-	e.RunAll(context.Background(), "")
-	evs, _ := journal.ReadFile(filepath.Join(runDir, journal.JournalFile))
-	if len(evs) != 3 || evs[0].Type != journal.RunStarted {
-		t.Fatalf("events %+v (shown %v)", evs, rec.lines())
-	}
-}
-
-type noopExec struct{}
-
-func (noopExec) Run(context.Context, Request) Result { return Result{} }
-
-// BenchmarkEngineStep is the engine's own cost per step (journal writes and
-// syncs, substitution, events) with an executor that does nothing.
-func BenchmarkEngineStep(b *testing.B) {
-	var sts []*runbook.Step
-	for i := range 100 {
-		sts = append(sts, step(fmt.Sprintf("s%d", i), fmt.Sprintf("true %d", i)))
-	}
-	doc := &runbook.Document{Path: filepath.Join(b.TempDir(), "d.md"), Steps: sts}
-	reg := NewRegistry()
-	reg.Register(runbook.KindShell, noopExec{})
-	i := 0
-	for b.Loop() {
-		i++
-		e, err := Open(context.Background(), Config{Doc: doc, Registry: reg, Run: fmt.Sprint(i), Environ: []string{}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if s, err := e.RunAll(context.Background(), ""); s != journal.OK || err != nil {
-			b.Fatal(s, err)
-		}
-		e.Close()
-	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*100), "µs/step")
-}
-
-// bigExec writes size bytes in 32 KiB chunks, like a pipe reader would.
-type bigExec struct{ size int }
-
-func (x bigExec) Run(_ context.Context, req Request) Result {
-	chunk := bytes.Repeat([]byte("0123456789abcdef"), 2048)
-	for n := 0; n < x.size; n += len(chunk) {
-		req.Output.Write(chunk)
-	}
-	return Result{}
-}
-
-// BenchmarkEngineOutput is the engine's output path (mask, log, deliver)
-// for a step printing 256 MiB, with one subscriber that drops it.
-func BenchmarkEngineOutput(b *testing.B) {
-	const size = 256 << 20
-	doc := &runbook.Document{Path: filepath.Join(b.TempDir(), "d.md"), Steps: []*runbook.Step{step("big", "x")}}
-	reg := NewRegistry()
-	reg.Register(runbook.KindShell, bigExec{size})
-	b.SetBytes(size)
-	i := 0
-	for b.Loop() {
-		i++
-		e, err := Open(context.Background(), Config{Doc: doc, Registry: reg, Run: fmt.Sprint(i), Environ: []string{}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		e.Subscribe(func(Event) {})
-		if s, err := e.Run(context.Background(), "big", RunOptions{}); s != journal.OK || err != nil {
-			b.Fatal(s, err)
-		}
-		e.Close()
-		os.RemoveAll(e.RunDir())
-	}
-}
-
 // A value that no quoting makes safe where a later step uses it must be
 // refused by CheckValues, before the first step runs; before this, the
 // run executed the steps before that one and only then refused.
 func TestCheckValuesRefusesUnsafeSubstitutionBeforeAnyStep(t *testing.T) {
 	first := step("first", "echo first")
 	arith := step("arith", "echo $(( <n> + 1 ))")
-	arith.Lang, arith.Placeholders = "bash", []string{"n"}
+	arith.Lang, arith.Placeholders, arith.Line = "bash", []string{"n"}, 7
 	later := step("later", "echo done-if")
-	later.Lang, later.Placeholders = "bash", []string{"m"}
+	later.Lang, later.Placeholders, later.Line = "bash", []string{"m"}, 12
 	later.Attrs.DoneIf = "test $(( <m> )) -gt 0"
 	doc := testDoc(t, first, arith, later)
 	doc.Placeholders = []*runbook.Placeholder{{Name: "n"}, {Name: "m"}}
@@ -587,10 +500,14 @@ func TestCheckValuesRefusesUnsafeSubstitutionBeforeAnyStep(t *testing.T) {
 	if err == nil {
 		t.Fatal("CheckValues accepted a value that cannot be substituted")
 	}
-	want := "step arith: value for <n> is evaluated as arithmetic here; only an integer is allowed\n" +
-		"step later: done-if: value for <m> is evaluated as arithmetic here; only an integer is allowed"
+	// one line, FILE:LINE first (issue 11 §1): the first refusal
+	want := doc.Path + ":7: step arith: value for <n> is evaluated as arithmetic here; only an integer is allowed"
 	if err.Error() != want {
 		t.Fatalf("got %q\nwant %q", err, want)
+	}
+	want = doc.Path + ":12: step later: done-if: value for <m> is evaluated as arithmetic here; only an integer is allowed"
+	if err := e.CheckValues("later"); err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %q", err, want)
 	}
 	if err := e.CheckValues("first"); err != nil {
 		t.Fatalf("a step without placeholders: %v", err)
@@ -609,82 +526,6 @@ func TestCheckValuesLeavesUnknownValuesToRun(t *testing.T) {
 	e, _ := open(t, doc, &fakeExec{})
 	if err := e.CheckValues(); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// Runs are named after the file name: two docs with one name under one
-// state dir used to share a run, one doc's done steps counting as done for
-// the other. Opening another doc's run is refused (exit 2 in the CLI); a
-// doc that moved (nothing left at its old path) keeps its run.
-func TestOpenRefusesAnotherDocsRun(t *testing.T) {
-	state := t.TempDir()
-	mk := func(dir string) *runbook.Document {
-		doc := testDoc(t, step("a", "out:a"))
-		doc.Path = filepath.Join(dir, "deploy.md")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(doc.Path, []byte("# deploy\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return doc
-	}
-	root := t.TempDir()
-	infra, app := mk(filepath.Join(root, "infra")), mk(filepath.Join(root, "app"))
-	reg := NewRegistry()
-	reg.Register(runbook.KindShell, &fakeExec{})
-	e, err := Open(context.Background(), Config{Doc: infra, Registry: reg, StateDir: state, Environ: []string{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Close()
-	_, err = Open(context.Background(), Config{Doc: app, Registry: reg, StateDir: state, Environ: []string{}})
-	var re *runbook.Error
-	want := app.Path + ": run deploy (" + filepath.Join(state, "deploy") + ") is the run of " + infra.Path + ", not of this doc; give this doc a run of its own with --run NAME"
-	if !errors.As(err, &re) || err.Error() != want {
-		t.Fatalf("opening another doc's run: %v\nwant %s", err, want)
-	}
-	if e, err := Open(context.Background(), Config{Doc: app, Registry: reg, StateDir: state, Run: "app-deploy", Environ: []string{}}); err != nil {
-		t.Fatal(err)
-	} else {
-		e.Close()
-	}
-	// infra/deploy.md moved to ops/deploy.md: its run resumes.
-	moved := filepath.Join(root, "ops", "deploy.md")
-	os.MkdirAll(filepath.Dir(moved), 0o755)
-	if err := os.Rename(infra.Path, moved); err != nil {
-		t.Fatal(err)
-	}
-	infra.Path = moved
-	e, err = Open(context.Background(), Config{Doc: infra, Registry: reg, StateDir: state, Environ: []string{}})
-	if err != nil {
-		t.Fatalf("a moved doc: %v", err)
-	}
-	defer e.Close()
-	if e.State().Resumed != 1 {
-		t.Fatalf("a moved doc did not resume its run: %+v", e.State())
-	}
-}
-
-// A run finishes with the status of the doc's steps as they are: a step
-// that failed and was then removed from the doc used to make the finished
-// run "failed" although every step of the doc was ok (and line mode had
-// exited 0).
-func TestFinishIgnoresStepsRemovedFromTheDoc(t *testing.T) {
-	doc := testDoc(t, step("keep", "out:k"), step("gone", "exit:3"))
-	e, _ := open(t, doc, &fakeExec{})
-	if s, _ := e.RunAll(context.Background(), ""); s != journal.Failed {
-		t.Fatalf("first run: %v", s)
-	}
-	e.Close()
-	fixed := *doc
-	fixed.Steps = doc.Steps[:1]
-	e2, _ := open(t, &fixed, &fakeExec{})
-	if err := e2.Finish(); err != nil {
-		t.Fatal(err)
-	}
-	if st := e2.State(); !st.Finished || st.Status != journal.OK {
-		t.Fatalf("finished %v with status %q, want ok", st.Finished, st.Status)
 	}
 }
 
@@ -727,7 +568,7 @@ func TestRunAllShowsNothingBeforeItIsJournaled(t *testing.T) {
 			open = ""
 		}
 	})
-	if status, err := e.RunAll(context.Background(), ""); err != nil || status != journal.OK {
+	if status, err := runAll(e, ""); err != nil || status != journal.OK {
 		t.Fatalf("RunAll = %s, %v", status, err)
 	}
 	mu.Lock()

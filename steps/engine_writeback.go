@@ -3,10 +3,12 @@ package steps
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
@@ -15,15 +17,14 @@ import (
 // writeBackEdit collects the patches for the answers of this run that are
 // not yet in the doc; the ids say which questions they answer.
 func (e *Engine) writeBackEdit() (*runbook.Edit, []string, error) {
-	e.mu.Lock()
-	answers := make(map[string]journal.Answer, len(e.state.Answers))
-	for q, a := range e.state.Answers {
-		answers[q] = a
-	}
-	e.mu.Unlock()
-	edit := runbook.NewEdit(e.doc)
+	doc := e.Doc()
+	// The state as frontends see it: before the journal opens, it has
+	// the --set answers the run will record first.
+	st, _ := e.rec.snapshot()
+	answers := st.Answers
+	edit := runbook.NewEdit(doc)
 	var ids []string
-	for _, q := range e.doc.Questions {
+	for _, q := range doc.Questions {
 		a, ok := answers[q.ID]
 		if !ok || a.Skipped || a.Written {
 			continue
@@ -51,26 +52,109 @@ func (e *Engine) PendingWriteBack() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("write back: %w", err)
 	}
-	return runbook.Diff(diffName(e.doc.Path), e.doc.Source, out), nil
+	doc := e.Doc()
+	return runbook.Diff(diffName(doc.Path), doc.Source, out), nil
 }
 
 // WriteBack writes the pending answers into the doc (atomically; refused
-// if their targets changed on disk meanwhile) and journals which.
+// if their targets changed on disk meanwhile), journals which, and reads
+// the doc again: what frontends show is the file as it is now.
 func (e *Engine) WriteBack() error {
 	edit, ids, err := e.writeBackEdit()
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	if err := runbook.WriteFile(e.doc.Path, e.doc.Source, edit.Patches()); err != nil {
+	doc := e.Doc()
+	if err := runbook.WriteFile(doc.Path, doc.Source, edit.Patches()); err != nil {
 		return err
 	}
 	ev := journal.Event{Type: journal.WroteBack, Written: ids}
-	if b, err := os.ReadFile(e.doc.Path); err == nil {
+	if b, err := os.ReadFile(doc.Path); err == nil {
 		sum := sha256.Sum256(b)
 		ev.DocHash = hex.EncodeToString(sum[:])
 	}
-	_, err = e.record(ev)
+	if _, err = e.rec.record(ev); err != nil {
+		return err
+	}
+	_, err = e.Reload()
 	return err
+}
+
+// fileStamp is what a cheap check compares to tell that the doc's file
+// may have changed.
+type fileStamp struct {
+	size int64
+	mod  time.Time
+	ok   bool
+}
+
+func stampFile(path string) fileStamp {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{size: fi.Size(), mod: fi.ModTime(), ok: true}
+}
+
+// Reload reads the doc again when its file changed on disk (a write-back,
+// an edit in another window) and returns the ids of the steps whose
+// content changed, was added or was removed: finished steps among them
+// are stale from now on (journal.RunView). A file that no longer parses
+// is an error and the version read before stays. The check costs one
+// stat(2) when nothing changed.
+func (e *Engine) Reload() (changed []string, err error) {
+	e.fileMu.Lock()
+	defer e.fileMu.Unlock()
+	old := e.Doc()
+	stamp := stampFile(e.docAbs)
+	if stamp == e.file {
+		return nil, nil
+	}
+	if !stamp.ok {
+		return nil, &runbook.Error{Path: old.Path, Err: errors.New("the file is gone; the version read before stays open")}
+	}
+	if stamp.size > runbook.MaxFileSize {
+		return nil, &runbook.Error{Path: old.Path, Err: errors.New("file too large (the limit is 64 MiB)")}
+	}
+	b, err := os.ReadFile(e.docAbs)
+	if err != nil {
+		return nil, &runbook.Error{Path: old.Path, Err: fmt.Errorf("read again: %w", err)}
+	}
+	sum := sha256.Sum256(b)
+	if hex.EncodeToString(sum[:]) == old.Hash {
+		e.file = stamp
+		return nil, nil
+	}
+	doc, err := runbook.Parse(old.Path, b)
+	if err == nil {
+		err = doc.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := e.vars.reload(doc); err != nil {
+		return nil, err
+	}
+	e.doc.Store(doc)
+	e.file = stamp
+	return changedSteps(old, doc), nil
+}
+
+// changedSteps are the ids of steps whose content differs between two
+// versions of a doc, in the new doc's order, then those removed.
+func changedSteps(old, cur *runbook.Document) []string {
+	var ids []string
+	for _, s := range cur.Steps {
+		if o := old.Step(s.ID); o == nil || o.Hash != s.Hash {
+			ids = append(ids, s.ID)
+		}
+	}
+	for _, s := range old.Steps {
+		if cur.Step(s.ID) == nil {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
 }
 
 // diffName is the doc's path as a diff header shows it: relative to the

@@ -22,6 +22,9 @@ type Request struct {
 	Step *runbook.Step
 	// Command is the final text to run (placeholders filled).
 	Command string
+	// Binds are the values of the `?` markers of a SQL step's Command,
+	// sent as bind parameters (see Fill). Only SQL steps have them.
+	Binds []Bind
 	// Env is the complete environment for the process (os.Environ plus
 	// the run's variables).
 	Env []string

@@ -14,10 +14,6 @@ func sh(code string, names ...string) *runbook.Step {
 	return &runbook.Step{Kind: runbook.KindShell, Lang: "bash", Code: code, Placeholders: names}
 }
 
-func sqlStep(code string, names ...string) *runbook.Step {
-	return &runbook.Step{Kind: runbook.KindSQL, Lang: "sql", Code: code, Placeholders: names}
-}
-
 func vals(kv ...string) map[string]Value {
 	m := map[string]Value{}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -87,7 +83,8 @@ func TestSubstitutePlainValuesStayReadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `aws ecr create-repository --repository-name team/app --region us-west-2 # in team/app`; run != want {
+	// a comment is not code: its placeholders are text for the reader
+	if want := `aws ecr create-repository --repository-name team/app --region us-west-2 # in <repo>`; run != want {
 		t.Fatalf("got %q", run)
 	}
 }
@@ -101,42 +98,42 @@ func TestSubstituteRefusals(t *testing.T) {
 		{"arith ok int", "echo $(( <x> + 1 ))", "41", ""},
 		{"[[ -eq ]]", "[[ <x> -eq 3 ]]", "a[$(id)]", "arithmetic"},
 		{"index", `echo "${arr[<x>]}"`, "a[$(id)]", "arithmetic"},
-		{"eval", `eval "echo <x>"`, "$(id)", "parsed again"},
-		{"bash -c", `bash -c 'echo <x>'`, "'; id; '", "parsed again"},
-		{"ssh", `ssh host "ls <x>"`, "a;b", "parsed again"},
-		{"awk", `awk '{print "<x>"}'`, `"; system("id"); "`, "parsed again"},
+		{"eval", `eval "echo <x>"`, "$(id)", "read as code"},
+		{"bash -c", `bash -c 'echo <x>'`, "'; id; '", "read as code"},
+		{"ssh", `ssh host "ls <x>"`, "a;b", "read as code"},
+		{"awk", `awk '{print "<x>"}'`, `"; system("id"); "`, "read as code"},
 		{"eval plain ok", `eval "echo <x>"`, "abc", ""},
-		{"backquotes", "echo `echo <x>`", "a b", "parsed again"},
+		{"backquotes", "echo `echo <x>`", "a b", "read as code"},
 		{"var name", "<x>=1", "abc", "variable name"},
 		{"param name", "echo $<x>", "abc", "variable name"},
 		{"heredoc delimiter", "cat <<EOF\n<x>\nEOF\necho hi", "a\nEOF\nid", "end the heredoc"},
 		{"quoted heredoc delimiter", "cat <<'EOF'\n<x>\nEOF\nid", "EOF", "end the heredoc"},
-		{"python -c", `python3 -c "print('<x>')"`, "a'); import os; ('", "parsed again"},
+		{"python -c", `python3 -c "print('<x>')"`, "a'); import os; ('", "read as code"},
 		{"python script arg ok", `python3 tool.py "<x>"`, "a'b", ""},
-		{"mysql -e", `mysql -h db -e "select '<x>'"`, "a'b", "parsed again"},
+		{"mysql -e", `mysql -h db -e "select '<x>'"`, "a'b", "read as code"},
 		{"mysql password ok", `mysql -h db --password="<x>"`, "a'b", ""},
-		{"bash -ec", `bash -ec "echo <x>"`, "a b", "parsed again"},
-		{"heredoc into bash", "cat <<EOF | bash\necho <x>\nEOF", "$(id)", "standard input of bash"},
+		{"bash -ec", `bash -ec "echo <x>"`, "a b", "read as code"},
+		{"heredoc into bash", "cat <<EOF | bash\necho <x>\nEOF", "$(id)", "bash reads its standard input as code"},
 		{"heredoc into bash plain ok", "bash <<'EOF'\necho <x>\nEOF", "abc", ""},
 		{"pipe into sudo tee ok", `echo "<x>" | sudo tee /etc/motd`, "a b; c", ""},
 		{"heredoc into kubectl apply ok", "kubectl apply -f - <<EOF\nname: <x>\nEOF", "a b: c", ""},
-		{"heredoc into kubectl exec sh", "kubectl exec -i pod -- sh <<EOF\necho <x>\nEOF", "$(id)", "standard input of sh"},
-		{"pipe into sh", `echo "<x>" | sh`, "a;id", "standard input of sh"},
-		{"cmdsubst into bash -c", `bash -c "$(echo <x>)"`, ";id", "parsed again"},
+		{"heredoc into kubectl exec sh", "kubectl exec -i pod -- sh <<EOF\necho <x>\nEOF", "$(id)", "sh reads its standard input as code"},
+		{"pipe into sh", `echo "<x>" | sh`, "a;id", "sh reads its standard input as code"},
+		{"cmdsubst into bash -c", `bash -c "$(echo <x>)"`, ";id", "read as code"},
 		{"cmdsubst into arith", `echo $(( $(echo <x>) + 1 ))`, "a[$(id)]", "arithmetic"},
-		{"heredoc into mysql bare", "mysql <<EOF\nSELECT * FROM t WHERE id = <x>;\nEOF", "1 OR 1=1", "not a safe bare SQL word"},
-		{"heredoc into mysql after expansion", "mysql <<EOF\nSELECT '$V', '<x>';\nEOF", "a", "shell expansion"},
+		{"heredoc into mysql", "mysql <<EOF\nSELECT * FROM t WHERE id = <x>;\nEOF", "1 OR 1=1", "mysql reads its standard input as code"},
+		{"heredoc into mysql safe ok", "mysql <<EOF\nSELECT '$V', '<x>';\nEOF", "a", ""},
 		{"export value ok", `export DB_PASS="<x>"`, "a b'c$(id)", ""},
 		{"local value ok", `f() { local v=<x>; }`, "a b'c", ""},
 		{"export naked", `export <x>`, "a[$(id)]", "variable name"},
-		{"export naked quoted", `export "<x>"`, "a[$(id)]=1", "parsed again"},
-		{"declare -i", `declare -i n=<x>`, "a[$(id)]", "parsed again"},
-		{"declare -a", `declare -a arr=<x>`, "([$(id)]=1)", "parsed again"},
-		{"test -v", `[ -v <x> ]`, "a[$(id)]", "parsed again"},
+		{"export naked quoted", `export "<x>"`, "a[$(id)]=1", "variable name"},
+		{"declare -i", `declare -i n=<x>`, "a[$(id)]", "variable name or evaluates"},
+		{"declare -a", `declare -a arr=<x>`, "([$(id)]=1)", "variable name or evaluates"},
+		{"test -v", `[ -v <x> ]`, "a[$(id)]", "read as code"},
 		{"in ${} with quote", `echo "${u:-<x>}"`, "it's", "inside ${…}"},
 		{"in ${} bare", `echo ${u:-<x>}`, "a b", "inside ${…}"},
 		{"in ${} plain ok", `echo "${u:-<x>}"`, "a-b", ""},
-		{"comment newline", "true # <x>", "a\nid", "comment"},
+		{"comment is left alone", "true # <x>", "a\nid", ""},
 		{"after backslash", `echo \<x>`, "'x", "backslash"},
 		{"missing value", "echo <y>", "", "no value for placeholder <y>"},
 	}
@@ -157,22 +154,21 @@ func TestSubstituteRefusals(t *testing.T) {
 	}
 }
 
+// SQL sent to the mysql client in a heredoc is re-read by the client:
+// hand-escaping it is defeated by multibyte charsets (issue 11 §2), so
+// only safe values go in; a SQL step sends them as bind parameters.
 func TestSubstituteSQLInHeredoc(t *testing.T) {
-	const v = `a'b\c$d` + "`e"
-	for _, tt := range []struct{ code, want string }{
-		{"mysql -h db <<EOF\nCREATE USER 'app' IDENTIFIED BY '<pw>';\nEOF",
-			"mysql -h db <<EOF\nCREATE USER 'app' IDENTIFIED BY 'a''b\\\\\\\\c\\$d\\`e';\nEOF"},
-		{"mysql -h db <<'SQL'\nCREATE USER 'app' IDENTIFIED BY '<pw>';\nSQL",
-			"mysql -h db <<'SQL'\nCREATE USER 'app' IDENTIFIED BY 'a''b\\\\c$d`e';\nSQL"},
-		{"cat <<'SQL' | mysql\nSELECT \"<pw>\";\nSQL",
-			"cat <<'SQL' | mysql\nSELECT \"a'b\\\\c$d`e\";\nSQL"},
+	for _, code := range []string{
+		"mysql -h db <<EOF\nCREATE USER 'app' IDENTIFIED BY '<pw>';\nEOF",
+		"mysql -h db <<'SQL'\nCREATE USER 'app' IDENTIFIED BY '<pw>';\nSQL",
+		"cat <<'SQL' | mysql\nSELECT \"<pw>\";\nSQL",
 	} {
-		run, _, err := Substitute(sh(tt.code, "pw"), tt.code, vals("pw", v))
-		if err != nil {
-			t.Fatalf("%q: %v", tt.code, err)
+		if _, _, err := Substitute(sh(code, "pw"), code, vals("pw", `a'b\c$d`+"`e")); err == nil || !strings.Contains(err.Error(), "mysql reads its standard input as code") {
+			t.Fatalf("%q: %v", code, err)
 		}
-		if run != tt.want {
-			t.Fatalf("%q:\nrun  %q\nwant %q", tt.code, run, tt.want)
+		run, _, err := Substitute(sh(code, "pw"), code, vals("pw", "S3cr3t.pw"))
+		if err != nil || !strings.Contains(run, "'S3cr3t.pw'") && !strings.Contains(run, `"S3cr3t.pw"`) {
+			t.Fatalf("%q: run %q err %v", code, run, err)
 		}
 	}
 }
@@ -184,10 +180,10 @@ func TestSubstituteDisplayMasksSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run != `mysql -h db.internal --password="pa\"ss" # pa"ss` {
+	if run != `mysql -h db.internal --password="pa\"ss" # <pw>` {
 		t.Fatalf("run %q", run)
 	}
-	if disp != `mysql -h db.internal --password="****" # ****` {
+	if disp != `mysql -h db.internal --password="****" # <pw>` {
 		t.Fatalf("display %q", disp)
 	}
 }
@@ -208,44 +204,6 @@ func TestSubstituteUnparsableShell(t *testing.T) {
 	}
 	if _, _, err := Substitute(sh(code, "x"), code, vals("x", "a b")); err == nil || !strings.Contains(err.Error(), "not valid shell") {
 		t.Fatalf("want a refusal, got %v", err)
-	}
-}
-
-func TestSubstituteSQL(t *testing.T) {
-	tests := []struct {
-		name, code, val, want, wantErr string
-	}{
-		{"single", "SELECT '<x>'", `a'b\c"d`, `SELECT 'a''b\\c"d'`, ""},
-		{"double", `SELECT "<x>"`, `a'b\c"d`, `SELECT "a'b\\c""d"`, ""},
-		{"backtick", "SELECT * FROM `<x>`", "we`ird", "SELECT * FROM `we``ird`", ""},
-		{"bare number", "SELECT * FROM t WHERE id = <x>", "42", "SELECT * FROM t WHERE id = 42", ""},
-		{"bare ident", "USE <x>", "app_prod", "USE app_prod", ""},
-		{"bare unsafe", "SELECT * FROM t WHERE id = <x>", "1 OR 1=1", "", "not a safe bare SQL word"},
-		{"bare dash beside dash", "DELETE FROM t WHERE a = -<x> AND b = 2", "-1", "", "comment"},
-		{"bare negative ok", "SELECT 5 - <x>", "-1", "SELECT 5 - -1", ""},
-		{"bare dashdash", "DELETE FROM t WHERE id = <x> AND tenant = 5", "1--", "", "not a safe bare SQL word"},
-		{"after string with escaped quote", `SELECT 'it\'s', <x>`, "a'b", "", "not a safe bare SQL word"},
-		{"in string after doubled quote", `SELECT 'it''s <x>'`, "a'b", `SELECT 'it''s a''b'`, ""},
-		{"line comment", "SELECT 1 -- <x>\n", "a\nDROP TABLE t", "", "line break"},
-		{"hash comment ok", "SELECT 1 # <x>\n", "note", "SELECT 1 # note\n", ""},
-		{"block comment", "SELECT /* <x> */ 1", "*/ DROP TABLE t /*", "", "*/"},
-		{"executable comment is code", "SELECT /*!50000 <x> */ 1", "1 OR 1", "", "not a safe bare SQL word"},
-		{"after backslash", `SELECT '\<x>'`, "a", "", "backslash"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			run, _, err := Substitute(sqlStep(tt.code, "x"), tt.code, vals("x", tt.val))
-			switch {
-			case tt.wantErr != "":
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want one containing %q (run %q)", err, tt.wantErr, run)
-				}
-			case err != nil:
-				t.Fatal(err)
-			case run != tt.want:
-				t.Fatalf("run %q, want %q", run, tt.want)
-			}
-		})
 	}
 }
 
@@ -309,8 +267,8 @@ func FuzzShellSubstitute(f *testing.F) {
 			tmpl{code: `printf '%s' "${unset_var:-<x>}"`, want: v, refuse: !isPlain(v) && v != ""},
 			tmpl{code: "cat <<EOF\n<x>\nEOF", want: v + "\n", refuse: endsHeredoc},
 			tmpl{code: "cat <<'EOF'\n<x>\nEOF", want: v + "\n", refuse: endsHeredoc},
-			tmpl{code: "printf '%s' ok # <x>", want: "ok", refuse: strings.ContainsAny(v, "\r\n")},
-			tmpl{code: "mysql <<EOF\nSELECT '<x>';\nEOF", want: "SELECT '" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(v) + "';\n", refuse: endsHeredoc},
+			tmpl{code: "printf '%s' ok # <x>", want: "ok"}, // a comment is never filled in
+			tmpl{code: "mysql <<EOF\nSELECT '<x>';\nEOF", want: "SELECT '" + v + "';\n", refuse: !isSafe(v) || strings.HasPrefix(v, "-") || endsHeredoc},
 		)
 		script.WriteString("mysql() { cat; }\n") // the SQL as mysql would receive it
 		for _, tm := range templates {
@@ -365,103 +323,6 @@ func FuzzShellSubstitute(f *testing.F) {
 	})
 }
 
-// sqlTemplate puts the value in each kind of MySQL quoted token.
-const sqlTemplate = "SELECT '<x>', \"<x>\", `<x>` -- end"
-
-// FuzzSQLSubstitute proves that the substituted literals, read back by a
-// MySQL-style lexer, give exactly the value and leave the statement's
-// structure intact.
-func FuzzSQLSubstitute(f *testing.F) {
-	for _, s := range []string{"", "a", "it's", `a"b`, "a`b", `\`, `\'`, "''", `\\'`, "\n", "é", "' OR 1=1 -- ", "`; DROP TABLE t; `"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		run, _, err := Substitute(sqlStep(sqlTemplate, "x"), sqlTemplate, vals("x", v))
-		if strings.IndexByte(v, 0) >= 0 {
-			if err == nil {
-				t.Fatal("NUL accepted")
-			}
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		rest, ok := strings.CutPrefix(run, "SELECT ")
-		if !ok {
-			t.Fatalf("run %q", run)
-		}
-		for i, q := range []byte{'\'', '"', '`'} {
-			lit, r, err := lexMySQLQuoted(rest, q)
-			if err != nil {
-				t.Fatalf("value %q: %v in %q", v, err, run)
-			}
-			if lit != v {
-				t.Fatalf("value %q: literal %d reads back as %q (run %q)", v, i, lit, run)
-			}
-			sep := ", "
-			if i == 2 {
-				sep = " -- end"
-			}
-			if rest, ok = strings.CutPrefix(r, sep); !ok {
-				t.Fatalf("value %q: after literal %d comes %q", v, i, r)
-			}
-		}
-		if rest != "" {
-			t.Fatalf("trailing %q", rest)
-		}
-	})
-}
-
-// lexMySQLQuoted reads one quoted token (as MySQL does, default sql_mode)
-// at the start of s and returns its value and the rest.
-func lexMySQLQuoted(s string, q byte) (string, string, error) {
-	if s == "" || s[0] != q {
-		return "", "", errorString("no opening quote")
-	}
-	var b strings.Builder
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\' && q != '`' && i+1 < len(s):
-			i++
-			switch s[i] {
-			case '0':
-				b.WriteByte(0)
-			case 'n':
-				b.WriteByte('\n')
-			case 'r':
-				b.WriteByte('\r')
-			case 't':
-				b.WriteByte('\t')
-			case 'b':
-				b.WriteByte('\b')
-			case 'Z':
-				b.WriteByte(26)
-			case '%', '_':
-				b.WriteByte('\\')
-				b.WriteByte(s[i])
-			default:
-				b.WriteByte(s[i])
-			}
-		case c == q && i+1 < len(s) && s[i+1] == q:
-			b.WriteByte(q)
-			i++
-		case c == q:
-			return b.String(), s[i+1:], nil
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return "", "", errorString("unterminated")
-}
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
-
-// TestSubstituteInBash runs many shell contexts with hostile values through
-// real bash: each is either refused or prints exactly the value, and none
-// runs the value's code.
 func TestSubstituteInBash(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {

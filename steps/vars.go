@@ -283,9 +283,10 @@ func (v *Vars) Resolve(ctx context.Context, name string) (string, VarSource, err
 	val, src, ok := v.Peek(name)
 	if !ok && v.HasSource(name) {
 		var err error
-		if val, err = v.fetch(ctx, name); err != nil {
+		if val, err = v.Fetch(ctx, name); err != nil {
 			return "", FromNone, err
 		}
+		v.SetFetched(name, val)
 		src, ok = FromSource, true
 	}
 	if !ok {
@@ -297,8 +298,30 @@ func (v *Vars) Resolve(ctx context.Context, name string) (string, VarSource, err
 	return val, src, nil
 }
 
-func (v *Vars) fetch(ctx context.Context, name string) (string, error) {
+// SetFetched keeps a value fetched from the variable's source (in memory
+// only).
+func (v *Vars) SetFetched(name, val string) { v.fetched[name] = val }
+
+// SourceScheme is the scheme of the variable's source ("env",
+// "aws-secretsmanager", …), or "".
+func (v *Vars) SourceScheme(name string) string {
+	if d := v.decl[name]; d != nil {
+		scheme, _, _ := strings.Cut(d.Source, ":")
+		return scheme
+	}
+	return ""
+}
+
+// Fetch asks the variable's source for its value. It reads only what
+// NewVars fixed (declarations, environment, resolvers) and changes
+// nothing, so a caller may call it without holding the lock that guards
+// the rest of Vars: a Secrets Manager call must not block every other
+// variable lookup.
+func (v *Vars) Fetch(ctx context.Context, name string) (string, error) {
 	d := v.decl[name]
+	if d == nil || d.Source == "" {
+		return "", fmt.Errorf("variable %s has no source", name)
+	}
 	scheme, ref, _ := strings.Cut(d.Source, ":")
 	var val string
 	if scheme == "env" {
@@ -316,8 +339,27 @@ func (v *Vars) fetch(ctx context.Context, name string) (string, error) {
 			return "", fmt.Errorf("variable %s: fetch %s: %w", name, d.Source, err)
 		}
 	}
-	v.fetched[name] = val
 	return val, nil
+}
+
+// withDoc is a resolver for a new version of the doc (reloaded from disk)
+// that keeps every value given, fetched or saved so far.
+func (v *Vars) withDoc(doc *runbook.Document) (*Vars, error) {
+	env := make([]string, 0, len(v.env))
+	for k, val := range v.env {
+		env = append(env, k+"="+val)
+	}
+	n, err := NewVars(VarsConfig{Doc: doc, Sets: v.sets, Values: v.values, Environ: env, Saved: v.saved, Sources: v.sources})
+	if err != nil {
+		return nil, err
+	}
+	for k, val := range v.given {
+		n.given[k] = val
+	}
+	for k, val := range v.fetched {
+		n.fetched[k] = val
+	}
+	return n, nil
 }
 
 // protectedEnv are names a variable is never exported under bare, only as

@@ -11,6 +11,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 // itemKind is what a checklist row stands for.
@@ -45,11 +46,20 @@ type item struct {
 	end int
 }
 
-// snapshot is the run's state as last read from the engine; the model
-// refreshes it (in a Cmd) after each journal event.
+// snapshot is the run as last read from the session (journal.RunView);
+// the model refreshes it (in a Cmd) after each journal event.
 type snapshot struct {
+	view   *journal.RunView
 	state  *journal.State
-	status map[string]journal.Status // by step id
+	status map[string]journal.Status // by step id: the view's, and the step the TUI runs now
+}
+
+func newSnapshot(v *journal.RunView) *snapshot {
+	s := &snapshot{view: v, state: v.State, status: make(map[string]journal.Status, len(v.Steps))}
+	for _, st := range v.Steps {
+		s.status[st.ID] = st.Status
+	}
+	return s
 }
 
 func (s *snapshot) stepStatus(id string) journal.Status {
@@ -84,8 +94,7 @@ type Checklist struct {
 	cursor    int          // index into visible
 	offset    int          // first visible row shown
 	snap      *snapshot
-	perSec    []counts // steps+questions per section subtree
-	all       counts
+	perSec    []counts // counted steps per section subtree
 	width     int
 	height    int
 	focused   bool
@@ -93,7 +102,9 @@ type Checklist struct {
 
 // NewChecklist builds the tree of a document.
 func NewChecklist(c *Common, doc *runbook.Document) *Checklist {
-	cl := &Checklist{common: c, doc: doc, collapsed: map[int]bool{}}
+	// Until the run is read, every step is pending: the counts are right
+	// from the first frame.
+	cl := &Checklist{common: c, doc: doc, collapsed: map[int]bool{}, snap: newSnapshot(journal.NewView(doc, nil, false))}
 	cl.items = buildItems(doc)
 	cl.refilter()
 	cl.recount()
@@ -152,23 +163,22 @@ func (c *Checklist) SetSnapshot(s *snapshot) {
 	c.recount()
 }
 
+// itemDone: progress counts the steps the run counts (journal.RunView:
+// check and skip steps once run), never questions, so that the checklist
+// says what `runbook status` and reports say.
 func (c *Checklist) itemDone(it item) (done, counted bool) {
-	switch it.kind {
-	case itemStep:
-		if it.step.Kind == runbook.KindCheck {
-			return false, false // optional: never part of progress
-		}
-		return c.snap.stepStatus(it.step.ID).Finished(), true
-	case itemQuestion:
-		a, ok := c.snap.answer(it.question.ID)
-		return ok && !a.Skipped, true
+	if it.kind != itemStep || c.snap == nil || c.snap.view == nil {
+		return false, false
 	}
-	return false, false
+	sv := c.snap.view.Step(it.step.ID)
+	if sv == nil || !sv.Counted {
+		return false, false
+	}
+	return sv.Status.Finished(), true
 }
 
 func (c *Checklist) recount() {
 	c.perSec = make([]counts, len(c.items))
-	c.all = counts{}
 	var stack []int
 	for i, it := range c.items {
 		for len(stack) > 0 && i >= c.items[stack[len(stack)-1]].end {
@@ -182,10 +192,6 @@ func (c *Checklist) recount() {
 		if !counted {
 			continue
 		}
-		c.all.total++
-		if done {
-			c.all.done++
-		}
 		for _, s := range stack {
 			c.perSec[s].total++
 			if done {
@@ -195,8 +201,13 @@ func (c *Checklist) recount() {
 	}
 }
 
-// Progress is done and total over steps and questions (checks excluded).
-func (c *Checklist) Progress() (done, total int) { return c.all.done, c.all.total }
+// Progress is done and total over the counted steps (journal.RunView).
+func (c *Checklist) Progress() (done, total int) {
+	if c.snap == nil || c.snap.view == nil {
+		return 0, 0
+	}
+	return c.snap.view.Counts.Done, c.snap.view.Counts.Total
+}
 
 func (c *Checklist) refilter() {
 	var sel = -1
@@ -422,15 +433,7 @@ func (c *Checklist) View() string {
 // terminal's cursor and break the layout.
 func oneLine(s string) string { return strings.Join(strings.Fields(printable(s)), " ") }
 
-// printable replaces control characters other than newline and tab.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
-}
+// printable renders control characters other than newline and tab
+// visibly escaped: doc text never drives the terminal (termtext.Escape).
+// A CRLF line end is a line end; its CR would break a pane's border.
+func printable(s string) string { return termtext.Escape(strings.ReplaceAll(s, "\r\n", "\n")) }

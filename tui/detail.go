@@ -279,6 +279,9 @@ func (d *DetailPane) questionLines(q *runbook.Question, w int) []string {
 	return out
 }
 
+// maxProse bounds the Markdown of a section rendered in the pane.
+const maxProse = 32 << 10
+
 // sectionProse renders a section's own Markdown, cached per
 // width because rendering is the slowest part of a frame.
 func (d *DetailPane) sectionProse(sec, w int) string {
@@ -289,7 +292,14 @@ func (d *DetailPane) sectionProse(sec, w int) string {
 	if s, ok := d.prose[k]; ok {
 		return s
 	}
-	out := renderMarkdown(printable(sectionMarkdown(d.doc, sec)), w, d.common.Styles)
+	md := sectionMarkdown(d.doc, sec)
+	// a pane shows a screenful or two: rendering a section of megabytes
+	// would hold the first frame for seconds
+	if len(md) > maxProse {
+		cut := strings.LastIndexByte(md[:maxProse], '\n') + 1
+		md = md[:cut] + fmt.Sprintf("\n… (%d more bytes of this section in the doc)\n", len(md)-cut)
+	}
+	out := renderMarkdown(printable(md), w, d.common.Styles)
 	d.prose[k] = out
 	return out
 }

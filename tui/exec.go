@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/steps"
 )
 
 // interactiveExec hands the real terminal to an interactive step: bubbletea
@@ -18,8 +19,7 @@ import (
 // back when it exits.
 type interactiveExec struct {
 	ctx    context.Context
-	eng    Engine
-	id     string
+	sess   *steps.Session
 	stdin  io.Reader
 	status journal.Status
 	err    error
@@ -39,7 +39,7 @@ func (x *interactiveExec) Run() error {
 		defer f.Close()
 		tty = f
 	}
-	x.status, x.err = x.eng.Run(x.ctx, x.id, RunOptions{Terminal: tty})
+	x.status, x.err = x.sess.Run(x.ctx, RunOptions{Terminal: tty})
 	return nil
 }
 

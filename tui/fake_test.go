@@ -106,13 +106,15 @@ func (f *fakeEngine) State() *journal.State {
 	return journal.Replay(append([]journal.Event(nil), f.events...))
 }
 
-func (f *fakeEngine) StepStatus(id string) journal.Status {
-	st := f.State()
-	if ss := st.Steps[id]; ss != nil {
-		return ss.Status
-	}
-	return journal.Pending
-}
+// View is the real projection of the fake's journal: the TUI must show
+// what every other frontend shows.
+func (f *fakeEngine) View() *journal.RunView { return journal.NewView(f.doc, f.State(), true) }
+
+func (f *fakeEngine) StepStatus(id string) journal.Status { return f.View().StepStatus(id) }
+
+func (f *fakeEngine) CheckValues(...string) error { return nil }
+func (f *fakeEngine) Flush() error                { return nil }
+func (f *fakeEngine) Reload() ([]string, error)   { return nil, nil }
 
 func (f *fakeEngine) Missing(stepID string) []string {
 	steps := f.doc.Steps
@@ -282,7 +284,11 @@ func (f *fakeEngine) WriteBack() error {
 }
 
 func (f *fakeEngine) Finish() error {
-	f.journal(journal.Event{Type: journal.RunFinished, Status: journal.OK})
+	v := f.View()
+	if v.Finished {
+		return nil
+	}
+	f.journal(journal.Event{Type: journal.RunFinished, Status: v.Outcome()})
 	return nil
 }
 
@@ -293,4 +299,21 @@ func demoDoc() *runbook.Document {
 		panic(err)
 	}
 	return doc
+}
+
+// snapshotOf is the snapshot the model reads for a run of doc with these
+// answers and step statuses (Stale: it finished with other content).
+func snapshotOf(doc *runbook.Document, answers map[string]journal.Answer, status map[string]journal.Status) *snapshot {
+	st := journal.NewState()
+	for q, a := range answers {
+		st.Answers[q] = a
+	}
+	for id, s := range status {
+		ss := &journal.StepState{Status: s, Hash: doc.Step(id).Hash}
+		if s == journal.Stale {
+			ss.Status, ss.Hash = journal.OK, "changed"
+		}
+		st.Steps[id] = ss
+	}
+	return newSnapshot(journal.NewView(doc, st, true))
 }

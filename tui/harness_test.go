@@ -24,7 +24,8 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 type harness struct {
 	t       testing.TB
 	m       *Model
-	eng     *fakeEngine
+	eng     *fakeEngine // nil when the model drives another Engine
+	idle    func() int64
 	msgs    chan tea.Msg
 	waitPtr uintptr
 	quit    atomic.Bool  // a tea.Quit was delivered
@@ -40,8 +41,16 @@ func newHarness(t testing.TB, w, h int) *harness {
 }
 
 func newHarnessWith(t testing.TB, eng *fakeEngine, w, h int) *harness {
+	return newHarnessOn(t, eng, eng.waiting, w, h)
+}
+
+// newHarnessOn drives a model on any Engine (a real one in the
+// cross-frontend test); idle counts the engine's runs that wait on
+// purpose.
+func newHarnessOn(t testing.TB, eng Engine, idle func() int64, w, h int) *harness {
 	m := New(eng, Options{NoColor: true, IsDark: true, Now: func() time.Time { return testNow }, OfferNewRun: true})
-	hs := &harness{t: t, m: m, eng: eng, msgs: make(chan tea.Msg, 1024)}
+	hs := &harness{t: t, m: m, idle: idle, msgs: make(chan tea.Msg, 1024)}
+	hs.eng, _ = eng.(*fakeEngine)
 	hs.waitPtr = reflect.ValueOf(m.bridge.wait).Pointer()
 	unsub := eng.Subscribe(m.subscriber())
 	t.Cleanup(unsub)
@@ -129,7 +138,7 @@ func (h *harness) settle() {
 		if h.poll() {
 			continue
 		}
-		if h.pending.Load() <= h.eng.waiting() && len(h.msgs) == 0 {
+		if h.pending.Load() <= h.idle() && len(h.msgs) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {

@@ -6,9 +6,7 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,6 +20,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 	"github.com/runbook-sh/runbook/steps"
 )
 
@@ -78,6 +77,11 @@ type Result struct {
 	// NewRun is set when the engineer chose to start a new run instead of
 	// resuming the unfinished one.
 	NewRun bool
+	// Interrupted is the step that quitting (q, a hang-up) interrupted.
+	Interrupted string
+	// HungUp is set when the terminal went away (SIGHUP) or runbook was
+	// told to stop (SIGTERM).
+	HungUp bool
 }
 
 // Model is the root model.
@@ -87,6 +91,7 @@ type Model struct {
 	opts   Options
 	ctx    context.Context
 	eng    Engine
+	sess   *steps.Session
 	doc    *runbook.Document
 	bridge *bridge
 
@@ -130,6 +135,8 @@ func New(eng Engine, opts Options) *Model {
 		opts.Now = time.Now
 	}
 	m := &Model{opts: opts, ctx: opts.Ctx, eng: eng, doc: eng.Doc(), bridge: newBridge()}
+	// The TUI can always ask: every action is a dialog or a message.
+	m.sess = steps.NewSession(eng, steps.Policy{Ask: true})
 	m.styles = NewStyles(opts.IsDark, opts.NoColor)
 	m.common = Common{Styles: &m.styles, Keys: DefaultKeyMap(), Now: opts.Now}
 	m.started = opts.Now()
@@ -161,11 +168,6 @@ type (
 	previewMsg struct {
 		id string
 		p  preview
-	}
-	prepareMsg struct {
-		id      string
-		missing []string
-		command string // what will run, secrets masked (when nothing is missing)
 	}
 	runDoneMsg struct {
 		id     string
@@ -207,18 +209,12 @@ func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// refresh reads the run's state from the engine in a Cmd.
+// refresh reads the run's view (journal.RunView) from the session in a
+// Cmd.
 func (m *Model) refresh() tea.Cmd {
 	m.refreshSeq++
-	seq, eng, doc := m.refreshSeq, m.eng, m.doc
-	return func() tea.Msg {
-		st := eng.State()
-		status := make(map[string]journal.Status, len(doc.Steps))
-		for _, s := range doc.Steps {
-			status[s.ID] = eng.StepStatus(s.ID)
-		}
-		return snapshotMsg{seq: seq, snap: &snapshot{state: st, status: status}}
-	}
+	seq, sess := m.refreshSeq, m.sess
+	return func() tea.Msg { return snapshotMsg{seq: seq, snap: newSnapshot(sess.View())} }
 }
 
 // SetSize lays the components out for a terminal size.
@@ -309,7 +305,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.detail.lines = nil
 		return m, m.forwardToDialog(msg)
 	case tickMsg:
-		return m, tick()
+		return m, tea.Batch(tick(), m.checkDoc())
+	case docMsg:
+		return m, m.docChanged(msg)
+	case actionMsg:
+		return m, m.onAction(msg)
 	case eventsMsg:
 		return m, tea.Batch(m.handleEvents(msg.events), m.bridge.wait)
 	case bridgeClosedMsg:
@@ -338,8 +338,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.output.Write(msg.data)
 		}
 		return m, nil
-	case prepareMsg:
-		return m, m.prepared(msg)
 	case preflightMsg:
 		if len(msg.items) == 0 {
 			m.say("this runbook has no placeholders")
@@ -358,7 +356,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.vars {
 			m.detail.ForgetPreviews()
 		}
-		return m, tea.Batch(m.refresh(), m.selectionChanged())
+		return m, tea.Batch(m.refresh(), m.selectionChanged(), m.checkDoc())
 	case diffMsg:
 		if msg.err != nil {
 			m.fail(fmt.Errorf("write-back: %w", msg.err))
@@ -639,7 +637,7 @@ func (m *Model) showLog(s *runbook.Step) tea.Cmd {
 }
 
 func readTail(path string, n int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := journal.OpenLog(path) // never through a symlink
 	if err != nil {
 		return nil, err
 	}
@@ -720,27 +718,22 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 		if s != nil {
 			from = s.ID
 		}
-		next := m.nextRunnable(from, true)
-		if next == nil {
-			m.say("nothing left to run")
-			return nil
-		}
-		return m.startRun(next.ID, true)
+		return m.startRun(from, true)
 	case key.Matches(msg, k.Skip):
 		if s == nil {
 			return m.noStep(msg)
 		}
-		eng := m.eng
+		sess := m.sess
 		return m.textForm("Skip "+s.Title, "Why skip it? (kept in the run's record)", true, func(note string) tea.Cmd {
-			return func() tea.Msg { return actionDoneMsg{text: "skipped " + s.ID, err: eng.Skip(s.ID, note)} }
+			return func() tea.Msg { return actionDoneMsg{text: "skipped " + s.ID, err: sess.Skip(s.ID, note)} }
 		})
 	case key.Matches(msg, k.MarkDone):
 		if s == nil {
 			return m.noStep(msg)
 		}
-		eng := m.eng
+		sess := m.sess
 		return m.textForm("Mark done by hand", "How was it done? (optional note)", false, func(note string) tea.Cmd {
-			return func() tea.Msg { return actionDoneMsg{text: "marked done: " + s.ID, err: eng.MarkDone(s.ID, note)} }
+			return func() tea.Msg { return actionDoneMsg{text: "marked done: " + s.ID, err: sess.MarkDone(s.ID, note)} }
 		})
 	case key.Matches(msg, k.Note):
 		id := ""
@@ -759,8 +752,8 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.say("%s has not changed since it ran; nothing to accept", s.ID)
 			return nil
 		}
-		eng := m.eng
-		return func() tea.Msg { return actionDoneMsg{text: "accepted as is: " + s.ID, err: eng.Accept(s.ID)} }
+		sess := m.sess
+		return func() tea.Msg { return actionDoneMsg{text: "accepted as is: " + s.ID, err: sess.Accept(s.ID)} }
 	case key.Matches(msg, k.EditInline):
 		if s == nil || s.Kind == runbook.KindManual {
 			return m.noStep(msg)
@@ -848,233 +841,6 @@ func (m *Model) fillAll() tea.Cmd {
 	}
 }
 
-// runnable reports whether "run all" should run s.
-func runnable(s *runbook.Step) bool {
-	return s.Kind != runbook.KindCheck && !s.Attrs.Skip
-}
-
-// nextRunnable finds the first unfinished step at or after from (after it
-// when inclusive is false); "" means from the start.
-func (m *Model) nextRunnable(from string, inclusive bool) *runbook.Step {
-	started := from == ""
-	for _, s := range m.doc.Steps {
-		if !started {
-			if s.ID != from {
-				continue
-			}
-			started = true
-			if !inclusive {
-				continue
-			}
-		}
-		if runnable(s) && !m.snap.stepStatus(s.ID).Finished() {
-			return s
-		}
-	}
-	return nil
-}
-
-// startRun begins the run flow of a step: placeholders, confirmation,
-// then the engine in a Cmd.
-func (m *Model) startRun(id string, all bool) tea.Cmd {
-	if m.running != "" {
-		m.say("%s is still running (ctrl+c interrupts it)", m.running)
-		return nil
-	}
-	s := m.doc.Step(id)
-	if s == nil {
-		return nil
-	}
-	m.runAll = all
-	m.checklist.SelectStep(id)
-	sel := m.selectionChanged()
-	if s.Kind == runbook.KindManual {
-		eng := m.eng
-		m.runAll = false
-		return tea.Batch(sel, m.confirmForm("Manual step", oneLine(s.Code), "", "Done", "Not yet", func() tea.Cmd {
-			return func() tea.Msg { return actionDoneMsg{text: "done: " + s.Title, err: eng.MarkDone(id, "")} }
-		}))
-	}
-	eng := m.eng
-	return tea.Batch(sel, func() tea.Msg { return prepare(eng, id) })
-}
-
-// prepare finds what a step still needs and, if nothing, the command that
-// will run (in a Cmd: both read the engine).
-func prepare(eng Engine, id string) tea.Msg {
-	msg := prepareMsg{id: id, missing: eng.Missing(id)}
-	if len(msg.missing) == 0 {
-		msg.command, _ = eng.Preview(id)
-	}
-	return msg
-}
-
-// confirmCommand is the command shown under a confirm step's question: the
-// dialog covers the detail pane, and what is confirmed is this command.
-// A long one is cut after a few lines; the detail pane has it all.
-func confirmCommand(cmd string) string {
-	lines := strings.Split(strings.TrimRight(printable(cmd), "\n"), "\n")
-	if len(lines) > 8 {
-		lines = append(lines[:7], fmt.Sprintf("… %d more lines", len(lines)-7))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// prepared continues the run flow once missing placeholders are known.
-func (m *Model) prepared(msg prepareMsg) tea.Cmd {
-	s := m.doc.Step(msg.id)
-	if s == nil {
-		return nil
-	}
-	if len(msg.missing) > 0 {
-		eng, id := m.eng, msg.id
-		return m.placeholderForm("Values for "+s.Title, msg.missing, func() tea.Cmd {
-			return func() tea.Msg { return prepare(eng, id) }
-		})
-	}
-	if s.Attrs.Confirm {
-		return m.confirmForm("Confirm", "Run "+s.Title+"?", confirmCommand(msg.command), "Run", "Cancel", func() tea.Cmd { return m.execute(s) })
-	}
-	return m.execute(s)
-}
-
-// execute runs the step in a Cmd (or through the real terminal).
-func (m *Model) execute(s *runbook.Step) tea.Cmd {
-	ctx, cancel := context.WithCancelCause(m.ctx)
-	m.running, m.runCancel = s.ID, cancel
-	m.runStarted = m.common.Now()
-	m.message = ""
-	if m.snap != nil {
-		m.snap.status[s.ID] = journal.Running
-		m.checklist.SetSnapshot(m.snap)
-	}
-	eng, id := m.eng, s.ID
-	if s.Attrs.Interactive {
-		x := &interactiveExec{ctx: ctx, eng: eng, id: id}
-		return tea.Exec(x, func(err error) tea.Msg {
-			cancel(nil)
-			if err == nil {
-				err = x.err
-			}
-			return runDoneMsg{id: id, status: x.status, err: err}
-		})
-	}
-	m.runs.Add(1)
-	return func() tea.Msg {
-		defer m.runs.Done()
-		st, err := eng.Run(ctx, id, RunOptions{})
-		cancel(nil)
-		return runDoneMsg{id: id, status: st, err: err}
-	}
-}
-
-func (m *Model) interrupt() {
-	if m.runCancel != nil {
-		m.runCancel(steps.ErrInterrupted)
-	}
-	m.runAll = false
-}
-
-// runDone records the end of a step and continues "run all".
-func (m *Model) runDone(msg runDoneMsg) tea.Cmd {
-	m.running, m.runCancel = "", nil
-	cmds := []tea.Cmd{m.refresh()}
-	if m.quitAfterRun {
-		return tea.Quit
-	}
-	s := m.doc.Step(msg.id)
-	if m.snap != nil {
-		m.snap.status[msg.id] = msg.status
-	}
-	if s != nil && s.Attrs.Interactive && m.shownStep == msg.id && m.output.Lines() == 0 {
-		m.output.Write([]byte("(interactive step: it had the terminal to itself, its output is not captured here)\n"))
-	}
-	switch {
-	case msg.err != nil && !errors.Is(msg.err, context.Canceled) && !errors.Is(msg.err, steps.ErrInterrupted):
-		m.fail(fmt.Errorf("%s: %w", msg.id, msg.err))
-		m.runAll = false
-	case msg.status.Finished():
-		m.say("%s: %s", msg.id, msg.status)
-	default:
-		m.message, m.messageIsErr = fmt.Sprintf("%s: %s — t retry · E edit · s skip · d mark done", msg.id, msg.status), true
-	}
-	if m.runAll && m.state != stateMain {
-		// Never replace a form the engineer is filling in.
-		m.runAll = false
-		m.say("run all paused after %s: press R to continue", msg.id)
-		return tea.Batch(cmds...)
-	}
-	if m.runAll {
-		ok := msg.status.Finished() || (s != nil && s.Attrs.ContinueOnError && msg.err == nil)
-		if !ok {
-			m.runAll = false
-			return tea.Batch(cmds...)
-		}
-		next := m.nextRunnable(msg.id, false)
-		if next == nil {
-			m.runAll = false
-			m.say("all steps done")
-			if done, total := m.checklist.Progress(); done+1 >= total {
-				eng := m.eng
-				cmds = append(cmds, func() tea.Msg {
-					return actionDoneMsg{text: "all steps done: run finished", err: eng.Finish()}
-				})
-			}
-			return tea.Batch(cmds...)
-		}
-		if next.Kind == runbook.KindManual {
-			m.runAll = false
-			m.checklist.SelectStep(next.ID)
-			m.say("manual step: do it, then press enter to confirm (R continues)")
-			return tea.Batch(append(cmds, m.selectionChanged())...)
-		}
-		cmds = append(cmds, m.startRun(next.ID, true))
-	}
-	return tea.Batch(cmds...)
-}
-
-// quit leaves at once: every event is already on disk. A running step is
-// interrupted first, after asking.
-func (m *Model) quit() tea.Cmd {
-	if m.running == "" {
-		if n := m.unwritten(); n > 0 {
-			eng := m.eng
-			ask := m.confirmForm("Quit", fmt.Sprintf("%d answer(s) are not in the doc yet. Review and write them before quitting?", n), "",
-				"Review", "Quit now", func() tea.Cmd {
-					m.quitAfterDiff = true
-					return func() tea.Msg { d, err := eng.PendingWriteBack(); return diffMsg{diff: d, err: err} }
-				})
-			// "Quit now" must quit: the answers stay in the run's journal.
-			d := m.dialog
-			submit := d.onSubmit
-			d.onSubmit = func() tea.Cmd {
-				if c := submit(); c != nil {
-					return c
-				}
-				return m.finishAndQuit()
-			}
-			return ask
-		}
-		return m.finishAndQuit()
-	}
-	return m.confirmForm("Quit", m.running+" is running. Interrupt it and quit?", "", "Interrupt and quit", "Keep running", func() tea.Cmd {
-		m.quitAfterRun = true
-		m.interrupt()
-		return nil
-	})
-}
-
-// finishAndQuit marks the run finished when every step is done (so that
-// opening the doc again starts a new run rather than offering to resume a
-// complete one), then quits.
-func (m *Model) finishAndQuit() tea.Cmd {
-	if m.snap == nil || m.snap.state == nil || m.snap.state.Finished || m.nextRunnable("", true) != nil {
-		return tea.Quit
-	}
-	eng := m.eng
-	return tea.Sequence(func() tea.Msg { _ = eng.Finish(); return nil }, tea.Quit)
-}
-
 // missingHint tells, on a new run, how many values the doc needs and how
 // to give them all up front.
 func (m *Model) missingHint() tea.Cmd {
@@ -1099,47 +865,13 @@ func (m *Model) unwritten() int {
 	return n
 }
 
-// offerResume asks, once, whether to continue an unfinished run.
-func (m *Model) offerResume() tea.Cmd {
-	st := m.snap.state
-	if st == nil || st.Finished || (len(st.Steps) == 0 && len(st.Answers) == 0) {
-		return m.missingHint()
-	}
-	// Put the cursor where the run stopped: a failed or interrupted step,
-	// else the first one left.
-	sel := m.nextRunnable("", true)
-	for _, s := range m.doc.Steps {
-		if st := m.snap.stepStatus(s.ID); st == journal.Failed || st == journal.Interrupted || st == journal.TimedOut {
-			sel = s
-			break
-		}
-	}
-	if sel != nil {
-		m.checklist.SelectStep(sel.ID)
-	}
-	done, total := m.checklist.Progress()
-	if !m.opts.OfferNewRun {
-		m.say("resumed run %s: %d/%d done", st.Run, done, total)
-		return m.selectionChanged()
-	}
-	q := fmt.Sprintf("Resume run %q? %d/%d done, last active %s.", st.Run, done, total, st.Updated.Format("2006-01-02 15:04"))
-	resume := true
-	cmd := m.openDialog("Unfinished run", func() tea.Cmd {
-		if !resume {
-			m.result.NewRun = true
-			return tea.Quit
-		}
-		m.say("resumed run %s", st.Run)
-		return nil
-	}, huh.NewGroup(huh.NewConfirm().Title(q).Affirmative("Resume").Negative("Start a new run").Value(&resume)))
-	return tea.Batch(cmd, m.selectionChanged())
-}
-
 // View renders the whole screen.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.Render())
+	// The one place every frame passes: whatever doc text or value a
+	// component forgot to escape loses its OSC, DCS, APC, PM and SOS here.
+	v := tea.NewView(termtext.Clean(m.Render()))
 	v.AltScreen = true
-	v.WindowTitle = "runbook · " + filepath.Base(m.doc.Path)
+	v.WindowTitle = "runbook · " + termtext.EscapeLine(filepath.Base(m.doc.Path))
 	return v
 }
 

@@ -253,7 +253,11 @@ func TestRunAllStopsAtFailure(t *testing.T) {
 
 func TestStaleStepAccept(t *testing.T) {
 	h := newHarness(t, 80, 24)
-	h.m.Update(snapshotMsg{seq: h.m.refreshSeq + 1, snap: &snapshot{state: h.eng.State(), status: map[string]journal.Status{"config": journal.Stale}}})
+	// config ran with other content than the doc has now.
+	h.eng.journal(journal.Event{Type: journal.StepStarted, Step: "config", Attempt: 1, Hash: "old"})
+	h.eng.journal(journal.Event{Type: journal.StepFinished, Step: "config", Attempt: 1, Status: journal.OK})
+	h.exec(h.m.refresh())
+	h.settle()
 	h.selectItem("config")
 	golden(t, "stale_80x24", h.screen())
 	h.press("a")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -55,15 +56,18 @@ func Run(ctx context.Context, eng Engine, cfg RunConfig) (Result, error) {
 		opts = append(opts, tea.WithOutput(cfg.Out))
 	}
 	p := tea.NewProgram(m, opts...)
-	// A hang-up (the terminal or the SSH session went away) kills a Go
-	// program outright, mid-step. Quit instead, so the step is interrupted
-	// and its end journaled below, as on q.
+	// A hang-up (the terminal or the SSH session went away) or SIGTERM
+	// kills a Go program outright, mid-step. Quit instead, so the step is
+	// interrupted (its process group stopped, a SQL statement killed) and
+	// its end journaled below, as on q; the exit status is then 1.
 	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+	signal.Notify(hup, syscall.SIGHUP, syscall.SIGTERM)
 	ran := make(chan struct{})
+	var hungUp atomic.Bool
 	go func() {
 		select {
 		case <-hup:
+			hungUp.Store(true)
 			p.Quit()
 		case <-ran:
 		}
@@ -74,12 +78,18 @@ func Run(ctx context.Context, eng Engine, cfg RunConfig) (Result, error) {
 	// However the program ended (quit, signal, crash of the UI), a step
 	// still running is interrupted and its end journaled before the caller
 	// closes the engine.
+	running := m.running
 	m.interrupt()
 	waitRuns(&m.runs, 30*time.Second)
 	if err != nil {
 		return Result{}, fmt.Errorf("tui: %w", err)
 	}
-	return m.Result(), nil
+	res := m.Result()
+	if running != "" {
+		res.Interrupted = running
+	}
+	res.HungUp = hungUp.Load()
+	return res, nil
 }
 
 // waitRuns waits for the running step's Cmd, bounded: the executor kills

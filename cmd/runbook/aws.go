@@ -16,23 +16,18 @@ import (
 // document declares no `aws:` and uses no aws-* source) adds nothing, and
 // its methods are safe to call.
 type awsRun struct {
-	Client     *aws.Client
-	Sources    map[string]steps.SourceResolver // for steps.Config.Sources
-	Preflights []steps.Preflight               // for steps.Config.Preflights
+	Client  *aws.Client
+	Sources map[string]steps.SourceResolver // for steps.Config.Sources
+	guard   runbook.AWSGuard                // as the front matter writes it
 }
 
 // awsSetup prepares AWS for doc. It does no SDK work at all for documents
 // that do not use AWS, and no network I/O for those that do: the identity
-// is asked by the preflight, before the first step runs.
+// is asked by the preflight (Preflight), before the first step runs.
 //
 // profile and region are the --profile/--region flags ("" when unset); the
 // document's `aws: {profile: …}` is used when the flag is not given.
-// lookup returns a variable's known value (the engine's Var) to fill
-// placeholders in the guard; record receives the identity found (journal
-// it, show it). Both are called only when the preflight runs, so they may
-// close over an engine opened after this returns; record may be nil.
-func awsSetup(ctx context.Context, doc *runbook.Document, profile, region string,
-	lookup func(name string) (string, bool), record func(aws.Identity)) (*awsRun, error) {
+func awsSetup(ctx context.Context, doc *runbook.Document, profile, region string) (*awsRun, error) {
 	if !docUsesAWS(doc) {
 		return nil, nil
 	}
@@ -52,22 +47,41 @@ func awsSetup(ctx context.Context, doc *runbook.Document, profile, region string
 	if err != nil {
 		return nil, &usageError{err}
 	}
+	return &awsRun{Client: c, Sources: aws.Sources(c), guard: guard}, nil
+}
+
+// awsRunValues is what the guard needs from the opened run: its values
+// (to fill the guard's placeholders) and its journal (for the identity).
+type awsRunValues interface {
+	Var(name string) (string, bool)
+	RecordIdentity(account, arn, region string) error
+}
+
+// Preflight is the AWS guard of a run that is open: before the first step
+// it asks who the credentials are, journals the identity, and refuses to
+// run anything when the doc is pinned to another account or region. nil
+// when AWS is not used.
+func (a *awsRun) Preflight(run awsRunValues) steps.Preflight {
+	if a == nil {
+		return nil
+	}
 	var guardFn func() (runbook.AWSGuard, error)
-	if guard.Account != "" || guard.Region != "" {
+	if g := a.guard; g.Account != "" || g.Region != "" {
 		guardFn = func() (runbook.AWSGuard, error) {
-			var g runbook.AWSGuard
+			var out runbook.AWSGuard
 			var err error
-			if g.Account, err = fillGuard(guard.Account, lookup); err != nil {
-				return g, err
+			if out.Account, err = fillGuard(g.Account, run.Var); err != nil {
+				return out, err
 			}
-			if g.Region, err = fillGuard(guard.Region, lookup); err != nil {
-				return g, err
+			if out.Region, err = fillGuard(g.Region, run.Var); err != nil {
+				return out, err
 			}
-			return g, nil
+			return out, nil
 		}
 	}
-	check := aws.Preflight(c, guardFn, record)
-	pre := func(ctx context.Context) error {
+	record := func(id aws.Identity) { run.RecordIdentity(id.Account, id.ARN, id.Region) } //nolint:errcheck // a journal failure stops the step that follows
+	check := aws.Preflight(a.Client, guardFn, record)
+	return func(ctx context.Context) error {
 		err := check(ctx)
 		if refusesSetup(err) {
 			// Nothing ran and the fix is in the engineer's setup, not in
@@ -76,11 +90,6 @@ func awsSetup(ctx context.Context, doc *runbook.Document, profile, region string
 		}
 		return err
 	}
-	return &awsRun{
-		Client:     c,
-		Sources:    aws.Sources(c),
-		Preflights: []steps.Preflight{pre},
-	}, nil
 }
 
 // StepEnv adjusts the steps' environment so that the aws CLI in a step acts
@@ -92,7 +101,7 @@ func (a *awsRun) StepEnv(base []string) []string {
 	return a.Client.StepEnv(base)
 }
 
-// AddTo merges the AWS sources and preflights into an engine config.
+// AddTo merges the AWS secret sources into an engine config.
 func (a *awsRun) AddTo(cfg *steps.Config) {
 	if a == nil {
 		return
@@ -103,7 +112,6 @@ func (a *awsRun) AddTo(cfg *steps.Config) {
 	for k, r := range a.Sources {
 		cfg.Sources[k] = r
 	}
-	cfg.Preflights = append(cfg.Preflights, a.Preflights...)
 }
 
 // docUsesAWS is true when the front matter declares `aws:` or a variable

@@ -30,7 +30,7 @@ func TestAWSSetupNothingWithoutAWS(t *testing.T) {
 		awsDoc(nil, "env:HOME"),
 		awsDoc(&runbook.AWSGuard{}),
 	} {
-		a, err := awsSetup(context.Background(), doc, "no-such-profile", "", nil, nil)
+		a, err := awsSetup(context.Background(), doc, "no-such-profile", "")
 		if a != nil || err != nil {
 			t.Errorf("awsSetup = %v, %v; want nothing", a, err)
 		}
@@ -51,13 +51,11 @@ func TestAWSSetupGuard(t *testing.T) {
 	f.SetIdentity("999999999999", "arn:aws:iam::999999999999:user/bob")
 	t.Setenv("AWS_ENDPOINT_URL", f.URL())
 	ctx := context.Background()
-	vars := map[string]string{"account-id": "123456789012", "region": "us-west-2"}
-	lookup := func(n string) (string, bool) { v, ok := vars[n]; return v, ok }
-	var seen []aws.Identity
-	record := func(id aws.Identity) { seen = append(seen, id) }
+	run := &fakeAWSRun{vars: map[string]string{"account-id": "123456789012", "region": "us-west-2"}}
+	vars := run.vars
 
 	doc := awsDoc(&runbook.AWSGuard{Account: "<account-id>", Region: "{region}"})
-	a, err := awsSetup(ctx, doc, "", "", lookup, record)
+	a, err := awsSetup(ctx, doc, "", "")
 	if err != nil || a == nil {
 		t.Fatalf("awsSetup = %v, %v", a, err)
 	}
@@ -66,9 +64,10 @@ func TestAWSSetupGuard(t *testing.T) {
 	}
 	var cfg steps.Config
 	a.AddTo(&cfg)
-	if len(cfg.Preflights) != 1 || cfg.Sources[aws.SchemeSecretsManager] == nil || cfg.Sources[aws.SchemeSSM] == nil {
-		t.Fatalf("config: %d preflights, sources %v", len(cfg.Preflights), cfg.Sources)
+	if cfg.Sources[aws.SchemeSecretsManager] == nil || cfg.Sources[aws.SchemeSSM] == nil {
+		t.Fatalf("config: sources %v", cfg.Sources)
 	}
+	cfg.Preflights = []steps.Preflight{a.Preflight(run)}
 	err = cfg.Preflights[0](ctx)
 	const want = "aws guard: this runbook is pinned to account 123456789012 (us-west-2) but the credentials are for 999999999999 (arn:aws:iam::999999999999:user/bob) in us-west-2; refusing to run any step"
 	if err == nil || err.Error() != want {
@@ -77,8 +76,8 @@ func TestAWSSetupGuard(t *testing.T) {
 	if code := exitCode(err); code != exitBadCall {
 		t.Errorf("guard refusal exits %d, want %d", code, exitBadCall)
 	}
-	if len(seen) != 1 || seen[0].Account != "999999999999" {
-		t.Errorf("recorded %+v", seen)
+	if len(run.seen) != 1 || run.seen[0] != "999999999999" {
+		t.Errorf("recorded %+v", run.seen)
 	}
 
 	vars["account-id"] = "999999999999"
@@ -98,11 +97,11 @@ func TestAWSSetupSourcesOnly(t *testing.T) {
 	f := awstest.NewServer(t)
 	f.SetParameter("/p", "v")
 	t.Setenv("AWS_ENDPOINT_URL", f.URL())
-	a, err := awsSetup(context.Background(), awsDoc(nil, "aws-ssm:/p"), "", "", nil, nil)
+	a, err := awsSetup(context.Background(), awsDoc(nil, "aws-ssm:/p"), "", "")
 	if err != nil || a == nil {
 		t.Fatalf("awsSetup = %v, %v", a, err)
 	}
-	if err := a.Preflights[0](context.Background()); err != nil {
+	if err := a.Preflight(&fakeAWSRun{})(context.Background()); err != nil {
 		t.Fatalf("identity-only preflight: %v", err)
 	}
 	if v, err := a.Sources[aws.SchemeSSM].Resolve(context.Background(), "/p"); err != nil || v != "v" {
@@ -112,16 +111,16 @@ func TestAWSSetupSourcesOnly(t *testing.T) {
 
 func TestAWSSetupProfile(t *testing.T) {
 	awstest.Isolate(t)
-	_, err := awsSetup(context.Background(), awsDoc(&runbook.AWSGuard{Profile: "<env>-admin"}), "", "", nil, nil)
+	_, err := awsSetup(context.Background(), awsDoc(&runbook.AWSGuard{Profile: "<env>-admin"}), "", "")
 	if err == nil || err.Error() != `doc.md:1: aws.profile "<env>-admin" cannot use a placeholder: the profile is chosen before any question is asked; pass --profile` {
 		t.Errorf("placeholder profile: %v", err)
 	}
-	_, err = awsSetup(context.Background(), awsDoc(&runbook.AWSGuard{Profile: "staging"}), "", "", nil, nil)
+	_, err = awsSetup(context.Background(), awsDoc(&runbook.AWSGuard{Profile: "staging"}), "", "")
 	if err == nil || !strings.Contains(err.Error(), `profile "staging" is not in`) || exitCode(err) != exitBadCall {
 		t.Errorf("missing doc profile: %v (exit %d)", err, exitCode(err))
 	}
 	// The flag wins over the document.
-	_, err = awsSetup(context.Background(), awsDoc(&runbook.AWSGuard{Profile: "staging"}), "ops", "", nil, nil)
+	_, err = awsSetup(context.Background(), awsDoc(&runbook.AWSGuard{Profile: "staging"}), "ops", "")
 	if err == nil || !strings.Contains(err.Error(), `profile "ops" is not in`) {
 		t.Errorf("flag profile: %v", err)
 	}
@@ -226,4 +225,18 @@ func TestReportUploadCLI(t *testing.T) {
 	if got, want := out.String(), "s3:/"+r.Path+"\n"; got != want {
 		t.Errorf("stdout = %q, want %q", got, want)
 	}
+}
+
+// fakeAWSRun stands for the opened run the guard reads values from and
+// journals the identity into.
+type fakeAWSRun struct {
+	vars map[string]string
+	seen []string // accounts recorded
+}
+
+func (f *fakeAWSRun) Var(n string) (string, bool) { v, ok := f.vars[n]; return v, ok }
+
+func (f *fakeAWSRun) RecordIdentity(account, _, _ string) error {
+	f.seen = append(f.seen, account)
+	return nil
 }

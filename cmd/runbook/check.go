@@ -4,18 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 // checkJSON is the `runbook check --json` document (docs/list-json.md).
 type checkJSON struct {
-	File        string               `json:"file"`
-	Errors      int                  `json:"errors"`
-	Warnings    int                  `json:"warnings"`
-	Diagnostics []runbook.Diagnostic `json:"diagnostics"`
+	SchemaVersion int                  `json:"schemaVersion"` // runbook.JSONSchemaVersion
+	File          string               `json:"file"`
+	Errors        int                  `json:"errors"`
+	Warnings      int                  `json:"warnings"`
+	Diagnostics   []runbook.Diagnostic `json:"diagnostics"`
 }
 
 func newCheckCmd(s *streams) *cobra.Command {
@@ -45,7 +48,7 @@ not Markdown.`,
 				dsn = os.Getenv("RUNBOOK_MYSQL_DSN")
 			}
 			diags := runbook.Lint(doc, runbook.LintOptions{MySQLDSN: dsn != ""})
-			res := checkJSON{File: doc.Path, Diagnostics: diags}
+			res := checkJSON{SchemaVersion: runbook.JSONSchemaVersion, File: doc.Path, Diagnostics: diags}
 			if res.Diagnostics == nil {
 				res.Diagnostics = []runbook.Diagnostic{}
 			}
@@ -64,10 +67,17 @@ not Markdown.`,
 					return err
 				}
 			} else {
+				out := termtext.NewWriter(s.out) // messages quote the doc
+				defer out.Flush()
 				for _, d := range diags {
-					fmt.Fprintf(s.out, "%s:%d: %s: %s\n", doc.Path, d.Line, d.Severity, d.Message)
+					fmt.Fprintf(out, "%s:%d: %s: %s\n", doc.Path, d.Line, d.Severity, d.Message)
+					if d.Suggestion != "" {
+						for l := range strings.SplitSeq(d.Suggestion, "\n") {
+							fmt.Fprintf(out, "    %s\n", l)
+						}
+					}
 				}
-				fmt.Fprintf(s.out, "%s: %s\n", doc.Path, summary(res.Errors, res.Warnings))
+				fmt.Fprintf(out, "%s: %s\n", doc.Path, summary(res.Errors, res.Warnings))
 			}
 			if res.Errors > 0 {
 				return &failedError{msg: fmt.Sprintf("%s: %s", doc.Path, summary(res.Errors, res.Warnings)), silent: true}

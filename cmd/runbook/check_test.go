@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -66,6 +67,7 @@ func TestCheckJSON(t *testing.T) {
 	os.WriteFile(p, []byte("# Q\n\n```bash {bogus}\nls\n```\n\n- [VERIFY] who?\n"), 0o644)
 	out, errs, code := runCLI(t, "check", "--json", p)
 	want := `{
+  "schemaVersion": 2,
   "file": "` + p + `",
   "errors": 1,
   "warnings": 1,
@@ -91,18 +93,47 @@ func TestCheckJSON(t *testing.T) {
 	clean := filepath.Join(t.TempDir(), "c.md")
 	os.WriteFile(clean, []byte("# C\n"), 0o644)
 	out, _, code = runCLI(t, "check", "--json", clean)
-	if code != 0 || out != "{\n  \"file\": \""+clean+"\",\n  \"errors\": 0,\n  \"warnings\": 0,\n  \"diagnostics\": []\n}\n" {
+	if code != 0 || out != "{\n  \"schemaVersion\": 2,\n  \"file\": \""+clean+"\",\n  \"errors\": 0,\n  \"warnings\": 0,\n  \"diagnostics\": []\n}\n" {
 		t.Errorf("clean json: exit %d out %q", code, out)
 	}
 }
 
-func TestCheckSeeds(t *testing.T) {
-	t.Chdir("../../runbook/testdata/seeds")
-	out, _, code := runCLI(t, "check", "first-deployment.txt")
-	if code != 0 {
-		t.Errorf("scraped seed: exit %d", code)
+// TestSeedsGolden: `check` and `list --json` on both seeds, as an
+// engineer sees them (reviewed by hand). On the scraped seed, check lists
+// every inferred step with the fenced Markdown it came from and list marks
+// them "inferred": true; the double-encoded seed gets the repair command.
+func TestSeedsGolden(t *testing.T) {
+	golden, err := filepath.Abs("../../runbook/testdata/golden")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if first := out[:len("first-deployment.txt:1: warning: document looks copied from a web page")]; first != "first-deployment.txt:1: warning: document looks copied from a web page" {
-		t.Errorf("first line %q", first)
+	t.Chdir("../../runbook/testdata/seeds")
+	for _, name := range []string{"first-deployment", "production-deployment-guide"} {
+		out, errs, code := runCLI(t, "check", name+".txt")
+		if code != 0 || errs != "" {
+			t.Errorf("check %s: exit %d stderr %q", name, code, errs)
+		}
+		checkListGolden(t, filepath.Join(golden, "seed-"+name+".check.txt"), out)
+		out, errs, code = runCLI(t, "list", "--json", name+".txt")
+		if code != 0 || errs != "" {
+			t.Errorf("list %s: exit %d stderr %q", name, code, errs)
+		}
+		checkListGolden(t, filepath.Join(golden, "seed-"+name+".list.json"), out)
+	}
+	out, _, _ := runCLI(t, "list", "first-deployment.txt")
+	checkListGolden(t, filepath.Join(golden, "seed-first-deployment.list.txt"), out)
+	out, _, _ = runCLI(t, "list", "--json", "first-deployment.txt")
+	if n := strings.Count(out, `"inferred": true`); n != 7 {
+		t.Errorf("list --json marks %d steps inferred, want 7", n)
+	}
+	out, _, _ = runCLI(t, "check", "first-deployment.txt")
+	for _, want := range []string{
+		"first-deployment.txt:30: warning: step 22-rds-mysql/i1: SQL step inferred from unfenced lines 30–35: fence it:\n    ```sql\n    CREATE DATABASE someli",
+		"first-deployment.txt:82: warning: step 3-build-the-container-image/i1: Shell step inferred from unfenced lines 82–100: fence it:\n    ```bash\n    # Authenticate to ECR\n",
+		"    | /health returns 200 via the ALB | `curl https://{env}.api.someli.ai/health` |\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q", want)
+		}
 	}
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"cmp"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -149,30 +151,55 @@ func completeStepIDs(list bool) cobra.CompletionFunc {
 	}
 }
 
-// completeRunNames offers the runs in the state directory: --state-dir,
-// else the one beside the FILE given, else ./.runbook. Only directory
-// names are read, not journals, so that completing stays instant.
+// completeRunNames offers, for --run, the lanes of the state directory
+// (--state-dir, else the one beside the FILE given, else ./.runbook) and
+// then each run by its exact name (deploy.2), with when it was last
+// updated. Only directory names and modification times are read, not
+// journals, so that completing stays instant.
 func completeRunNames(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	dir, _ := cmd.Flags().GetString("state-dir")
 	if dir == "" && len(args) > 0 {
 		dir = journal.DefaultStateDir(args[0])
 	}
-	entries, err := os.ReadDir(cmp.Or(dir, ".runbook"))
+	dir = cmp.Or(dir, ".runbook")
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	var out []cobra.Completion
-	for _, e := range entries {
-		if !e.IsDir() || !strings.HasPrefix(e.Name(), toComplete) {
-			continue
-		}
-		info, err := os.Stat(filepath.Join(cmp.Or(dir, ".runbook"), e.Name(), journal.JournalFile))
-		if err != nil {
-			continue
-		}
-		out = append(out, cobra.CompletionWithDesc(e.Name(), "updated "+info.ModTime().Format("2006-01-02 15:04")))
+	type lane struct {
+		runs    int
+		updated time.Time
 	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+	lanes := map[string]*lane{}
+	var laneOrder, runs []cobra.Completion
+	for _, e := range entries {
+		info, err := os.Stat(filepath.Join(dir, e.Name(), journal.JournalFile))
+		if !e.IsDir() || err != nil {
+			continue
+		}
+		name, updated := e.Name(), info.ModTime()
+		if strings.HasPrefix(name, toComplete) {
+			runs = append(runs, cobra.CompletionWithDesc(name, "updated "+updated.Format("2006-01-02 15:04")))
+		}
+		l, _ := journal.SplitRunName(name)
+		if l == name || !strings.HasPrefix(l, toComplete) {
+			continue
+		}
+		if lanes[l] == nil {
+			lanes[l] = &lane{}
+			laneOrder = append(laneOrder, l)
+		}
+		lanes[l].runs++
+		if updated.After(lanes[l].updated) {
+			lanes[l].updated = updated
+		}
+	}
+	var out []cobra.Completion
+	for _, l := range laneOrder {
+		desc := fmt.Sprintf("lane: its latest run, or the next; %d run(s), updated %s", lanes[l].runs, lanes[l].updated.Format("2006-01-02 15:04"))
+		out = append(out, cobra.CompletionWithDesc(l, desc))
+	}
+	return append(out, runs...), cobra.ShellCompDirectiveNoFileComp
 }
 
 func completeFormats(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {

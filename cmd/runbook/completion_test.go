@@ -23,7 +23,7 @@ func completionDoc(t *testing.T) {
 		"- [ ] Tell the on-call channel\n"
 	for name, body := range map[string]string{
 		"deploy.md": doc, "notes.markdown": "# Notes\n", "readme.txt": "x", "sub/inner.md": "# x\n",
-		".hidden.md": "# x\n", ".runbook/deploy/journal.jsonl": "", ".runbook/hotfix/journal.jsonl": "",
+		".hidden.md": "# x\n", ".runbook/deploy.1/journal.jsonl": "", ".runbook/deploy.2/journal.jsonl": "", ".runbook/hotfix.1/journal.jsonl": "",
 		".runbook/not-a-run/other": "",
 	} {
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
@@ -34,7 +34,7 @@ func completionDoc(t *testing.T) {
 		}
 	}
 	when := time.Date(2026, 11, 24, 9, 12, 0, 0, time.Local)
-	for _, run := range []string{"deploy", "hotfix"} {
+	for _, run := range []string{"deploy.1", "deploy.2", "hotfix.1"} {
 		if err := os.Chtimes(".runbook/"+run+"/journal.jsonl", when, when); err != nil {
 			t.Fatal(err)
 		}
@@ -77,9 +77,14 @@ func TestCompletion(t *testing.T) {
 			[]string{"push,build", "push,deploy", "push," + manual}, ":6"},
 		{"--only: the last element by prefix", []string{"run", "deploy.md", "--only", "build,deploy,p"},
 			[]string{"build,deploy,push"}, ":6"},
-		{"--run: the runs in the state directory", []string{"report", "deploy.md", "--run", ""},
-			[]string{"deploy\tupdated 2026-11-24 09:12", "hotfix\tupdated 2026-11-24 09:12"}, ":4"},
-		{"--run: by prefix, on run", []string{"run", "deploy.md", "--run", "h"}, []string{"hotfix\tupdated 2026-11-24 09:12"}, ":4"},
+		{"--run: the lanes, then the runs of the state directory", []string{"report", "deploy.md", "--run", ""},
+			[]string{"deploy\tlane: its latest run, or the next; 2 run(s), updated 2026-11-24 09:12",
+				"hotfix\tlane: its latest run, or the next; 1 run(s), updated 2026-11-24 09:12",
+				"deploy.1\tupdated 2026-11-24 09:12", "deploy.2\tupdated 2026-11-24 09:12", "hotfix.1\tupdated 2026-11-24 09:12"}, ":4"},
+		{"--run: by prefix, on run", []string{"run", "deploy.md", "--run", "h"},
+			[]string{"hotfix\tlane: its latest run, or the next; 1 run(s), updated 2026-11-24 09:12", "hotfix.1\tupdated 2026-11-24 09:12"}, ":4"},
+		{"--run: one exact run", []string{"run", "deploy.md", "--run", "deploy."},
+			[]string{"deploy.1\tupdated 2026-11-24 09:12", "deploy.2\tupdated 2026-11-24 09:12"}, ":4"},
 		{"--run: --state-dir given", []string{"report", "deploy.md", "--state-dir", "sub", "--run", ""}, nil, ":4"},
 		{"--format", []string{"report", "deploy.md", "--format", ""},
 			[]string{"md\tthe runbook annotated with each step's status and output", "html\tone self-contained page",

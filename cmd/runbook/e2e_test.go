@@ -61,6 +61,7 @@ type ptyTerm struct {
 	err  error
 	raw  bytes.Buffer
 	mu   sync.Mutex
+	scr  sync.Mutex // emu's screen: written by the reader, read by screen()
 }
 
 const termW, termH = 100, 30
@@ -89,7 +90,9 @@ func startTermEnv(t *testing.T, dir string, env []string, args ...string) *ptyTe
 				tm.mu.Lock()
 				tm.raw.Write(buf[:n])
 				tm.mu.Unlock()
+				tm.scr.Lock()
 				tm.emu.Write(buf[:n])
+				tm.scr.Unlock()
 			}
 			if err != nil {
 				return
@@ -115,7 +118,13 @@ func startTermEnv(t *testing.T, dir string, env []string, args ...string) *ptyTe
 	return tm
 }
 
-func (tm *ptyTerm) screen() string { return tm.emu.String() }
+// screen is the emulator's screen now. SafeEmulator does not lock
+// String, so the reader's writes and this read share scr (-race found it).
+func (tm *ptyTerm) screen() string {
+	tm.scr.Lock()
+	defer tm.scr.Unlock()
+	return tm.emu.String()
+}
 
 // waitFor polls the screen until it shows want.
 func (tm *ptyTerm) waitFor(want string) {
@@ -222,9 +231,18 @@ func (tm *ptyTerm) cursorNow() string {
 	return row
 }
 
+// sized reports whether the screen is a frame drawn at the terminal's
+// size: the program draws its first frame at 80x24 before it learns the
+// size, and a key pressed then is judged against a frame about to change.
+func sized(s string) bool {
+	lines := strings.Split(s, "\n")
+	return len(lines) > termH-2 && strings.HasPrefix(lines[termH-2], "╰")
+}
+
 // moveTo presses j until the cursor is on the row naming item.
 func (tm *ptyTerm) moveTo(item string) {
 	tm.t.Helper()
+	tm.waitUntil("a frame of the terminal's size", sized)
 	if !selected(item)(tm.screen()) {
 		tm.press("g")
 		tm.waitUntil("cursor at the top", func(s string) bool {
@@ -493,6 +511,10 @@ func TestE2EHangupJournalsInterruptedStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm.wait()
+	// Like SIGTERM in line mode: the run stopped at a step, exit 1.
+	if code := tm.cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit %d after a hang-up, want 1", code)
+	}
 	journals, _ := filepath.Glob(filepath.Join(filepath.Dir(doc), ".runbook", "*", "journal.jsonl"))
 	if len(journals) != 1 {
 		t.Fatalf("journals: %q", journals)

@@ -11,15 +11,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 // listJSON is the `runbook list --json` document (docs/list-json.md).
 type listJSON struct {
-	File         string            `json:"file"`
-	Title        string            `json:"title"`
-	Steps        []listStep        `json:"steps"`
-	Questions    []listQuestion    `json:"questions"`
-	Placeholders []listPlaceholder `json:"placeholders"`
+	SchemaVersion int               `json:"schemaVersion"` // runbook.JSONSchemaVersion
+	File          string            `json:"file"`
+	Title         string            `json:"title"`
+	Steps         []listStep        `json:"steps"`
+	Questions     []listQuestion    `json:"questions"`
+	Verified      []listVerified    `json:"verified"`
+	Placeholders  []listPlaceholder `json:"placeholders"`
 }
 
 type listStep struct {
@@ -32,6 +35,21 @@ type listStep struct {
 	Attrs        map[string]string `json:"attrs"`
 	Placeholders []string          `json:"placeholders"`
 	Hash         string            `json:"hash"`
+	// Code is what would run before substitution: prompts and expected
+	// output of a transcript removed, placeholders as written.
+	Code     string `json:"code"`
+	Inferred bool   `json:"inferred,omitempty"`
+}
+
+// listVerified is a question answered by an earlier write-back.
+type listVerified struct {
+	ID      string `json:"id"`
+	Text    string `json:"text"`
+	Answer  string `json:"answer"`
+	By      string `json:"by"`
+	When    string `json:"when"`
+	Section string `json:"section"`
+	Line    int    `json:"line"`
 }
 
 type listQuestion struct {
@@ -75,11 +93,13 @@ func newListCmd(s *streams) *cobra.Command {
 
 func listOf(doc *runbook.Document) listJSON {
 	out := listJSON{
-		File:         doc.Path,
-		Title:        doc.Title,
-		Steps:        make([]listStep, 0, len(doc.Steps)),
-		Questions:    make([]listQuestion, 0, len(doc.Questions)),
-		Placeholders: make([]listPlaceholder, 0, len(doc.Placeholders)),
+		SchemaVersion: runbook.JSONSchemaVersion,
+		File:          doc.Path,
+		Title:         doc.Title,
+		Steps:         make([]listStep, 0, len(doc.Steps)),
+		Questions:     make([]listQuestion, 0, len(doc.Questions)),
+		Verified:      make([]listVerified, 0, len(doc.Verified)),
+		Placeholders:  make([]listPlaceholder, 0, len(doc.Placeholders)),
 	}
 	for _, st := range doc.Steps {
 		attrs := st.Attrs.Raw
@@ -93,11 +113,17 @@ func listOf(doc *runbook.Document) listJSON {
 		out.Steps = append(out.Steps, listStep{
 			ID: st.ID, Kind: st.Kind.String(), Title: st.Title, Section: doc.SectionTitle(st.Section),
 			Line: st.Line, Lang: st.Lang, Attrs: attrs, Placeholders: phs, Hash: st.Hash,
+			Code: st.Code, Inferred: st.Inferred,
 		})
 	}
 	for _, q := range doc.Questions {
 		out.Questions = append(out.Questions, listQuestion{
 			ID: q.ID, Text: q.Text, Suggested: q.Suggested, Section: doc.SectionTitle(q.Section), Line: q.Line,
+		})
+	}
+	for _, v := range doc.Verified {
+		out.Verified = append(out.Verified, listVerified{
+			ID: v.ID, Text: v.Text, Answer: v.Answer, By: v.By, When: v.When, Section: doc.SectionTitle(v.Section), Line: v.Line,
 		})
 	}
 	for _, p := range doc.Placeholders {
@@ -121,7 +147,10 @@ func writeListJSON(w io.Writer, doc *runbook.Document) error {
 	return enc.Encode(listOf(doc))
 }
 
-func writeListText(w io.Writer, doc *runbook.Document) error {
+func writeListText(out io.Writer, doc *runbook.Document) error {
+	// every title, question and default comes from the doc: shown escaped
+	w := termtext.NewWriter(out)
+	defer w.Flush()
 	l := listOf(doc)
 	title := l.Title
 	if title == "" {
@@ -129,15 +158,24 @@ func writeListText(w io.Writer, doc *runbook.Document) error {
 	}
 	fmt.Fprintf(w, "%s — %s\n", l.File, title)
 	if doc.Scraped {
-		fmt.Fprintln(w, "note: this document looks copied from a web page (no code fences); only sections and questions were found")
+		fmt.Fprintln(w, "note: this document looks copied from a web page (no code fences); steps marked * were inferred from its plain lines: `runbook check` shows each fenced")
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nSTEPS (%d)\n", len(l.Steps))
+	inferred := false
 	if len(l.Steps) > 0 {
 		fmt.Fprintln(tw, "ID\tKIND\tLINE\tTITLE")
 		for _, st := range l.Steps {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", st.ID, st.Kind, st.Line, oneLine(st.Title, 72))
+			kind := st.Kind
+			if st.Inferred {
+				kind += "*"
+				inferred = true
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", st.ID, kind, st.Line, oneLine(st.Title, 72))
 		}
+	}
+	if inferred {
+		fmt.Fprintln(tw, "* inferred: the doc does not label these as commands; run all asks before running them")
 	}
 	fmt.Fprintf(tw, "\nQUESTIONS (%d)\n", len(l.Questions))
 	if len(l.Questions) > 0 {

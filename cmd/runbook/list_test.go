@@ -80,6 +80,7 @@ func TestListEmptyArraysAndSmallDoc(t *testing.T) {
 	os.WriteFile(p, []byte("# A\n\n```bash\nls\n```\n"), 0o644)
 	out, _, code := runCLI(t, "list", "--json", p)
 	want := `{
+  "schemaVersion": 2,
   "file": "` + p + `",
   "title": "A",
   "steps": [
@@ -92,10 +93,12 @@ func TestListEmptyArraysAndSmallDoc(t *testing.T) {
       "lang": "bash",
       "attrs": {},
       "placeholders": [],
-      "hash": "` + hashOf(t, p) + `"
+      "hash": "` + hashOf(t, p) + `",
+      "code": "ls"
     }
   ],
   "questions": [],
+  "verified": [],
   "placeholders": []
 }
 `
@@ -136,5 +139,39 @@ func TestListBadInput(t *testing.T) {
 		if code != 2 || out != "" || errs != tc.err {
 			t.Errorf("%v: exit %d stdout %q stderr %q, want exit 2 and %q", tc.args, code, out, errs, tc.err)
 		}
+	}
+}
+
+// list shows what each step runs, marks inferred steps, and lists the
+// questions answered by an earlier write-back (docs/writeback.md).
+func TestListCodeInferredVerified(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.md")
+	src := "# Quick start\n\nWhich cluster? **Verified:** kind _(Alice Ops, 2026-11-24)_\n\n```sh\n$ kind create cluster \\\n    --name <NAME>\nCreating cluster\n```\n\n```\nkubectl cluster-info\n```\n"
+	os.WriteFile(p, []byte(src), 0o644)
+	out, _, code := runCLI(t, "list", "--json", p)
+	for _, want := range []string{
+		`"code": "kind create cluster \\\n    --name <NAME>"`,
+		`"code": "kubectl cluster-info",` + "\n      \"inferred\": true",
+		`"verified": [
+    {
+      "id": "quick-start/q1",
+      "text": "Which cluster?",
+      "answer": "kind",
+      "by": "Alice Ops",
+      "when": "2026-11-24",
+      "section": "Quick start",
+      "line": 3
+    }
+  ],`,
+		`"name": "name",`,
+	} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("exit %d, list --json lacks %s:\n%s", code, want, out)
+		}
+	}
+	out, _, _ = runCLI(t, "list", p)
+	if !strings.Contains(out, "quick-start/i1  shell*") || !strings.Contains(out, "* inferred: the doc does not label these as commands; run all asks before running them") {
+		t.Errorf("list:\n%s", out)
 	}
 }

@@ -13,8 +13,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/atomicfile"
 	"github.com/runbook-sh/runbook/runbook/journal"
 	"github.com/runbook-sh/runbook/runbook/report"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 	"github.com/runbook-sh/runbook/steps"
 )
 
@@ -56,7 +58,7 @@ The report goes to stdout, or atomically to -o OUT. Secrets are masked.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.run, "run", "", "run name (default: derived from FILE)")
+	f.Var(runNameFlag{&o.run}, "run", "run name (default: derived from FILE)")
 	f.StringVar(&o.stateDir, "state-dir", "", "state directory (default: .runbook beside FILE)")
 	f.StringVar(&o.format, "format", "md", "report format: "+strings.Join(report.Formats(), ", "))
 	f.StringVarP(&o.out, "output", "o", "", "write the report to this file (atomically) instead of stdout")
@@ -96,17 +98,24 @@ func runReport(cmd *cobra.Command, s *streams, o *reportOptions) error {
 	if stateDir == "" {
 		stateDir = journal.DefaultStateDir(o.file)
 	}
-	run := o.run
-	if run == "" {
-		run = journal.DefaultRunName(o.file)
+	// --run names a lane (its latest run) or one run by its full name;
+	// without it, the doc's own lane (docs/run-model.md).
+	lane := o.run
+	if lane == "" {
+		lane = journal.DefaultRunName(o.file)
 	}
-	runDir := journal.RunDir(stateDir, run)
-	if _, err := os.Stat(filepath.Join(runDir, journal.JournalFile)); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return usagef("no run %q of %s (nothing in %s); runs are listed by `runbook status %s`", run, o.file, runDir, o.file)
-		}
-		return usagef("read run %q: %v", run, err)
+	abs, err := filepath.Abs(o.file)
+	if err != nil {
+		return err
 	}
+	ref, ok, err := journal.FindRun(stateDir, lane, abs)
+	if err != nil {
+		return usagef("read run %q: %v", lane, err)
+	}
+	if !ok {
+		return usagef("no run %q of %s in %s; runs are listed by `runbook status %s`", lane, o.file, stateDir, o.file)
+	}
+	run, runDir := ref.Name, ref.Dir
 	events, st, err := o.load(runDir)
 	if err != nil {
 		return usagef("read run %q: %v", run, err)
@@ -119,12 +128,23 @@ func runReport(cmd *cobra.Command, s *streams, o *reportOptions) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	if o.out != "" {
-		if err := writeFileAtomic(o.out, body.Bytes()); err != nil {
+		if err := writeReport(o.out, body.Bytes()); err != nil {
 			return err
 		}
 	} else if o.upload == "" {
-		if _, err := s.out.Write(body.Bytes()); err != nil {
+		out := s.out
+		if terminal(s.out) != nil {
+			// read on a terminal: the doc's text is shown escaped; a
+			// report piped or saved keeps its exact bytes
+			out = termtext.NewWriter(s.out)
+		}
+		if _, err := out.Write(body.Bytes()); err != nil {
 			return err
+		}
+		if tw, ok := out.(*termtext.Writer); ok {
+			if err := tw.Flush(); err != nil {
+				return err
+			}
 		}
 	}
 	if o.upload != "" {
@@ -186,52 +206,20 @@ func secretValues(doc *runbook.Document, env func(string) (string, bool)) []stri
 	return out
 }
 
-// writeFileAtomic writes through a temp file in the same directory and
-// renames it: a reader never sees half a report, and a failed write leaves
-// the old file alone.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return usagef("write %s: %v", path, unwrapPath(err))
+// writeReport replaces path atomically (a reader never sees half a
+// report; a failed write leaves the old file). An existing file keeps its
+// mode; a new one is 0644, for sharing.
+func writeReport(path string, data []byte) error {
+	o := atomicfile.Options{Perm: 0o644}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		o.Keep = fi
 	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
+	atomicfile.RemoveStale(path)
+	if err := atomicfile.Write(path, data, o); err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+			return &usageError{err} // a directory that is not there or not ours
 		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
-	}
-	ok = true
 	return nil
-}
-
-// unwrapPath drops the *PathError's own path (the temp file's), which
-// would only confuse: the message names the report's path already.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }

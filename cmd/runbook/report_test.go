@@ -95,7 +95,7 @@ func TestReportFormats(t *testing.T) {
 	for _, s := range r.Steps {
 		got = append(got, s.ID+"="+s.Status)
 	}
-	if r.SchemaVersion != 1 || len(got) != 3 || !strings.HasSuffix(got[0], "=ok") ||
+	if r.SchemaVersion != 2 || len(got) != 3 || !strings.HasSuffix(got[0], "=ok") ||
 		!strings.HasSuffix(got[1], "=done-by-hand") || got[2] != "ship=failed" {
 		t.Errorf("schema %d, steps %v", r.SchemaVersion, got)
 	}

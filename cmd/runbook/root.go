@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 // Exit codes are part of the CLI contract (PRODUCT.md §5).
@@ -133,7 +134,8 @@ func execute(args []string, in io.Reader, out, errw io.Writer) int {
 	if err != nil {
 		var fe *failedError
 		if !(errors.As(err, &fe) && fe.silent) {
-			fmt.Fprintf(errw, "runbook: %v\n", err)
+			// errors quote docs, values and paths: never raw controls
+			fmt.Fprintf(errw, "runbook: %s\n", termtext.Escape(err.Error()))
 		}
 		code := exitCode(err)
 		if code == exitFailed && cmd != nil && isArgError(err) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 	"github.com/runbook-sh/runbook/steps"
 	"github.com/runbook-sh/runbook/tui/lines"
 )
@@ -63,7 +64,7 @@ missing fails before the first step runs.`,
 // addFlags registers the flags `run` shares with `demo`.
 func (f *runFlags) addFlags(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.noTUI, "no-tui", false, "line mode: print progress line by line")
-	fl.StringVar(&f.run, "run", "", "run name (default: derived from the file name)")
+	fl.Var(runNameFlag{&f.run}, "run", "run name (default: derived from the file name)")
 	fl.StringArrayVar(&f.sets, "set", nil, "NAME=VALUE for a placeholder, variable or question id (repeatable)")
 	fl.StringVar(&f.values, "values", "", "YAML file of NAME: VALUE")
 	fl.BoolVar(&f.yes, "yes", false, "run every step without asking (manual steps are left pending)")
@@ -111,53 +112,22 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 		Yes: f.yes, DryRun: f.dryRun, Style: lineStyle(s.out), Terminal: inTTY,
 		Selection: steps.Selection{From: strings.TrimSpace(f.from), Only: stepIDs(f.only), Checks: f.checks},
 	}
-	wo := wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun}
-	if !opt.Ask && !f.dryRun {
-		// Nobody can be asked: check that nothing is missing on a run kept
-		// in memory first, so that a refused run leaves no state behind.
-		if err := precheck(ctx, s, doc, f, opt, wo); err != nil {
-			return err
-		}
-	}
-	w, err := wireEngine(ctx, doc, f.engineFlags, wo)
+	// Opening has no side effects: a run refused below for a missing
+	// value leaves nothing on disk.
+	w, err := wireEngine(ctx, doc, f.engineFlags, wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun})
 	if err != nil {
-		return err
-	}
-	e, err := w.Open(ctx)
-	if err != nil {
-		w.Close()
 		return err
 	}
 	defer w.Close()
+	e := w.engine
 	if useTUI(s, f) {
 		return openTUIWith(ctx, e, s)
 	}
 
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	go func() {
-		select {
-		case <-sig:
-			// Ctrl-C stops the running step (the executor signals its
-			// group); the run then stops and stays resumable.
-			cancel(steps.ErrInterrupted)
-		case <-ctx.Done():
-		}
-	}()
+	ctx, stop := interruptOnSignals(ctx)
+	defer stop()
 
-	st := e.State()
-	verb := "starting"
-	if st.Resumed > 0 {
-		verb = "resuming"
-	}
-	if f.dryRun {
-		verb = "dry run of"
-	}
-	fmt.Fprintf(s.out, "%s run %s of %s (state: %s)\n", verb, st.Run, doc.Path, e.RunDir())
-
+	opt.Header = openingLine(e, doc.Path, f.dryRun)
 	if inTTY != nil {
 		opt.ReadSecret = func() (string, error) {
 			b, err := term.ReadPassword(int(inTTY.Fd()))
@@ -178,10 +148,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	}
 	out, err := lines.Run(ctx, e, opt)
 	if err := missingError(s, err); err != nil {
-		return err
-	}
-	if err != nil {
-		if errors.Is(err, steps.ErrInterrupted) || context.Cause(ctx) == steps.ErrInterrupted {
+		if errors.Is(context.Cause(ctx), steps.ErrInterrupted) {
 			return &failedError{msg: "interrupted"}
 		}
 		return err
@@ -192,26 +159,81 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 		}
 		return nil
 	}
-	fmt.Fprintln(s.out, "summary: "+lines.Summary(e))
+	return endOfRun(s, e, f, out)
+}
+
+// interruptOnSignals cancels ctx with steps.ErrInterrupted on Ctrl-C,
+// SIGTERM and SIGHUP (an SSH session that drops): the executor stops the
+// running step's process group (a SQL statement gets KILL QUERY), its end
+// is journaled as interrupted, and the run stops, resumable (exit 1).
+func interruptOnSignals(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		select {
+		case <-sig:
+			cancel(steps.ErrInterrupted)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sig)
+		cancel(nil)
+	}
+}
+
+// openingLine says which run this is, and why: resumed, or new after a
+// finished one (docs/run-model.md).
+func openingLine(e *steps.Engine, file string, dryRun bool) string {
+	o := e.Opened()
+	verb := "starting"
+	switch {
+	case dryRun:
+		verb = "dry run of"
+	case o.Resume:
+		verb = "resuming"
+	}
+	line := fmt.Sprintf("%s run %s of %s (state: %s)", verb, o.Run, termtext.Escape(file), termtext.Escape(e.RunDir()))
+	if p := o.Previous; p != nil && !dryRun {
+		if p.Finished {
+			line += fmt.Sprintf("\nrun %s finished %s on %s; this is a new run", p.Run, p.Status, p.Updated.Local().Format("2006-01-02 15:04"))
+		} else {
+			line += fmt.Sprintf("\nrun %s is left unfinished as it is", p.Run)
+		}
+	}
+	return line
+}
+
+// endOfRun prints the summary and the answers not in the doc yet, and
+// turns the outcome into the exit code (steps.Outcome.ExitCode).
+func endOfRun(s *streams, e *steps.Engine, f *runFlags, out *steps.Outcome) error {
+	fmt.Fprintln(s.out, "summary: "+lines.Summary(out.View))
 	if len(out.Manual) > 0 {
 		fmt.Fprintf(s.out, "%d manual step(s) need a person and are still pending: %s\n", len(out.Manual), strings.Join(out.Manual, ", "))
+	}
+	if len(out.Tolerated) > 0 {
+		fmt.Fprintf(s.out, "%d continue-on-error step(s) failed: %s\n", len(out.Tolerated), strings.Join(out.Tolerated, ", "))
+	}
+	if out.Finished {
+		fmt.Fprintf(s.out, "run %s finished: every step is done\n", e.Opened().Run)
 	}
 	if err := showWriteBack(s, e, f.writeBack, "answers given in this run are not in the file yet; --write-back writes them:"); err != nil {
 		return err
 	}
 	switch {
-	case out.Failed != "" && out.Status == journal.Interrupted:
-		return &failedError{msg: fmt.Sprintf("step %s interrupted; run again to resume", out.Failed)}
-	case out.Failed != "" && out.Status == journal.Pending:
-		return &failedError{msg: fmt.Sprintf("stopped before step %s; run again to resume", out.Failed)}
-	case out.Failed != "":
-		return &failedError{msg: fmt.Sprintf("step %s %s; run again to resume", out.Failed, out.Status)}
-	case out.Status != journal.OK:
-		return &failedError{msg: "a continue-on-error step failed"}
-	case out.Complete && len(f.only) == 0 && f.from == "" && remaining(e) == 0:
-		return e.Finish()
+	case out.Err != nil:
+		return out.Err
+	case out.Stopped == nil:
+		return nil
+	case out.Status == journal.Interrupted:
+		return &failedError{msg: fmt.Sprintf("step %s interrupted; run again to resume", out.Stopped.ID)}
+	case out.Status == journal.Pending && out.Reason != "":
+		return &failedError{msg: out.Reason + "; run again to resume"}
+	case out.Status == journal.Pending:
+		return &failedError{msg: fmt.Sprintf("stopped before step %s; run again to resume", out.Stopped.ID)}
 	}
-	return nil
+	return &failedError{msg: fmt.Sprintf("step %s %s; run again to resume", out.Stopped.ID, out.Status)}
 }
 
 // stepIDs are --only's ids without the spaces of a list written
@@ -224,22 +246,6 @@ func stepIDs(ids []string) []string {
 		}
 	}
 	return out
-}
-
-// precheck fails with every missing value, answer and confirmation
-// listed, before anything is written.
-func precheck(ctx context.Context, s *streams, doc *runbook.Document, f *runFlags, opt lines.Options, wo wireOptions) error {
-	wo.DryRun = true
-	w, err := wireEngine(ctx, doc, f.engineFlags, wo)
-	if err != nil {
-		return err
-	}
-	defer w.Close()
-	e, err := w.Open(ctx)
-	if err != nil {
-		return err
-	}
-	return missingError(s, lines.Check(e, opt))
 }
 
 // missingError prints the details of a *lines.MissingError and makes it,
@@ -255,7 +261,7 @@ func missingError(s *streams, err error) error {
 		return err
 	}
 	for _, d := range miss.Details() {
-		fmt.Fprintln(s.err, "  "+d)
+		fmt.Fprintln(s.err, "  "+termtext.EscapeLine(d))
 	}
 	return &usageError{err}
 }
@@ -267,19 +273,6 @@ func useTUI(s *streams, f *runFlags) bool {
 		return false
 	}
 	return terminal(s.in) != nil && terminal(s.out) != nil
-}
-
-// remaining counts the runnable steps not finished yet (a run is finished
-// only when nothing is left; --only and --from runs leave it open).
-func remaining(e *steps.Engine) int {
-	plan, _ := e.Plan(steps.Selection{})
-	n := 0
-	for _, st := range plan {
-		if !e.StepStatus(st.ID).Finished() {
-			n++
-		}
-	}
-	return n
 }
 
 // showWriteBack prints the diff of the answers not yet in the doc, under
@@ -300,7 +293,7 @@ func showWriteBack(s *streams, e *steps.Engine, write bool, header string) error
 	if err := e.WriteBack(); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.out, "wrote %d answer(s) into %s\n", written(e)-before, e.Doc().Path)
+	fmt.Fprintf(s.out, "wrote %d answer(s) into %s\n", written(e)-before, termtext.Escape(e.Doc().Path))
 	return nil
 }
 

@@ -101,7 +101,15 @@ func TestKill9LosesNothingShown(t *testing.T) {
 	bin := runbookBinary(t)
 	doc := writeDoc(t, "many.md", quickSteps(40, "echo step N"))
 	state := filepath.Join(t.TempDir(), "state")
-	runDir := journal.RunDir(state, "kill")
+	// The run of lane "kill" the last command worked on: kill.1, or a
+	// later one when a run got to its end before its kill.
+	latestRun := func() string {
+		abs, _ := filepath.Abs(doc)
+		if refs, _ := journal.LaneRuns(state, "kill", abs); len(refs) > 0 {
+			return refs[0].Dir
+		}
+		return journal.RunDir(state, "kill.1")
+	}
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewPCG(uint64(seed), 1))
 	t.Logf("seed %d", seed)
@@ -137,7 +145,7 @@ func TestKill9LosesNothingShown(t *testing.T) {
 		err := cmd.Wait()
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
 			// The run got to its end before the kill: fine, a finished
-			// run is archived and the next one starts afresh.
+			// run stays as it is and the next one starts afresh.
 			if err != nil {
 				t.Fatalf("run ended on its own with %v:\n%s%s", err, stdout.String(), stderr.String())
 			}
@@ -147,7 +155,7 @@ func TestKill9LosesNothingShown(t *testing.T) {
 		mu.Lock()
 		shown := stdout.String()
 		mu.Unlock()
-		events, err := journal.ReadFile(filepath.Join(runDir, journal.JournalFile))
+		events, err := journal.ReadFile(filepath.Join(latestRun(), journal.JournalFile))
 		if err != nil {
 			if strings.Contains(err.Error(), "no journal") && !shownStarted.MatchString(shown) {
 				continue // killed before the journal existed, nothing shown
@@ -250,7 +258,7 @@ func TestCtrlCInterruptsTheStepAndStopsTheRun(t *testing.T) {
 	if !strings.Contains(out.String(), "x slow  interrupted  ") || strings.Contains(out.String(), "> after") {
 		t.Fatalf("output:\n%s", out.String())
 	}
-	_, st, err := journal.Load(journal.RunDir(filepath.Join(filepath.Dir(doc), ".runbook"), "slow"))
+	_, st, err := journal.Load(journal.RunDir(filepath.Join(filepath.Dir(doc), ".runbook"), "slow.1"))
 	if err != nil || st.Steps["slow"].Status != journal.Interrupted || st.Finished {
 		t.Fatalf("journal: %v %+v", err, st)
 	}

@@ -57,7 +57,7 @@ func TestRunLineModeStopsAtFailureAndResumes(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	got := durationRE.ReplaceAllString(out, "N.Ns")
-	want := `starting run deploy of ` + doc + ` (state: ` + filepath.Join(state, "deploy") + `)
+	want := `starting run deploy.1 of ` + doc + ` (state: ` + filepath.Join(state, "deploy.1") + `)
 > build
     | echo building for staging
     | echo "token=****"
@@ -97,7 +97,7 @@ answers given in this run are not in the file yet; --write-back writes them:
 	if code != 0 {
 		t.Fatalf("resume exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"resuming run deploy", "\n+ build  ok earlier in this run\n", "\n+ release  ok  ",
+	for _, want := range []string{"resuming run deploy.1 ", "\n+ build  ok earlier in this run\n", "\n+ release  ok  ",
 		"\n-[VERIFY] Which region do we use? Recommended: us-west-2.\n+Which region do we use? Recommended: us-west-2. **Verified:** us-west-2 _(",
 		"\nwrote 1 answer(s) into " + doc + "\n"} {
 		if !strings.Contains(out, want) {
@@ -108,7 +108,7 @@ answers given in this run are not in the file yet; --write-back writes them:
 	if !bytes.Contains(src, []byte("**Verified:** us-west-2")) || bytes.Contains(src, []byte("[VERIFY]")) {
 		t.Fatalf("write-back missing:\n%s", src)
 	}
-	_, st, err := journal.Load(filepath.Join(state, "deploy"))
+	_, st, err := journal.Load(filepath.Join(state, "deploy.1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,19 +124,20 @@ answers given in this run are not in the file yet; --write-back writes them:
 	if code != 0 {
 		t.Fatal(code)
 	}
-	var sj statusJSON
+	var sj journal.StatusJSON
 	if err := json.Unmarshal([]byte(out), &sj); err != nil {
 		t.Fatal(err)
 	}
-	if len(sj.Runs) != 1 {
+	if len(sj.Runs) != 1 || sj.SchemaVersion != 2 {
 		t.Fatalf("status: %s", out)
 	}
 	r := sj.Runs[0]
-	if r.Run != "deploy" || r.Status != "in progress" || *r.Total != 3 || r.Counts["ok"] != 2 || r.Counts["pending"] != 1 || r.Finished {
+	if r.Name != "deploy.1" || r.Lane != "deploy" || r.Status != journal.RunInProgress || r.Done != 2 || r.Total != 3 ||
+		r.Counts["ok"] != 2 || r.Counts["pending"] != 1 || r.Finished != nil {
 		t.Fatalf("status run %+v", r)
 	}
 	code, out, _ = rbCLI(t, "status", doc)
-	if code != 0 || !strings.Contains(out, "deploy  in progress  2/3 done") {
+	if code != 0 || !strings.Contains(out, "deploy.1  in-progress  2/3 done") {
 		t.Fatalf("status text %d:\n%s", code, out)
 	}
 }
@@ -255,7 +256,7 @@ func TestStatusWithoutRuns(t *testing.T) {
 		t.Fatalf("%d %q", code, out)
 	}
 	code, out, _ = rbCLI(t, "status", "--json", "--state-dir", dir)
-	if code != 0 || out != "{\n  \"stateDir\": \""+dir+"\",\n  \"runs\": []\n}\n" {
+	if code != 0 || out != "{\n  \"schemaVersion\": 2,\n  \"stateDir\": \""+dir+"\",\n  \"runs\": []\n}\n" {
 		t.Fatalf("%d %q", code, out)
 	}
 }
@@ -268,19 +269,21 @@ func TestStatusTellsDeadFromLive(t *testing.T) {
 	}
 	w.Append(journal.Event{Type: journal.RunStarted, Run: "r", Doc: "/x/d.md"})
 	w.Append(journal.Event{Type: journal.StepStarted, Step: "a", Attempt: 1})
-	status := func() string {
+	status := func() journal.RunJSON {
 		code, out, _ := rbCLI(t, "status", "--json", "--state-dir", state)
-		var sj statusJSON
+		var sj journal.StatusJSON
 		if code != 0 || json.Unmarshal([]byte(out), &sj) != nil || len(sj.Runs) != 1 {
 			t.Fatalf("%d %s", code, out)
 		}
-		return sj.Runs[0].Status
+		return sj.Runs[0]
 	}
-	if s := status(); s != "running" {
-		t.Fatalf("live run: %s", s)
+	if r := status(); r.Status != journal.RunRunning || r.Counts["running"] != 1 || !r.Live {
+		t.Fatalf("live run: %+v", r)
 	}
 	w.Close() // as if the process died mid-step
-	if s := status(); s != "interrupted" {
-		t.Fatalf("dead run: %s", s)
+	// The step was running when runbook died: interrupted, as the next
+	// run records it.
+	if r := status(); r.Status != journal.RunStopped || r.Counts["interrupted"] != 1 || r.Live {
+		t.Fatalf("dead run: %+v", r)
 	}
 }

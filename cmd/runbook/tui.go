@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-sh/runbook/runbook"
-	"github.com/runbook-sh/runbook/runbook/journal"
 	"github.com/runbook-sh/runbook/steps"
 	"github.com/runbook-sh/runbook/tui"
 )
@@ -36,39 +35,46 @@ func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) err
 	if err := doc.Err(); err != nil {
 		return err
 	}
+	newRun := false
 	for {
-		w, err := wireEngine(ctx, doc, f.engineFlags, wireOptions{})
+		w, err := wireEngine(ctx, doc, f.engineFlags, wireOptions{NewRun: newRun})
 		if err != nil {
 			return err
 		}
-		e, err := w.Open(ctx)
-		if err != nil {
-			w.Close()
-			return err
-		}
-		res, err := runTUI(ctx, e, s, true)
+		res, err := runTUI(ctx, w.engine, s, true)
 		cerr := w.Close()
 		if err != nil {
 			return err
 		}
 		if !res.NewRun {
-			return cerr
+			return errors.Join(tuiExit(res), cerr)
 		}
 		// The engineer chose not to resume: the unfinished run stays on
-		// disk as it is and a new one starts under a dated name.
-		base := f.run
-		if base == "" {
-			base = journal.DefaultRunName(doc.Path)
-		}
-		f.run = fmt.Sprintf("%s-%s", base, time.Now().Format("20060102-150405"))
+		// disk as it is and the lane's next run starts (docs/run-model.md).
+		newRun = true
 	}
+}
+
+// tuiExit is the exit status of a TUI session: quitting interrupted a
+// running step (q, or the terminal hung up) → 1, as in line mode.
+func tuiExit(res tui.Result) error {
+	switch {
+	case res.Interrupted != "":
+		return &failedError{msg: fmt.Sprintf("step %s interrupted; open the doc again to resume", res.Interrupted)}
+	case res.HungUp:
+		return &failedError{msg: "stopped by a signal (the terminal hung up); open the doc again to resume"}
+	}
+	return nil
 }
 
 // openTUIWith shows the TUI on an engine the caller opened (and closes).
 // `runbook run` calls it on a terminal instead of line mode.
 func openTUIWith(ctx context.Context, e *steps.Engine, s *streams) error {
-	_, err := runTUI(ctx, e, s, false)
-	return err
+	res, err := runTUI(ctx, e, s, false)
+	if err != nil {
+		return err
+	}
+	return tuiExit(res)
 }
 
 func runTUI(ctx context.Context, e *steps.Engine, s *streams, offerNewRun bool) (tui.Result, error) {

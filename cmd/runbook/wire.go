@@ -15,7 +15,6 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/steps"
-	"github.com/runbook-sh/runbook/steps/aws"
 	"github.com/runbook-sh/runbook/steps/shell"
 	"github.com/runbook-sh/runbook/steps/sql"
 )
@@ -31,11 +30,10 @@ type engineFlags struct {
 	region   string
 }
 
-// wired is an engine's configuration with the executors it owns. It is the
-// only place that knows every executor and secret source.
+// wired is an opened engine with the executors it owns. It is the only
+// place that knows every executor and secret source.
 type wired struct {
-	Config steps.Config
-	engine *steps.Engine // set by Open; the DSN and AWS closures read it
+	engine *steps.Engine
 	sql    *sql.Executor
 }
 
@@ -45,10 +43,16 @@ type wireOptions struct {
 	// are faster than a pseudo-terminal.
 	NoPTY  bool
 	DryRun bool
+	// NewRun starts the lane's next run even if its latest is unfinished.
+	NewRun bool
 }
 
-// wireEngine builds the registry (shell, check and SQL executors), the
-// variable sources and the preflights for doc.
+// wireEngine opens the run of doc (no side effects: see steps.Open) with
+// the shell and check executors and the secret sources, then adds what
+// needs the opened engine: the SQL executor (its DSN's placeholders are
+// the run's values) and the AWS guard (it reads values and journals the
+// identity). Values are passed in; nothing closes over an engine that
+// does not exist yet.
 func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wireOptions) (*wired, error) {
 	sets, err := parseSets(doc, f.sets)
 	if err != nil {
@@ -58,46 +62,39 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 	if err != nil {
 		return nil, err
 	}
-	w := &wired{}
+	a, err := awsSetup(ctx, doc, f.profile, f.region)
+	if err != nil {
+		return nil, err
+	}
 	sh := shell.New(shell.Options{NoPTY: o.NoPTY})
+	reg := steps.NewRegistry()
+	reg.Register(runbook.KindShell, sh)
+	reg.Register(runbook.KindCheck, sh)
+	cfg := steps.Config{
+		Doc: doc, Registry: reg, StateDir: f.stateDir, Run: f.run, NewRun: o.NewRun,
+		Sets: sets, Values: values, DryRun: o.DryRun, Environ: a.StepEnv(os.Environ()),
+	}
+	a.AddTo(&cfg)
+	e, err := steps.Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	dsnFlag := f.mysqlDSN
 	if dsnFlag == "" {
 		dsnFlag = os.Getenv("RUNBOOK_MYSQL_DSN")
 	}
-	w.sql = sql.New(sql.Options{DSN: w.dsn(doc, dsnFlag), Dir: filepath.Dir(doc.Path)})
-	reg := steps.NewRegistry()
-	reg.Register(runbook.KindShell, sh)
-	reg.Register(runbook.KindCheck, sh)
+	w := &wired{engine: e, sql: sql.New(sql.Options{DSN: sqlDSN(doc, dsnFlag, e.Expand), Dir: filepath.Dir(doc.Path)})}
 	reg.Register(runbook.KindSQL, w.sql)
-
-	w.Config = steps.Config{
-		Doc: doc, Registry: reg, StateDir: f.stateDir, Run: f.run,
-		Sets: sets, Values: values, DryRun: o.DryRun,
+	if p := a.Preflight(e); p != nil {
+		e.AddPreflight(p)
 	}
-	a, err := awsSetup(ctx, doc, f.profile, f.region,
-		func(name string) (string, bool) {
-			if w.engine == nil {
-				return "", false
-			}
-			return w.engine.Var(name)
-		},
-		func(id aws.Identity) {
-			if w.engine != nil {
-				w.engine.RecordIdentity(id.Account, id.ARN, id.Region)
-			}
-		})
-	if err != nil {
-		return nil, err
-	}
-	w.Config.Environ = a.StepEnv(os.Environ())
-	a.AddTo(&w.Config)
 	return w, nil
 }
 
-// dsn resolves the MySQL connection when a SQL step first needs it: the
-// --mysql-dsn flag (or RUNBOOK_MYSQL_DSN), else the front matter's,
-// placeholders filled.
-func (w *wired) dsn(doc *runbook.Document, flag string) func(context.Context) (string, error) {
+// sqlDSN resolves the MySQL connection when a SQL step first needs it: the
+// --mysql-dsn flag (or RUNBOOK_MYSQL_DSN), else the front matter's, its
+// placeholders filled by expand (the run's values).
+func sqlDSN(doc *runbook.Document, flag string, expand func(context.Context, string) (string, error)) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
 		raw := flag
 		if raw == "" && doc.FrontMatter != nil && doc.FrontMatter.MySQL != nil {
@@ -106,21 +103,8 @@ func (w *wired) dsn(doc *runbook.Document, flag string) func(context.Context) (s
 		if raw == "" {
 			return "", errors.New("no MySQL connection: add `mysql: {dsn: …}` to the front matter, pass --mysql-dsn or set RUNBOOK_MYSQL_DSN")
 		}
-		if w.engine == nil {
-			return raw, nil
-		}
-		return w.engine.Expand(ctx, raw)
+		return expand(ctx, raw)
 	}
-}
-
-// Open opens (or resumes) the run.
-func (w *wired) Open(ctx context.Context) (*steps.Engine, error) {
-	e, err := steps.Open(ctx, w.Config)
-	if err != nil {
-		return nil, err
-	}
-	w.engine = e
-	return e, nil
 }
 
 // SQLTarget says which server SQL steps will use, for a notice before the
@@ -135,11 +119,7 @@ func (w *wired) SQLTarget(ctx context.Context) (string, error) {
 
 // Close closes the engine and the SQL connection.
 func (w *wired) Close() error {
-	err := w.sql.Close()
-	if w.engine != nil {
-		err = errors.Join(err, w.engine.Close())
-	}
-	return err
+	return errors.Join(w.sql.Close(), w.engine.Close())
 }
 
 // parseSets reads --set NAME=VALUE flags. A name must be a placeholder, a

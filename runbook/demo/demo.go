@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/runbook-sh/runbook/runbook/atomicfile"
 )
 
 //go:embed demo.md
@@ -31,7 +33,7 @@ func WriteCopy(dir string) (string, error) {
 		return "", fmt.Errorf("demo: %w", err)
 	}
 	path := filepath.Join(tmp, FileName)
-	if err := os.WriteFile(path, source, 0o644); err != nil {
+	if err := atomicfile.Write(path, source, atomicfile.Options{Perm: 0o644}); err != nil {
 		return "", fmt.Errorf("demo: %w", err)
 	}
 	return path, nil

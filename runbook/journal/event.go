@@ -26,7 +26,7 @@ const (
 	StepSkipped   Type = "step-skipped"  // Step, Note
 	StepMarked    Type = "step-done"     // Step, Note: done by hand
 	StepAccepted  Type = "step-accepted" // Step, Hash: a stale step accepted as is
-	StepEdited    Type = "step-edited"   // Step, Command: command edited for this run only
+	StepEdited    Type = "step-edited"   // Step, Command (masked), Refs, Unrestorable: command edited for this run only
 	NoteAdded     Type = "note"          // Step (optional), Note
 	WroteBack     Type = "write-back"    // Questions written into the doc, DocHash after
 	RunFinished   Type = "run-finished"  // Status
@@ -94,6 +94,20 @@ type Event struct {
 	Account string `json:"account,omitempty"`
 	ARN     string `json:"arn,omitempty"`
 	Region  string `json:"region,omitempty"`
+
+	// Refs say, for an edited command, which variable's secret each mask
+	// in Command stands for, so a resumed run can put the values back.
+	// Unrestorable is set when a secret was masked in a form that has no
+	// reference (quoted, encoded): a resumed run refuses that edit.
+	Refs         []SecretRef `json:"refs,omitempty"`
+	Unrestorable bool        `json:"unrestorable,omitempty"`
+}
+
+// SecretRef is a secret masked in an event's Command: the Mask at byte
+// offset At stands for the value of variable Var.
+type SecretRef struct {
+	At  int    `json:"at"`
+	Var string `json:"var"`
 }
 
 // Decode parses one journal line.
@@ -103,7 +117,14 @@ func Decode(line []byte) (Event, error) {
 		return Event{}, err
 	}
 	if e.V > SchemaVersion {
-		return Event{}, fmt.Errorf("journal schema v%d is newer than this runbook (v%d)", e.V, SchemaVersion)
+		return Event{}, &versionError{e.V}
 	}
 	return e, nil
+}
+
+// versionError is an event written by a newer runbook.
+type versionError struct{ v int }
+
+func (e *versionError) Error() string {
+	return fmt.Sprintf("journal schema v%d is newer than this runbook (v%d)", e.v, SchemaVersion)
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Layout of a run directory. Everything in it is private to the user who
@@ -70,8 +72,17 @@ func CheckRunName(run string) error {
 		return fmt.Errorf("empty run name")
 	case run == "." || run == ".." || strings.HasPrefix(run, "."):
 		return fmt.Errorf("run name %q must not start with a dot", run)
-	case strings.ContainsAny(run, `/\`+"\x00"):
+	case strings.ContainsAny(run, `/\`):
 		return fmt.Errorf("run name %q must not contain a path separator", run)
+	case len(run) > 200:
+		return fmt.Errorf("run name is %d bytes long; the limit is 200", len(run))
+	case !utf8.ValidString(run):
+		return fmt.Errorf("run name %q is not UTF-8", run)
+	}
+	for _, r := range run {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("run name %q must not contain control or format characters", run)
+		}
 	}
 	return nil
 }

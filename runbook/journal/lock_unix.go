@@ -9,43 +9,58 @@ import (
 	"time"
 )
 
-// lockFile takes an exclusive, non-blocking lock; the kernel drops it when
+// flockNB takes an exclusive, non-blocking lock; the kernel drops it when
 // the process dies, so a kill -9 never leaves a stale lock behind. Almost:
 // a step process that the dead runbook had just forked still holds a copy
-// of the journal's descriptor until its exec completes (a millisecond or
-// so), so a runbook started right after the kill retries for a moment
-// before it calls the run in use.
-func lockFile(f *os.File) error {
-	var err error
-	for try := 0; try < lockTries; try++ {
-		if try > 0 {
+// of the descriptor until its exec completes (a millisecond or so), so a
+// lock found busy is tried again for a moment before it counts as held.
+func flockNB(f *os.File) error {
+	for try := 0; ; {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case errIsBusy(err) && try < lockTries:
+			try++
 			time.Sleep(lockRetry)
+			continue
 		}
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			return err
-		}
+		return err
 	}
-	return errors.New("the run is in use by another runbook process")
 }
 
-// A lock still held after lockTries × lockRetry belongs to a live runbook.
+// A lock still busy after lockTries × lockRetry belongs to a live runbook.
 const (
 	lockTries = 20
 	lockRetry = 10 * time.Millisecond
 )
 
-// inUse reports whether another process holds the journal's lock: the run
-// is open in a live runbook right now.
-func inUse(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+func errIsBusy(err error) bool { return errors.Is(err, syscall.EWOULDBLOCK) }
+
+// heldByOther reports whether another open file holds f's lock.
+func heldByOther(f *os.File) bool {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 	if err == nil {
 		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	}
 	return errors.Is(err, syscall.EWOULDBLOCK)
+}
+
+// inUse reports whether a live runbook has the run open: it holds the
+// lock file, or (an older runbook) the journal itself.
+func inUse(runDir string) bool {
+	if LockHolder(runDir) != nil {
+		return true
+	}
+	rd, err := openDir(runDir)
+	if err != nil {
+		return false
+	}
+	defer rd.Close()
+	f, err := openAt(rd, JournalFile, os.O_RDONLY, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return heldByOther(f)
 }

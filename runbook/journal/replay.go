@@ -42,7 +42,7 @@ func (s *State) Apply(e Event) {
 		s.Started = e.Time
 	case RunResumed:
 		// A resumed run is open again; the doc may have changed meanwhile.
-		s.Finished, s.Status = false, ""
+		s.Finished, s.Status, s.FinishedAt = false, "", time.Time{}
 		s.Resumed++
 		if e.DocHash != "" {
 			s.DocHash = e.DocHash
@@ -94,7 +94,8 @@ func (s *State) Apply(e Event) {
 		st.Hash = e.Hash
 		st.Accepted = true
 	case StepEdited:
-		s.step(e.Step).Command = e.Command
+		st := s.step(e.Step)
+		st.Command, st.CommandRefs, st.CommandUnrestorable = e.Command, slices.Clone(e.Refs), e.Unrestorable
 	case NoteAdded:
 		s.Notes = append(s.Notes, Note{Step: e.Step, Text: e.Note, Time: e.Time})
 	case WroteBack:
@@ -110,6 +111,7 @@ func (s *State) Apply(e Event) {
 	case RunFinished:
 		s.Finished = true
 		s.Status = e.Status
+		s.FinishedAt = e.Time
 	case IdentityFound:
 		s.Identity = &Identity{Account: e.Account, ARN: e.ARN, Region: e.Region}
 	}
@@ -140,6 +142,7 @@ func (s *State) Clone() *State {
 	for id, st := range s.Steps {
 		cs := *st
 		cs.Attempts = slices.Clone(st.Attempts)
+		cs.CommandRefs = slices.Clone(st.CommandRefs)
 		c.Steps[id] = &cs
 	}
 	c.Answers = maps.Clone(s.Answers)

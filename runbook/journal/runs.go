@@ -26,8 +26,10 @@ type RunSummary struct {
 	Status   Status         `json:"status,omitempty"`
 	Counts   map[Status]int `json:"counts"`
 	Events   int            `json:"events"`
-	// Live is set when a runbook process has the run open right now.
-	Live bool `json:"live"`
+	// Live is set when a runbook process has the run open right now;
+	// Holder says who, when it recorded itself (LockFile).
+	Live   bool    `json:"live"`
+	Holder *Holder `json:"holder,omitempty"`
 	// Error is set (and the rest mostly empty) when the journal could not
 	// be read; one bad run does not hide the others.
 	Error string `json:"error,omitempty"`
@@ -38,6 +40,9 @@ type RunSummary struct {
 // Runs lists the runs under stateDir, most recently updated first. A
 // missing state directory has no runs.
 func Runs(stateDir string) ([]RunSummary, error) {
+	if err := CheckStateDir(stateDir); err != nil {
+		return nil, err
+	}
 	entries, err := os.ReadDir(stateDir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -47,11 +52,11 @@ func Runs(stateDir string) ([]RunSummary, error) {
 	}
 	var runs []RunSummary
 	for _, ent := range entries {
-		if !ent.IsDir() {
+		if !ent.IsDir() { // a symlink is not followed
 			continue
 		}
 		dir := filepath.Join(stateDir, ent.Name())
-		if _, err := os.Stat(filepath.Join(dir, JournalFile)); err != nil {
+		if _, err := os.Lstat(filepath.Join(dir, JournalFile)); err != nil {
 			continue
 		}
 		sum := RunSummary{Run: ent.Name(), Dir: dir, Counts: map[Status]int{}}
@@ -65,7 +70,10 @@ func Runs(stateDir string) ([]RunSummary, error) {
 		sum.Started, sum.Updated, sum.Finished, sum.Status = st.Started, st.Updated, st.Finished, st.Status
 		sum.Counts = st.Counts()
 		sum.Events = len(events)
-		sum.Live = inUse(filepath.Join(dir, JournalFile))
+		sum.Live = inUse(dir)
+		if sum.Live {
+			sum.Holder = LockHolder(dir)
+		}
 		sum.State = st
 		runs = append(runs, sum)
 	}

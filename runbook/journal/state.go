@@ -15,6 +15,8 @@ type State struct {
 	Updated  time.Time
 	Finished bool
 	Status   Status // of the whole run once finished: ok or failed
+	// FinishedAt is the time of the run-finished event (zero while open).
+	FinishedAt time.Time
 	// Resumed counts the times the run was reopened after it started.
 	Resumed int
 	// Seq is the sequence number of the last event replayed.
@@ -37,6 +39,10 @@ type StepState struct {
 	Attempts []Attempt
 	Note     string // skip or done-by-hand note
 	Command  string // edited command for this run, if any (masked)
+	// CommandRefs and CommandUnrestorable come with Command: where its
+	// secrets stood (by variable), or that some cannot be restored.
+	CommandRefs         []SecretRef
+	CommandUnrestorable bool
 	// Accepted is set when the engineer accepted the step as is after its
 	// content changed (Hash is then the new content's hash).
 	Accepted bool

@@ -10,20 +10,31 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/runbook-sh/runbook/runbook"
 )
 
 // Writer appends events to a run's journal. Append returns only once the
 // event is on disk, so whatever a caller shows after Append survives a
 // kill -9 or a power cut. A Writer also creates the attempts' log files.
 //
-// A Writer holds an exclusive lock on the journal for its lifetime: two
-// processes appending to one run would interleave two histories.
+// A Writer holds the run's lock (LockFile, with its identity) for its
+// lifetime: two processes appending to one run would interleave two
+// histories. Every file of the run is opened relative to the run
+// directory, never through a symlink.
 type Writer struct {
-	dir string
-	f   *os.File // nil for a memory journal
-	mu  sync.Mutex
-	seq int
-	now func() time.Time
+	dir  string
+	rd   *os.File // the run directory; nil for a memory journal
+	logs *os.File // its logs/ directory
+	lock *os.File // LockFile, flock'ed
+	f    *os.File // the journal; nil until the first event of a new run
+	// creating is set until the first event of a new run: the journal is
+	// written under a temporary name and renamed into place with that
+	// event, so that a journal never exists without its run-started.
+	creating bool
+	mu       sync.Mutex
+	seq      int
+	now      func() time.Time
 	// broken is set after a failed write or sync: appending after a partial
 	// line would make the journal unreadable.
 	broken error
@@ -31,78 +42,112 @@ type Writer struct {
 	dirty bool
 }
 
-// Create starts a new journal in runDir, creating the directory (0700) and
-// the logs directory. It fails if the run already has a journal.
-func Create(runDir string) (*Writer, error) {
-	if err := mkdirPrivate(runDir); err != nil {
-		return nil, err
+// journalNew is the name a new journal has until its first event is in it.
+const journalNew = JournalFile + ".new"
+
+// openRun opens (creating it when create is set) the run directory under
+// a checked state directory, and takes the run's lock.
+func openRun(runDir string, create bool) (_ *Writer, err error) {
+	stateDir, _ := runDirs(runDir)
+	if create {
+		err = prepareStateDir(stateDir)
+	} else {
+		err = CheckStateDir(stateDir)
 	}
-	if err := mkdirPrivate(filepath.Join(runDir, LogDir)); err != nil {
-		return nil, err
-	}
-	path := filepath.Join(runDir, JournalFile)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, filePerm)
 	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("create journal: %s already exists", path)
+		return nil, err
+	}
+	if create {
+		if err := os.Mkdir(runDir, dirPerm); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, &runbook.Error{Path: runDir, Err: fmt.Errorf("cannot create the run directory: %w", pathCause(err))}
 		}
-		return nil, fmt.Errorf("create journal: %w", err)
 	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("create journal %s: %w", path, err)
-	}
-	// The new names must survive a crash too: sync the file and both
-	// directories once, here, rather than on every append.
-	for _, err := range []error{f.Sync(), syncDir(runDir), syncDir(filepath.Dir(runDir))} {
+	w := &Writer{dir: runDir, now: time.Now}
+	defer func() {
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("create journal %s: %w", path, err)
+			w.closeFiles()
 		}
+	}()
+	if w.rd, err = openDir(runDir); err != nil {
+		return nil, &runbook.Error{Path: runDir, Err: fmt.Errorf("open the run: %w", pathCause(err))}
 	}
-	return &Writer{dir: runDir, f: f, now: time.Now}, nil
+	// ours and private whatever the umask or whoever created it first
+	if err := w.rd.Chmod(dirPerm); err != nil {
+		return nil, &runbook.Error{Path: runDir, Err: fmt.Errorf("open the run: %w", pathCause(err))}
+	}
+	if w.lock, err = acquire(w.rd, runDir); err != nil {
+		return nil, err
+	}
+	if err := mkdirAt(w.rd, LogDir); err != nil {
+		return nil, &runbook.Error{Path: runDir, Err: fmt.Errorf("create logs directory: %w", pathCause(err))}
+	}
+	if w.logs, err = openAt(w.rd, LogDir, os.O_RDONLY|oDirectory, 0); err != nil {
+		return nil, &runbook.Error{Path: runDir, Err: fmt.Errorf("open logs directory: %w", pathCause(err))}
+	}
+	return w, nil
 }
 
-// Open reopens an existing journal for appending. A torn last line (the
-// process died in the middle of a write, so the event was never shown) is
-// cut off so that the next event starts on a line of its own.
-func Open(runDir string) (*Writer, error) {
-	path := filepath.Join(runDir, JournalFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+// Create starts a new journal in runDir, creating the state directory and
+// the run directory (0700) and the logs directory. It fails if the run
+// already has a journal. The journal file appears with its first event.
+func Create(runDir string) (*Writer, error) {
+	w, err := openRun(runDir, true)
 	if err != nil {
-		return nil, fmt.Errorf("open journal: %w", err)
-	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("open journal %s: %w", path, err)
-	}
-	fail := func(err error) (*Writer, error) {
-		f.Close()
 		return nil, err
 	}
-	data, err := readAll(f)
+	path := filepath.Join(runDir, JournalFile)
+	if f, err := openAt(w.rd, JournalFile, os.O_RDONLY, 0); err == nil {
+		f.Close()
+		w.closeFiles()
+		return nil, fmt.Errorf("create journal: %s already exists", path)
+	}
+	w.creating = true
+	return w, nil
+}
+
+// Open reopens an existing journal for appending. The journal is read
+// strictly (see ReadFile): a damaged one is an error naming the file, the
+// line and the command that repairs it. A complete last event that lacks
+// its newline is kept, and the newline added so that the next event starts
+// on a line of its own.
+func Open(runDir string) (*Writer, error) {
+	w, err := openRun(runDir, false)
 	if err != nil {
-		return fail(fmt.Errorf("open journal %s: %w", path, err))
+		return nil, err
+	}
+	fail := func(err error) (*Writer, error) {
+		w.closeFiles()
+		return nil, err
+	}
+	path := filepath.Join(runDir, JournalFile)
+	if w.f, err = openAt(w.rd, JournalFile, os.O_RDWR|os.O_APPEND, 0); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fail(fmt.Errorf("open journal %s: %w", path, ErrNoJournal))
+		}
+		return fail(&runbook.Error{Path: path, Err: fmt.Errorf("unreadable journal: %w", pathCause(err))})
+	}
+	// an older runbook locks the journal itself
+	if err := flockNB(w.f); err != nil {
+		_, run := runDirs(runDir)
+		return fail(&runbook.Error{Path: runDir, Err: &InUseError{Run: run}})
+	}
+	data, err := readAll(w.f)
+	if err != nil {
+		return fail(&runbook.Error{Path: path, Err: fmt.Errorf("unreadable journal: %w", err)})
 	}
 	events, err := decodeAll(path, data)
 	if err != nil {
 		return fail(err)
 	}
-	if keep := bytes.LastIndexByte(data, '\n') + 1; keep < len(data) {
-		if err := f.Truncate(int64(keep)); err != nil {
-			return fail(fmt.Errorf("open journal %s: cut torn line: %w", path, err))
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		if _, err := w.f.Write([]byte{'\n'}); err != nil {
+			return fail(fmt.Errorf("open journal %s: end the last line: %w", path, err))
 		}
-		if err := f.Sync(); err != nil {
+		if err := w.f.Sync(); err != nil {
 			return fail(fmt.Errorf("open journal %s: %w", path, err))
 		}
 	}
-	if err := mkdirPrivate(filepath.Join(runDir, LogDir)); err != nil {
-		return fail(err)
-	}
-	w := &Writer{dir: runDir, f: f, now: time.Now}
-	if n := len(events); n > 0 {
-		w.seq = events[n-1].Seq
-	}
+	w.seq = events[len(events)-1].Seq
 	return w, nil
 }
 
@@ -112,14 +157,31 @@ func Memory(runDir string, lastSeq int) *Writer {
 	return &Writer{dir: runDir, seq: lastSeq, now: time.Now}
 }
 
+// closeFiles releases every file and the lock.
+func (w *Writer) closeFiles() error {
+	var errs []error
+	for _, f := range []**os.File{&w.f, &w.logs, &w.rd, &w.lock} {
+		if *f != nil {
+			errs = append(errs, (*f).Close())
+			*f = nil
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // SetClock replaces time.Now, for tests.
 func (w *Writer) SetClock(now func() time.Time) { w.now = now }
 
 // Dir is the run directory.
 func (w *Writer) Dir() string { return w.dir }
 
-// Persistent reports whether events reach the disk (false for Memory).
-func (w *Writer) Persistent() bool { return w.f != nil }
+// Persistent reports whether events reach the disk (false for Memory and
+// once closed).
+func (w *Writer) Persistent() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.rd != nil
+}
 
 // Append sets the event's version, sequence number and (if zero) time,
 // writes it as one line and syncs it to disk (with any event written by
@@ -174,9 +236,17 @@ func (w *Writer) append(e Event, sync bool) (Event, error) {
 	if err != nil {
 		return Event{}, fmt.Errorf("journal %s event: %w", e.Type, err)
 	}
-	if w.f != nil {
+	if w.creating {
+		if w.rd == nil {
+			return Event{}, errors.New("journal: closed")
+		}
+		if err := w.createWith(append(line, '\n')); err != nil {
+			w.broken = err
+			return Event{}, err
+		}
+	} else if w.f != nil {
 		// One write call per line: with O_APPEND a crash leaves at worst one
-		// torn last line, which readers ignore.
+		// torn last line, which readers report (ReadFile).
 		if _, err := w.f.Write(append(line, '\n')); err != nil {
 			w.broken = fmt.Errorf("journal write: %w", err)
 			return Event{}, w.broken
@@ -199,14 +269,45 @@ func (w *Writer) Seq() int {
 	return w.seq
 }
 
-// Close releases the journal.
+// createWith writes a new run's first event under a temporary name and
+// renames the file into place: a crash never leaves a journal without its
+// run-started event. The temporary name is the run's own (the lock is
+// held), so a leftover of a crash is simply overwritten.
+func (w *Writer) createWith(first []byte) error {
+	f, err := openAt(w.rd, journalNew, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, filePerm)
+	if err != nil {
+		return fmt.Errorf("create journal: %w", err)
+	}
+	stateDir, _ := runDirs(w.dir)
+	for _, err := range []error{
+		func() error { _, err := f.Write(first); return err }(),
+		f.Sync(),
+		renameAt(w.rd, journalNew, JournalFile),
+		// the new names must survive a crash too: sync both directories
+		// once, here, rather than on every append
+		w.rd.Sync(),
+		syncDir(stateDir),
+	} {
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("create journal %s: %w", filepath.Join(w.dir, JournalFile), err)
+		}
+	}
+	flockNB(f) // for an older runbook, which locks the journal itself
+	w.f, w.creating = f, false
+	return nil
+}
+
+// Close releases the journal and the run's lock. It is safe to call while
+// another goroutine appends or syncs: all take w.mu, so no file is closed
+// under them.
 func (w *Writer) Close() error {
-	if w.f == nil {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.rd == nil {
 		return nil
 	}
-	err := errors.Join(w.Sync(), w.f.Close())
-	w.f = nil
-	return err
+	return errors.Join(w.sync(), w.closeFiles())
 }
 
 // Log is the output log of one attempt. The file is created on the first
@@ -214,7 +315,7 @@ func (w *Writer) Close() error {
 // Writes are not synced one by one (a 1 GB output would crawl); Close
 // syncs, and the step-finished event that names the log comes after.
 type Log struct {
-	runDir  string
+	logs    *os.File // the run's logs/ directory
 	rel     string
 	discard bool
 	created bool
@@ -225,7 +326,9 @@ type Log struct {
 // Log returns the log of one attempt; several Log values for the same
 // attempt append to the same file (the done-if check, then the command).
 func (w *Writer) Log(step string, attempt int) *Log {
-	return &Log{runDir: w.dir, rel: LogPath(step, attempt), discard: w.f == nil}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return &Log{logs: w.logs, rel: LogPath(step, attempt), discard: w.logs == nil}
 }
 
 // Write appends to the log file, creating it (0600) on first use.
@@ -237,7 +340,7 @@ func (l *Log) Write(p []byte) (int, error) {
 		return 0, l.err
 	}
 	if l.f == nil {
-		f, err := os.OpenFile(filepath.Join(l.runDir, l.rel), os.O_WRONLY|os.O_CREATE|os.O_APPEND, filePerm)
+		f, err := openAt(l.logs, filepath.Base(l.rel), os.O_WRONLY|os.O_CREATE|os.O_APPEND, filePerm)
 		if err != nil {
 			l.err = fmt.Errorf("step log: %w", err)
 			return 0, l.err
@@ -265,7 +368,7 @@ func (l *Log) Close() error {
 	if l.f == nil {
 		return l.err
 	}
-	err := errors.Join(l.err, l.f.Sync(), l.f.Close(), syncDir(filepath.Dir(filepath.Join(l.runDir, l.rel))))
+	err := errors.Join(l.err, l.f.Sync(), l.f.Close(), syncFile(l.logs))
 	l.f = nil
 	l.discard = true // a closed log ignores late writes instead of reopening
 	if err != nil {
@@ -274,14 +377,11 @@ func (l *Log) Close() error {
 	return nil
 }
 
-func mkdirPrivate(dir string) error {
-	if err := os.MkdirAll(dir, dirPerm); err != nil {
-		return fmt.Errorf("create run directory: %w", err)
-	}
-	// MkdirAll leaves an existing directory alone; ours must be private
-	// whatever the umask or whoever created it first.
-	if err := os.Chmod(dir, dirPerm); err != nil {
-		return fmt.Errorf("create run directory: %w", err)
+// syncFile syncs an open directory; some systems cannot, which is not an
+// error.
+func syncFile(d *os.File) error {
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("sync %s: %w", d.Name(), err)
 	}
 	return nil
 }

@@ -8,11 +8,11 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/mask"
 )
 
 // Excerpt bounds: a report shows the start and the end of an attempt's
@@ -29,50 +29,21 @@ const (
 	rawLineBytes = 4 << 10
 )
 
-const maskText = "****"
+const maskText = mask.Text
 
-// masker replaces secret values with ****.
-type masker struct {
-	secrets []string // longest first, so a secret containing another goes whole
-	longest int
-}
+// masker replaces secrets, in every form programs print them in, with
+// ****: the same masking as the engine's (runbook/mask).
+type masker struct{ set *mask.Set }
 
-func newMasker(secrets []string) *masker {
-	m := &masker{}
-	seen := map[string]bool{}
-	for _, s := range secrets {
-		if s == "" || seen[s] {
-			continue
-		}
-		seen[s] = true
-		m.secrets = append(m.secrets, s)
-		if len(s) > m.longest {
-			m.longest = len(s)
-		}
-	}
-	sort.Slice(m.secrets, func(i, j int) bool { return len(m.secrets[i]) > len(m.secrets[j]) })
-	return m
-}
+func newMasker(secrets []string) *masker { return &masker{set: mask.New(secrets)} }
 
-func (m *masker) s(v string) string {
-	for _, sec := range m.secrets {
-		if strings.Contains(v, sec) {
-			v = strings.ReplaceAll(v, sec, maskText)
-		}
-	}
-	return v
-}
+func (m *masker) s(v string) string { return m.set.String(v) }
 
 // trimPartial drops a tail of v that is the start of a secret: when a line
 // is cut, the cut may fall inside a secret, which masking cannot recognise.
 func (m *masker) trimPartial(v string) string {
-	for _, sec := range m.secrets {
-		for n := min(len(sec)-1, len(v)); n >= 3; n-- {
-			if strings.HasSuffix(v, sec[:n]) {
-				v = v[:len(v)-n] + maskText
-				break
-			}
-		}
+	if n := m.set.PartialSuffix(v); n >= 3 {
+		return v[:len(v)-n] + maskText
 	}
 	return v
 }
@@ -158,7 +129,7 @@ func (x *Excerpt) Empty() bool { return x == nil || (len(x.Head) == 0 && len(x.T
 // never loaded whole.
 func readExcerpt(path string, m *masker) *Excerpt {
 	x := &Excerpt{Path: m.s(path)}
-	f, err := os.Open(path)
+	f, err := journal.OpenLog(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			x.Err = "log file missing"
@@ -179,7 +150,7 @@ func readExcerpt(path string, m *masker) *Excerpt {
 	var tail []rawLine // ring of the last tailLines lines after the head
 	next := 0
 	for {
-		raw, cut, ok, err := readLine(r, rawLineBytes+m.longest)
+		raw, cut, ok, err := readLine(r, rawLineBytes+m.set.MaxHold()+1)
 		if err != nil {
 			x.Err = m.s(fmt.Sprintf("cannot read log: %v", err))
 		}

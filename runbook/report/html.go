@@ -184,8 +184,8 @@ func (v *view) htmlSummary() [][2]string {
 	}
 	add("Document hash", h)
 	rows = append(rows, v.sessionRows()...)
-	if v.Complete {
-		add("Finished", formatTime(v.Finished))
+	if v.RV.Finished {
+		add("Finished", formatTime(v.FinishedAt))
 	} else {
 		add("Last activity", formatTime(v.Updated))
 	}

@@ -105,7 +105,7 @@ func writePage(p *page, pg *htmlPage) {
 	p.text(statusClass(pg.Worst))
 	p.WriteString(`">`)
 	switch {
-	case pg.Complete && pg.RunStatus != "":
+	case pg.Finished && pg.RunStatus != "":
 		p.WriteString(`<span class="badge st-`)
 		p.text(statusClass(pg.RunStatus))
 		p.WriteString(`">`)
@@ -113,7 +113,7 @@ func writePage(p *page, pg *htmlPage) {
 		p.WriteString(" Finished: ")
 		p.text(statusText(pg.RunStatus))
 		p.WriteString("</span>")
-	case pg.Complete:
+	case pg.Finished:
 		p.WriteString(`<span class="badge">Finished</span>`)
 	default:
 		p.WriteString(`<span class="badge st-running">▶&#xfe0e; In progress (unfinished)</span>`)

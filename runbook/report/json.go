@@ -5,16 +5,18 @@ import (
 	"io"
 	"time"
 
+	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
 )
 
-// SchemaVersion is the JSON report's "schemaVersion". Adding optional
+// SchemaVersion is the JSON report's "schemaVersion": the version of every
+// JSON output of runbook (runbook.JSONSchemaVersion). Adding optional
 // fields keeps it; renaming, removing or changing the meaning of one bumps
-// it (docs/report.schema.json describes each version).
-const SchemaVersion = 1
+// it (docs/report.schema.json describes the current version).
+const SchemaVersion = runbook.JSONSchemaVersion
 
 // SchemaID is the JSON report's "$schema".
-const SchemaID = "https://runbook.sh/schema/report/v1.json"
+const SchemaID = "https://runbook.sh/schema/report/v2.json"
 
 type jsonReport struct {
 	Schema        string         `json:"$schema"`
@@ -23,7 +25,6 @@ type jsonReport struct {
 	Run           jsonRun        `json:"run"`
 	Document      jsonDocument   `json:"document"`
 	Identity      *jsonIdentity  `json:"identity"`
-	Counts        map[string]int `json:"counts"`
 	Sections      []jsonSection  `json:"sections"`
 	Steps         []jsonStep     `json:"steps"`
 	Questions     []jsonQuestion `json:"questions"`
@@ -32,16 +33,10 @@ type jsonReport struct {
 	Events        []journalEvent `json:"events"`
 }
 
+// jsonRun is the run as `runbook status --json` shows it (the same
+// fields, from the same journal.RunView), and its sessions.
 type jsonRun struct {
-	Name     string        `json:"name"`
-	Dir      string        `json:"dir"`
-	Who      string        `json:"who"`
-	Host     string        `json:"host"`
-	Started  *time.Time    `json:"started"`
-	Updated  *time.Time    `json:"updated"`
-	Finished *time.Time    `json:"finished"`
-	Complete bool          `json:"complete"`
-	Status   string        `json:"status"`
+	journal.RunJSON
 	Sessions []jsonSession `json:"sessions"`
 }
 
@@ -79,22 +74,24 @@ type jsonSection struct {
 }
 
 type jsonStep struct {
-	ID         string        `json:"id"`
-	Title      string        `json:"title"`
-	Kind       string        `json:"kind"`
-	InDocument bool          `json:"inDocument"`
-	Section    int           `json:"section"`
-	Path       []string      `json:"path"`
-	Line       int           `json:"line"`
-	EndLine    int           `json:"endLine"`
-	Status     string        `json:"status"`
-	Was        string        `json:"was,omitempty"`
-	Hash       string        `json:"hash"`
-	RunHash    string        `json:"runHash"`
-	Note       string        `json:"note"`
-	Edited     string        `json:"editedCommand"`
-	DurationMS int64         `json:"durationMs"`
-	Attempts   []jsonAttempt `json:"attempts"`
+	ID           string        `json:"id"`
+	Title        string        `json:"title"`
+	Kind         string        `json:"kind"`
+	InDocument   bool          `json:"inDocument"`
+	Section      string        `json:"section"` // the innermost section's title, as `runbook list --json` has it
+	SectionIndex int           `json:"sectionIndex"`
+	Path         []string      `json:"path"`
+	Line         int           `json:"line"`
+	EndLine      int           `json:"endLine"`
+	Status       string        `json:"status"`
+	Was          string        `json:"was,omitempty"`
+	Counted      bool          `json:"counted"`
+	Hash         string        `json:"hash"`
+	RunHash      string        `json:"runHash"`
+	Note         string        `json:"note"`
+	Edited       string        `json:"editedCommand"`
+	DurationMS   int64         `json:"durationMs"`
+	Attempts     []jsonAttempt `json:"attempts"`
 }
 
 type jsonAttempt struct {
@@ -120,15 +117,16 @@ type jsonExcerpt struct {
 }
 
 type jsonQuestion struct {
-	ID      string     `json:"id"`
-	Text    string     `json:"text"`
-	Section int        `json:"section"`
-	Line    int        `json:"line"`
-	State   string     `json:"state"`
-	Answer  string     `json:"answer"`
-	Who     string     `json:"who"`
-	Time    *time.Time `json:"time"`
-	Written bool       `json:"written"`
+	ID           string     `json:"id"`
+	Text         string     `json:"text"`
+	Section      string     `json:"section"` // the innermost section's title, as `runbook list --json` has it
+	SectionIndex int        `json:"sectionIndex"`
+	Line         int        `json:"line"`
+	State        string     `json:"state"`
+	Answer       string     `json:"answer"`
+	Who          string     `json:"who"`
+	Time         *time.Time `json:"time"`
+	Written      bool       `json:"written"`
 }
 
 type jsonVariable struct {
@@ -156,18 +154,15 @@ func JSON(w io.Writer, in Input) error {
 	if err != nil {
 		return err
 	}
+	run := v.RV.JSON(v.Run, v.RunDir)
+	run.Doc, run.Who, run.Host = v.mask.s(run.Doc), v.Who, v.Host
 	r := jsonReport{
 		Schema:        SchemaID,
 		SchemaVersion: SchemaVersion,
 		Generated:     v.Generated.UTC(),
-		Run: jsonRun{
-			Name: v.Run, Dir: v.RunDir, Who: v.Who, Host: v.Host,
-			Started: timePtr(v.Started), Updated: timePtr(v.Updated), Finished: timePtr(v.Finished),
-			Complete: v.Complete, Status: string(v.RunStatus), Sessions: []jsonSession{},
-		},
+		Run:           jsonRun{RunJSON: run, Sessions: []jsonSession{}},
 		Document: jsonDocument{File: v.DocFile, Title: v.Title, Hash: v.DocHash,
 			HashAtStart: v.RunDocHash, Changed: v.RunDocHash != ""},
-		Counts:    countsJSON(v.Counts),
 		Sections:  []jsonSection{},
 		Steps:     []jsonStep{},
 		Questions: []jsonQuestion{},
@@ -189,8 +184,9 @@ func JSON(w io.Writer, in Input) error {
 			Line: s.Line, Parent: s.Parent, Path: s.Path, Status: string(worst(s.Counts)), Counts: countsJSON(s.Counts)})
 	}
 	for _, s := range append(append([]*stepView(nil), v.Steps...), v.Orphans...) {
-		js := jsonStep{ID: s.ID, Title: s.Title, Kind: s.Kind, InDocument: s.Step != nil, Section: s.Section,
-			Path: s.Path, Line: s.Line, EndLine: s.EndLine, Status: string(s.Status), Was: string(s.Was),
+		js := jsonStep{ID: s.ID, Title: s.Title, Kind: s.Kind, InDocument: s.Step != nil, Section: v.sectionTitle(s.Section),
+			SectionIndex: s.Section, Path: s.Path, Line: s.Line, EndLine: s.EndLine, Status: string(s.Status),
+			Was: string(s.Was), Counted: s.Counted,
 			Hash: s.Hash, RunHash: s.RunHash, Note: s.Note, Edited: s.Edited,
 			DurationMS: s.total().Milliseconds(), Attempts: []jsonAttempt{}}
 		if js.Path == nil {
@@ -208,7 +204,7 @@ func JSON(w io.Writer, in Input) error {
 		r.Steps = append(r.Steps, js)
 	}
 	for _, q := range v.Questions {
-		r.Questions = append(r.Questions, jsonQuestion{ID: q.ID, Text: q.Text, Section: q.Section, Line: q.Line,
+		r.Questions = append(r.Questions, jsonQuestion{ID: q.ID, Text: q.Text, Section: v.sectionTitle(q.Section), SectionIndex: q.Section, Line: q.Line,
 			State: string(q.State), Answer: q.Answer, Who: q.Who, Time: timePtr(q.Time), Written: q.Written})
 	}
 	for _, x := range v.Vars {
@@ -225,6 +221,15 @@ func JSON(w io.Writer, in Input) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// sectionTitle is a section's title by index, "" before the first
+// heading (masked, like every title in the report).
+func (v *view) sectionTitle(i int) string {
+	if sec := v.section(i); sec != nil {
+		return sec.Title
+	}
+	return ""
 }
 
 func timePtr(t time.Time) *time.Time {

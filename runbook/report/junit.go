@@ -94,7 +94,7 @@ func JUnit(w io.Writer, in Input) error {
 	prop("document", v.DocFile)
 	prop("document.hash", v.DocHash)
 	prop("started", formatTime(v.Started))
-	prop("finished", formatTime(v.Finished))
+	prop("finished", formatTime(v.FinishedAt))
 	if v.Identity != nil {
 		prop("aws.account", v.Identity.Account)
 		prop("aws.arn", v.Identity.ARN)

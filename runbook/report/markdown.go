@@ -137,15 +137,15 @@ func (v *view) summaryRows() [][2]string {
 	for _, r := range v.sessionRows() {
 		add(r[0], mdInline(r[1]))
 	}
-	if v.Complete {
-		add("Finished", formatTime(v.Finished))
+	if v.RV.Finished {
+		add("Finished", formatTime(v.FinishedAt))
 	} else {
 		add("Last activity", formatTime(v.Updated))
 	}
 	if v.Identity != nil {
 		add("AWS identity", mdCode(v.Identity.ARN)+" (account "+mdCode(v.Identity.Account)+", region "+mdCode(v.Identity.Region)+")")
 	}
-	add("Steps", fmt.Sprintf("%d: %s", len(v.Steps), countsText(v.Counts)))
+	add("Steps", v.stepsText())
 	add("Run directory", mdCode(v.RunDir))
 	return rows
 }
@@ -276,22 +276,7 @@ func outputSummary(s *stepView, a *attemptView) string {
 
 // fenceFor is a code fence longer than any run of c in text, so the text
 // cannot close it.
-func fenceFor(text string, c byte) string {
-	return strings.Repeat(string(c), max(3, longestRun(text, c)+1))
-}
-
-func longestRun(text string, c byte) int {
-	longest, run := 0, 0
-	for i := 0; i < len(text); i++ {
-		if text[i] == c {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return longest
-}
+func fenceFor(text string, c byte) string { return runbook.CodeFence(text, c) }
 
 // mdInline escapes text for a Markdown paragraph or table cell: on one
 // line, with the characters that change structure or emphasis escaped.
@@ -310,7 +295,7 @@ func mdCode(s string) string {
 		return ""
 	}
 	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "|", `\|`).Replace(s)
-	fence := strings.Repeat("`", longestRun(s, '`')+1)
+	fence := strings.Repeat("`", runbook.LongestRun(s, '`')+1)
 	pad := ""
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		pad = " "

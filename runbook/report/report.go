@@ -177,16 +177,20 @@ type view struct {
 	Who, Host  string
 	Started    time.Time
 	Updated    time.Time
-	Finished   time.Time // zero while the run is unfinished
-	Complete   bool
-	RunStatus  journal.Status // ok/failed once finished
-	Sessions   []session
-	Identity   *journal.Identity
-	Generated  time.Time
+	FinishedAt time.Time // zero while the run is unfinished
+	// RV is the run as every frontend shows it: statuses, what counts,
+	// counts, finished (journal.RunView).
+	RV        *journal.RunView
+	Finished  bool           // the run is finished (RV.Finished)
+	RunStatus journal.Status // ok or failed once finished
+	Sessions  []session
+	Identity  *journal.Identity
+	Generated time.Time
 
-	Sections  []*sectionView
-	Steps     []*stepView // document order
-	Orphans   []*stepView // in the journal, no longer in the document
+	Sections []*sectionView
+	Steps    []*stepView // document order
+	Orphans  []*stepView // in the journal, no longer in the document
+	// Counts are the counted steps by status (RV.Counts.By).
 	Counts    map[journal.Status]int
 	Questions []*questionView
 	Vars      []varView
@@ -209,7 +213,7 @@ type sectionView struct {
 	Parent int
 	Path   []string // titles from the top-level section down
 	Steps  []*stepView
-	// Counts covers the section's own steps and its subsections'.
+	// Counts covers the section's own counted steps and its subsections'.
 	Counts map[journal.Status]int
 }
 
@@ -222,8 +226,9 @@ type stepView struct {
 	Path     []string
 	Line     int
 	EndLine  int
-	Status   journal.Status
+	Status   journal.Status // journal.RunView's
 	Was      journal.Status // for stale: the status before the doc changed
+	Counted  bool           // counts toward the run (journal.RunView)
 	Hash     string         // in the document now
 	RunHash  string         // when it last ran
 	Note     string
@@ -309,22 +314,25 @@ func buildView(in Input) (*view, error) {
 		st = &journal.State{}
 	}
 	m := newMasker(in.Secrets)
+	rv := journal.NewView(in.Doc, st, in.Live)
 	v := &view{
-		in:        in,
-		mask:      m,
-		Title:     m.s(in.Doc.Title),
-		DocFile:   m.s(in.Doc.Path),
-		DocHash:   in.Doc.Hash,
-		Run:       m.s(st.Run),
-		RunDir:    m.s(in.RunDir),
-		Who:       m.s(st.Who),
-		Host:      m.s(st.Host),
-		Started:   st.Started,
-		Updated:   st.Updated,
-		Complete:  st.Finished,
-		RunStatus: st.Status,
-		Generated: in.Now,
-		Counts:    map[journal.Status]int{},
+		in:         in,
+		mask:       m,
+		Title:      m.s(in.Doc.Title),
+		DocFile:    m.s(in.Doc.Path),
+		DocHash:    in.Doc.Hash,
+		Run:        m.s(runName(in.RunDir, st)),
+		RunDir:     m.s(in.RunDir),
+		Who:        m.s(st.Who),
+		Host:       m.s(st.Host),
+		Started:    st.Started,
+		Updated:    st.Updated,
+		FinishedAt: st.FinishedAt,
+		RV:         rv,
+		Finished:   rv.Finished,
+		RunStatus:  st.Status,
+		Generated:  in.Now,
+		Counts:     rv.Counts.By,
 	}
 	if v.Title == "" {
 		v.Title = filepath.Base(v.DocFile)
@@ -343,16 +351,22 @@ func buildView(in Input) (*view, error) {
 			v.Sessions = append(v.Sessions, session{"started", m.s(e.Who), m.s(e.Host), e.Time})
 		case journal.RunResumed:
 			v.Sessions = append(v.Sessions, session{"resumed", m.s(e.Who), m.s(e.Host), e.Time})
-		case journal.RunFinished:
-			v.Finished = e.Time
 		}
 		v.Events = append(v.Events, m.event(e))
 	}
-	if !v.Complete {
-		v.Finished = time.Time{}
-	}
 
-	doc := in.Doc
+	v.buildSections()
+	v.buildSteps()
+	v.buildQuestions(st)
+	v.buildVars(st)
+	for _, n := range st.Notes {
+		v.Notes = append(v.Notes, noteView{Step: m.s(n.Step), Text: m.s(n.Text), Time: n.Time})
+	}
+	return v, nil
+}
+
+func (v *view) buildSections() {
+	m, doc := v.mask, v.in.Doc
 	v.Sections = make([]*sectionView, len(doc.Sections))
 	for i, s := range doc.Sections {
 		sv := &sectionView{Index: i, ID: s.ID, Title: m.s(s.Title), Level: s.Level, Line: s.Line,
@@ -364,25 +378,22 @@ func buildView(in Input) (*view, error) {
 		}
 		v.Sections[i] = sv
 	}
+}
 
-	seen := map[string]bool{}
-	for _, s := range doc.Steps {
+// buildSteps lists the doc's steps with the view's statuses (RV), counts
+// each counted step in its sections, then the orphans.
+func (v *view) buildSteps() {
+	m := v.mask
+	for i, s := range v.in.Doc.Steps {
+		rs := v.RV.Steps[i]
 		sv := &stepView{Step: s, ID: s.ID, Title: m.s(s.Title), Kind: s.Kind.String(), Section: s.Section,
-			Line: s.Line, EndLine: s.EndLine, Hash: s.Hash, Status: journal.Pending}
+			Line: s.Line, EndLine: s.EndLine, Hash: s.Hash, Status: rs.Status, Was: rs.Was, Counted: rs.Counted}
 		if sec := v.section(s.Section); sec != nil {
 			sv.Path = sec.Path
 		}
-		v.fillStep(sv, st.Steps[s.ID])
-		if sv.Status != journal.Stale && sv.RunHash != "" && s.Hash != "" && sv.RunHash != s.Hash &&
-			sv.Status != journal.Pending {
-			// The journal trusts nothing the doc no longer says: a step whose
-			// content changed since it ran is shown as stale, not as done.
-			sv.Was, sv.Status = sv.Status, journal.Stale
-		}
-		seen[s.ID] = true
+		v.fillStep(sv, rs.State)
 		v.Steps = append(v.Steps, sv)
-		v.Counts[sv.Status]++
-		for i := s.Section; i >= 0 && i < len(v.Sections); i = v.Sections[i].Parent {
+		for i := s.Section; rs.Counted && i >= 0 && i < len(v.Sections); i = v.Sections[i].Parent {
 			v.Sections[i].Counts[sv.Status]++
 			if v.Sections[i].Parent >= i {
 				break // malformed tree; never loop
@@ -392,18 +403,11 @@ func buildView(in Input) (*view, error) {
 			sec.Steps = append(sec.Steps, sv)
 		}
 	}
-	for _, id := range unseenKeys(st.Steps, seen) {
-		sv := &stepView{ID: m.s(id), Title: m.s(id), Kind: "", Section: -1, Status: journal.Pending}
-		v.fillStep(sv, st.Steps[id])
+	for _, rs := range v.RV.Orphans {
+		sv := &stepView{ID: m.s(rs.ID), Title: m.s(rs.ID), Kind: "", Section: -1, Status: rs.Status, Was: rs.Was}
+		v.fillStep(sv, rs.State)
 		v.Orphans = append(v.Orphans, sv)
 	}
-
-	v.buildQuestions(st)
-	v.buildVars(st)
-	for _, n := range st.Notes {
-		v.Notes = append(v.Notes, noteView{Step: m.s(n.Step), Text: m.s(n.Text), Time: n.Time})
-	}
-	return v, nil
 }
 
 func (v *view) section(i int) *sectionView {
@@ -413,15 +417,24 @@ func (v *view) section(i int) *sectionView {
 	return v.Sections[i]
 }
 
+// runName is the run's name as its first event records it, else its
+// directory's (they are the same but for runs made by hand).
+func runName(runDir string, st *journal.State) string {
+	if st.Run != "" || runDir == "" {
+		return st.Run
+	}
+	return filepath.Base(runDir)
+}
+
+// fillStep adds a step's history; its status is the view's already.
 func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 	if ss == nil {
 		return
 	}
 	m := v.mask
-	if ss.Status != "" {
-		sv.Status = ss.Status
-	}
-	died := sv.Status == journal.Running && !v.in.Live
+	// A step the journal has running in a run nobody has open was
+	// running when runbook stopped (the view says interrupted).
+	died := sv.Status == journal.Interrupted && sv.Was == journal.Running
 	sv.RunHash = ss.Hash
 	sv.Note = m.s(ss.Note)
 	sv.Edited = m.s(ss.Command)
@@ -449,7 +462,7 @@ func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 		sv.Attempts = append(sv.Attempts, av)
 	}
 	if died {
-		sv.Status = journal.Interrupted
+		sv.Was = ""
 		if a := sv.last(); a != nil && a.Status == journal.Running {
 			a.Status = journal.Interrupted
 			if a.Error == "" {
@@ -594,18 +607,42 @@ func countsText(counts map[journal.Status]int) string {
 	return strings.Join(parts, " · ")
 }
 
-// runStatusText says where the run stands.
+// runStatusText says where the run stands (journal.RunView), with what
+// the counts alone would not say.
 func (v *view) runStatusText() string {
-	if !v.Complete {
-		if len(v.Sessions) == 0 && len(v.Events) == 0 {
-			return "not started"
+	rv := v.RV
+	switch rv.Status {
+	case journal.RunOK, journal.RunFailed:
+		s := "finished: " + statusLabel(journal.Status(rv.Status))
+		if n := rv.Counts.Tolerated; n > 0 {
+			s += fmt.Sprintf(" (%d failure(s) let through by continue-on-error)", n)
 		}
-		return "in progress (unfinished)"
+		if !rv.Complete {
+			s += fmt.Sprintf("; the doc has changed since: %d/%d steps done now", rv.Counts.Done, rv.Counts.Total)
+		}
+		return s
+	case journal.RunNotStarted:
+		return "not started"
+	case journal.RunRunning:
+		return "running (unfinished)"
+	case journal.RunStopped:
+		return "stopped (unfinished)"
 	}
-	if v.RunStatus == "" {
-		return "finished"
+	return "in progress (unfinished)"
+}
+
+// stepsText is "6/8 done: ✅ 6 ok · ⏸ 2 pending", and the steps that do
+// not count toward the run: the numbers `runbook status` and the TUI show.
+func (v *view) stepsText() string {
+	c := v.RV.Counts
+	s := fmt.Sprintf("%d/%d done", c.Done, c.Total)
+	if t := countsText(v.Counts); t != "" {
+		s += ": " + t
 	}
-	return "finished: " + statusLabel(v.RunStatus)
+	if n := len(v.Steps) - c.Total; n > 0 {
+		s += fmt.Sprintf(" (and %d optional check or skip step(s) not run)", n)
+	}
+	return s
 }
 
 // formatTime is how reports show times: UTC, to the second, so a report

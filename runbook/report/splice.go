@@ -53,10 +53,17 @@ func applyEdits(src []byte, from, to int, edits []edit) []byte {
 	return b.Bytes()
 }
 
+// sortEdits orders edits by position; at one position insertions come
+// before a replacement, which would otherwise swallow them (a step's
+// status block goes before a `[VERIFY]` marker that starts the next line,
+// as in a scraped doc).
 func sortEdits(es []edit) {
 	sort.SliceStable(es, func(i, j int) bool {
 		if es[i].Start != es[j].Start {
 			return es[i].Start < es[j].Start
+		}
+		if ii, ji := es[i].Start == es[i].End, es[j].Start == es[j].End; ii != ji {
+			return ii
 		}
 		return es[i].order < es[j].order
 	})

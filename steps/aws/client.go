@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -51,6 +52,10 @@ type Options struct {
 	HTTPClient config.HTTPClient
 	// RetryMaxAttempts bounds the SDK's retries; 0 keeps its default (3).
 	RetryMaxAttempts int
+	// ConnectTimeout, ResponseTimeout, CallTimeout and UploadTimeout bound
+	// every call (see timeout.go); 0 keeps the defaults. The first two
+	// apply only to the SDK's own HTTP client (HTTPClient unset).
+	ConnectTimeout, ResponseTimeout, CallTimeout, UploadTimeout time.Duration
 }
 
 // Identity is who the credentials belong to.
@@ -108,6 +113,8 @@ func Load(ctx context.Context, opt Options) (*Client, error) {
 	}
 	if opt.HTTPClient != nil {
 		lo = append(lo, config.WithHTTPClient(opt.HTTPClient))
+	} else {
+		lo = append(lo, config.WithHTTPClient(opt.timeouts().httpClient()))
 	}
 	if opt.RetryMaxAttempts > 0 {
 		lo = append(lo, config.WithRetryMaxAttempts(opt.RetryMaxAttempts))
@@ -209,9 +216,11 @@ func (c *Client) Identity(ctx context.Context) (Identity, error) {
 	}
 	c.mu.Unlock()
 
-	out, err := c.stsClient().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	cctx, cancel := bound(ctx, c.opt.timeouts().call)
+	defer cancel()
+	out, err := c.stsClient().GetCallerIdentity(cctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return Identity{}, c.explain(err, "sts:GetCallerIdentity", "")
+		return Identity{}, c.explain(timedOut(cctx, err, c.opt.timeouts()), "sts:GetCallerIdentity", "")
 	}
 	id := Identity{
 		Account: awssdk.ToString(out.Account),

@@ -31,11 +31,12 @@ const (
 	KindNotFound                // secret, parameter or bucket does not exist
 	KindNoRegion                // no region configured
 	KindNoProfile               // the named profile does not exist
+	KindTimeout                 // the endpoint did not answer in time
 )
 
 var kindNames = [...]string{
 	"other", "no-credentials", "sso-expired", "expired", "invalid-credentials",
-	"access-denied", "throttled", "unreachable", "not-found", "no-region", "no-profile",
+	"access-denied", "throttled", "unreachable", "not-found", "no-region", "no-profile", "timeout",
 }
 
 func (k Kind) String() string {
@@ -114,6 +115,11 @@ func Explain(err error, profile string) error {
 		"cached SSO token", // missing, unreadable, expired or not refreshable
 		"unable to refresh SSO token") {
 		return mk(KindSSOExpired, "aws: the SSO session%s has expired or was never started: run `%s` and try again", forProfile(profile), login)
+	}
+
+	var te *timeoutError
+	if errors.As(err, &te) {
+		return mk(KindTimeout, "aws: no answer for %s%s within %s: check the network, VPN or proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL if set, then try again", action, endpointOf(err), te.limit)
 	}
 
 	var api smithy.APIError
@@ -216,6 +222,17 @@ func Explain(err error, profile string) error {
 		return mk(KindUnreachable, "aws: cannot reach %s for %s: %s (check the network or proxy, and AWS_ENDPOINT_URL if set)", where, action, cause)
 	}
 	return mk(KindOther, "aws: %s: %v", on, err)
+}
+
+// endpointOf is " from https://host" when the error names the URL.
+func endpointOf(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+			return " from " + u.Scheme + "://" + u.Host
+		}
+	}
+	return ""
 }
 
 // actionOf names the failed call as an IAM action ("s3:PutObject") and its

@@ -92,9 +92,11 @@ func (c *Client) secretString(ctx context.Context, id string) (string, error) {
 	if s, ok := c.secrets[id]; ok {
 		return s, nil
 	}
-	out, err := c.secretsClient().GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: awssdk.String(id)})
+	cctx, cancel := bound(ctx, c.opt.timeouts().call)
+	defer cancel()
+	out, err := c.secretsClient().GetSecretValue(cctx, &secretsmanager.GetSecretValueInput{SecretId: awssdk.String(id)})
 	if err != nil {
-		return "", c.explain(err, "secretsmanager:GetSecretValue", id)
+		return "", c.explain(timedOut(cctx, err, c.opt.timeouts()), "secretsmanager:GetSecretValue", id)
 	}
 	if out.SecretString == nil {
 		if out.SecretBinary != nil {
@@ -156,12 +158,14 @@ func (c *Client) Parameter(ctx context.Context, name string) (string, error) {
 	if v, ok := c.params[name]; ok {
 		return v, nil
 	}
-	out, err := c.ssmClient().GetParameter(ctx, &ssm.GetParameterInput{
+	cctx, cancel := bound(ctx, c.opt.timeouts().call)
+	defer cancel()
+	out, err := c.ssmClient().GetParameter(cctx, &ssm.GetParameterInput{
 		Name:           awssdk.String(name),
 		WithDecryption: awssdk.Bool(true),
 	})
 	if err != nil {
-		return "", c.explain(err, "ssm:GetParameter", name)
+		return "", c.explain(timedOut(cctx, err, c.opt.timeouts()), "ssm:GetParameter", name)
 	}
 	if out.Parameter == nil || out.Parameter.Value == nil {
 		return "", fmt.Errorf("aws: parameter %s has no value", name)

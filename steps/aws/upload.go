@@ -64,16 +64,20 @@ func (c *Client) Upload(ctx context.Context, dest, name string, body io.Reader, 
 		in.ServerSideEncryption = types.ServerSideEncryptionAwsKms
 		in.SSEKMSKeyId = awssdk.String(k)
 	}
-	_, err = c.s3Client().PutObject(ctx, in)
+	t := c.opt.timeouts()
+	t.call = t.upload // a report is sent whole: give the body its time
+	cctx, cancel := bound(ctx, t.upload)
+	defer cancel()
+	_, err = c.s3Client().PutObject(cctx, in)
 	// A bucket in another region answers 301 with its region in a header;
 	// the engineer's default region is often not the reports bucket's, so
 	// retry once there rather than fail.
 	if region := bucketRegion(err); region != "" && region != c.cfg.Region {
 		in.Body = bytes.NewReader(data)
-		_, err = c.s3Client().PutObject(ctx, in, func(o *s3.Options) { o.Region = region })
+		_, err = c.s3Client().PutObject(cctx, in, func(o *s3.Options) { o.Region = region })
 	}
 	if err != nil {
-		return "", c.explain(err, "s3:PutObject", url)
+		return "", c.explain(timedOut(cctx, err, t), "s3:PutObject", url)
 	}
 	return url, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -42,7 +43,16 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 	if code == "" && req.Step != nil {
 		code = req.Step.Code
 	}
-	argv := Argv(e.shellFor(req.Step), code)
+	in := interpFor(req.Step)
+	var sc *script
+	if in.Script {
+		var err error
+		if sc, err = newScript(code); err != nil {
+			return steps.Result{ExitCode: -1, Err: err}
+		}
+		defer sc.Close()
+	}
+	argv := Argv(in, code, sc.scriptPath())
 	env := req.Env
 	if env == nil {
 		env = os.Environ()
@@ -60,9 +70,9 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 
 	var res steps.Result
 	if req.Terminal != nil {
-		res = e.runAttached(ctx, req, argv, env)
+		res = e.runAttached(ctx, req, argv, env, sc.extraFiles())
 	} else {
-		res = e.runPty(ctx, req, argv, env, out)
+		res = e.runPty(ctx, req, argv, env, out, sc.extraFiles())
 	}
 	if console && res.Err == nil && !res.TimedOut && !res.Interrupted {
 		if notice := consoleNotice(req.Step.Expected, capture); notice != "" {
@@ -82,9 +92,12 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 // Stdin is /dev/null: nobody can type into a non-interactive step, so a
 // command that asks a question fails at once instead of hanging until its
 // timeout; `interactive` steps get the real terminal instead.
-func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []string, out io.Writer) steps.Result {
+//
+// files are handed to the child from descriptor 3 on (a script).
+func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []string, out io.Writer, files []*os.File) steps.Result {
 	var r, w *os.File
-	var extra []*os.File
+	extra := files
+	var lifelineTTY *os.File
 	// Setsid makes the shell the leader of a new session and process group
 	// (pgid = pid).
 	attr := &syscall.SysProcAttr{Setsid: true}
@@ -100,9 +113,10 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		// it.
 		if ptmx, tty := e.takeLifeline(); ptmx != nil {
 			defer tty.Close()
-			extra = []*os.File{tty}
 			attr.Setctty = true
-			attr.Ctty = 3 // the child's fd of ExtraFiles[0]
+			attr.Ctty = 3 + len(extra) // the child's fd of the lifeline terminal
+			extra = append(slices.Clip(extra), tty)
+			lifelineTTY = tty
 			// What is written to /dev/tty is drained into the output.
 			lw := &lockedWriter{w: out}
 			out = lw
@@ -175,10 +189,8 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	// Only the child may hold the write end: the read end sees EOF (EIO for
 	// a pty) once the last process holding it is gone.
 	w.Close()
-	for _, f := range extra {
-		f.Close()
-	}
-	if extra != nil {
+	if lifelineTTY != nil {
+		lifelineTTY.Close()
 		e.stockLifeline()
 	}
 
@@ -402,10 +414,11 @@ func withDefaultTerm(env []string) []string {
 // no capture. The step still gets its own process group, made the
 // terminal's foreground group so that it can read the keyboard and receives
 // the engineer's Ctrl-C itself.
-func (e *Executor) runAttached(ctx context.Context, req steps.Request, argv, env []string) steps.Result {
+func (e *Executor) runAttached(ctx context.Context, req steps.Request, argv, env []string, files []*os.File) steps.Result {
 	term := req.Terminal
 	cmd := e.command(argv)
 	cmd.Env = env
+	cmd.ExtraFiles = files
 	cmd.Dir = req.Dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = term, term, term
 	fd := int(term.Fd())
@@ -564,4 +577,12 @@ func exitCode(ps *os.ProcessState) int {
 		return 128 + int(ws.Signal())
 	}
 	return ps.ExitCode()
+}
+
+// scriptPath is where the program reads its script, "" without one.
+func (s *script) scriptPath() string {
+	if s == nil {
+		return ""
+	}
+	return s.path
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,8 +30,6 @@ type Options struct {
 	// Grace is how long a step gets between SIGINT (Ctrl-C) or SIGTERM
 	// (timeout) and SIGKILL. Default 5s.
 	Grace time.Duration
-	// Shell runs bash/shell/console blocks. Default "bash".
-	Shell string
 	// Cols and Rows are the pseudo-terminal's size. Default 120×40.
 	Cols, Rows uint16
 	// NoPTY gives steps a pipe instead of a pseudo-terminal: programs see
@@ -75,9 +74,6 @@ var _ steps.Executor = (*Executor)(nil)
 func New(opt Options) *Executor {
 	if opt.Grace <= 0 {
 		opt.Grace = 5 * time.Second
-	}
-	if opt.Shell == "" {
-		opt.Shell = "bash"
 	}
 	if opt.Cols == 0 {
 		opt.Cols = 120
@@ -128,45 +124,43 @@ func (e *Executor) forget(name string) {
 	e.mu.Unlock()
 }
 
-// shellFor picks the interpreter: the step's `shell=` attribute, else the
-// fence language (zsh and sh run as such; bash, shell and console blocks
-// run in the default shell).
-func (e *Executor) shellFor(st *runbook.Step) string {
-	if st != nil {
-		if st.Attrs.Shell != "" {
-			return st.Attrs.Shell
-		}
-		switch strings.ToLower(st.Lang) {
-		case "zsh":
-			return "zsh"
-		case "sh":
-			return "sh"
-		}
+// interpFor is the step's interpreter, decided when the doc was parsed
+// (runbook.Step.Interpreter); bash for a request without a step.
+func interpFor(st *runbook.Step) runbook.Interp {
+	if st == nil {
+		return runbook.Interp{Argv: []string{"bash"}, Dialect: runbook.DialectBash}
 	}
-	return e.opt.Shell
+	return st.Interpreter()
 }
 
-// Argv is the command line that runs code in shell (a program name, or a
-// program with arguments such as "bash -x").
+// Argv is the command line that runs code with in. script is the path the
+// program reads the code from when in.Script: python, perl, node, ruby…
+// take a script file (`-c` means something else to perl and node); the
+// code is then not on the command line either.
 //
 // bash and zsh run with errexit and pipefail: a runbook step is a sequence
 // of production changes, and `docker build … | tee log; docker push …` must
 // stop at the failed build instead of pushing a stale image. Their startup
 // files are skipped (--noprofile --norc, zsh -f) so that a step behaves the
 // same for every engineer; the run's environment carries what it needs.
-// POSIX sh gets -e only (pipefail is not portable there). Any other
-// interpreter gets just -c.
-func Argv(shell, code string) []string {
-	argv := strings.Fields(shell)
+// POSIX sh gets -e only (pipefail is not portable there). A program
+// runbook does not know gets just -c.
+func Argv(in runbook.Interp, code, script string) []string {
+	argv := slices.Clone(in.Argv)
 	if len(argv) == 0 {
 		argv = []string{"bash"}
+		in.Dialect = runbook.DialectBash
 	}
-	switch filepath.Base(argv[0]) {
-	case "bash":
+	if in.Script {
+		argv = append(argv, in.ScriptArgs...)
+		return append(argv, script)
+	}
+	switch in.Dialect {
+	case runbook.DialectBash:
 		argv = append(argv, "--noprofile", "--norc", "-e", "-o", "pipefail")
-	case "zsh":
+	case runbook.DialectZsh:
 		argv = append(argv, "-f", "-e", "-o", "pipefail")
-	case "sh", "dash", "ash", "ksh", "mksh", "busybox":
+	case runbook.DialectPOSIX, runbook.DialectMksh:
 		argv = append(argv, "-e")
 	}
 	return append(argv, "-c", code)

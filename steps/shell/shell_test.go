@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,50 +143,53 @@ func TestEnvDirAndTerminal(t *testing.T) {
 }
 
 func TestShellChoice(t *testing.T) {
-	e := New(Options{})
 	for _, tt := range []struct {
 		step *runbook.Step
 		want string
 	}{
-		{&runbook.Step{Lang: "bash"}, "bash"},
-		{&runbook.Step{Lang: "shell"}, "bash"},
-		{&runbook.Step{Lang: "console"}, "bash"},
-		{&runbook.Step{Lang: "zsh"}, "zsh"},
-		{&runbook.Step{Lang: "sh"}, "sh"},
-		{&runbook.Step{Lang: "sh", Attrs: runbook.Attrs{Shell: "dash"}}, "dash"},
-		{nil, "bash"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "bash"}, "bash --noprofile --norc -e -o pipefail -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "shell"}, "bash --noprofile --norc -e -o pipefail -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "console"}, "bash --noprofile --norc -e -o pipefail -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "sh"}, "bash --noprofile --norc -e -o pipefail -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "SH"}, "bash --noprofile --norc -e -o pipefail -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "zsh"}, "zsh -f -e -o pipefail -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "sh", Attrs: runbook.Attrs{Shell: "sh"}}, "sh -e -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "sh", Attrs: runbook.Attrs{Shell: "dash"}}, "dash -e -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "bash", Attrs: runbook.Attrs{Shell: "/bin/bash -x"}}, "/bin/bash -x --noprofile --norc -e -o pipefail -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "bash", Attrs: runbook.Attrs{Shell: "/usr/bin/env bash"}}, "/usr/bin/env bash --noprofile --norc -e -o pipefail -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "text", Attrs: runbook.Attrs{Run: true, Shell: "frob"}}, "frob -c X"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "python", Attrs: runbook.Attrs{Run: true, Shell: "python3"}}, "python3 /dev/fd/3"},
+		{&runbook.Step{Kind: runbook.KindShell, Lang: "js", Attrs: runbook.Attrs{Run: true, Shell: "node"}}, "node --preserve-symlinks-main /dev/fd/3"},
+		{nil, "bash --noprofile --norc -e -o pipefail -c X"},
 	} {
-		if got := e.shellFor(tt.step); got != tt.want {
-			t.Errorf("shellFor(%+v) = %q, want %q", tt.step, got, tt.want)
-		}
-	}
-	for _, tt := range []struct {
-		shell string
-		want  string
-	}{
-		{"bash", "bash --noprofile --norc -e -o pipefail -c X"},
-		{"/bin/bash -x", "/bin/bash -x --noprofile --norc -e -o pipefail -c X"},
-		{"zsh", "zsh -f -e -o pipefail -c X"},
-		{"sh", "sh -e -c X"},
-		{"python3", "python3 -c X"},
-	} {
-		if got := strings.Join(Argv(tt.shell, "X"), " "); got != tt.want {
-			t.Errorf("Argv(%q) = %q, want %q", tt.shell, got, tt.want)
+		if got := strings.Join(Argv(interpFor(tt.step), "X", "/dev/fd/3"), " "); got != tt.want {
+			t.Errorf("Argv(%+v) = %q, want %q", tt.step, got, tt.want)
 		}
 	}
 }
 
-func TestShStepRuns(t *testing.T) {
+// An sh block runs in bash (issue 13 §6): pushd, [[ ]], echo -e and
+// process substitution behave as the author meant; shell=sh still gets
+// POSIX sh.
+func TestShBlockRunsInBash(t *testing.T) {
 	var out syncBuffer
-	st := &runbook.Step{Lang: "sh", Code: "echo $0"}
-	res := New(Options{}).Run(context.Background(), steps.Request{Step: st, Output: &out})
-	if !res.OK() || out.String() != "sh\r\n" {
+	code := `pushd / >/dev/null; [[ -n x ]] && echo -e 'a\tb'; cat <(echo ps); echo "$0"`
+	st := &runbook.Step{Kind: runbook.KindShell, Lang: "SH", Code: code}
+	res := New(Options{NoPTY: true}).Run(context.Background(), steps.Request{Step: st, Output: &out})
+	if !res.OK() || out.String() != "a\tb\nps\nbash\n" {
 		t.Fatalf("result %+v output %q", res, out.String())
+	}
+	out = syncBuffer{}
+	st = &runbook.Step{Kind: runbook.KindShell, Lang: "sh", Attrs: runbook.Attrs{Shell: "sh"}, Code: `echo "$0"`}
+	if res := New(Options{NoPTY: true}).Run(context.Background(), steps.Request{Step: st, Output: &out}); !res.OK() || out.String() != "sh\n" {
+		t.Fatalf("shell=sh: result %+v output %q", res, out.String())
 	}
 }
 
 func TestStartFailure(t *testing.T) {
-	res, _ := run(t, New(Options{Shell: "/nonexistent/shell"}), "true")
+	st := shellStep("true")
+	st.Attrs.Shell = "/nonexistent/shell"
+	res := New(Options{}).Run(context.Background(), steps.Request{Step: st, Output: io.Discard})
 	if res.Err == nil || res.OK() {
 		t.Fatalf("want a start error, got %+v", res)
 	}
@@ -553,7 +557,14 @@ func TestShellLookedUpOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", first+string(os.PathListSeparator)+second+string(os.PathListSeparator)+os.Getenv("PATH"))
-	e := New(Options{Shell: "mysh", NoPTY: true})
+	e := New(Options{NoPTY: true})
+	run := func(t *testing.T, e *Executor, code string) (steps.Result, string) {
+		var out syncBuffer
+		st := shellStep(code)
+		st.Attrs.Shell = "mysh"
+		res := e.Run(context.Background(), steps.Request{Step: st, Output: &out, Dir: t.TempDir()})
+		return res, out.String()
+	}
 	if res, out := run(t, e, "echo $0"); !res.OK() || out != "mysh\n" {
 		t.Fatalf("result %+v output %q", res, out)
 	}

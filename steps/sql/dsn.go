@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/runbook-sh/runbook/runbook/mask"
 )
 
 // errNoDSN is what a SQL step reports when nothing configures a connection.
@@ -27,24 +29,20 @@ const defaultDialTimeout = 10 * time.Second
 // conf is a parsed DSN ready for the driver.
 type conf struct {
 	cfg *mysql.Config
-	// redacted is the DSN as written with the password replaced by ***.
+	// redacted is the DSN as written with the password replaced by ****.
 	redacted string
 	// secrets are the strings to mask in anything we print: the password
 	// as written and as decoded.
 	secrets []string
 }
 
-// mask removes every secret of the DSN from s.
+// mask removes every secret of the DSN, in every form, from s, as the
+// engine masks step output (runbook/mask).
 func (c *conf) mask(s string) string {
 	if c == nil {
 		return s
 	}
-	for _, p := range c.secrets {
-		if p != "" {
-			s = strings.ReplaceAll(s, p, "***")
-		}
-	}
-	return s
+	return mask.New(c.secrets).String(s)
 }
 
 // parseDSN reads a go-sql-driver DSN (user:pass@tcp(host:3306)/db?params)
@@ -70,7 +68,7 @@ func parseDSN(raw, caFile, dir string) (*conf, error) {
 		c.secrets = append(c.secrets, pw)
 		c.redacted = raw
 		if pw != "" {
-			c.redacted = strings.Replace(raw, ":"+escapedPassword(raw)+"@", ":***@", 1)
+			c.redacted = strings.Replace(raw, ":"+escapedPassword(raw)+"@", ":"+mask.Text+"@", 1)
 		}
 		host := u.Host
 		if host == "" {
@@ -108,7 +106,7 @@ func parseDSN(raw, caFile, dir string) (*conf, error) {
 	}
 	c.secrets = append(c.secrets, cfg.Passwd)
 	if cfg.Passwd != "" {
-		c.redacted = strings.Replace(orig, ":"+cfg.Passwd+"@", ":***@", 1)
+		c.redacted = strings.Replace(orig, ":"+cfg.Passwd+"@", ":"+mask.Text+"@", 1)
 	}
 	return c, nil
 }
@@ -212,6 +210,9 @@ func finish(c *conf, orig, base, params, caFile, dir string) (*mysql.Config, err
 	// We split statements ourselves (and report each one's result); a
 	// server-side multi-statement would defeat that.
 	cfg.MultiStatements = false
+	// Values go to the server as bind parameters of prepared statements;
+	// the driver must never write them into the text itself.
+	cfg.InterpolateParams = false
 	c.cfg = cfg
 	return cfg, nil
 }

@@ -18,7 +18,9 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/runbook-sh/runbook/runbook/mask"
 	"github.com/runbook-sh/runbook/steps"
+	"github.com/runbook-sh/runbook/steps/sqltext"
 )
 
 // killTimeout bounds the KILL QUERY sent after a cancellation: the engineer
@@ -107,9 +109,9 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 		}
 		return req.Step.Line + l
 	}
-	stmts, err := Split(req.Command)
+	stmts, err := sqltext.Split(req.Command)
 	if err != nil {
-		var se *SplitError
+		var se *sqltext.SplitError
 		if errors.As(err, &se) {
 			err = fmt.Errorf("line %d: %s", docLine(se.Line), se.Msg)
 		}
@@ -118,6 +120,12 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 	}
 	if len(stmts) == 0 {
 		return steps.Result{}
+	}
+	masks := mask.New(req.Secrets) // cells are masked before the table is laid out
+	binds, err := bindsByStatement(req.Command, stmts, req.Binds)
+	if err != nil {
+		fmt.Fprintf(out, "ERROR: %v\n", err)
+		return steps.Result{ExitCode: 1, Err: err}
 	}
 
 	e.mu.Lock()
@@ -144,7 +152,7 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 			fmt.Fprintln(out)
 		}
 		line := docLine(st.Line)
-		err := e.exec(ctx, out, st, req.Secrets)
+		err := e.exec(ctx, out, st, binds[i], masks)
 		if err == nil {
 			continue
 		}
@@ -225,8 +233,11 @@ func (e *Executor) describe(err error, line int) error {
 		if me.SQLState != [5]byte{} {
 			state = fmt.Sprintf(" (%s)", me.SQLState[:])
 		}
-		return &StatementError{Line: line, Number: me.Number, SQLState: string(me.SQLState[:]),
-			msg: fmt.Sprintf("Error %d%s at line %d: %s", me.Number, state, line, e.conf.mask(me.Message))}
+		msg := fmt.Sprintf("Error %d%s at line %d: %s", me.Number, state, line, e.conf.mask(me.Message))
+		if be := (*bindError)(nil); errors.As(err, &be) {
+			msg += "; " + be.hint()
+		}
+		return &StatementError{Line: line, Number: me.Number, SQLState: string(me.SQLState[:]), msg: msg}
 	}
 	return &StatementError{Line: line, msg: fmt.Sprintf("Error at line %d: %s", line, e.conf.mask(err.Error())), err: err}
 }
@@ -248,16 +259,21 @@ func isBadConn(err error) bool {
 }
 
 // exec runs one statement and prints its result.
-func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement, secrets []string) error {
+func (e *Executor) exec(ctx context.Context, out io.Writer, st sqltext.Statement, binds []steps.Bind, masks *mask.Set) error {
 	t0 := time.Now()
 	text := st.Text
+	send, err := e.prepare(ctx, text, binds)
+	if err != nil {
+		return err
+	}
+	defer send.close(ctx)
 	if !returnsRows(text) {
-		r, err := e.conn.ExecContext(ctx, text)
+		r, err := send.exec(ctx)
 		if err != nil {
 			return err
 		}
 		elapsed := time.Since(t0)
-		if firstKeyword(text) == "USE" {
+		if sqltext.FirstKeyword(text) == "USE" {
 			_, err := fmt.Fprintln(out, "Database changed")
 			return err
 		}
@@ -272,31 +288,7 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement, secret
 		return WriteWarnings(out, ws)
 	}
 
-	type set struct {
-		cols []Column
-		data [][]Cell
-		sum  Summary
-	}
-	var sets []set
-	err := func() error {
-		rows, err := e.conn.QueryContext(ctx, text)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for {
-			cols, data, total, err := readSet(rows, e.maxRows)
-			if err != nil {
-				return err
-			}
-			sets = append(sets, set{cols, data, Summary{Total: total, Elapsed: time.Since(t0)}})
-			if !rows.NextResultSet() {
-				break
-			}
-			t0 = time.Now()
-		}
-		return rows.Err()
-	}()
+	sets, err := e.readSets(ctx, send, t0)
 	if err != nil {
 		return err
 	}
@@ -305,7 +297,7 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement, secret
 	ws := e.warnings(ctx, text)
 	sets[len(sets)-1].sum.Warnings = len(ws)
 	for _, s := range sets {
-		maskSet(s.cols, s.data, secrets)
+		maskSet(s.cols, s.data, masks)
 	}
 	for i, s := range sets {
 		if i > 0 {
@@ -326,12 +318,42 @@ func (e *Executor) exec(ctx context.Context, out io.Writer, st Statement, secret
 	return WriteWarnings(out, ws)
 }
 
+// resultSet is one result set of a statement, as shown.
+type resultSet struct {
+	cols []Column
+	data [][]Cell
+	sum  Summary
+}
+
+// readSets runs a statement that returns rows and reads every result set
+// it returns (a CALL may return several).
+func (e *Executor) readSets(ctx context.Context, send sender, t0 time.Time) ([]resultSet, error) {
+	rows, err := send.query(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var sets []resultSet
+	for {
+		cols, data, total, err := readSet(rows, e.maxRows)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, resultSet{cols, data, Summary{Total: total, Elapsed: time.Since(t0)}})
+		if !rows.NextResultSet() {
+			break
+		}
+		t0 = time.Now()
+	}
+	return sets, rows.Err()
+}
+
 // warnings returns what SHOW WARNINGS says about the statement just run,
 // as `mysql --show-warnings` would print: a runbook's `CREATE DATABASE IF
 // NOT EXISTS` or `GRANT` warning is often the one thing worth reading.
 // A server that cannot answer gets no warnings rather than a failed step.
 func (e *Executor) warnings(ctx context.Context, text string) []Warning {
-	if firstKeyword(text) == "SHOW" {
+	if sqltext.FirstKeyword(text) == "SHOW" {
 		return nil // SHOW WARNINGS itself, and SHOW statements rarely warn
 	}
 	rows, err := e.conn.QueryContext(ctx, "SHOW WARNINGS")
@@ -356,16 +378,16 @@ func (e *Executor) warnings(ctx context.Context, text string) []Warning {
 // maskSet masks secrets in column names and cells before the table is laid
 // out: masked after, a column padded for the secret's length would still
 // tell it.
-func maskSet(cols []Column, data [][]Cell, secrets []string) {
-	if len(secrets) == 0 {
+func maskSet(cols []Column, data [][]Cell, masks *mask.Set) {
+	if masks.Empty() {
 		return
 	}
 	for i := range cols {
-		cols[i].Name = steps.MaskString(cols[i].Name, secrets)
+		cols[i].Name = masks.String(cols[i].Name)
 	}
 	for _, row := range data {
 		for i := range row {
-			row[i].Value = steps.MaskString(row[i].Value, secrets)
+			row[i].Value = masks.String(row[i].Value)
 		}
 	}
 }
@@ -419,45 +441,13 @@ func isNumeric(typ string) bool {
 // cannot tell us both, so we go by the first keyword, as mysql's result
 // handling does in practice.
 func returnsRows(text string) bool {
-	kw := firstKeyword(text)
+	kw := sqltext.FirstKeyword(text)
 	switch kw {
 	case "SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "WITH", "VALUES", "TABLE",
 		"CALL", "HELP", "CHECK", "ANALYZE", "OPTIMIZE", "REPAIR", "CHECKSUM", "(":
 		return true
 	}
 	return false
-}
-
-// firstKeyword is the upper-cased first word of a statement, past any
-// comments (the splitter keeps /*! */ and /*+ */ ones).
-func firstKeyword(s string) string {
-	for {
-		s = strings.TrimLeft(s, " \t\r\n\f\v")
-		switch {
-		case strings.HasPrefix(s, "/*"):
-			i := strings.Index(s[2:], "*/")
-			if i < 0 {
-				return ""
-			}
-			s = s[2+i+2:]
-		case strings.HasPrefix(s, "#"), strings.HasPrefix(s, "-- "), strings.HasPrefix(s, "--\t"), strings.HasPrefix(s, "--\n"):
-			i := strings.IndexByte(s, '\n')
-			if i < 0 {
-				return ""
-			}
-			s = s[i+1:]
-		case strings.HasPrefix(s, "("):
-			return "("
-		default:
-			end := strings.IndexFunc(s, func(r rune) bool {
-				return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_')
-			})
-			if end < 0 {
-				end = len(s)
-			}
-			return strings.ToUpper(s[:end])
-		}
-	}
 }
 
 // connect opens the held connection if there is none, or if the held one

@@ -176,7 +176,7 @@ func TestYesRunsAllStopsAtFailureLeavesManual(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != journal.Failed || res.Failed != "f" || strings.Join(res.Manual, ",") != "m" || res.Complete {
+	if res.Status != journal.Failed || res.Stopped == nil || res.Stopped.ID != "f" || strings.Join(res.Manual, ",") != "m" || res.Finished || res.ExitCode() != 1 {
 		t.Fatalf("outcome %+v", res)
 	}
 	got := regexpDurations(out.String())
@@ -197,8 +197,8 @@ x f  failed (exit 4)  Ns
 	if got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
-	if Summary(e) != "2 ok, 1 failed, 2 pending" {
-		t.Error(Summary(e))
+	if got := Summary(e.View()); got != "2 ok, 1 failed, 2 pending" {
+		t.Error(got)
 	}
 	// Running again resumes: finished steps are reported, not re-run.
 	out.Reset()
@@ -234,7 +234,7 @@ func TestAskPromptsForValuesConfirmAndManual(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Complete || strings.Join(ex.ran, ",") != "d" {
+	if !res.Finished || strings.Join(ex.ran, ",") != "d" {
 		t.Fatalf("outcome %+v ran %v\n%s", res, ex.ran, prompts.String())
 	}
 	st := e.State()
@@ -324,7 +324,9 @@ func TestDryRunOfResumedRunSkipsValuesOfDoneSteps(t *testing.T) {
 }
 
 func TestStaleStepRunsAgainWithANotice(t *testing.T) {
-	doc := docWith(shellStep("a", "echo a"), shellStep("b", "echo b"))
+	// The manual step keeps the run open: a finished run is not resumed.
+	man := &runbook.Step{ID: "m", Kind: runbook.KindManual, Code: "Call Bob", Hash: "m"}
+	doc := docWith(shellStep("a", "echo a"), shellStep("b", "echo b"), man)
 	ex := &fakeExec{}
 	e := engine(t, ex, doc, nil)
 	if _, err := Run(context.Background(), e, Options{Out: io.Discard, Yes: true}); err != nil {
@@ -332,7 +334,7 @@ func TestStaleStepRunsAgainWithANotice(t *testing.T) {
 	}
 	e.Close()
 	changed := *doc
-	changed.Steps = []*runbook.Step{shellStep("a", "echo A"), doc.Steps[1]}
+	changed.Steps = []*runbook.Step{shellStep("a", "echo A"), doc.Steps[1], man}
 	reg := steps.NewRegistry()
 	reg.Register(runbook.KindShell, ex)
 	e2, err := steps.Open(context.Background(), steps.Config{Doc: &changed, Registry: reg, Environ: []string{}})
@@ -344,7 +346,7 @@ func TestStaleStepRunsAgainWithANotice(t *testing.T) {
 	if _, err := Run(context.Background(), e2, Options{Out: &out, Yes: true}); err != nil {
 		t.Fatal(err)
 	}
-	want := "! a  changed since it ran: running it again\n> a  (attempt 2)\n    | echo A\n    echo A\n+ a  ok  Ns\n+ b  ok earlier in this run\n"
+	want := "! a  changed since it ran: running it again\n> a  (attempt 2)\n    | echo A\n    echo A\n+ a  ok  Ns\n+ b  ok earlier in this run\n[ ] m  manual step, needs a person: Call Bob\n"
 	if got := regexpDurations(out.String()); got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
@@ -372,7 +374,7 @@ func TestAskAfterFailureEdit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Complete || strings.Join(ex.ran, ",") != "a,a,b" {
+	if !res.Finished || strings.Join(ex.ran, ",") != "a,a,b" {
 		t.Fatalf("ran %v outcome %+v\n%s", ex.ran, res, prompts.String())
 	}
 	if !strings.Contains(out.String(), "\n    echo fixed 'it'\\''s'\n") {
@@ -397,7 +399,7 @@ func TestAskAfterFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(ex.ran, ",") != "a,a,b,c" || res.Failed != "c" || res.Status != journal.Failed {
+	if strings.Join(ex.ran, ",") != "a,a,b,c" || res.Stopped == nil || res.Stopped.ID != "c" || res.Status != journal.Failed {
 		t.Fatalf("ran %v outcome %+v\n%s", ex.ran, res, prompts.String())
 	}
 	st := e.State()
@@ -428,5 +430,29 @@ func TestPrinterEchoesCommand(t *testing.T) {
 	want += "    │ … 3 more line(s)\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// Inferred steps (guessed from blocks that do not say they are commands)
+// need a confirmation: with nobody to ask they are listed before anything
+// runs (exit 2 in the CLI); --yes runs them and says which first.
+func TestInferredStepsNeedYesAndAreNamed(t *testing.T) {
+	inf := shellStep("guess", "echo guessed")
+	inf.Inferred = true
+	doc := docWith(shellStep("a", "echo a"), inf)
+	ex := &fakeExec{}
+	e := engine(t, ex, doc, nil)
+	_, err := Run(context.Background(), e, Options{Out: io.Discard})
+	var miss *MissingError
+	if !errors.As(err, &miss) || strings.Join(miss.Details(), "\n") != "step guess is inferred (its block does not say it is a command): --yes runs it" || len(ex.ran) > 0 {
+		t.Fatalf("without --yes: %v, ran %v", err, ex.ran)
+	}
+	var out bytes.Buffer
+	if _, err := Run(context.Background(), e, Options{Out: &out, Yes: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := "! running 1 inferred step(s), guessed from blocks that do not say they are commands: guess\n> a\n"
+	if !strings.HasPrefix(out.String(), want) || strings.Join(ex.ran, ",") != "a,guess" {
+		t.Fatalf("--yes ran %v:\n%s", ex.ran, out.String())
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
 	"github.com/runbook-sh/runbook/steps"
 )
 
@@ -55,11 +56,16 @@ type Printer struct {
 	g     glyphs
 	// midLine is set while a step's output has an unterminated line.
 	midLine bool
+	// filter keeps step output from driving the terminal beyond colours
+	// and cursor movement; filtered holds one chunk's filtered bytes.
+	filter   *termtext.Filter
+	filtered bytes.Buffer
 }
 
 // NewPrinter prints the progress of doc's run to w.
 func NewPrinter(w io.Writer, doc *runbook.Document, style Style) *Printer {
 	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs}
+	p.filter = termtext.NewFilter(&p.filtered)
 	if style.Unicode {
 		p.g = unicodeGlyphs
 	}
@@ -75,7 +81,7 @@ func (p *Printer) paint(color, s string) string {
 
 func (p *Printer) title(id string) string {
 	if st := p.doc.Step(id); st != nil && st.Title != "" && st.Title != id {
-		return st.Title
+		return termtext.Escape(st.Title)
 	}
 	return ""
 }
@@ -88,7 +94,10 @@ func (p *Printer) Handle(ev steps.Event) {
 		p.output(ev.Output)
 		return
 	}
-	e := ev.Journal
+	e := escaped(*ev.Journal)
+	if e.Type == journal.StepFinished {
+		p.filter.Reset() // a sequence the step left unfinished ends with it
+	}
 	var line string
 	switch e.Type {
 	case journal.StepStarted:
@@ -112,7 +121,7 @@ func (p *Printer) Handle(ev steps.Event) {
 	case journal.StepAccepted:
 		line = p.paint(green, p.g.ok+" "+e.Step+"  accepted as is")
 	case journal.WroteBack:
-		line = fmt.Sprintf("wrote %d answer(s) into %s", len(e.Written), p.doc.Path)
+		line = fmt.Sprintf("wrote %d answer(s) into %s", len(e.Written), termtext.Escape(p.doc.Path))
 	case journal.IdentityFound:
 		// Said before the first step so a wrong account is seen at once.
 		line = fmt.Sprintf("aws: account %s, %s (%s)", e.Account, e.ARN, e.Region)
@@ -121,6 +130,15 @@ func (p *Printer) Handle(ev steps.Event) {
 	}
 	p.endLine()
 	fmt.Fprintln(p.w, line)
+}
+
+// escaped is the event with every text that comes from the doc, a value
+// or a command's error rendered visibly escaped (termtext.Escape).
+func escaped(e journal.Event) *journal.Event {
+	for _, s := range []*string{&e.Step, &e.Command, &e.Note, &e.Error, &e.Account, &e.ARN, &e.Region} {
+		*s = termtext.Escape(*s)
+	}
+	return &e
 }
 
 // command echoes the exact command (secrets already masked by the engine)
@@ -188,6 +206,9 @@ func (p *Printer) finished(e *journal.Event) string {
 // output indents a chunk of live output; a line cut between two chunks is
 // indented once.
 func (p *Printer) output(b []byte) {
+	p.filtered.Reset()
+	p.filter.Write(b)
+	b = p.filtered.Bytes()
 	var buf bytes.Buffer
 	for len(b) > 0 {
 		if !p.midLine {
@@ -218,7 +239,7 @@ func (p *Printer) Println(s string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.endLine()
-	fmt.Fprintln(p.w, s)
+	fmt.Fprintln(p.w, termtext.Escape(s))
 }
 
 // FormatDuration is a short human duration: 0.3s, 12.4s, 2m05s, 1h02m.

@@ -20,6 +20,7 @@ import (
 	"github.com/dolthub/go-mysql-server/memory"
 	"github.com/dolthub/go-mysql-server/server"
 	gmssql "github.com/dolthub/go-mysql-server/sql"
+	mysqldb "github.com/dolthub/go-mysql-server/sql/mysql_db"
 	"github.com/go-sql-driver/mysql"
 )
 
@@ -111,6 +112,13 @@ func embeddedWith(t testing.TB, tlsConfig *tls.Config) Server {
 	db.BaseDatabase.EnablePrimaryKeyIndexes()
 	pro := memory.NewDBProvider(db)
 	engine := gms.NewDefault(pro)
+	// user accounts, so that CREATE USER and GRANT work as on MySQL
+	// (runbooks create their application's user)
+	users := engine.Analyzer.Catalog.MySQLDb
+	users.SetPersister(&mysqldb.NoopPersister{})
+	ed := users.Editor()
+	users.AddSuperUser(ed, "root", "%", "")
+	ed.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)

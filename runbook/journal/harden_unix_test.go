@@ -1,0 +1,46 @@
+//go:build unix
+
+package journal
+
+import (
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A holder killed with -9 leaves no stale lock.
+func TestLockOfAKilledHolderIsReleased(t *testing.T) {
+	dir := newRun(t)
+	var w *Writer
+	var err error
+	// flock(1) -o holds the lock itself; its child does not inherit it
+	cmd := exec.Command("flock", "-o", filepath.Join(dir, LockFile), "sleep", "30")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Skip("no flock(1):", err)
+	}
+	kill := func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) } // flock(1) and its sleep
+	defer kill()
+	for deadline := time.Now().Add(10 * time.Second); LockHolder(dir) == nil; {
+		if time.Now().After(deadline) {
+			t.Fatal("flock(1) never took the lock")
+		}
+		time.Sleep(time.Millisecond) // polling for the lock to be taken
+	}
+	kill()
+	cmd.Wait()
+	// the kernel drops the lock as the killed processes exit: poll
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		w, err = Open(dir)
+		if err == nil {
+			w.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the holder died: %v", err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
