@@ -36,5 +36,7 @@ perf-check:
 ci:
 	bash .ci/run
 
+# goreleaser check, a snapshot release into dist/ (nothing published), its
+# contents checked and the deb installed into a scratch root.
 release-check:
-	$(GO) run github.com/goreleaser/goreleaser/v2@v2.15.1 check
+	scripts/release-check

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -75,7 +74,7 @@ func frontMatterBody(src []byte, fm Span) Span {
 
 // plainSafe are values that YAML reads back as the same string without
 // quotes, in block and flow context alike (checked again by decoding).
-var plainSafe = regexp.MustCompile(`^[A-Za-z0-9_./@][A-Za-z0-9_./@-]*$`)
+var plainSafe = &lazyRE{expr: `^[A-Za-z0-9_./@][A-Za-z0-9_./@-]*$`}
 
 // yamlScalar renders s as a YAML scalar that decodes to exactly s: plain
 // when that is unambiguous, else double-quoted with escapes (one line).

@@ -1,12 +1,11 @@
 package runbook
 
 import (
-	"regexp"
 	"strings"
 )
 
 // verifiedEndRE is the "_(who, date)_" that closes a write-back suffix.
-var verifiedEndRE = regexp.MustCompile(` _\(([^()]*), (\d{4}-\d{2}-\d{2})\)_`)
+var verifiedEndRE = &lazyRE{expr: ` _\(([^()]*), (\d{4}-\d{2}-\d{2})\)_`}
 
 // VerifiedSuffix is one write-back answer found in a block's text.
 type VerifiedSuffix struct {

@@ -263,7 +263,7 @@ func firstBadLine(body []byte) int {
 	return 0
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
+var yamlLineRE = &lazyRE{expr: `^yaml: line (\d+): `}
 
 // yamlErrLine extracts the 1-based line from a yaml.v3 error.
 func yamlErrLine(err error) (int, string) {
@@ -277,7 +277,7 @@ func yamlErrLine(err error) (int, string) {
 
 // yamlInnerLineRE matches the "line N: " that yaml.v3 puts before each of
 // its unmarshal errors.
-var yamlInnerLineRE = regexp.MustCompile(`^line \d+: `)
+var yamlInnerLineRE = &lazyRE{expr: `^line \d+: `}
 
 // yamlMsg is a yaml.v3 error as one line without its own line numbers:
 // those count from the start of the YAML, not of the file, and the caller

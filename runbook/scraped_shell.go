@@ -1,7 +1,6 @@
 package runbook
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -34,7 +33,7 @@ func shellUnit(code string) (kind unitKind, incomplete bool) {
 // same line: a web page's list of "- Install yarn (`npm install -g
 // yarn`). - Install pm2 (…)" flattened into one line. Such a line is
 // prose around inline code, never a command.
-var gluedSentence = regexp.MustCompile(`\S[.)] - [A-Z]`)
+var gluedSentence = &lazyRE{expr: `\S[.)] - [A-Z]`}
 
 // maskPlaceholders replaces placeholders with same-length words, so that
 // `<account-id>` is not read as a redirection (offsets are unchanged).

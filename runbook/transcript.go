@@ -1,7 +1,6 @@
 package runbook
 
 import (
-	"regexp"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -218,7 +217,7 @@ const (
 
 // hostPromptRE matches the `user@host:path$ `, `[user@host dir]# ` and
 // `sh-4.4# ` prompts people paste with their commands.
-var hostPromptRE = regexp.MustCompile(`^\s*(?:\[[^\]\n]{1,80}\]|[A-Za-z0-9_.-]{1,32}@[A-Za-z0-9_.-]{1,64}(?::[^\s$#]{0,100})?|(?:ba|z|k|da)?sh-[0-9]+(?:\.[0-9]+)*)\s?[$#] `)
+var hostPromptRE = &lazyRE{expr: `^\s*(?:\[[^\]\n]{1,80}\]|[A-Za-z0-9_.-]{1,32}@[A-Za-z0-9_.-]{1,64}(?::[^\s$#]{0,100})?|(?:ba|z|k|da)?sh-[0-9]+(?:\.[0-9]+)*)\s?[$#] `}
 
 // detectPrompt says which prompt marks the commands of a block, if any.
 // `$ ` never starts a line of shell, so one such line anywhere makes a

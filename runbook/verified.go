@@ -1,7 +1,6 @@
 package runbook
 
 import (
-	"regexp"
 	"strings"
 	"time"
 )
@@ -16,7 +15,7 @@ import (
 // the block, open a table cell or become a new `[VERIFY]` marker.
 const verifiedLabel = "**Verified:**"
 
-var verifiedRE = regexp.MustCompile(`\*\*Verified:\*\* (.*) _\(([^()]*), (\d{4}-\d{2}-\d{2})\)_`)
+var verifiedRE = &lazyRE{expr: `\*\*Verified:\*\* (.*) _\(([^()]*), (\d{4}-\d{2}-\d{2})\)_`}
 
 // markdownEscaper escapes the characters that would change the structure or
 // emphasis of the written answer.

@@ -2,18 +2,17 @@ package tui
 
 import (
 	"fmt"
-	"github.com/charmbracelet/x/ansi"
 	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/glamour/v2"
-	"charm.land/glamour/v2/styles"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/tui/prose"
 )
 
 // preview is the engine's view of a step before it runs.
@@ -283,7 +282,7 @@ func (d *DetailPane) questionLines(q *runbook.Question, w int) []string {
 // maxProse bounds the Markdown of a section rendered in the pane.
 const maxProse = 32 << 10
 
-// sectionProse renders a section's own Markdown with glamour, cached per
+// sectionProse renders a section's own Markdown, cached per
 // width because rendering is the slowest part of a frame.
 func (d *DetailPane) sectionProse(sec, w int) string {
 	if sec < 0 || sec >= len(d.doc.Sections) {
@@ -293,12 +292,7 @@ func (d *DetailPane) sectionProse(sec, w int) string {
 	if s, ok := d.prose[k]; ok {
 		return s
 	}
-	s := d.doc.Sections[sec]
-	src := d.doc.Source
-	var md string
-	if s.Heading.End <= len(src) && s.Body.End <= len(src) && s.Heading.Start <= s.Body.End {
-		md = string(src[s.Heading.Start:s.Body.End])
-	}
+	md := sectionMarkdown(d.doc, sec)
 	// a pane shows a screenful or two: rendering a section of megabytes
 	// would hold the first frame for seconds
 	if len(md) > maxProse {
@@ -310,23 +304,52 @@ func (d *DetailPane) sectionProse(sec, w int) string {
 	return out
 }
 
+// sectionMarkdown is a section's heading and prose as Markdown. A heading
+// that is not a Markdown heading (a line of a document copied from a web
+// page that the parser took for one) is written as one, so that it reads as
+// the heading it is in the checklist rather than as a line of text or the
+// start of a list.
+func sectionMarkdown(doc *runbook.Document, sec int) string {
+	s := doc.Sections[sec]
+	src := doc.Source
+	end := max(s.Body.End, s.Heading.End)
+	if s.Heading.Start > s.Heading.End || end > len(src) {
+		return ""
+	}
+	heading := string(src[s.Heading.Start:s.Heading.End])
+	if t := strings.TrimLeft(heading, " "); strings.HasPrefix(t, "#") || s.Title == "" {
+		return string(src[s.Heading.Start:end])
+	}
+	if _, underline, ok := strings.Cut(strings.TrimRight(heading, "\r\n"), "\n"); ok && strings.Trim(underline, "=- \t\r") == "" {
+		return string(src[s.Heading.Start:end]) // a setext heading
+	}
+	return strings.Repeat("#", max(s.Level, 1)) + " " + escapeMarkdown(s.Title) + "\n\n" + strings.TrimLeft(string(src[s.Heading.End:end]), "\r\n")
+}
+
+// escapeMarkdown backslash-escapes the characters that could start inline
+// markup, so that a title shows as written.
+func escapeMarkdown(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_[]<>&!#|~", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// renderMarkdown lays section prose out for a pane w cells wide, in the
+// theme that matches the terminal (plain under NO_COLOR).
 func renderMarkdown(md string, w int, st *Styles) string {
-	style := styles.LightStyle
+	theme := prose.Light()
 	switch {
 	case st.NoColor:
-		style = styles.NoTTYStyle
+		theme = prose.Plain()
 	case st.IsDark:
-		style = styles.DarkStyle
+		theme = prose.Dark()
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(w-2))
-	if err != nil {
-		return md
-	}
-	out, err := r.Render(md)
-	if err != nil {
-		return md
-	}
-	lines := strings.Split(strings.Trim(out, "\n"), "\n")
+	lines := strings.Split(strings.Trim(prose.Render(md, w-2, theme), "\n"), "\n")
 	for i, l := range lines {
 		lines[i] = truncate(strings.TrimRight(l, " "), w)
 	}

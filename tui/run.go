@@ -34,8 +34,12 @@ func Run(ctx context.Context, eng Engine, cfg RunConfig) (Result, error) {
 			cfg.Editor = os.Getenv("EDITOR")
 		}
 	}
-	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+	// NO_COLOR counts when non-empty (no-color.org); the terminal
+	// profile is told the same, since it only understands "1"/"true".
+	env := os.Environ()
+	if os.Getenv("NO_COLOR") != "" {
 		cfg.NoColor = true
+		env = append(env, "NO_COLOR=1")
 	}
 	cfg.IsDark = true
 	m := New(eng, cfg.Options)
@@ -44,7 +48,7 @@ func Run(ctx context.Context, eng Engine, cfg RunConfig) (Result, error) {
 		unsubscribe()
 		m.bridge.close()
 	}()
-	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithEnvironment(env)}
 	if cfg.In != nil {
 		opts = append(opts, tea.WithInput(cfg.In))
 	}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -60,21 +62,42 @@ func exitCode(err error) int {
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+	buf      *bufio.Writer // out's buffer, for commands that print and exit
 }
 
 func newRootCmd(s *streams) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "runbook [FILE]",
-		Short:         "Execute Markdown runbooks as interactive checklists",
+		Use:   "runbook [FILE]",
+		Short: "Execute Markdown runbooks as interactive checklists",
+		Long: `Execute Markdown runbooks as interactive checklists.
+
+runbook FILE opens the checklist of a runbook: it asks the document's
+[VERIFY] questions and writes confirmed answers back into it, asks each
+placeholder once, and runs shell and SQL steps with their live output.
+Every event is journaled under .runbook/ beside the file, so a run
+resumes where it stopped, even after kill -9. Without a terminal it runs
+in line mode, as runbook run does.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if v, _ := cmd.Flags().GetBool("version"); v {
+				_, err := fmt.Fprintln(s.out, versionLine())
+				return err
+			}
 			if len(args) == 0 {
 				return cmd.Help()
 			}
 			return openTUI(cmd, s, args[0])
 		},
+	}
+	// Not cobra's own --version (root.Version): its output comes from a
+	// text/template, and it would differ from `runbook version`'s.
+	root.Flags().Bool("version", false, "print the version (the same as runbook version)")
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		if printsAndExits(cmd) {
+			s.tuneForShortLife()
+		}
 	}
 	root.SetIn(s.in)
 	root.SetOut(s.out)
@@ -90,6 +113,7 @@ func newRootCmd(s *streams) *cobra.Command {
 		newStatusCmd(s),
 		newReportCmd(s),
 		newDemoCmd(s),
+		newManCmd(),
 	)
 	return root
 }
@@ -99,8 +123,14 @@ func newRootCmd(s *streams) *cobra.Command {
 func execute(args []string, in io.Reader, out, errw io.Writer) int {
 	s := &streams{in: in, out: out, err: errw}
 	root := newRootCmd(s)
+	if isCompletionRequest(args) {
+		registerCompletions(root)
+	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
+	if ferr := s.flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write output: %w", ferr)
+	}
 	if err != nil {
 		var fe *failedError
 		if !(errors.As(err, &fe) && fe.silent) {
@@ -115,6 +145,10 @@ func execute(args []string, in io.Reader, out, errw io.Writer) int {
 	}
 	return exitOK
 }
+
+// noColor: NO_COLOR set to any non-empty value turns colours off; set but
+// empty it does not (https://no-color.org).
+func noColor() bool { return os.Getenv("NO_COLOR") != "" }
 
 // isArgError recognises cobra's own argument and unknown-command errors,
 // which are not typed.

@@ -90,8 +90,7 @@ func lineStyle(out io.Writer) lines.Style {
 			break
 		}
 	}
-	_, noColor := os.LookupEnv("NO_COLOR")
-	st.Color = terminal(out) != nil && !noColor && os.Getenv("TERM") != "dumb"
+	st.Color = terminal(out) != nil && !noColor() && os.Getenv("TERM") != "dumb"
 	return st
 }
 

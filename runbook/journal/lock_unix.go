@@ -6,18 +6,34 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
 // flockNB takes an exclusive, non-blocking lock; the kernel drops it when
-// the process dies, so a kill -9 never leaves a stale lock behind.
+// the process dies, so a kill -9 never leaves a stale lock behind. Almost:
+// a step process that the dead runbook had just forked still holds a copy
+// of the descriptor until its exec completes (a millisecond or so), so a
+// lock found busy is tried again for a moment before it counts as held.
 func flockNB(f *os.File) error {
-	for {
+	for try := 0; ; {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err != syscall.EINTR {
-			return err
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case errIsBusy(err) && try < lockTries:
+			try++
+			time.Sleep(lockRetry)
+			continue
 		}
+		return err
 	}
 }
+
+// A lock still busy after lockTries × lockRetry belongs to a live runbook.
+const (
+	lockTries = 20
+	lockRetry = 10 * time.Millisecond
+)
 
 func errIsBusy(err error) bool { return errors.Is(err, syscall.EWOULDBLOCK) }
 

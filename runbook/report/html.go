@@ -4,7 +4,6 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
-	"html/template"
 	"io"
 	"strings"
 
@@ -21,9 +20,6 @@ import (
 //go:embed report.css
 var reportCSS string
 
-//go:embed report.html.tmpl
-var reportTemplate string
-
 // HTML writes one self-contained page: inline CSS, no scripts, nothing
 // fetched (a Content-Security-Policy forbids it even if the document's
 // prose asks), outputs collapsible with <details>, a table of contents
@@ -33,59 +29,27 @@ func HTML(w io.Writer, in Input) error {
 	if err != nil {
 		return err
 	}
-	tmpl, err := template.New("report").Funcs(template.FuncMap{
-		"icon":  htmlIcon,
-		"label": statusText,
-		"class": func(s journal.Status) string {
-			if s == "" {
-				return "none"
-			}
-			return string(s)
-		},
-		"time":     formatTime,
-		"duration": formatDuration,
-		"short":    shortHash,
-		"worst":    worst,
-		"statusList": func(c map[journal.Status]int) []statusCount {
-			var out []statusCount
-			for _, s := range statuses(c) {
-				out = append(out, statusCount{s, c[s]})
-			}
-			return out
-		},
-		"attention": func(s journal.Status) bool {
-			return attention(s)
-		},
-		// Section headings sit one level below the report's own h1; the
-		// anchor is generated (s1, s2, …), never taken from the document.
-		"hOpen": func(level int, anchor string) template.HTML {
-			return template.HTML(fmt.Sprintf(`<h%d id="%s-h" class="sec-title">`, min(level+1, 6), template.HTMLEscapeString(anchor)))
-		},
-		"hClose": func(level int) template.HTML {
-			return template.HTML(fmt.Sprintf("</h%d>", min(level+1, 6)))
-		},
-	}).Parse(reportTemplate)
-	if err != nil {
-		return fmt.Errorf("report template: %w", err)
-	}
-	page, err := buildPage(v, tmpl)
+	pg, err := buildPage(v)
 	if err != nil {
 		return err
 	}
-	return tmpl.ExecuteTemplate(w, "page", page)
+	var p page
+	writePage(&p, pg)
+	_, err = io.WriteString(w, p.String())
+	return err
 }
 
 type htmlPage struct {
 	*view
-	CSS       template.CSS
+	CSS       string
 	Summary   [][2]string
 	Legend    []journal.Status
 	Worst     journal.Status
-	Preamble  template.HTML
+	Preamble  string // HTML
 	Sections  []htmlSection
 	TOC       []*tocItem
 	StatusRow []statusCount
-	Orphans   []template.HTML
+	Orphans   []string // HTML of each step's card
 }
 
 type statusCount struct {
@@ -96,7 +60,7 @@ type statusCount struct {
 type htmlSection struct {
 	*sectionView
 	Anchor string
-	Body   template.HTML
+	Body   string // HTML
 }
 
 type tocItem struct {
@@ -113,8 +77,8 @@ type htmlStep struct {
 	Summary string
 }
 
-func buildPage(v *view, tmpl *template.Template) (*htmlPage, error) {
-	p := &htmlPage{view: v, CSS: template.CSS(reportCSS), Legend: statusOrder, Worst: worst(v.Counts)}
+func buildPage(v *view) (*htmlPage, error) {
+	p := &htmlPage{view: v, CSS: reportCSS, Legend: statusOrder, Worst: worst(v.Counts)}
 	for _, s := range statuses(v.Counts) {
 		p.StatusRow = append(p.StatusRow, statusCount{s, v.Counts[s]})
 	}
@@ -130,13 +94,10 @@ func buildPage(v *view, tmpl *template.Template) (*htmlPage, error) {
 	}
 	md := newMarkdown()
 	nonce := tokenNonce(src)
-	cards := map[string]template.HTML{}
+	cards := map[string]string{}
 	edits := questionEdits(v, htmlIcon)
 	for i, s := range v.Steps {
-		card, err := stepCard(tmpl, s)
-		if err != nil {
-			return nil, err
-		}
+		card := stepCard(s)
 		tok := fmt.Sprintf("RBSTEP%sN%dX", nonce, i)
 		cards[tok] = card
 		pos, prefix := insertionPoint(src, s.Step)
@@ -150,7 +111,7 @@ func buildPage(v *view, tmpl *template.Template) (*htmlPage, error) {
 		}
 		edits = append(edits, edit{Start: pos, End: pos, order: 1<<20 + i, Text: text})
 	}
-	render := func(from, to int) (template.HTML, error) {
+	render := func(from, to int) (string, error) {
 		if from >= to {
 			return "", nil
 		}
@@ -158,7 +119,7 @@ func buildPage(v *view, tmpl *template.Template) (*htmlPage, error) {
 		if err := md.Convert([]byte(v.mask.s(string(applyEdits(src, from, to, edits)))), &b); err != nil {
 			return "", fmt.Errorf("render markdown: %w", err)
 		}
-		return template.HTML(placeCards(b.String(), "RBSTEP"+nonce+"N", cards)), nil
+		return placeCards(b.String(), "RBSTEP"+nonce+"N", cards), nil
 	}
 
 	firstHeading := len(src)
@@ -190,28 +151,27 @@ func buildPage(v *view, tmpl *template.Template) (*htmlPage, error) {
 		}
 	}
 	for _, s := range v.Orphans {
-		card, err := stepCard(tmpl, s)
-		if err != nil {
-			return nil, err
-		}
-		p.Orphans = append(p.Orphans, card)
+		p.Orphans = append(p.Orphans, stepCard(s))
 	}
 	return p, nil
 }
 
-func stepCard(tmpl *template.Template, s *stepView) (template.HTML, error) {
+// stepCard is the HTML of one step's card.
+func stepCard(s *stepView) string {
+	var p page
+	writeStep(&p, newHTMLStep(s))
+	return p.String()
+}
+
+func newHTMLStep(s *stepView) htmlStep {
 	hs := htmlStep{stepView: s, Anchor: "step-" + s.ID, Facts: strings.Join(s.facts(), " · "), Last: s.last()}
 	if hs.Last != nil && hs.Last.Excerpt != nil && !hs.Last.Excerpt.Empty() {
 		hs.Summary = outputSummary(s, hs.Last)
 	}
-	var b bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&b, "step", hs); err != nil {
-		return "", fmt.Errorf("report template: %w", err)
-	}
-	return template.HTML(b.String()), nil
+	return hs
 }
 
-// htmlSummary is the summary table as plain text pairs (the template
+// htmlSummary is the summary table as plain text pairs (writePage
 // escapes them).
 func (v *view) htmlSummary() [][2]string {
 	var rows [][2]string
@@ -239,7 +199,7 @@ func (v *view) htmlSummary() [][2]string {
 // placeCards swaps every step token in rendered HTML for its card, and
 // the paragraph around a token that stands alone for the card itself (a
 // <div> cannot sit in a <p>). One pass, however many steps.
-func placeCards(out, prefix string, cards map[string]template.HTML) string {
+func placeCards(out, prefix string, cards map[string]string) string {
 	var b strings.Builder
 	for {
 		i := strings.Index(out, prefix)
@@ -264,7 +224,7 @@ func placeCards(out, prefix string, cards map[string]template.HTML) string {
 			before, after = before[:len(before)-len("<p>")], after[len("</p>"):]
 		}
 		b.WriteString(before)
-		b.WriteString(string(card))
+		b.WriteString(card)
 		out = after
 	}
 }

