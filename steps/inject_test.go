@@ -264,7 +264,8 @@ func FuzzInjection(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if strings.IndexByte(v, 0) >= 0 {
+		if strings.IndexByte(v, 0) >= 0 && run != c.code {
+			// (a placeholder in a comment is not filled in at all)
 			t.Fatalf("contexts.txt:%d accepted a value with a NUL byte", c.line)
 		}
 		dir := t.TempDir()
