@@ -37,8 +37,14 @@ func Render(md string, width int, t Theme) string {
 	src := []byte(md)
 	doc := goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser().Parse(text.NewReader(src))
 	r := &renderer{t: &t, src: src}
-	lines := r.blocks(doc, max(width-2*margin, 8))
-	pad := strings.Repeat(" ", margin)
+	// a pane too narrow for the margins and 8 cells of text gives up
+	// the margins rather than overflow
+	m := margin
+	if width-2*m < 8 {
+		m = 0
+	}
+	lines := r.blocks(doc, max(width-2*m, 1))
+	pad := strings.Repeat(" ", m)
 	for i, l := range lines {
 		if l != "" {
 			lines[i] = pad + l
