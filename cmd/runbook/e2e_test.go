@@ -82,7 +82,9 @@ func startTermEnv(t *testing.T, dir string, env []string, args ...string) *ptyTe
 		t.Fatal(err)
 	}
 	tm := &ptyTerm{t: t, cmd: cmd, pty: f, emu: vt.NewSafeEmulator(termW, termH), done: make(chan struct{})}
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := f.Read(buf)
@@ -104,6 +106,13 @@ func startTermEnv(t *testing.T, dir string, env []string, args ...string) *ptyTe
 	go io.Copy(f, tm.emu)
 	go func() {
 		tm.err = cmd.Wait()
+		// done means everything the program wrote has been read too: the
+		// reader hits EOF once the terminal's last writer has exited (a
+		// process the program left behind could keep it open: bounded)
+		select {
+		case <-drained:
+		case <-time.After(2 * time.Second):
+		}
 		close(tm.done)
 	}()
 	t.Cleanup(func() {
