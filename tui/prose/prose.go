@@ -196,8 +196,14 @@ func (r *renderer) code(n ast.Node, lang string, width int) []string {
 		styled = highlight(body, lang, &r.t.Syntax)
 	}
 	var out []string
-	in := strings.Repeat(" ", r.t.CodeIndent)
-	w := max(width-r.t.CodeIndent, 8)
+	indent := r.t.CodeIndent
+	if width-indent < 8 {
+		indent = 0 // too narrow to indent: never wider than the pane
+	}
+	in := strings.Repeat(" ", indent)
+	// breakCode needs 3 cells: one of code beside the "↳ " of a
+	// continued line
+	w := max(width-indent, 3)
 	for _, l := range styled {
 		out = append(out, prefix(breakCode(l, w), in, in+r.t.paint(r.t.Syntax.Prompt, "↳ "))...)
 	}
