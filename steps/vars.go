@@ -111,7 +111,38 @@ func NewVars(cfg VarsConfig) (*Vars, error) {
 			}
 		}
 	}
+	// --set POD_NAME=… and --values keys name the placeholder <pod-name>:
+	// names are canonical (runbook.PlaceholderName).
+	v.sets, v.values = v.canonical(cfg.Sets), v.canonical(cfg.Values)
 	return v, nil
+}
+
+// canonical is m with every key that is not a known name but whose
+// canonical form (runbook.PlaceholderName) is, under that form. A key
+// known as written (a declared POD_NAME) stays as it is.
+func (v *Vars) canonical(m map[string]string) map[string]string {
+	var out map[string]string
+	for k, val := range m {
+		if v.Known(k) {
+			continue
+		}
+		if c := runbook.PlaceholderName(k); c != k && v.Known(c) {
+			if out == nil {
+				out = make(map[string]string, len(m))
+				for k2, v2 := range m {
+					out[k2] = v2
+				}
+			}
+			delete(out, k)
+			if _, given := m[c]; !given {
+				out[c] = val
+			}
+		}
+	}
+	if out == nil {
+		return m
+	}
+	return out
 }
 
 // Names are every placeholder and declared variable, sorted. A variable

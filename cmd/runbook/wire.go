@@ -134,7 +134,7 @@ func parseSets(doc *runbook.Document, flags []string) (map[string]string, error)
 		if !ok || k == "" {
 			return nil, usagef("--set %q: want NAME=VALUE", kv)
 		}
-		k = strings.TrimSuffix(strings.TrimPrefix(k, "<"), ">")
+		k = canonicalName(known, strings.TrimSuffix(strings.TrimPrefix(k, "<"), ">"))
 		if !known[k] {
 			return nil, usagef("--set %s: not a placeholder, variable or question of %s", k, doc.Path)
 		}
@@ -164,6 +164,16 @@ func knownNames(doc *runbook.Document) map[string]bool {
 	return known
 }
 
+// canonicalName is the name a --set or --values key gives a value to: as
+// written when the doc knows it so, else its canonical form
+// (runbook.PlaceholderName: POD_NAME names <pod-name>).
+func canonicalName(known map[string]bool, k string) string {
+	if c := runbook.PlaceholderName(k); !known[k] && known[c] {
+		return c
+	}
+	return k
+}
+
 // readValues reads a --values YAML file: a flat map of names to scalars,
 // with the same names as --set, so that a typo in the file is not
 // silently ignored either.
@@ -188,7 +198,7 @@ func readValues(doc *runbook.Document, path string) (map[string]string, error) {
 	out := map[string]string{}
 	known := knownNames(doc)
 	for _, key := range slices.Sorted(maps.Keys(raw)) {
-		k := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(key), "<"), ">")
+		k := canonicalName(known, strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(key), "<"), ">"))
 		if !known[k] {
 			return nil, &runbook.Error{Path: path, Line: keyLine(b, key), Err: fmt.Errorf("bad values file: %s is not a placeholder, variable or question of %s", key, doc.Path)}
 		}
