@@ -22,13 +22,14 @@ const (
 	AnswerGiven   Type = "answer"        // Question, Value (or Note when skipped for now)
 	VariableSet   Type = "variable"      // Name, Value (empty + Secret for secrets), Source
 	StepStarted   Type = "step-started"  // Step, Attempt, Hash, Command (masked)
-	StepFinished  Type = "step-finished" // Step, Attempt, Status, ExitCode, DurationMS, Error, Log
+	StepFinished  Type = "step-finished" // Step, Attempt, Status, ExitCode, DurationMS, Error, Log, Session
 	StepSkipped   Type = "step-skipped"  // Step, Note
 	StepMarked    Type = "step-done"     // Step, Note: done by hand
 	StepAccepted  Type = "step-accepted" // Step, Hash: a stale step accepted as is
 	StepEdited    Type = "step-edited"   // Step, Command (masked), Refs, Unrestorable: command edited for this run only
 	NoteAdded     Type = "note"          // Step (optional), Note
-	WroteBack     Type = "write-back"    // Questions written into the doc, DocHash after
+	WroteBack     Type = "write-back"    // Questions (Written) and outputs (Outputs) written into the doc, DocHash after
+	OutputGiven   Type = "output"        // Step, Attempt, Name, Value (empty + Secret for secrets), Who: a named output confirmed
 	RunFinished   Type = "run-finished"  // Status
 	IdentityFound Type = "identity"      // AWS: Account, ARN, Region
 )
@@ -90,6 +91,7 @@ type Event struct {
 	Source   string   `json:"source,omitempty"`
 	Note     string   `json:"note,omitempty"`
 	Written  []string `json:"written,omitempty"` // question ids, for write-back
+	Outputs  []string `json:"outputs,omitempty"` // placeholder names, for write-back
 
 	Account string `json:"account,omitempty"`
 	ARN     string `json:"arn,omitempty"`
@@ -101,6 +103,12 @@ type Event struct {
 	// reference (quoted, encoded): a resumed run refuses that edit.
 	Refs         []SecretRef `json:"refs,omitempty"`
 	Unrestorable bool        `json:"unrestorable,omitempty"`
+
+	// Session is what a shell step's attempt changed in the run's shell
+	// session (step-finished); Background marks the start of a step that
+	// runs in the background (step-started).
+	Session    *SessionChange `json:"session,omitempty"`
+	Background bool           `json:"background,omitempty"`
 }
 
 // SecretRef is a secret masked in an event's Command: the Mask at byte

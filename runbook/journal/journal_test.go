@@ -102,6 +102,8 @@ func TestRoundTripAndReplay(t *testing.T) {
 		},
 		Identity: &Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/ana", Region: "us-west-2"},
 		Notes:    []Note{{Step: "a/2", Text: "ask Bob", Time: at(15)}},
+		Session:  NewSession(),
+		Outputs:  map[string]Output{},
 	}
 	if !reflect.DeepEqual(st, want) {
 		t.Fatalf("replay:\n got %+v\nwant %+v", st, want)

@@ -52,10 +52,28 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 		}
 		defer sc.Close()
 	}
+	var sf *sessionFiles
+	if req.Session != nil && !in.Script && sessionDialect(in.Dialect) {
+		var err error
+		if sf, err = newSessionFiles(in.Dialect, req.Session); err != nil {
+			return steps.Result{ExitCode: -1, Err: err}
+		}
+		defer sf.Close()
+		code = sf.wrap(code)
+	}
 	argv := Argv(in, code, sc.scriptPath())
 	env := req.Env
 	if env == nil {
 		env = os.Environ()
+	}
+	var outputs *scratch
+	if req.Outputs {
+		var err error
+		if outputs, err = newScratch("output"); err != nil {
+			return steps.Result{ExitCode: -1, Err: err}
+		}
+		defer outputs.Close()
+		env = append(env[:len(env):len(env)], "RUNBOOK_OUTPUT="+outputs.path)
 	}
 	out := req.Output
 	if out == nil {
@@ -73,6 +91,16 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 		res = e.runAttached(ctx, req, argv, env, sc.extraFiles())
 	} else {
 		res = e.runPty(ctx, req, argv, env, out, sc.extraFiles())
+	}
+	if sf != nil && req.Session.Capture {
+		res.Session, res.SessionNotes = sf.collect()
+	}
+	if outputs != nil {
+		b, err := outputs.Bytes()
+		if err != nil && res.Err == nil {
+			res.Err = fmt.Errorf("read $RUNBOOK_OUTPUT: %w", err)
+		}
+		res.Outputs = b
 	}
 	if console && res.Err == nil && !res.TimedOut && !res.Interrupted {
 		if notice := consoleNotice(req.Step.Expected, capture); notice != "" {

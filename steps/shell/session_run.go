@@ -1,0 +1,100 @@
+//go:build unix
+
+package shell
+
+import (
+	"fmt"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/steps"
+)
+
+// sessionFiles are a step's prelude (sourced before its code) and the
+// two listings of its shell's state, before and after its code.
+type sessionFiles struct {
+	d                      runbook.Dialect
+	prelude, before, after *scratch
+}
+
+func newSessionFiles(d runbook.Dialect, sess *steps.ShellSession) (sf *sessionFiles, err error) {
+	sf = &sessionFiles{d: d}
+	defer func() {
+		if err != nil {
+			sf.Close()
+		}
+	}()
+	if sf.prelude, err = newScratch("session"); err != nil {
+		return nil, err
+	}
+	var before, after string
+	if sess.Capture {
+		if sf.before, err = newScratch("before"); err != nil {
+			return nil, err
+		}
+		if sf.after, err = newScratch("after"); err != nil {
+			return nil, err
+		}
+		before, after = sf.before.path, sf.after.path
+	}
+	if err := sf.prelude.Write([]byte(prelude(d, sess, before, after))); err != nil {
+		return nil, fmt.Errorf("session file: %w", err)
+	}
+	return sf, nil
+}
+
+// wrap is the step's code after the prelude is sourced, on the code's
+// first line (line numbers in the shell's messages stay the doc's).
+func (sf *sessionFiles) wrap(code string) string {
+	return ". " + quote(sf.prelude.path) + "; " + code
+}
+
+// collect compares the two listings: what the step's code changed.
+func (sf *sessionFiles) collect() (*journal.SessionChange, []string) {
+	if sf.after == nil {
+		return nil, nil
+	}
+	b, err := sf.before.Bytes()
+	if err != nil || len(b) == 0 {
+		return nil, []string{"the shell's state was not captured: its session did not start (" + errText(err, "no listing") + ")"}
+	}
+	a, err := sf.after.Bytes()
+	if err != nil || len(a) == 0 {
+		return nil, []string{"the shell's state was not captured: it did not exit normally (exec, a signal" + sfTrapNote(sf.d) + ")"}
+	}
+	before, err := parseListing(sf.d, b)
+	if err != nil {
+		return nil, []string{"the shell's state was not captured: " + err.Error()}
+	}
+	after, err := parseListing(sf.d, a)
+	if err != nil {
+		return nil, []string{"the shell's state was not captured: " + err.Error()}
+	}
+	return diffListings(sf.d, before, after)
+}
+
+func sfTrapNote(d runbook.Dialect) string {
+	if d == runbook.DialectPOSIX {
+		return ", or an EXIT trap of the step's own, which replaces runbook's in POSIX sh"
+	}
+	return ""
+}
+
+func errText(err error, otherwise string) string {
+	if err != nil {
+		return err.Error()
+	}
+	return otherwise
+}
+
+// Close releases the files.
+func (sf *sessionFiles) Close() {
+	if sf == nil {
+		return
+	}
+	for _, s := range []*scratch{sf.prelude, sf.before, sf.after} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
