@@ -216,7 +216,7 @@ func isHex(c byte) bool {
 
 // quote is s in single quotes: the one quoting every shell (bash, zsh,
 // POSIX sh) reads as literal text whatever the bytes, with each ' written
-// '\''.
+// '\”.
 func quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
