@@ -215,8 +215,8 @@ func isHex(c byte) bool {
 }
 
 // quote is s in single quotes: the one quoting every shell (bash, zsh,
-// POSIX sh) reads as literal text whatever the bytes, with each ' written
-// '\”.
+// POSIX sh) reads as literal text whatever the bytes; a quote in s closes
+// the string, is written escaped, and opens it again.
 func quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
