@@ -276,8 +276,10 @@ func (p *parser) placeholders() {
 			lineOff = start
 			use(name, st.docLine(line))
 		})
-		if st.Attrs.DoneIf != "" {
-			ScanStepPlaceholders(&Step{Kind: KindShell}, st.Attrs.DoneIf, func(name string, _, _ int) { use(name, st.Line) })
+		for _, check := range []string{st.Attrs.DoneIf, st.Attrs.ReadyIf} {
+			if check != "" {
+				ScanStepPlaceholders(&Step{Kind: KindShell}, check, func(name string, _, _ int) { use(name, st.Line) })
+			}
 		}
 		if st.Attrs.Cwd != "" {
 			ScanPlaceholders(st.Attrs.Cwd, func(name string, _, _ int) { use(name, st.Line) })

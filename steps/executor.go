@@ -52,6 +52,13 @@ type Request struct {
 	// Outputs asks for a private file named by $RUNBOOK_OUTPUT, where the
 	// step may write `name=value` lines; its content is Result.Outputs.
 	Outputs bool
+	// Background marks a step that keeps running while later steps run:
+	// besides the terminal hang-up, a watchdog kills its process group if
+	// runbook dies, so that it never outlives runbook (steps/shell).
+	Background bool
+	// Started, when set, is called with the main process's id (the
+	// process group's) once it has started.
+	Started func(pid int)
 }
 
 // ShellSession is the shell state a step starts in: the variables and

@@ -214,6 +214,12 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		e.forget(argv[0])
 		return steps.Result{ExitCode: -1, Err: fmt.Errorf("start %s: %w", argv[0], err)}
 	}
+	if req.Background {
+		defer startWatchdog(cmd.Process.Pid).stop()
+	}
+	if req.Started != nil {
+		req.Started(cmd.Process.Pid)
+	}
 	// Only the child may hold the write end: the read end sees EOF (EIO for
 	// a pty) once the last process holding it is gone.
 	w.Close()
