@@ -51,7 +51,7 @@ type attempt struct {
 	readyIf Filled // a background step's ready-if, values filled in
 	req     Request
 	secrets []string
-	masks   *mask.Set // the secrets compiled
+	masks   *mask.Set              // the secrets compiled
 	session *journal.SessionChange // what it changed in the session, as journaled
 	t0      time.Time
 	log     *journal.Log

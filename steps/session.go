@@ -57,10 +57,10 @@ type flow struct {
 	approved map[string]map[ActionKind]bool
 	// rerun are the steps to run again first: they set session values a
 	// resumed run lacks (ActSessionValues, ChooseRun).
-	rerun    []*runbook.Step
-	current  *Action // the action waiting for an answer or a Run
-	notes    []Note
-	out      Outcome
+	rerun   []*runbook.Step
+	current *Action // the action waiting for an answer or a Run
+	notes   []Note
+	out     Outcome
 }
 
 // NewSession starts a session on r with the frontend's policy.

@@ -148,18 +148,18 @@ type Action struct {
 type NoteKind int
 
 const (
-	NotePassed    NoteKind = iota // Step is done already (Status): passed over
-	NoteStale                     // Step changed since it ran: it runs again (Yes, or nobody to ask)
-	NoteManual                    // Step needs a person and nobody can answer: left pending
-	NoteInferred                  // the inferred Steps will run (Yes)
-	NoteChanged                   // Step changed on disk: the new version runs
-	NoteTolerated                 // Step failed (Status) but is continue-on-error: the run goes on
-	NoteBackground                // Step runs in the background (started now, or already): the run goes on
-	NoteOutputs                   // Step's outputs Names were taken (Yes)
-	NoteOutputsUnused             // Step's outputs Names were not used: nobody could confirm them
-	NoteRestart                   // background Step ran when the run stopped: started again (Yes, or nobody to ask)
-	NoteNotNeeded                 // background Step ran when the run stopped; no later step needs it: skipped
-	NoteSessionDropped            // the session values Names a resumed run lacked are left unset
+	NotePassed         NoteKind = iota // Step is done already (Status): passed over
+	NoteStale                          // Step changed since it ran: it runs again (Yes, or nobody to ask)
+	NoteManual                         // Step needs a person and nobody can answer: left pending
+	NoteInferred                       // the inferred Steps will run (Yes)
+	NoteChanged                        // Step changed on disk: the new version runs
+	NoteTolerated                      // Step failed (Status) but is continue-on-error: the run goes on
+	NoteBackground                     // Step runs in the background (started now, or already): the run goes on
+	NoteOutputs                        // Step's outputs Names were taken (Yes)
+	NoteOutputsUnused                  // Step's outputs Names were not used: nobody could confirm them
+	NoteRestart                        // background Step ran when the run stopped: started again (Yes, or nobody to ask)
+	NoteNotNeeded                      // background Step ran when the run stopped; no later step needs it: skipped
+	NoteSessionDropped                 // the session values Names a resumed run lacked are left unset
 )
 
 var noteNames = [...]string{"passed", "stale", "manual", "inferred", "changed", "tolerated",

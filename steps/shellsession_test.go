@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -337,6 +336,3 @@ func procsWith(marker string) int {
 	}
 	return n
 }
-
-
-
