@@ -124,6 +124,7 @@ func (p *parser) finish() {
 		r.Section = p.sectionAt(r.Span.Start)
 	}
 	p.placeholders()
+	p.stepOutputs()
 }
 
 // stepTitle: the name, else the code's first `# comment` line (`-- ` for

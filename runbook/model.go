@@ -147,6 +147,11 @@ type Step struct {
 	Expected string `json:"expected,omitempty"`
 	// Placeholders are the names used in Code, in order of first use.
 	Placeholders []string `json:"placeholders,omitempty"`
+	// Outputs are the placeholders the step's code may write to
+	// $RUNBOOK_OUTPUT (`name=value` or `name<<EOF` where the code uses
+	// it), found by reading the code: a run does not ask for them before
+	// the step runs.
+	Outputs []string `json:"outputs,omitempty"`
 	// Hash is a short hex digest of kind, lang, code and the attributes that
 	// change behaviour: a resumed run uses it to flag steps that changed.
 	Hash string `json:"hash"`

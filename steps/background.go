@@ -272,8 +272,10 @@ type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
-// runsInBackground reports whether a step runs in the background: a
+// RunsInBackground reports whether a step runs in the background: a
 // shell step marked so, not interactive (that one has the terminal).
-func runsInBackground(st *runbook.Step) bool {
+func RunsInBackground(st *runbook.Step) bool {
 	return st.Attrs.Background && st.Kind == runbook.KindShell && !st.Attrs.Interactive
 }
+
+func runsInBackground(st *runbook.Step) bool { return RunsInBackground(st) }

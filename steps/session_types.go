@@ -57,6 +57,7 @@ type sessionRunner interface {
 	DropOutputs(step string)
 	BackgroundRunning(id string) bool
 	StopBackgroundSteps(status journal.Status)
+	OutputSteps(ids ...string) []string
 }
 
 // Policy is what a frontend can do, decided once when the session starts.

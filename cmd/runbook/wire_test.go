@@ -16,7 +16,7 @@ func TestSetsNamePlaceholdersCanonically(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sets, err := parseSets(doc, []string{"POD_NAME=web-1", "DB_HOST=db"})
+	sets, _, err := parseSets(doc, []string{"POD_NAME=web-1", "DB_HOST=db"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,11 @@ func TestSetsNamePlaceholdersCanonically(t *testing.T) {
 	if err != nil || vals["pod-name"] != "web-2" {
 		t.Errorf("values = %v, %v", vals, err)
 	}
-	if _, err := parseSets(doc, []string{"NOT_THERE=1"}); err == nil {
+	if _, _, err := parseSets(doc, []string{"not-there=1"}); err == nil {
 		t.Error("an unknown name was accepted")
+	}
+	// A shell name may be a session value of the run: checked once it is open.
+	if _, session, err := parseSets(doc, []string{"API_TOKEN=1"}); err != nil || len(session) != 1 {
+		t.Errorf("API_TOKEN: %v %v", session, err)
 	}
 }

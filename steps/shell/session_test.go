@@ -157,6 +157,7 @@ func TestSessionCaptureKeepsStatusAndOutput(t *testing.T) {
 		{"xtrace", "set -x; X=1", 0, "+ X=1\n"},
 		{"nounset noclobber", "set -u -o noclobber; X=1", 0, ""},
 		{"stderr", "X=1; echo err >&2", 0, "err\n"},
+		{"last is a program", "X=1; /bin/sh -c 'exit 5'", 5, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tm := newTerm(t, "bash")
