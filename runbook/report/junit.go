@@ -95,6 +95,12 @@ func JUnit(w io.Writer, in Input) error {
 	prop("document.hash", v.DocHash)
 	prop("started", formatTime(v.Started))
 	prop("finished", formatTime(v.FinishedAt))
+	for _, c := range v.Session {
+		prop("session."+c.Name, c.Value)
+	}
+	for _, o := range v.Outputs {
+		prop("output."+o.Name, o.Value)
+	}
 	if v.Identity != nil {
 		prop("aws.account", v.Identity.Account)
 		prop("aws.arn", v.Identity.ARN)
@@ -111,6 +117,13 @@ func JUnit(w io.Writer, in Input) error {
 		}
 		total += s.total()
 		a := s.last()
+		var session []string
+		if len(s.Changes) > 0 {
+			session = append(session, "shell session: "+changesText(s.Changes))
+		}
+		if len(s.Outputs) > 0 {
+			session = append(session, "outputs: "+outputsText(s.Outputs))
+		}
 		switch s.Status {
 		case journal.OK, journal.AlreadyDone:
 			if s.Status == journal.AlreadyDone {
@@ -137,6 +150,9 @@ func JUnit(w io.Writer, in Input) error {
 			}
 			c.Skipped = &junitSkipped{Message: msg}
 			suite.Skipped++
+		}
+		if len(session) > 0 {
+			c.SystemOut = xmlText(strings.TrimPrefix(c.SystemOut+"\n"+strings.Join(session, "\n"), "\n"))
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
