@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -335,4 +336,166 @@ func procsWith(marker string) int {
 		n++
 	}
 	return n
+}
+
+// A background step that ran when the run stopped is started again on
+// resume, after asking, when a later step needs it; skipped when none
+// does; and the engineer can stop one (journaled ok).
+func TestBackgroundStepOnResume(t *testing.T) {
+	r := newRig(t, "# BG\n\n```bash {name=serve background}\nsleep 300\n```\n\n```bash {name=use}\ntest -e \"$RUNBOOK_DIR_FLAG\" || exit 3\n```\n")
+	flag := filepath.Join(t.TempDir(), "flag")
+	r.sets = nil
+	e := r.open()
+	s := steps.NewSession(e, steps.Policy{Yes: true})
+	s.RunAll(steps.Selection{})
+	os.Setenv("RUNBOOK_DIR_FLAG", flag)
+	defer os.Unsetenv("RUNBOOK_DIR_FLAG")
+	out, _ := drive(t, e, s, nil)
+	if out.Stopped == nil || out.Stopped.ID != "use" {
+		t.Fatalf("outcome %+v", out)
+	}
+	if !e.BackgroundRunning("serve") || len(e.Background()) != 1 {
+		t.Fatal("serve is not running in the background")
+	}
+	e.Close() // runbook stops: so does serve
+	e = r.open()
+	if st := e.StepStatus("serve"); st != journal.Interrupted {
+		t.Fatalf("serve = %s after the run stopped", st)
+	}
+	os.WriteFile(flag, nil, 0o600)
+	s = steps.NewSession(e, steps.Policy{Ask: true})
+	s.RunAll(steps.Selection{})
+	asked := 0
+	out, _ = drive(t, e, s, func(a steps.Action) steps.Choice {
+		if a.Kind != steps.ActRestart || a.Step.ID != "serve" {
+			t.Fatalf("asked %s", a.Kind)
+		}
+		asked++
+		return steps.Choice{Kind: steps.ChooseRun}
+	})
+	if asked != 1 || out.ExitCode() != 0 || !out.Finished || e.StepStatus("serve") != journal.OK {
+		t.Fatalf("asked %d, outcome %+v, serve %s", asked, out, e.StepStatus("serve"))
+	}
+	e.Close()
+}
+
+func TestBackgroundStepNotNeededAndStopped(t *testing.T) {
+	r := newRig(t, "# BG\n\n```bash {name=first}\ntrue\n```\n\n```bash {name=serve background ready-after=50ms}\nsleep 300\n```\n\n```bash {name=last}\nexit 1\n```\n")
+	e := r.open()
+	runAllYes(t, e)
+	if err := e.StopBackground("serve"); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.StepStatus("serve"); st != journal.OK {
+		t.Errorf("serve stopped by the engineer = %s", st)
+	}
+	if e.StopBackground("serve") == nil {
+		t.Error("stopping a step that is not running was not refused")
+	}
+	e.Close()
+
+	// Runbook stopped while serve ran; `last` was then done by hand:
+	// nothing after serve is left, so a resumed run does not start it
+	// again, it skips it.
+	r = newRig(t, "# BG\n\n```bash {name=first}\ntrue\n```\n\n```bash {name=serve background ready-after=50ms}\nsleep 300\n```\n\n```bash {name=last}\nexit 1\n```\n")
+	e = r.open()
+	runAllYes(t, e)
+	e.Close()
+	e = r.open()
+	if err := e.MarkDone("last", "fixed by hand"); err != nil {
+		t.Fatal(err)
+	}
+	s := steps.NewSession(e, steps.Policy{Yes: true})
+	s.RunAll(steps.Selection{})
+	a := s.Next()
+	if a.Kind != steps.ActDone || len(a.Notes) == 0 || !slices.ContainsFunc(a.Notes, func(n steps.Note) bool { return n.Kind == steps.NoteNotNeeded }) {
+		t.Fatalf("action %s notes %+v", a.Kind, a.Notes)
+	}
+	defer e.Close()
+	if st := e.StepStatus("serve"); st != journal.Skipped || e.BackgroundRunning("serve") || !e.View().Finished {
+		t.Errorf("serve = %s, finished %v", st, e.View().Finished)
+	}
+}
+
+// A background step that fails at once, or never becomes ready, fails:
+// it is not left running.
+func TestBackgroundStepThatFails(t *testing.T) {
+	r := newRig(t, "# BG\n\n```bash {name=dies background}\nexit 4\n```\n\n```bash {name=never background ready-if=false ready-after=300ms}\nsleep 300\n```\n")
+	e := r.open()
+	defer e.Close()
+	s := steps.NewSession(e, steps.Policy{Yes: true})
+	s.RunAll(steps.Selection{Only: []string{"dies"}})
+	out, _ := drive(t, e, s, nil)
+	if out.Stopped == nil || e.StepStatus("dies") != journal.Failed {
+		t.Errorf("dies: %s, outcome %+v", e.StepStatus("dies"), out)
+	}
+	s.RunAll(steps.Selection{Only: []string{"never"}})
+	out, _ = drive(t, e, s, nil)
+	st := e.State().Steps["never"]
+	if e.StepStatus("never") != journal.Failed || !strings.Contains(st.Attempts[0].Error, "not ready after 300ms") || e.BackgroundRunning("never") {
+		t.Errorf("never: %s %+v", e.StepStatus("never"), st.Attempts)
+	}
+}
+
+// With --yes a step's outputs are taken; with nobody to confirm them they
+// are not used; an output that does not fit its variable's pattern or
+// names no placeholder is not offered (a note says so).
+func TestOutputsWithoutAsking(t *testing.T) {
+	doc := "---\nvariables:\n  tag: {pattern: \"v[0-9]+\"}\n---\n# O\n\n```bash {name=find}\nprintf 'tag=latest\\nendpoint=db\\nnothing=1\\n' >> \"$RUNBOOK_OUTPUT\"\n```\n\n```bash {name=use}\necho <endpoint> <tag>\n```\n"
+	r := newRig(t, doc)
+	r.sets = map[string]string{"tag": "v1"}
+	e := r.open()
+	out, printed := runAllYes(t, e)
+	if out.ExitCode() != 0 || printed["use"] != "db v1\n" {
+		t.Fatalf("outcome %+v printed %q", out, printed)
+	}
+	var notes []string
+	for _, n := range e.State().Notes {
+		notes = append(notes, n.Text)
+	}
+	if !slices.Contains(notes, "output nothing names no placeholder of the doc: not used") ||
+		!slices.ContainsFunc(notes, func(n string) bool {
+			return strings.HasPrefix(n, "output tag: value for tag does not match its pattern")
+		}) {
+		t.Errorf("notes %q", notes)
+	}
+	e.Close()
+
+	r = newRig(t, doc)
+	r.sets = map[string]string{"tag": "v1"}
+	e = r.open()
+	defer e.Close()
+	s := steps.NewSession(e, steps.Policy{})
+	s.RunAll(steps.Selection{})
+	out, _ = drive(t, e, s, nil)
+	if out.Stopped == nil || out.Stopped.ID != "use" || !strings.Contains(out.Reason, "no value for <endpoint>") {
+		t.Errorf("without --yes: %+v", out)
+	}
+}
+
+// `session: isolated` in the front matter: every step runs in a fresh
+// shell, as before sessions.
+func TestSessionIsolatedDoc(t *testing.T) {
+	r := newRig(t, "---\nsession: isolated\n---\n# T\n\n```bash {name=a}\nX=1; cd /\n```\n\n```bash {name=b}\necho \"x=${X-unset} $(pwd)\"\n```\n")
+	e := r.open()
+	defer e.Close()
+	_, printed := runAllYes(t, e)
+	if printed["b"] != "x=unset "+r.dir+"\n" {
+		t.Errorf("b printed %q", printed["b"])
+	}
+	if st := e.State().Steps["a"]; st.Attempts[0].Session != nil {
+		t.Errorf("an isolated doc captured %+v", st.Attempts[0].Session)
+	}
+}
+
+// A session whose directory is gone stops the next step with a message
+// rather than run it somewhere else.
+func TestSessionDirectoryGone(t *testing.T) {
+	r := newRig(t, "# T\n\n```bash {name=a}\nmkdir gone && cd gone\n```\n\n```bash {name=b}\nrmdir \"$PWD\"\n```\n\n```bash {name=c}\nrm -rf ./*\n```\n")
+	e := r.open()
+	defer e.Close()
+	out, printed := runAllYes(t, e)
+	if out.Err == nil || !strings.Contains(out.Err.Error(), "the session's working directory "+r.dir+"/gone (step a changed to it) is gone") || printed["c"] != "" {
+		t.Errorf("outcome %+v", out)
+	}
 }

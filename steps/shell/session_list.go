@@ -171,7 +171,7 @@ func readItems(s string, i int, assoc bool) ([]journal.ShellItem, int, error) {
 		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
 			i++
 		}
-		if i >= len(s) {
+		if i >= len(s) || s[i] == '\n' {
 			return nil, i, fmt.Errorf("%w: unterminated (", errWord)
 		}
 		if s[i] == ')' {
@@ -194,7 +194,7 @@ func readItems(s string, i int, assoc bool) ([]journal.ShellItem, int, error) {
 			key = fmt.Sprint(n)
 		}
 		val := ""
-		if i < len(s) && s[i] != ' ' && s[i] != ')' {
+		if i < len(s) && s[i] != ' ' && s[i] != ')' && s[i] != '\n' {
 			var err error
 			if val, i, err = readWord(s, i, true); err != nil {
 				return nil, i, err

@@ -425,7 +425,10 @@ func splitFuncs(d runbook.Dialect, text string) ([]journal.ShellFunc, error) {
 	for _, st := range f.Stmts {
 		switch c := st.Cmd.(type) {
 		case *syntax.FuncDecl:
-			if len(st.Redirs) > 0 || st.Background || st.Negated || c.Name == nil {
+			if c.Name == nil || !validName(c.Name.Value) {
+				return nil, fmt.Errorf("the listing holds a function without a plain name")
+			}
+			if len(st.Redirs) > 0 || st.Background || st.Negated || st.Coprocess || st.Disown {
 				return nil, fmt.Errorf("the definition of %s is not plain", c.Name.Value)
 			}
 			body := text[st.Pos().Offset():st.End().Offset()]

@@ -39,6 +39,8 @@ func readWord(s string, i int, inArray bool) (string, int, error) {
 	for i < len(s) {
 		c := s[i]
 		switch {
+		case (c == ' ' || c == '\t' || c == '\n' || c == ')' && inArray) && i == start:
+			return "", i, fmt.Errorf("%w: empty word", errWord)
 		case c == ' ' || c == '\t' || c == '\n':
 			return b.String(), i, nil
 		case c == ')' && inArray:
