@@ -55,11 +55,14 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 	var sf *sessionFiles
 	if req.Session != nil && !in.Script && sessionDialect(in.Dialect) {
 		var err error
-		if sf, err = newSessionFiles(in.Dialect, req.Session); err != nil {
+		capture := req.Session.Capture && e.mayChangeState(in.Dialect, code, req.Session.Funcs)
+		if sf, err = newSessionFiles(in.Dialect, req.Session, code, capture); err != nil {
 			return steps.Result{ExitCode: -1, Err: err}
 		}
-		defer sf.Close()
-		code = sf.wrap(code)
+		if sf != nil {
+			defer sf.Close()
+			code = sf.wrap(code)
+		}
 	}
 	argv := Argv(in, code, sc.scriptPath())
 	env := req.Env
@@ -92,7 +95,7 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 	} else {
 		res = e.runPty(ctx, req, argv, env, out, sc.extraFiles())
 	}
-	if sf != nil && req.Session.Capture {
+	if sf != nil {
 		res.Session, res.SessionNotes = sf.collect()
 	}
 	if outputs != nil {

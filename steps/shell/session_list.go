@@ -12,80 +12,218 @@ import (
 // starts with '#' so that it can never be read as a declaration.
 const funcsMark = "#runbook:functions"
 
-// listing is a shell's state as it listed it: its variables decoded, the
-// raw text of its functions, and its working directory.
+// listing is a shell's state as it listed it: the text of each
+// variable's declaration by name (decoded only when it changed: a
+// listing holds the whole environment), the raw text of its functions,
+// and its working directory.
 type listing struct {
-	vars  map[string]journal.ShellVar
-	order []string // names in the shell's order
-	funcs string   // the function definitions as printed
+	d     runbook.Dialect
+	raw   map[string]string // name → its declaration, "\n" included
+	order []string          // names in the shell's order
+	funcs string            // the function definitions as printed
 	cwd   string
-	// bad are variables in a form the reader does not recognise: not
-	// carried.
+	// bad are declarations without a name the reader knows: not carried.
 	bad []string
 }
 
-func newListing() *listing { return &listing{vars: map[string]journal.ShellVar{}} }
+func newListing() *listing { return &listing{raw: map[string]string{}} }
 
-func (l *listing) add(v journal.ShellVar) {
-	if _, dup := l.vars[v.Name]; !dup {
-		l.order = append(l.order, v.Name)
+func (l *listing) add(name, text string) {
+	if _, dup := l.raw[name]; dup {
+		return // zsh lists a tied variable twice: the first says it all
 	}
-	l.vars[v.Name] = v
+	l.order = append(l.order, name)
+	l.raw[name] = text
 }
 
-// parseListing reads what the snapshot of dialect d printed.
+// parseListing reads what the snapshot of dialect d printed, delimiting
+// each declaration without decoding it (decode does, for those that
+// changed).
 func parseListing(d runbook.Dialect, b []byte) (*listing, error) {
 	s := string(b)
 	vars, funcs, _ := strings.Cut(s, funcsMark+"\n")
-	l := newListing()
-	l.funcs = funcs
+	l := &listing{d: d, raw: make(map[string]string, 192), funcs: funcs}
 	var err error
 	switch d {
 	case runbook.DialectBash:
-		err = parseDeclare(vars, l)
+		err = scanDecls(vars, l, []string{"declare "})
 	case runbook.DialectZsh:
-		err = parseTypeset(vars, l)
+		err = scanDecls(vars, l, []string{"typeset ", "export "})
 	default:
-		err = parsePOSIX(vars, funcs, l)
+		err = scanPOSIX(vars, funcs, l)
 		l.funcs = ""
 	}
 	if err != nil {
 		return nil, err
 	}
-	if pwd, ok := l.vars["PWD"]; ok {
-		l.cwd = pwd.Value
+	if _, ok := l.raw["PWD"]; ok {
+		if pwd, err := l.decode("PWD"); err == nil {
+			l.cwd = pwd.Value
+		}
 	}
 	return l, nil
 }
 
-// parseDeclare reads bash's `declare -p`:
-//
-//	declare -x NAME="value"      declare -- NAME=$'a\nb'
-//	declare -a NAME=([0]="a" [3]="b")
-//	declare -A NAME=([key]="v" ["a b"]="w" )
-//	declare -a NAME              (declared, no value)
-//
-// A declaration the reader does not recognise is skipped to the next line
-// that starts one, and named in bad.
-func parseDeclare(s string, l *listing) error {
+// declEnd is the offset after the declaration starting at s[i:]: after
+// the first line break outside quotes.
+func declEnd(s string, i int) int {
+	for i < len(s) {
+		switch s[i] {
+		case '\n':
+			return i + 1
+		case '\\':
+			i += 2
+			continue
+		case '\'':
+			if j := strings.IndexByte(s[i+1:], '\''); j >= 0 {
+				i += j + 2
+				continue
+			}
+			return len(s)
+		case '"':
+			i = quoteEnd(s, i+1, '"')
+			continue
+		case '$':
+			if i+1 < len(s) && s[i+1] == '\'' {
+				i = quoteEnd(s, i+2, '\'')
+				continue
+			}
+		}
+		i++
+	}
+	return len(s)
+}
+
+// quoteEnd is the offset after the closing q of a string whose
+// backslashes escape, from i.
+func quoteEnd(s string, i int, q byte) int {
+	for i < len(s) {
+		switch s[i] {
+		case '\\':
+			i += 2
+		case q:
+			return i + 1
+		default:
+			i++
+		}
+	}
+	return len(s)
+}
+
+// scanDecls delimits the declarations of a bash or zsh listing: lines
+// starting with one of words, flags (`-x`, `-g -i10`) and then the name.
+func scanDecls(s string, l *listing, words []string) error {
 	for i := 0; i < len(s); {
-		if !strings.HasPrefix(s[i:], "declare -") {
+		w := ""
+		for _, x := range words {
+			if strings.HasPrefix(s[i:], x) {
+				w = x
+			}
+		}
+		if w == "" {
 			return fmt.Errorf("listing: line %q is not a declaration", firstLineOf(s[i:]))
 		}
-		v, n, err := parseDeclaration(s, i+len("declare "))
-		if err != nil {
-			name := v.Name
-			if name == "" {
-				name = firstLineOf(s[i:])
+		end := declEnd(s, i)
+		text := s[i:end]
+		j := len(w)
+		for j < len(text) && text[j] == '-' { // flag words
+			k := strings.IndexByte(text[j:], ' ')
+			if k < 0 {
+				j = len(text)
+				break
 			}
-			l.bad = append(l.bad, name)
-			i = nextDeclaration(s, i+1, "declare -")
-			continue
+			j += k + 1
 		}
-		l.add(v)
-		i = n
+		k := j
+		for k < len(text) && text[k] != '=' && text[k] != ' ' && text[k] != '\n' {
+			k++
+		}
+		if name := text[j:k]; validName(name) || name == "0" {
+			l.add(name, text)
+		} else {
+			l.bad = append(l.bad, firstLineOf(text))
+		}
+		i = end
 	}
 	return nil
+}
+
+// scanPOSIX delimits a POSIX shell's `set` (NAME='value' lines) and
+// notes, from its `export -p` (after funcsMark), which are exported: an
+// exported variable's text ends with "\x00x", so that exporting one is a
+// change. POSIX sh has no arrays and no way to print its functions.
+func scanPOSIX(vars, exports string, l *listing) error {
+	exported := map[string]bool{}
+	for i := 0; i < len(exports); {
+		if !strings.HasPrefix(exports[i:], "export ") {
+			return fmt.Errorf("listing: line %q is not an export", firstLineOf(exports[i:]))
+		}
+		end := declEnd(exports, i)
+		name, _, _ := strings.Cut(strings.TrimSuffix(exports[i+len("export "):end], "\n"), "=")
+		exported[name] = true
+		i = end
+	}
+	for i := 0; i < len(vars); {
+		end := declEnd(vars, i)
+		text := vars[i:end]
+		name, _, ok := strings.Cut(text, "=")
+		if !ok || !validName(name) {
+			// bash in POSIX mode lists functions after the variables.
+			break
+		}
+		if exported[name] {
+			text += "\x00x"
+		}
+		l.add(name, text)
+		i = end
+	}
+	return nil
+}
+
+// decode reads the declaration of name.
+func (l *listing) decode(name string) (journal.ShellVar, error) {
+	text, ok := l.raw[name]
+	if !ok {
+		return journal.ShellVar{}, fmt.Errorf("no variable %s", name)
+	}
+	var v journal.ShellVar
+	var err error
+	switch l.d {
+	case runbook.DialectBash:
+		v, _, err = parseDeclaration(text, len("declare "))
+	case runbook.DialectZsh:
+		exported := strings.HasPrefix(text, "export ")
+		w := len("typeset ")
+		if exported {
+			w = len("export ")
+		}
+		v, _, err = parseTypesetLine(text, w, exported)
+	default:
+		v, err = decodePOSIX(name, text)
+	}
+	if err == nil && v.Name != name {
+		err = fmt.Errorf("%w: %s declared as %s", errWord, name, v.Name)
+	}
+	return v, err
+}
+
+// decodePOSIX reads `NAME=value\n`, with "\x00x" after it when exported.
+func decodePOSIX(name, text string) (journal.ShellVar, error) {
+	v := journal.ShellVar{Name: name, Kind: journal.VarScalar}
+	if t, ok := strings.CutSuffix(text, "\x00x"); ok {
+		text, v.Attrs = t, "x"
+	}
+	i := len(name) + 1
+	if i < len(text) && text[i] != '\n' {
+		var err error
+		if v.Value, i, err = readWord(text, i, false); err != nil {
+			return v, err
+		}
+	}
+	if i >= len(text) || text[i] != '\n' {
+		return v, fmt.Errorf("%w: text after the value of %s", errWord, name)
+	}
+	return v, nil
 }
 
 // parseDeclaration reads `-FLAGS NAME[=VALUE]\n` at s[i:].
@@ -248,18 +386,6 @@ func readKey(s string, i int) (string, int, error) {
 	return s[i:j], j + 1, nil
 }
 
-// nextDeclaration is the offset of the next line at or after i that
-// starts with prefix, or len(s).
-func nextDeclaration(s string, i int, prefix string) int {
-	for {
-		j := strings.Index(s[i:], "\n"+prefix)
-		if j < 0 {
-			return len(s)
-		}
-		return i + j + 1
-	}
-}
-
 func firstLineOf(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
@@ -268,45 +394,6 @@ func firstLineOf(s string) string {
 		s = s[:60] + "…"
 	}
 	return s
-}
-
-// parseTypeset reads zsh's `typeset -p`:
-//
-//	typeset NAME=value        export NAME=value        typeset -i10 N=3
-//	typeset -a NAME=( a 'b c' )    typeset -A NAME=( [k]=v ['a b']=w )
-//	typeset -T PATH path=( /usr/bin /bin )   (tied: the colon-joined scalar)
-func parseTypeset(s string, l *listing) error {
-	for i := 0; i < len(s); {
-		var word string
-		switch {
-		case strings.HasPrefix(s[i:], "typeset "):
-			word = "typeset "
-		case strings.HasPrefix(s[i:], "export "):
-			word = "export "
-		default:
-			return fmt.Errorf("listing: line %q is not a declaration", firstLineOf(s[i:]))
-		}
-		v, n, err := parseTypesetLine(s, i+len(word), word == "export ")
-		if err != nil {
-			name := v.Name
-			if name == "" {
-				name = firstLineOf(s[i:])
-			}
-			l.bad = append(l.bad, name)
-			i = nextTypeset(s, i+1)
-			continue
-		}
-		if _, dup := l.vars[v.Name]; !dup && v.Name != "" {
-			l.add(v)
-		}
-		i = n
-	}
-	return nil
-}
-
-func nextTypeset(s string, i int) int {
-	a, b := nextDeclaration(s, i, "typeset "), nextDeclaration(s, i, "export ")
-	return min(a, b)
 }
 
 // parseTypesetLine reads `[-FLAGS ]NAME[=VALUE]\n` (or a tied
@@ -407,58 +494,3 @@ func skipLine(s string, i int) int {
 	return len(s)
 }
 
-// parsePOSIX reads a POSIX shell's `set` (NAME='value' lines) and, after
-// funcsMark, its `export -p` (export NAME='value' or export NAME): which
-// variables are exported. POSIX sh has no arrays and no way to print its
-// functions.
-func parsePOSIX(vars, exports string, l *listing) error {
-	for i := 0; i < len(vars); {
-		k := i
-		for k < len(vars) && vars[k] != '=' && vars[k] != '\n' {
-			k++
-		}
-		name := vars[i:k]
-		if k >= len(vars) || vars[k] != '=' || !validName(name) {
-			// bash in POSIX mode lists functions after the variables.
-			break
-		}
-		val := ""
-		n := k + 1
-		var err error
-		if n < len(vars) && vars[n] != '\n' {
-			val, n, err = readWord(vars, n, false)
-		}
-		if err != nil || n >= len(vars) || vars[n] != '\n' {
-			l.bad = append(l.bad, name)
-			i = skipLine(vars, n)
-			continue
-		}
-		l.add(journal.ShellVar{Name: name, Kind: journal.VarScalar, Value: val})
-		i = n + 1
-	}
-	for i := 0; i < len(exports); {
-		if !strings.HasPrefix(exports[i:], "export ") {
-			return fmt.Errorf("listing: line %q is not an export", firstLineOf(exports[i:]))
-		}
-		i += len("export ")
-		k := i
-		for k < len(exports) && exports[k] != '=' && exports[k] != '\n' {
-			k++
-		}
-		name, n := exports[i:k], k
-		if n < len(exports) && exports[n] == '=' {
-			var err error
-			if n+1 < len(exports) && exports[n+1] == '\n' {
-				n++
-			} else if _, n, err = readWord(exports, n+1, false); err != nil {
-				return fmt.Errorf("listing: export %s: %w", name, err)
-			}
-		}
-		if v, ok := l.vars[name]; ok {
-			v.Attrs = "x"
-			l.vars[name] = v
-		}
-		i = skipLine(exports, n)
-	}
-	return nil
-}

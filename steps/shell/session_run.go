@@ -17,7 +17,18 @@ type sessionFiles struct {
 	prelude, before, after *scratch
 }
 
-func newSessionFiles(d runbook.Dialect, sess *steps.ShellSession) (sf *sessionFiles, err error) {
+// newSessionFiles prepares the session of a step: nil when there is
+// nothing to restore nor to capture (capture says whether the step's code
+// may change the session at all: mayChangeState).
+func newSessionFiles(d runbook.Dialect, sess *steps.ShellSession, code string, capture bool) (sf *sessionFiles, err error) {
+	if !capture {
+		if len(sess.Vars) == 0 && len(sess.Funcs) == 0 {
+			return nil, nil
+		}
+		s := *sess
+		s.Capture = false
+		sess = &s
+	}
 	sf = &sessionFiles{d: d}
 	defer func() {
 		if err != nil {
@@ -37,7 +48,7 @@ func newSessionFiles(d runbook.Dialect, sess *steps.ShellSession) (sf *sessionFi
 		}
 		before, after = sf.before.path, sf.after.path
 	}
-	if err := sf.prelude.Write([]byte(prelude(d, sess, before, after))); err != nil {
+	if err := sf.prelude.Write([]byte(prelude(d, sess, before, after, mayTrap(code, sess.Funcs)))); err != nil {
 		return nil, fmt.Errorf("session file: %w", err)
 	}
 	return sf, nil

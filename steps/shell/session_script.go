@@ -82,10 +82,28 @@ func listCommand(d runbook.Dialect, path string) string {
 	return "{ set; echo '" + funcsMark + "'; export -p; }" + to
 }
 
+// mayTrap reports whether code (or a function of the session it may call)
+// may set a trap: the word trap, or code it cannot see (eval, source, a
+// dot command). Only then does bash's prelude need its trap wrapper.
+func mayTrap(code string, funcs []journal.ShellFunc) bool {
+	if dotCommand.MatchString(code) || strings.Contains(code, "trap") || strings.Contains(code, "eval") || strings.Contains(code, "source") {
+		return true
+	}
+	for _, f := range funcs {
+		if mayTrap(f.Body, nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// dotCommand matches `. FILE` where a command starts.
+var dotCommand = regexp.MustCompile(`(^|[\s;&|(){}])\.\s`)
+
 // prelude is the file the step's shell sources before its code: the
 // session restored, the capture armed (when capture), the state listed
-// into before.
-func prelude(d runbook.Dialect, sess *steps.ShellSession, before, after string) string {
+// into before. wrapTrap adds bash's trap wrapper (mayTrap).
+func prelude(d runbook.Dialect, sess *steps.ShellSession, before, after string, wrapTrap bool) string {
 	var b strings.Builder
 	writeRestore(&b, d, sess)
 	if sess.Capture {
@@ -93,7 +111,9 @@ func prelude(d runbook.Dialect, sess *steps.ShellSession, before, after string) 
 		case runbook.DialectBash:
 			b.WriteString("__runbook_capture() {\n\tlocal __runbook_status=$?\n\t" + listCommand(d, after) +
 				" 2>/dev/null || :\n\treturn \"$__runbook_status\"\n}\n")
-			b.WriteString(bashTrapWrapper)
+			if wrapTrap {
+				b.WriteString(bashTrapWrapper)
+			}
 			b.WriteString("builtin trap -- '{ __runbook_capture; } 2>/dev/null' EXIT\n")
 		case runbook.DialectZsh:
 			// zshexit runs however the shell exits, and a trap the
@@ -287,26 +307,35 @@ func diffListings(d runbook.Dialect, before, after *listing) (*journal.SessionCh
 		if excluded(d, name) {
 			continue
 		}
-		v := after.vars[name]
-		if old, had := before.vars[name]; had && sameVar(old, v) {
-			continue
+		if old, had := before.raw[name]; had && old == after.raw[name] {
+			continue // as it was: not decoded
 		}
-		if err := checkVar(v); err != nil {
+		v, err := after.decode(name)
+		if err == nil {
+			if _, had := before.raw[name]; had {
+				// The same value printed differently (attributes in
+				// another order) is no change.
+				if ov, oerr := before.decode(name); oerr == nil && sameVar(ov, v) {
+					continue
+				}
+			}
+			err = checkVar(v)
+		}
+		if err != nil {
 			notes = append(notes, fmt.Sprintf("variable %s is not carried to later steps: %v", name, err))
 			continue
 		}
 		c.Vars = append(c.Vars, v)
 	}
-	bad := setOf(after.bad...)
 	for _, name := range before.order {
-		if _, still := after.vars[name]; !still && !excluded(d, name) && !bad[name] {
+		if _, still := after.raw[name]; !still && !excluded(d, name) {
 			c.Vars = append(c.Vars, journal.ShellVar{Name: name, Unset: true})
 		}
 	}
 	known := setOf(before.bad...)
-	for _, name := range after.bad {
-		if !known[name] && !excluded(d, name) {
-			notes = append(notes, fmt.Sprintf("variable %s is not carried to later steps: runbook does not read the form its shell printed it in", name))
+	for _, text := range after.bad {
+		if !known[text] {
+			notes = append(notes, fmt.Sprintf("a declaration runbook does not read is not carried to later steps: %s", text))
 		}
 	}
 	if after.cwd != "" && after.cwd != before.cwd {
