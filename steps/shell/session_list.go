@@ -493,4 +493,3 @@ func skipLine(s string, i int) int {
 	}
 	return len(s)
 }
-
