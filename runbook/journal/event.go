@@ -9,9 +9,26 @@ import (
 	"time"
 )
 
-// SchemaVersion is written into every event ("v"); bump it on any
-// incompatible change and keep reading older versions.
-const SchemaVersion = 1
+// SchemaVersion is the newest version of the events this runbook reads
+// and writes ("v"); bump it on any incompatible change and keep reading
+// older versions.
+//
+// Version 2 adds the run's shell session (step-finished `session`,
+// step-started `background`, the `output` event): a runbook that knows
+// nothing of them must not resume such a run as if it had no session (its
+// steps would run without the values earlier steps set), so those events
+// are written as version 2, which it refuses. Every other event is still
+// written as version 1, and a journal without them stays readable by it.
+const SchemaVersion = 2
+
+// VersionOf is the schema version an event is written with: the oldest
+// that has everything it holds.
+func VersionOf(e Event) int {
+	if e.Session != nil || e.Background || e.Type == OutputGiven || len(e.Outputs) > 0 {
+		return 2
+	}
+	return 1
+}
 
 // Type names an event.
 type Type string

@@ -73,7 +73,7 @@ func TestRoundTripAndReplay(t *testing.T) {
 		t.Fatalf("read back differs:\n got %+v\nwant %+v", events, appended)
 	}
 	for i, e := range events {
-		if e.Seq != i+1 || e.V != SchemaVersion {
+		if e.Seq != i+1 || e.V != VersionOf(e) {
 			t.Errorf("event %d: seq %d v %d", i, e.Seq, e.V)
 		}
 	}

@@ -65,3 +65,41 @@ func TestSessionReplay(t *testing.T) {
 		t.Errorf("secret var as journaled: %s", b)
 	}
 }
+
+// An event that holds the shell session is written as schema version 2,
+// which a runbook from before sessions refuses rather than resume the run
+// without it; every other event stays version 1.
+func TestSessionEventsAreVersion2(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []Event{
+		{Type: RunStarted},
+		{Type: StepStarted, Step: "a", Attempt: 1},
+		{Type: StepFinished, Step: "a", Attempt: 1, Status: OK, Session: &SessionChange{Cwd: "/x"}},
+		{Type: OutputGiven, Step: "a", Attempt: 1, Name: "endpoint", Value: "db"},
+		{Type: StepStarted, Step: "b", Attempt: 1, Background: true},
+		{Type: NoteAdded, Note: "n"},
+	} {
+		if _, err := w.Append(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	events, _, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []int
+	for _, e := range events {
+		vs = append(vs, e.V)
+	}
+	if want := []int{1, 1, 2, 2, 2, 1}; !reflect.DeepEqual(vs, want) {
+		t.Errorf("versions %v, want %v", vs, want)
+	}
+	if _, err := Decode([]byte(`{"v":3,"seq":1,"type":"note"}`)); err == nil || err.Error() != "journal schema v3 is newer than this runbook (v2)" {
+		t.Errorf("v3: %v", err)
+	}
+}
