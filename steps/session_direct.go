@@ -129,3 +129,17 @@ func (s *Session) Needs(sel Selection) (Needs, error) {
 	}
 	return n, nil
 }
+
+// StopBackground stops a step running in the background (the engineer
+// is done with it; journaled ok); a run that this completes is finished.
+func (s *Session) StopBackground(id string) error {
+	if s.sr == nil || !s.sr.BackgroundRunning(id) {
+		return fmt.Errorf("%s is not running in the background", id)
+	}
+	if err := s.sr.StopBackground(id); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.finishIfComplete()
+}

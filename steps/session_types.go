@@ -56,6 +56,7 @@ type sessionRunner interface {
 	ConfirmOutputs(step string, accept map[string]string) error
 	DropOutputs(step string)
 	BackgroundRunning(id string) bool
+	StopBackground(id string) error
 	StopBackgroundSteps(status journal.Status)
 	OutputSteps(ids ...string) []string
 }

@@ -499,3 +499,34 @@ func TestSessionDirectoryGone(t *testing.T) {
 		t.Errorf("outcome %+v", out)
 	}
 }
+
+// The engineer stops a background step through the session (the TUI's
+// way): journaled ok, and a run that this completes is finished.
+func TestSessionStopsABackgroundStep(t *testing.T) {
+	r := newRig(t, "# BG\n\n```bash {name=serve background}\nsleep 300\n```\n\n```bash {name=use}\ntrue\n```\n")
+	e := r.open()
+	defer e.Close()
+	s := steps.NewSession(e, steps.Policy{Ask: true})
+	if err := s.RunStep("serve"); err != nil {
+		t.Fatal(err)
+	}
+	drive(t, e, s, nil)
+	if !e.BackgroundRunning("serve") {
+		t.Fatal("serve is not running")
+	}
+	if err := s.MarkDone("use", "by hand"); err != nil {
+		t.Fatal(err)
+	}
+	if e.View().Finished {
+		t.Fatal("finished while serve runs")
+	}
+	if err := s.StopBackground("serve"); err != nil {
+		t.Fatal(err)
+	}
+	if v := e.View(); !v.Finished || e.StepStatus("serve") != journal.OK || e.BackgroundRunning("serve") {
+		t.Errorf("finished %v, serve %s", v.Finished, e.StepStatus("serve"))
+	}
+	if s.StopBackground("serve") == nil {
+		t.Error("stopping a stopped step was not refused")
+	}
+}
