@@ -530,3 +530,21 @@ func TestSessionStopsABackgroundStep(t *testing.T) {
 		t.Error("stopping a stopped step was not refused")
 	}
 }
+
+// Check-table commands see the session too (issue 14 §5).
+func TestChecksSeeTheSession(t *testing.T) {
+	r := newRig(t, "# T\n\n```bash {name=one}\nVPC_ID=vpc-1\n```\n\n| Check | How |\n|---|---|\n| the VPC | `test \"$VPC_ID\" = vpc-1` |\n")
+	e := r.open()
+	defer e.Close()
+	s := steps.NewSession(e, steps.Policy{Yes: true})
+	s.RunAll(steps.Selection{Checks: true})
+	out, _ := drive(t, e, s, nil)
+	if out.ExitCode() != 0 {
+		t.Fatalf("outcome %+v", out)
+	}
+	for _, st := range e.Doc().Steps {
+		if st.Kind == runbook.KindCheck && e.StepStatus(st.ID) != journal.OK {
+			t.Errorf("check %s = %s", st.ID, e.StepStatus(st.ID))
+		}
+	}
+}

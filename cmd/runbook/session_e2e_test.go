@@ -290,3 +290,33 @@ func procsWith(marker string) int {
 	}
 	return n
 }
+
+// Resumed with a terminal, line mode says which step captured the secret
+// and asks for it: typed (without echo), it is used and masked, and never
+// reaches the disk.
+func TestE2EResumeAsksForASessionSecret(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "terminal.md")
+	os.WriteFile(doc, []byte(sessionDoc(dir)), 0o644)
+	os.WriteFile(filepath.Join(dir, "paused"), nil, 0o644) // step two does not pause
+	if code, out := runIn(t, dir, "run", "--no-tui", "--yes", "--only", "one", doc); code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	tm := startTerm(t, dir, "run", "--no-tui", doc)
+	tm.waitFor("API_TOKEN  (a secret, set by step one)")
+	tm.waitFor("[e]nter the values")
+	tm.press("e", "enter")
+	tm.waitUntil("the prompt for API_TOKEN", func(s string) bool { return strings.Contains(s, "\nAPI_TOKEN:") })
+	tm.press("typed-secret-99", "enter")
+	tm.waitFor("token=****|db-1.internal")
+	tm.wait()
+	if code := tm.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("exit %d; screen:\n%s", code, tm.screen())
+	}
+	if strings.Contains(tm.screen(), "typed-secret-99") {
+		t.Error("the typed secret was echoed")
+	}
+	if bytes.Contains(filesUnder(t, filepath.Join(dir, ".runbook")), []byte("typed-secret-99")) {
+		t.Error("the typed secret reached the disk")
+	}
+}
