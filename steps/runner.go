@@ -128,21 +128,29 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		res.Err = sink.err
 	}
 	status = statusOf(ctx, res)
-	// What the step left in the shell session, and its named outputs
-	// (offered to the engineer only when it succeeded).
-	a.session = e.capture(stepID, res.Session)
-	notes := res.SessionNotes
-	if status == journal.OK {
-		notes = append(notes, e.offerOutputs(st, a.n, res.Outputs)...)
-	} else {
-		e.DropOutputs(stepID)
-	}
-	for _, n := range notes {
-		if err := e.Note(stepID, n); err != nil {
-			return status, err
-		}
+	if err := e.keep(a, res, status); err != nil {
+		return status, err
 	}
 	return e.finish(a, res, status)
+}
+
+// keep takes in what an attempt left: its changes to the shell session
+// and its named outputs (offered to the engineer only when it succeeded),
+// with notes on what could not be kept.
+func (e *Engine) keep(a *attempt, res Result, status journal.Status) error {
+	a.session = e.capture(a.st.ID, res.Session)
+	notes := res.SessionNotes
+	if status == journal.OK {
+		notes = append(notes, e.offerOutputs(a.st, a.n, res.Outputs)...)
+	} else {
+		e.DropOutputs(a.st.ID)
+	}
+	for _, n := range notes {
+		if err := e.Note(a.st.ID, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepare resolves the values of an attempt and fills them in.

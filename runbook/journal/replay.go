@@ -86,10 +86,7 @@ func (s *State) Apply(e Event) {
 			s.session().Apply(e.Step, e.Session)
 		}
 	case OutputGiven:
-		s.Outputs[e.Name] = Output{Value: e.Value, Secret: e.Secret, Step: e.Step, Attempt: e.Attempt, Who: e.Who, Time: e.Time}
-		if a := s.step(e.Step).attempt(e.Attempt); a != nil && !slices.Contains(a.Outputs, e.Name) {
-			a.Outputs = append(a.Outputs, e.Name)
-		}
+		s.applyOutput(e)
 	case StepSkipped, StepMarked:
 		st := s.step(e.Step)
 		st.Status = Skipped
@@ -116,12 +113,7 @@ func (s *State) Apply(e Event) {
 				s.Answers[q] = a
 			}
 		}
-		for _, n := range e.Outputs {
-			if o, ok := s.Outputs[n]; ok {
-				o.Written = true
-				s.Outputs[n] = o
-			}
-		}
+		s.writtenOutputs(e.Outputs)
 		if e.DocHash != "" {
 			s.DocHash = e.DocHash
 		}
@@ -131,6 +123,24 @@ func (s *State) Apply(e Event) {
 		s.FinishedAt = e.Time
 	case IdentityFound:
 		s.Identity = &Identity{Account: e.Account, ARN: e.ARN, Region: e.Region}
+	}
+}
+
+// applyOutput folds a confirmed named output in.
+func (s *State) applyOutput(e Event) {
+	s.Outputs[e.Name] = Output{Value: e.Value, Secret: e.Secret, Step: e.Step, Attempt: e.Attempt, Who: e.Who, Time: e.Time}
+	if a := s.step(e.Step).attempt(e.Attempt); a != nil && !slices.Contains(a.Outputs, e.Name) {
+		a.Outputs = append(a.Outputs, e.Name)
+	}
+}
+
+// writtenOutputs marks outputs written into the doc.
+func (s *State) writtenOutputs(names []string) {
+	for _, n := range names {
+		if o, ok := s.Outputs[n]; ok {
+			o.Written = true
+			s.Outputs[n] = o
+		}
 	}
 }
 

@@ -404,33 +404,9 @@ func parseTypesetLine(s string, i int, exported bool) (journal.ShellVar, int, er
 	if exported {
 		attrs = "x"
 	}
-	// Flags come in one or more words (`typeset -g -i10 N=3` inside a
-	// function).
-	for i < len(s) && s[i] == '-' {
-		j := strings.IndexByte(s[i:], ' ')
-		if j < 0 {
-			return v, i, errWord
-		}
-		for _, c := range s[i+1 : i+j] {
-			switch {
-			case c == 'a':
-				kind = journal.VarArray
-			case c == 'A':
-				kind = journal.VarAssoc
-			case c == 'T':
-				tied = true
-			case c == 'x' || c == 'r' || c == 'l' || c == 'u' || c == 'i':
-				if !strings.ContainsRune(attrs, c) {
-					attrs += string(c)
-				}
-			case c >= '0' && c <= '9', c == 'g', c == 'H', c == 'h', c == 'F', c == 'E', c == 'L', c == 'R', c == 'Z', c == 't':
-				// base of an integer, scope, hiding, formatting: not
-				// carried
-			default:
-				return v, i, fmt.Errorf("%w: flag %q", errWord, c)
-			}
-		}
-		i += j + 1
+	var err error
+	if i, kind, attrs, tied, err = typesetFlags(s, i, kind, attrs); err != nil {
+		return v, i, err
 	}
 	k := i
 	for k < len(s) && s[k] != '=' && s[k] != '\n' && s[k] != ' ' {
@@ -468,7 +444,6 @@ func parseTypesetLine(s string, i int, exported bool) (journal.ShellVar, int, er
 		return v, k, fmt.Errorf("%w: %s", errWord, v.Name)
 	}
 	i = k + 1
-	var err error
 	if kind != journal.VarScalar {
 		if i >= len(s) || s[i] != '(' {
 			return v, i, fmt.Errorf("%w: array %s", errWord, v.Name)
@@ -484,6 +459,39 @@ func parseTypesetLine(s string, i int, exported bool) (journal.ShellVar, int, er
 		return v, i, fmt.Errorf("%w: text after the value of %s", errWord, v.Name)
 	}
 	return v, i + 1, nil
+}
+
+// typesetFlags reads the flag words of a typeset line at s[i:]: they come
+// in one or more words (`typeset -g -i10 N=3` inside a function).
+func typesetFlags(s string, i int, kind journal.VarKind, attrs string) (int, journal.VarKind, string, bool, error) {
+	tied := false
+	for i < len(s) && s[i] == '-' {
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			return i, kind, attrs, tied, errWord
+		}
+		for _, c := range s[i+1 : i+j] {
+			switch {
+			case c == 'a':
+				kind = journal.VarArray
+			case c == 'A':
+				kind = journal.VarAssoc
+			case c == 'T':
+				tied = true
+			case c == 'x' || c == 'r' || c == 'l' || c == 'u' || c == 'i':
+				if !strings.ContainsRune(attrs, c) {
+					attrs += string(c)
+				}
+			case c >= '0' && c <= '9', c == 'g', c == 'H', c == 'h', c == 'F', c == 'E', c == 'L', c == 'R', c == 'Z', c == 't':
+				// base of an integer, scope, hiding, formatting: not
+				// carried
+			default:
+				return i, kind, attrs, tied, fmt.Errorf("%w: flag %q", errWord, c)
+			}
+		}
+		i += j + 1
+	}
+	return i, kind, attrs, tied, nil
 }
 
 // skipLine is the offset after the line break at or after i.

@@ -10,6 +10,65 @@ import (
 	"github.com/runbook-sh/runbook/steps"
 )
 
+// extras are what a step gets besides its code: the shell session's files
+// and the file $RUNBOOK_OUTPUT names.
+type extras struct {
+	session *sessionFiles
+	outputs *scratch
+}
+
+// stepExtras prepares the session (a shell of the session: the code is
+// then sourced after the prelude, capture only when the code may change
+// the state) and $RUNBOOK_OUTPUT (Request.Outputs); it returns the code
+// and environment to run.
+func (e *Executor) stepExtras(req steps.Request, in runbook.Interp, code string, env []string) (*extras, string, []string, error) {
+	x := &extras{}
+	if req.Session != nil && !in.Script && sessionDialect(in.Dialect) {
+		capture := req.Session.Capture && e.mayChangeState(in.Dialect, code, req.Session.Funcs)
+		sf, err := newSessionFiles(in.Dialect, req.Session, code, capture)
+		if err != nil {
+			return x, code, env, err
+		}
+		if sf != nil {
+			x.session, code = sf, sf.wrap(code)
+		}
+	}
+	if req.Outputs {
+		out, err := newScratch("output")
+		if err != nil {
+			x.Close()
+			return x, code, env, err
+		}
+		x.outputs = out
+		env = append(env[:len(env):len(env)], "RUNBOOK_OUTPUT="+out.path)
+	}
+	return x, code, env, nil
+}
+
+// collect puts what the step changed in the session and what it wrote to
+// $RUNBOOK_OUTPUT into its result.
+func (x *extras) collect(res *steps.Result) {
+	if x.session != nil {
+		res.Session, res.SessionNotes = x.session.collect()
+	}
+	if x.outputs != nil {
+		b, err := x.outputs.Bytes()
+		if err != nil && res.Err == nil {
+			res.Err = fmt.Errorf("read $RUNBOOK_OUTPUT: %w", err)
+		}
+		res.Outputs = b
+	}
+}
+
+// Close releases the files.
+func (x *extras) Close() {
+	if x == nil {
+		return
+	}
+	x.session.Close()
+	x.outputs.Close()
+}
+
 // sessionFiles are a step's prelude (sourced before its code) and the
 // two listings of its shell's state, before and after its code.
 type sessionFiles struct {
