@@ -430,7 +430,9 @@ func TestBackgroundStepThatFails(t *testing.T) {
 		t.Errorf("dies: %s, outcome %+v", e.StepStatus("dies"), out)
 	}
 	s.RunAll(steps.Selection{Only: []string{"never"}})
-	out, _ = drive(t, e, s, nil)
+	if out, _ = drive(t, e, s, nil); out.Stopped == nil {
+		t.Errorf("never: the flow went on: %+v", out)
+	}
 	st := e.State().Steps["never"]
 	if e.StepStatus("never") != journal.Failed || !strings.Contains(st.Attempts[0].Error, "not ready after 300ms") || e.BackgroundRunning("never") {
 		t.Errorf("never: %s %+v", e.StepStatus("never"), st.Attempts)
