@@ -173,19 +173,22 @@ func (e *Engine) runBackground(ctx context.Context, ex Executor, a *attempt, req
 	go func() {
 		res := <-ended
 		final <- res
-		e.bg.mu.Lock()
-		delete(e.bg.steps, b.id)
-		e.bg.mu.Unlock()
 		b.mu.Lock()
 		status, why := b.status, b.why
 		b.mu.Unlock()
 		if status == "" {
 			status = statusOf(context.Background(), res)
 		} else if why != "" && res.Err == nil {
+			// Stopped by runbook: say why, and no exit code (it is the
+			// signal's).
 			res.Err = errors.New(why)
 		}
-		res.Interrupted = res.Interrupted && status == journal.Interrupted
 		e.finish(a, res, status) //nolint:errcheck // a journal that fails is reported by the next event
+		// Out of the list only once its end is journaled: closing the
+		// engine waits for what is in it.
+		e.bg.mu.Lock()
+		delete(e.bg.steps, b.id)
+		e.bg.mu.Unlock()
 		close(b.done)
 	}()
 	ended2, err := e.waitReady(ctx, ex, a, final)

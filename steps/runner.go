@@ -140,6 +140,9 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 func (e *Engine) keep(a *attempt, res Result, status journal.Status) error {
 	a.session = e.capture(a.st.ID, res.Session)
 	notes := res.SessionNotes
+	if status == journal.Interrupted || status == journal.TimedOut {
+		notes = nil // a shell stopped halfway lists nothing: no news
+	}
 	if status == journal.OK {
 		notes = append(notes, e.offerOutputs(a.st, a.n, res.Outputs)...)
 	} else {
