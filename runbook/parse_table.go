@@ -257,23 +257,9 @@ func rowPlaceholder(src []byte, c Span) (string, bool) {
 // held in src[start:end]. A pipe splits cells unless backslash-escaped, even
 // inside a code span (GFM).
 func splitRow(src []byte, start, end int) []Span {
-	for end > start && (src[end-1] == ' ' || src[end-1] == '\t') {
-		end--
-	}
-	i := start
-	if i < end && src[i] == '|' {
-		i++
-	}
-	if end > i && src[end-1] == '|' && !escaped(src, end-1) {
-		end--
-	}
-	var cells []Span
-	cs := i
-	for ; i <= end; i++ {
-		if i == end || (src[i] == '|' && !escaped(src, i)) {
-			cells = append(cells, trimSpan(src, Span{cs, i}))
-			cs = i + 1
-		}
+	cells := rawCells(src, start, end)
+	for i, c := range cells {
+		cells[i] = trimSpan(src, c)
 	}
 	return cells
 }

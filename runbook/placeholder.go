@@ -362,3 +362,17 @@ func (p *parser) fmValueLine(val string) int {
 	}
 	return fm.Line
 }
+
+// ShellName reports whether s is a shell variable name: letters, digits
+// and _, not starting with a digit.
+func ShellName(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIdentByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}

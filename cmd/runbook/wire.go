@@ -140,7 +140,7 @@ func parseSets(doc *runbook.Document, flags []string) (sets map[string]string, s
 		if !ok || k == "" {
 			return nil, nil, usagef("--set %q: want NAME=VALUE", kv)
 		}
-		if shellName(k) && !known[k] && !known[runbook.PlaceholderName(k)] {
+		if runbook.ShellName(k) && !known[k] && !known[runbook.PlaceholderName(k)] {
 			sets[k] = v
 			session = append(session, k)
 			continue
@@ -152,17 +152,6 @@ func parseSets(doc *runbook.Document, flags []string) (sets map[string]string, s
 		sets[k] = v
 	}
 	return sets, session, nil
-}
-
-// shellName reports whether s is a shell variable name.
-func shellName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c == '_' || c|0x20 >= 'a' && c|0x20 <= 'z' || i > 0 && c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // checkSessionSets refuses a --set of a name that is neither the doc's

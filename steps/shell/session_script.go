@@ -193,24 +193,30 @@ func writeRestore(b *strings.Builder, d runbook.Dialect, sess *steps.ShellSessio
 	}
 }
 
-func restoreBash(b *strings.Builder, v journal.ShellVar) {
-	b.WriteString("unset -v " + v.Name + " 2>/dev/null || :\n")
-	if v.Unset {
-		return
-	}
-	flags := "-"
+// shellFlags are the flags of a declaration of v: prefix, the kind's
+// letter, then the attributes among allowed.
+func shellFlags(v journal.ShellVar, prefix, allowed string) string {
+	flags := prefix
 	switch v.Kind {
 	case journal.VarArray:
 		flags += "a"
 	case journal.VarAssoc:
 		flags += "A"
 	}
-	flags += strings.Map(func(r rune) rune {
-		if strings.ContainsRune("ilnrtux", r) {
+	return flags + strings.Map(func(r rune) rune {
+		if strings.ContainsRune(allowed, r) {
 			return r
 		}
 		return -1
 	}, v.Attrs)
+}
+
+func restoreBash(b *strings.Builder, v journal.ShellVar) {
+	b.WriteString("unset -v " + v.Name + " 2>/dev/null || :\n")
+	if v.Unset {
+		return
+	}
+	flags := shellFlags(v, "-", "ilnrtux")
 	if flags == "-" {
 		flags = "--"
 	}
@@ -244,19 +250,7 @@ func restoreZsh(b *strings.Builder, v journal.ShellVar) {
 	if v.Unset {
 		return
 	}
-	flags := "-g"
-	switch v.Kind {
-	case journal.VarArray:
-		flags += "a"
-	case journal.VarAssoc:
-		flags += "A"
-	}
-	flags += strings.Map(func(r rune) rune {
-		if strings.ContainsRune("ilrux", r) {
-			return r
-		}
-		return -1
-	}, v.Attrs)
+	flags := shellFlags(v, "-g", "ilrux")
 	if v.Kind == journal.VarScalar && !v.Declared {
 		b.WriteString("typeset " + flags + " " + v.Name + "=" + quote(v.Value) + "\n")
 		return

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/runbook-sh/runbook/runbook"
 )
 
 // The shell's own listing of its variables (`declare -p`, `typeset -p`,
@@ -224,15 +226,4 @@ func quote(s string) string {
 }
 
 // validName reports whether s is a shell variable name.
-func validName(s string) bool {
-	if s == "" || s[0] >= '0' && s[0] <= '9' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
+func validName(s string) bool { return runbook.ShellName(s) }
