@@ -299,7 +299,7 @@ func (e *Engine) Session() []SessionValue {
 		case v.Omitted != "" && sv.Missing:
 			sv.Value = "(" + v.Omitted + ")"
 		default:
-			sv.Value = describeValue(v)
+			sv.Value = v.Text()
 		}
 		out = append(out, sv)
 	}
@@ -317,22 +317,6 @@ func (e *Engine) Session() []SessionValue {
 		out = append(out, SessionValue{Name: "cwd", Kind: "cwd", Value: s.sess.Cwd, Step: s.sess.From["cwd"]})
 	}
 	return out
-}
-
-// describeValue is a variable's value on one line for a listing.
-func describeValue(v journal.ShellVar) string {
-	if v.Kind == journal.VarScalar {
-		return v.Value
-	}
-	parts := make([]string, 0, len(v.Items))
-	for _, it := range v.Items {
-		if v.Kind == journal.VarAssoc {
-			parts = append(parts, "["+it.Key+"]="+it.Value)
-		} else {
-			parts = append(parts, it.Value)
-		}
-	}
-	return "(" + strings.Join(parts, " ") + ")"
 }
 
 func firstLineOf(s string) string {

@@ -3,6 +3,7 @@ package journal
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -53,6 +54,24 @@ type ShellVar struct {
 type ShellItem struct {
 	Key   string `json:"k"`
 	Value string `json:"v"`
+}
+
+// Text is the variable's value on one line as a listing shows it: a
+// scalar's value, an array's elements `(a b)`, an associative array's
+// `([k]=v)`.
+func (v ShellVar) Text() string {
+	if v.Kind == VarScalar || v.Kind == "" {
+		return v.Value
+	}
+	parts := make([]string, 0, len(v.Items))
+	for _, it := range v.Items {
+		if v.Kind == VarAssoc {
+			parts = append(parts, "["+it.Key+"]="+it.Value)
+		} else {
+			parts = append(parts, it.Value)
+		}
+	}
+	return "(" + strings.Join(parts, " ") + ")"
 }
 
 // HasValue reports whether the journal holds the variable's value.

@@ -77,18 +77,8 @@ func (v *view) varChange(x journal.ShellVar, step string) changeView {
 		cv.Value = maskText
 	case x.Omitted != "":
 		cv.Value = "(" + x.Omitted + ")"
-	case x.Kind == journal.VarScalar:
-		cv.Value = m.s(oneLine(x.Value))
 	default:
-		parts := make([]string, 0, len(x.Items))
-		for _, it := range x.Items {
-			if x.Kind == journal.VarAssoc {
-				parts = append(parts, "["+it.Key+"]="+it.Value)
-			} else {
-				parts = append(parts, it.Value)
-			}
-		}
-		cv.Value = m.s(oneLine("(" + strings.Join(parts, " ") + ")"))
+		cv.Value = m.s(oneLine(x.Text()))
 	}
 	return cv
 }
