@@ -550,3 +550,18 @@ func TestChecksSeeTheSession(t *testing.T) {
 		}
 	}
 }
+
+// The run's view says which steps run in the background now.
+func TestViewShowsBackgroundSteps(t *testing.T) {
+	r := newRig(t, "# BG\n\n```bash {name=serve background}\nsleep 300\n```\n\n```bash {name=after}\nexit 1\n```\n")
+	e := r.open()
+	defer e.Close()
+	runAllYes(t, e)
+	v := e.View()
+	if sv := v.Step("serve"); sv == nil || !sv.Background || sv.Status != journal.Running {
+		t.Errorf("serve in the view: %+v", sv)
+	}
+	if bg := e.Background(); len(bg) != 1 || bg[0].ID != "serve" || bg[0].Pid == 0 || bg[0].Log != "logs/serve.1.log" {
+		t.Errorf("Background() = %+v", bg)
+	}
+}
