@@ -147,9 +147,13 @@ func (e *Engine) checkSubstitution(doc *runbook.Document, st *runbook.Step) erro
 	if _, err := Fill(st, code, vals); err != nil {
 		return &runbook.Error{Path: doc.Path, Line: st.Line, Err: fmt.Errorf("step %s: %w", st.ID, err)}
 	}
-	if st.Attrs.DoneIf != "" {
-		if _, err := Fill(DoneIfStep(st), st.Attrs.DoneIf, vals); err != nil {
-			return &runbook.Error{Path: doc.Path, Line: st.Line, Err: fmt.Errorf("step %s: done-if: %w", st.ID, err)}
+	for _, c := range [][2]string{{"done-if", st.Attrs.DoneIf}, {"ready-if", st.Attrs.ReadyIf}} {
+		what, check := c[0], c[1]
+		if check == "" {
+			continue
+		}
+		if _, err := Fill(DoneIfStep(st), check, vals); err != nil {
+			return &runbook.Error{Path: doc.Path, Line: st.Line, Err: fmt.Errorf("step %s: %s: %w", st.ID, what, err)}
 		}
 	}
 	return nil

@@ -337,13 +337,22 @@ func (e *Engine) exported(vals map[string]Value) map[string]string {
 // last `cd` left the session.
 func (e *Engine) stepDir(st *runbook.Step, vals map[string]Value) (string, error) {
 	cwd := st.Attrs.Cwd
-	if cwd == "" {
+	// The front matter's cwd is every step's starting point: a `cd` in
+	// the session wins over it, as it would in a terminal; a step's own
+	// cwd wins over both.
+	fmCwd := ""
+	if fm := e.Doc().FrontMatter; fm != nil {
+		fmCwd = fm.Cwd
+	}
+	if cwd == "" || cwd == fmCwd {
 		if e.sessionFor(st, false) != nil {
 			if dir, ok, err := e.sessionDir(st); ok || err != nil {
 				return dir, err
 			}
 		}
-		return e.docDir, nil
+		if cwd == "" {
+			return e.docDir, nil
+		}
 	}
 	dir := e.expandSession(st, fillPlain(cwd, vals))
 	if !filepath.IsAbs(dir) {

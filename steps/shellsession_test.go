@@ -565,3 +565,18 @@ func TestViewShowsBackgroundSteps(t *testing.T) {
 		t.Errorf("Background() = %+v", bg)
 	}
 }
+
+// The front matter's cwd is where the session starts; a cd carries over
+// it, and a step's own cwd wins for that step.
+func TestSessionCwdOverFrontMatterCwd(t *testing.T) {
+	r := newRig(t, "---\ncwd: infra\n---\n# T\n\n```bash {name=a}\npwd; cd sub\n```\n\n```bash {name=b}\npwd\n```\n\n```bash {name=c cwd=other}\npwd\n```\n")
+	for _, d := range []string{"infra/sub", "infra/other"} {
+		os.MkdirAll(filepath.Join(r.dir, d), 0o700)
+	}
+	e := r.open()
+	defer e.Close()
+	_, printed := runAllYes(t, e)
+	if printed["a"] != r.dir+"/infra\n" || printed["b"] != r.dir+"/infra/sub\n" || printed["c"] != r.dir+"/infra/other\n" {
+		t.Errorf("printed %q", printed)
+	}
+}
