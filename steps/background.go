@@ -191,7 +191,7 @@ func (e *Engine) runBackground(ctx context.Context, ex Executor, a *attempt, req
 		e.bg.mu.Unlock()
 		close(b.done)
 	}()
-	ended2, err := e.waitReady(ctx, ex, a, final)
+	endedEarly, err := e.waitReady(ctx, ex, a, final)
 	if err != nil {
 		status := journal.Failed
 		if ctx.Err() != nil {
@@ -200,7 +200,7 @@ func (e *Engine) runBackground(ctx context.Context, ex Executor, a *attempt, req
 		b.halt(status, err.Error())
 		return e.StepStatus(a.st.ID), nil
 	}
-	if ended2 {
+	if endedEarly {
 		// It ended while becoming ready (an exit 0 is a daemon that
 		// went on by itself: ok): its end is journaled as it ended.
 		<-b.done
