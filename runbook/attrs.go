@@ -13,7 +13,7 @@ import (
 // runmeKeys are attributes runme writes that we accept and ignore, so a doc
 // shared with runme checks clean.
 var runmeKeys = map[string]bool{
-	"id": true, "background": true, "closeTerminalOnSuccess": true, "openTerminalOnError": true,
+	"id": true, "closeTerminalOnSuccess": true, "openTerminalOnError": true,
 	"mimeType": true, "terminalRows": true, "promptEnv": true, "category": true,
 	"interpreter": true, "tag": true, "transform": true, "skipPrompts": true, "lang": true,
 }
@@ -107,6 +107,15 @@ func (a *Attrs) set(k, v string) error {
 		a.Shell = v
 	case "background":
 		a.Background, err = parseBool(k, v)
+	case "ready-if", "readyIf":
+		a.ReadyIf = v
+	case "ready-after", "readyAfter":
+		a.ReadyAfter, err = parseTimeout(v)
+		if err != nil {
+			err = fmt.Errorf("bad ready-after %q: want a duration such as 2s", v)
+		}
+	case "isolated":
+		a.Isolated, err = parseBool(k, v)
 	default:
 		if !runmeKeys[k] {
 			return errUnknownAttr

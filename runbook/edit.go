@@ -30,6 +30,10 @@ type Patch struct {
 type Edit struct {
 	doc     *Document
 	patches []Patch // in the order they were made
+	// declared are the variables RecordValue adds to the front matter:
+	// one patch holds them all (they go in at the same place), rebuilt
+	// as each is added.
+	declared []declared
 }
 
 // NewEdit starts an empty edit of doc.

@@ -107,3 +107,67 @@ func FuzzSetDefault(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRecordValue records any value for a placeholder in docs of every
+// shape (declared or not, no front matter, a value table, CRLF, BOM):
+// either nothing changes and an error says why, or the doc re-parses with
+// the value as the variable's default and in the table's value cell, and
+// every byte outside the front matter and that cell is as it was.
+func FuzzRecordValue(f *testing.F) {
+	for _, v := range []string{"db-1.rds.amazonaws.com", "a|b `c` d", "", "yes", "line\nbreak", " lead", "`", "ünï ✓", "x\x00", "- y", "# c"} {
+		f.Add(v, uint8(0))
+	}
+	docs := []string{
+		"---\nvariables:\n  env:\n    prompt: Environment\n---\n# Doc\n\n| Name | Value |\n|---|---|\n| `<endpoint>` | |\n\n```sh\necho <endpoint> <env>\n```\n",
+		"# Doc\n\n| Placeholder | Value | Note |\n| --- | --- | --- |\n| <endpoint> | old | x |\n\n```sh\necho <endpoint>\n```\n",
+		"\xef\xbb\xbf# Doc\r\n\r\n```sh\r\necho <endpoint>\r\n```\r\n",
+		"---\r\ntitle: T\r\n---\r\n# Doc\r\n\r\n```sh\r\necho <endpoint>\r\n```\r\n",
+		"---\nvariables: {env: x}\n---\n```sh\necho <endpoint>\n```\n",
+		"---\nvars: {}\n---\n```sh\necho <endpoint>\n```\n",
+		"---\nvariables:\n  ENDPOINT: {prompt: Where}\n---\n```sh\necho <endpoint>\n```\n| Key | Value |\n|-|-|\n| endpoint |\n",
+	}
+	f.Fuzz(func(t *testing.T, value string, which uint8) {
+		src := docs[int(which)%len(docs)]
+		doc, err := Parse("rec.md", []byte(src))
+		if err != nil || doc.Err() != nil {
+			t.Fatalf("fixture %d: %v %v", which, err, doc.Err())
+		}
+		e := NewEdit(doc)
+		if err := e.RecordValue("endpoint", value); err != nil {
+			if len(e.Patches()) != 0 {
+				t.Fatal("a refused edit left a patch")
+			}
+			return
+		}
+		out, err := e.Apply()
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc2, err := Parse("rec.md", out)
+		if err != nil || doc2.Err() != nil {
+			t.Fatalf("re-parse of %q: %v %v", out, err, doc2.Err())
+		}
+		if ph := doc2.Placeholder("endpoint"); ph == nil || ph.Default != value {
+			t.Fatalf("default of <endpoint> in %q: %+v, want %q", out, ph, value)
+		}
+		// Outside the patches, the bytes are the doc's.
+		ps := e.Patches()
+		at, o := 0, 0
+		for _, p := range ps {
+			if !strings.HasPrefix(string(out[o:]), src[at:p.Span.Start]) {
+				t.Fatalf("bytes before %s changed: %q", p.What, out)
+			}
+			o += p.Span.Start - at + len(p.New)
+			at = p.Span.End
+		}
+		if string(out[o:]) != src[at:] {
+			t.Fatalf("bytes at the end changed: %q", out)
+		}
+		if row := doc2.ValueRow("endpoint"); row != nil && !strings.ContainsAny(value, "\r\n") {
+			cells := splitRow(out, row.Row.Start, row.Row.End)
+			if got := CellText(out[cells[row.Col].Start:cells[row.Col].End]); got != value {
+				t.Fatalf("table cell %q, want %q, in %q", got, value, out)
+			}
+		}
+	})
+}

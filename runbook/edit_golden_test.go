@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // TestWriteBackGolden runs the case files in testdata/writeback/. Each is a
 // txtar archive holding doc.md, the edits to make (one per line:
 // `answer QUESTION-ID ANSWER…`, `tick STEP-ID done|undone`,
-// `default VARIABLE VALUE…`), and the expected want.md and diff.
+// `default VARIABLE VALUE…`, `record PLACEHOLDER VALUE…`), and the expected want.md and diff.
 // Run with -update to rewrite want.md and diff after reviewing a change.
 func TestWriteBackGolden(t *testing.T) {
 	files, _ := filepath.Glob("testdata/writeback/*.txtar")
@@ -106,6 +106,8 @@ func wbApplyOp(doc *Document, e *Edit, op string) error {
 			return fmt.Errorf("no step %s", id)
 		}
 		return e.Tick(st, arg == "done")
+	case "record":
+		return e.RecordValue(id, arg)
 	case "default":
 		if doc.FrontMatter != nil {
 			for _, v := range doc.FrontMatter.Variables {

@@ -96,6 +96,12 @@ func (p *parser) frontMatter() (*FrontMatter, int) {
 				continue
 			}
 			fm.Shell = v.Value
+		case "session":
+			if v.Kind != yaml.ScalarNode || (v.Value != SessionShared && v.Value != SessionIsolated) {
+				p.fmErr(lineOff+v.Line, fmt.Sprintf("session %q is not %s or %s", v.Value, SessionShared, SessionIsolated))
+				continue
+			}
+			fm.Session = v.Value
 		}
 	}
 	return fm, end

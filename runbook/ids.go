@@ -124,6 +124,7 @@ func (p *parser) finish() {
 		r.Section = p.sectionAt(r.Span.Start)
 	}
 	p.placeholders()
+	p.stepOutputs()
 }
 
 // stepTitle: the name, else the code's first `# comment` line (`-- ` for
@@ -207,6 +208,21 @@ func (p *parser) stepHash(st *Step) string {
 	} {
 		b = append(b, s...)
 		b = append(b, 0)
+	}
+	// Attributes added later go in only when set, so that the hash of
+	// every step written before them stays what runs journaled.
+	for _, s := range []struct {
+		on  bool
+		key string
+	}{
+		{st.Attrs.Isolated, "isolated"}, {st.Attrs.Background, "background"},
+		{st.Attrs.ReadyIf != "", "ready-if=" + st.Attrs.ReadyIf},
+		{st.Attrs.ReadyAfter > 0, "ready-after=" + st.Attrs.ReadyAfter.String()},
+	} {
+		if s.on {
+			b = append(b, s.key...)
+			b = append(b, 0)
+		}
 	}
 	p.hbuf = b
 	sum := sha256.Sum256(b)

@@ -14,9 +14,7 @@ func realDocDiagnostics(doc *Document) []Diagnostic {
 		out = append(out, Diagnostic{Severity: SevWarning, Line: max(line, 1), Code: code, Message: msg})
 	}
 	for _, st := range doc.Steps {
-		if st.Attrs.Background {
-			add(st.Line, "background-unsupported", "step "+st.ID+": background is not supported yet: the step runs in the foreground and the run waits for it to end")
-		}
+		out = append(out, backgroundDiagnostics(st)...)
 		if !st.Inferred || !isFenceAt(doc.Source, st.Span.Start) {
 			continue // inferred steps of a scraped page are reported with it
 		}
@@ -30,6 +28,27 @@ func realDocDiagnostics(doc *Document) []Diagnostic {
 		if want := nearMissLanguage(r.Lang); want != "" {
 			add(r.Line, "near-miss-language", "code block language \""+r.Lang+"\" looks like a typo of "+want+": the block is reference material, not a step")
 		}
+	}
+	return out
+}
+
+// backgroundDiagnostics flags a background step that cannot run in the
+// background, and readiness attributes that would be ignored.
+func backgroundDiagnostics(st *Step) []Diagnostic {
+	var out []Diagnostic
+	add := func(code, msg string) {
+		out = append(out, Diagnostic{Severity: SevWarning, Line: max(st.Line, 1), Code: code, Message: "step " + st.ID + ": " + msg})
+	}
+	a := st.Attrs
+	switch {
+	case a.Background && (st.Kind == KindSQL || st.Kind == KindManual):
+		add("background-ignored", "only shell steps run in the background: this one runs in the foreground")
+	case a.Background && a.Interactive:
+		add("background-ignored", "an interactive step has the terminal and cannot run in the background: it runs in the foreground")
+	case !a.Background && (a.ReadyIf != "" || a.ReadyAfter > 0):
+		add("ready-without-background", "ready-if and ready-after only apply to background steps")
+	case a.ReadyIf != "" && a.ReadyAfter > 0:
+		add("ready-if-and-after", "ready-if and ready-after both given: ready-if decides, ready-after is its deadline")
 	}
 	return out
 }

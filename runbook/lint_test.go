@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func lintLines(d *Document, opt LintOptions) string {
@@ -90,5 +91,33 @@ func TestLintDeclaredVariables(t *testing.T) {
 		"11 warning duplicate-name: step name \"a\" is already used on line 8: this step's id is a-2\n"
 	if got != want {
 		t.Errorf("lint:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Issue 14 §4: background steps are supported; what cannot run in the
+// background, and readiness attributes without it, are flagged.
+func TestLintBackground(t *testing.T) {
+	d := mustParse(t, "# T\n\n```sql {name=q background}\nselect 1;\n```\n\n```sh {name=i background interactive}\nvim\n```\n\n```sh {name=r ready-if=true}\necho\n```\n\n```sh {name=ok background ready-after=2s}\nserve\n```\n")
+	got := lintLines(d, LintOptions{})
+	for _, want := range []string{
+		"background-ignored: step q: only shell steps run in the background",
+		"background-ignored: step i: an interactive step has the terminal",
+		"ready-without-background: step r: ready-if and ready-after only apply to background steps",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lint lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "step ok") {
+		t.Errorf("a good background step was flagged:\n%s", got)
+	}
+	if st := d.Step("ok"); !st.Attrs.Background || st.Attrs.ReadyAfter != 2*time.Second {
+		t.Errorf("attrs %+v", st.Attrs)
+	}
+	if d := mustParse(t, "---\nsession: nope\n---\n# T\n"); d.Err() == nil {
+		t.Error("session: nope was accepted")
+	}
+	if d := mustParse(t, "---\nsession: isolated\n---\n# T\n"); d.Err() != nil || !d.SessionIsolated() {
+		t.Errorf("session: isolated: %v", d.Err())
 	}
 }

@@ -75,6 +75,10 @@ type Document struct {
 	Verified     []*Verified    `json:"verified,omitempty"`
 	References   []*Reference   `json:"references,omitempty"`
 	Placeholders []*Placeholder `json:"placeholders"`
+	// ValueRows are table rows that record a placeholder's value (first
+	// cell names it, a "Value" column holds it): write-back fills them
+	// with the values a run discovered.
+	ValueRows []*ValueRow `json:"-"`
 	// Diagnostics found while parsing (unclosed fence, bad attributes, …).
 	// Parse only fails outright for input that is not a Markdown text file.
 	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
@@ -107,10 +111,20 @@ type Attrs struct {
 	ContinueOnError bool          `json:"continueOnError,omitempty"`
 	DoneIf          string        `json:"doneIf,omitempty"`
 	Shell           string        `json:"shell,omitempty"` // interpreter override
-	// Background is runme's `background`: keep the step running while
-	// later ones run. Not supported yet: the step runs in the foreground
-	// and check warns.
+	// Background is runme's `background`: the step is started and the
+	// run moves on once it has started (ReadyIf / ReadyAfter), while it
+	// keeps running; it is stopped when the run ends (docs/format.md,
+	// "Session").
 	Background bool `json:"background,omitempty"`
+	// ReadyIf is a command polled (with a deadline) until it succeeds
+	// before a background step counts as started; ReadyAfter a fixed
+	// delay instead.
+	ReadyIf    string        `json:"readyIf,omitempty"`
+	ReadyAfter time.Duration `json:"readyAfter,omitempty"`
+	// Isolated keeps a shell step out of the run's shell session: it
+	// neither sees nor changes the variables, functions and working
+	// directory earlier steps left behind.
+	Isolated bool `json:"isolated,omitempty"`
 	// Raw holds every attribute as written, for display.
 	Raw map[string]string `json:"raw,omitempty"`
 }
@@ -133,6 +147,11 @@ type Step struct {
 	Expected string `json:"expected,omitempty"`
 	// Placeholders are the names used in Code, in order of first use.
 	Placeholders []string `json:"placeholders,omitempty"`
+	// Outputs are the placeholders the step's code may write to
+	// $RUNBOOK_OUTPUT (`name=value` or `name<<EOF` where the code uses
+	// it), found by reading the code: a run does not ask for them before
+	// the step runs.
+	Outputs []string `json:"outputs,omitempty"`
 	// Hash is a short hex digest of kind, lang, code and the attributes that
 	// change behaviour: a resumed run uses it to flag steps that changed.
 	Hash string `json:"hash"`
@@ -218,6 +237,27 @@ type Reference struct {
 	Span    Span   `json:"-"`
 }
 
+// ValueRow is a table row whose first cell names a placeholder (`<name>`,
+// `name`, in a code span or not), in a table with a value column: a
+// header cell with the word "value", or the second of two columns headed
+// Name, Variable, Placeholder, Parameter, Key, Setting or Field.
+type ValueRow struct {
+	Name string // the placeholder's name (PlaceholderName)
+	Line int
+	Row  Span // the row's bytes, without its line break
+	Col  int  // the value column, 0-based
+}
+
+// ValueRow returns the first table row recording placeholder name, or nil.
+func (d *Document) ValueRow(name string) *ValueRow {
+	for _, r := range d.ValueRows {
+		if r.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
 // Placeholder is a value asked once per run and reused in every step.
 type Placeholder struct {
 	Name    string `json:"name"`
@@ -243,7 +283,23 @@ type FrontMatter struct {
 	// Shell runs the doc's sh/shell/console blocks instead of bash
 	// (`shell: sh` for POSIX sh).
 	Shell string `json:"shell,omitempty"`
+	// Session is `isolated` when no shell state carries over between
+	// the doc's steps (each runs in a fresh shell), "" (or `shared`) for
+	// one terminal session (docs/format.md, "Session").
+	Session string `json:"session,omitempty"`
 }
+
+// SessionIsolated reports whether the doc's front matter turns the shell
+// session off: every step runs in a fresh shell.
+func (d *Document) SessionIsolated() bool {
+	return d.FrontMatter != nil && d.FrontMatter.Session == SessionIsolated
+}
+
+// The values of the front matter's `session`.
+const (
+	SessionShared   = "shared"
+	SessionIsolated = "isolated"
+)
 
 // Variable is a front-matter variable declaration.
 type Variable struct {

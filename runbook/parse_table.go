@@ -147,7 +147,7 @@ func headerColumns(line []byte) int {
 // table finds check rows and questions in a GFM table given as its lines:
 // header, delimiter, body rows.
 func (p *parser) table(rows []Span) {
-	checks, cmdCol := false, -1
+	checks, cmdCol, valueCol := false, -1, -1
 	p.tableRows += len(rows) - 1
 	for ri, r := range rows {
 		if ri == 1 {
@@ -164,8 +164,14 @@ func (p *parser) table(rows []Span) {
 		cells := splitRow(p.src, start, end)
 		if ri == 0 {
 			checks, cmdCol = checkHeader(p.src, cells)
+			valueCol = valueColumn(p.src, cells)
 		} else if checks {
 			p.checkRow(cells, cmdCol, Span{start, end})
+		}
+		if ri > 1 && valueCol > 0 && valueCol < len(cells) {
+			if name, ok := rowPlaceholder(p.src, cells[0]); ok {
+				p.doc.ValueRows = append(p.doc.ValueRows, &ValueRow{Name: name, Line: p.lineOf(start), Row: Span{start, end}, Col: valueCol})
+			}
 		}
 		for _, c := range cells {
 			raw := p.src[c.Start:c.End]
@@ -203,27 +209,57 @@ func checkHeader(src []byte, cells []Span) (checks bool, cmdCol int) {
 	return checks, cmdCol
 }
 
+// nameColumns head the first column of a two-column table of values.
+var nameColumns = map[string]bool{
+	"name": true, "variable": true, "placeholder": true, "parameter": true, "key": true,
+	"setting": true, "field": true,
+}
+
+// valueColumn is the column of a header row that holds values: the first
+// cell (after the first) with the word "value", else the second of a
+// two-column table whose first column names things; -1 when none.
+func valueColumn(src []byte, cells []Span) int {
+	for i, c := range cells {
+		if i == 0 {
+			continue
+		}
+		for _, w := range strings.Fields(strings.ToLower(stripInline(string(src[c.Start:c.End])))) {
+			if strings.Trim(w, "().:*") == "value" {
+				return i
+			}
+		}
+	}
+	if len(cells) == 2 && nameColumns[strings.TrimSuffix(strings.ToLower(strings.TrimSpace(stripInline(string(src[cells[0].Start:cells[0].End])))), "s")] {
+		return 1
+	}
+	return -1
+}
+
+// rowPlaceholder is the placeholder a value row's first cell names:
+// `<name>`, `{name}` or a bare name, in a code span or not.
+func rowPlaceholder(src []byte, c Span) (string, bool) {
+	s := strings.TrimSpace(stripInline(string(src[c.Start:c.End])))
+	if len(s) > 2 && (s[0] == '<' && s[len(s)-1] == '>' || s[0] == '{' && s[len(s)-1] == '}') {
+		s = s[1 : len(s)-1]
+	}
+	if s == "" || len(s) > maxPlaceholderLen || !isAlpha(s[0]) {
+		return "", false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIdentByte(s[i]) && s[i] != '-' && s[i] != '.' {
+			return "", false
+		}
+	}
+	return PlaceholderName(s), true
+}
+
 // splitRow returns the trimmed content span of each cell of a table row
 // held in src[start:end]. A pipe splits cells unless backslash-escaped, even
 // inside a code span (GFM).
 func splitRow(src []byte, start, end int) []Span {
-	for end > start && (src[end-1] == ' ' || src[end-1] == '\t') {
-		end--
-	}
-	i := start
-	if i < end && src[i] == '|' {
-		i++
-	}
-	if end > i && src[end-1] == '|' && !escaped(src, end-1) {
-		end--
-	}
-	var cells []Span
-	cs := i
-	for ; i <= end; i++ {
-		if i == end || (src[i] == '|' && !escaped(src, i)) {
-			cells = append(cells, trimSpan(src, Span{cs, i}))
-			cs = i + 1
-		}
+	cells := rawCells(src, start, end)
+	for i, c := range cells {
+		cells[i] = trimSpan(src, c)
 	}
 	return cells
 }

@@ -276,8 +276,10 @@ func (p *parser) placeholders() {
 			lineOff = start
 			use(name, st.docLine(line))
 		})
-		if st.Attrs.DoneIf != "" {
-			ScanStepPlaceholders(&Step{Kind: KindShell}, st.Attrs.DoneIf, func(name string, _, _ int) { use(name, st.Line) })
+		for _, check := range []string{st.Attrs.DoneIf, st.Attrs.ReadyIf} {
+			if check != "" {
+				ScanStepPlaceholders(&Step{Kind: KindShell}, check, func(name string, _, _ int) { use(name, st.Line) })
+			}
 		}
 		if st.Attrs.Cwd != "" {
 			ScanPlaceholders(st.Attrs.Cwd, func(name string, _, _ int) { use(name, st.Line) })
@@ -359,4 +361,18 @@ func (p *parser) fmValueLine(val string) int {
 		return p.lineOf(fm.Span.Start + i)
 	}
 	return fm.Line
+}
+
+// ShellName reports whether s is a shell variable name: letters, digits
+// and _, not starting with a digit.
+func ShellName(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIdentByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }

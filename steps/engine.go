@@ -67,6 +67,9 @@ type Engine struct {
 	loaded  int  // the journal's last seq when Open read it
 	rec     *recorder
 	vars    *varStore
+	shell   *shellState // the run's shell session
+	outputs outputs     // named outputs waiting for the engineer
+	bg      background  // steps running in the background
 	environ []string
 	now     func() time.Time
 	who     string
@@ -144,19 +147,33 @@ func Open(_ context.Context, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.loaded = st.Seq
-	saved, journaled := map[string]string{}, map[string]string{}
+	saved, journaled, outs := map[string]string{}, map[string]string{}, map[string]string{}
 	for name, v := range st.Vars {
 		if !v.Secret {
 			saved[name] = v.Value
 			journaled[name] = v.Value
 		}
 	}
+	for name, o := range st.Outputs {
+		if !o.Secret {
+			outs[name] = o.Value
+		}
+	}
 	vars, err := NewVars(VarsConfig{Doc: cfg.Doc, Sets: cfg.Sets, Values: cfg.Values, Environ: e.environ,
-		Saved: saved, Sources: cfg.Sources})
+		Saved: saved, Outputs: outs, Sources: cfg.Sources})
 	if err != nil {
 		return nil, err
 	}
 	e.vars = newVarStore(vars, journaled)
+	e.shell = newShellState(st)
+	// --set NAME=… gives a session value a resumed run lacks (a secret).
+	for _, m := range e.MissingSession() {
+		if v, ok := cfg.Sets[m.Name]; ok && !m.Func {
+			if err := e.SetSessionValue(m.Name, v); err != nil {
+				return nil, &InputError{fmt.Errorf("--set %s: %w", m.Name, err)}
+			}
+		}
+	}
 	e.rec = newRecorder(st, e.now)
 	e.rec.begin, e.rec.reopen = e.begin, e.resumedEvent
 	e.rec.preview = e.setAnswers(st)
@@ -230,9 +247,13 @@ func (e *Engine) StepStatus(id string) journal.Status {
 // RunOptions.Hold. Call it before showing anything else.
 func (e *Engine) Flush() error { return e.rec.flush() }
 
-// Close releases the journal. The run stays resumable unless it was
-// finished.
-func (e *Engine) Close() error { return e.rec.close() }
+// Close stops the steps running in the background (journaled
+// interrupted: a resumed run offers to start them again) and releases the
+// journal. The run stays resumable unless it was finished.
+func (e *Engine) Close() error {
+	e.StopBackgroundSteps(journal.Interrupted)
+	return e.rec.close()
+}
 
 // Var returns a variable's value if one is known without fetching it.
 func (e *Engine) Var(name string) (string, bool) {
@@ -280,7 +301,7 @@ func (e *Engine) journalVar(name string, r resolved) error {
 }
 
 // mask hides every known secret, in every form, in s.
-func (e *Engine) mask(s string) string { return e.masks.get(e.vars.secrets()).String(s) }
+func (e *Engine) mask(s string) string { return e.masks.get(e.secrets()).String(s) }
 
 // RecordIdentity journals the cloud identity a preflight found, so that
 // the record says which account the run acted on.

@@ -14,16 +14,16 @@ import (
 	"github.com/runbook-sh/runbook/runbook/journal"
 )
 
-// writeBackEdit collects the patches for the answers of this run that are
-// not yet in the doc; the ids say which questions they answer.
-func (e *Engine) writeBackEdit() (*runbook.Edit, []string, error) {
+// writeBackEdit collects the patches for the answers and the confirmed
+// named outputs of this run that are not yet in the doc; ids says which
+// questions they answer, outs which placeholders they record.
+func (e *Engine) writeBackEdit() (edit *runbook.Edit, ids, outs []string, err error) {
 	doc := e.Doc()
 	// The state as frontends see it: before the journal opens, it has
 	// the --set answers the run will record first.
 	st, _ := e.rec.snapshot()
 	answers := st.Answers
-	edit := runbook.NewEdit(doc)
-	var ids []string
+	edit = runbook.NewEdit(doc)
 	for _, q := range doc.Questions {
 		a, ok := answers[q.ID]
 		if !ok || a.Skipped || a.Written {
@@ -34,18 +34,38 @@ func (e *Engine) writeBackEdit() (*runbook.Edit, []string, error) {
 			who = e.who
 		}
 		if err := edit.Answer(q, a.Value, who, a.Time); err != nil {
-			return nil, nil, fmt.Errorf("write back: %w", err)
+			return nil, nil, nil, fmt.Errorf("write back: %w", err)
 		}
 		ids = append(ids, q.ID)
 	}
-	return edit, ids, nil
+	// A value the run discovered, for the next person: secrets never go
+	// into the doc, nor a value the doc records already.
+	for _, name := range sortedKeys(st.Outputs) {
+		o := st.Outputs[name]
+		if o.Written || o.Secret || e.vars.secret(name) || doc.Placeholder(name) == nil || recorded(doc, name, o.Value) {
+			continue
+		}
+		if err := edit.RecordValue(name, o.Value); err != nil {
+			return nil, nil, nil, fmt.Errorf("write back: %w", err)
+		}
+		outs = append(outs, name)
+	}
+	return edit, ids, outs, nil
+}
+
+// recorded reports whether the doc has value as the recorded value of
+// placeholder name already.
+func recorded(doc *runbook.Document, name, value string) bool {
+	ph := doc.Placeholder(name)
+	return ph != nil && ph.Default == value
 }
 
 // PendingWriteBack is the unified diff that WriteBack would apply to the
-// doc: the answers given in this run, not yet written. "" when none.
+// doc: the answers given and the named outputs confirmed in this run, not
+// yet written. "" when none.
 func (e *Engine) PendingWriteBack() (string, error) {
-	edit, ids, err := e.writeBackEdit()
-	if err != nil || len(ids) == 0 {
+	edit, ids, outs, err := e.writeBackEdit()
+	if err != nil || len(ids)+len(outs) == 0 {
 		return "", err
 	}
 	out, err := edit.Apply()
@@ -56,19 +76,19 @@ func (e *Engine) PendingWriteBack() (string, error) {
 	return runbook.Diff(diffName(doc.Path), doc.Source, out), nil
 }
 
-// WriteBack writes the pending answers into the doc (atomically; refused
+// WriteBack writes the pending answers and outputs into the doc (atomically; refused
 // if their targets changed on disk meanwhile), journals which, and reads
 // the doc again: what frontends show is the file as it is now.
 func (e *Engine) WriteBack() error {
-	edit, ids, err := e.writeBackEdit()
-	if err != nil || len(ids) == 0 {
+	edit, ids, outs, err := e.writeBackEdit()
+	if err != nil || len(ids)+len(outs) == 0 {
 		return err
 	}
 	doc := e.Doc()
 	if err := runbook.WriteFile(doc.Path, doc.Source, edit.Patches()); err != nil {
 		return err
 	}
-	ev := journal.Event{Type: journal.WroteBack, Written: ids}
+	ev := journal.Event{Type: journal.WroteBack, Written: ids, Outputs: outs}
 	if b, err := os.ReadFile(doc.Path); err == nil {
 		sum := sha256.Sum256(b)
 		ev.DocHash = hex.EncodeToString(sum[:])

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
 )
 
 // Request is everything an executor needs to run one step once. The engine
@@ -42,6 +43,33 @@ type Request struct {
 	// before it measures, so that padding does not betray a secret's
 	// length.
 	Secrets []string
+	// Session is the run's shell session the step starts in (a shell
+	// step that is not isolated): the executor restores it before the
+	// step's code runs and, with Session.Capture, reports in
+	// Result.Session what the code changed. nil: a fresh shell, as
+	// always (docs/format.md, "Session").
+	Session *ShellSession
+	// Outputs asks for a private file named by $RUNBOOK_OUTPUT, where the
+	// step may write `name=value` lines; its content is Result.Outputs.
+	Outputs bool
+	// Background marks a step that keeps running while later steps run:
+	// besides the terminal hang-up, a watchdog kills its process group if
+	// runbook dies, so that it never outlives runbook (steps/shell).
+	Background bool
+	// Started, when set, is called with the main process's id (the
+	// process group's) once it has started.
+	Started func(pid int)
+}
+
+// ShellSession is the shell state a step starts in: the variables and
+// functions earlier steps left (values included, secrets too: they go to
+// the shell through memory only). The working directory is Request.Dir.
+type ShellSession struct {
+	Vars  []journal.ShellVar
+	Funcs []journal.ShellFunc
+	// Capture asks for what the step changes (Result.Session); a done-if
+	// check or a check step only sees the session.
+	Capture bool
 }
 
 // Result is the outcome of one attempt.
@@ -53,6 +81,15 @@ type Result struct {
 	Err         error
 	TimedOut    bool
 	Interrupted bool // cancelled by the engineer (Ctrl-C)
+	// Session is what the step changed in the shell session
+	// (Request.Session.Capture), values as the shell had them: the engine
+	// decides which are secret. nil when nothing was captured.
+	Session *journal.SessionChange
+	// SessionNotes say what could not be captured and why (a value in a
+	// form the reader does not know, a step that replaced the capture).
+	SessionNotes []string
+	// Outputs is what the step wrote to $RUNBOOK_OUTPUT (Request.Outputs).
+	Outputs []byte
 }
 
 // OK reports whether the attempt succeeded.

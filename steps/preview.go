@@ -45,13 +45,43 @@ func (e *Engine) Missing(stepID string) []string {
 			if slices.Contains(missing, name) {
 				continue
 			}
-			if _, _, ok := e.vars.peek(name); ok || e.vars.hasSource(name) {
+			if _, _, ok := e.vars.peek(name); ok || e.vars.hasSource(name) || e.producedBefore(st, name) {
 				continue
 			}
 			missing = append(missing, name)
 		}
 	}
 	return missing
+}
+
+// producedBefore reports whether a step before st that is still to run
+// writes placeholder name to $RUNBOOK_OUTPUT (runbook.Step.Outputs): its
+// value comes from there, once the engineer confirms it, and is not asked
+// for before.
+func (e *Engine) producedBefore(st *runbook.Step, name string) bool {
+	for _, p := range e.Doc().Steps {
+		if p.ID == st.ID {
+			return false
+		}
+		if slices.Contains(p.Outputs, name) && !journal.Settled(p, e.StepStatus(p.ID)) {
+			return true
+		}
+	}
+	return false
+}
+
+// OutputSteps lists the steps of ids (in doc order) still to run that
+// write placeholders later steps use to $RUNBOOK_OUTPUT: with nobody to
+// confirm their outputs (no terminal, no --yes) the run would stop at
+// the step that needs them.
+func (e *Engine) OutputSteps(ids ...string) []string {
+	var out []string
+	for _, st := range e.Doc().Steps {
+		if len(st.Outputs) > 0 && slices.Contains(ids, st.ID) && !journal.Settled(st, e.StepStatus(st.ID)) {
+			out = append(out, st.ID)
+		}
+	}
+	return out
 }
 
 // CheckValues validates every value already known for the given steps
@@ -117,9 +147,13 @@ func (e *Engine) checkSubstitution(doc *runbook.Document, st *runbook.Step) erro
 	if _, err := Fill(st, code, vals); err != nil {
 		return &runbook.Error{Path: doc.Path, Line: st.Line, Err: fmt.Errorf("step %s: %w", st.ID, err)}
 	}
-	if st.Attrs.DoneIf != "" {
-		if _, err := Fill(DoneIfStep(st), st.Attrs.DoneIf, vals); err != nil {
-			return &runbook.Error{Path: doc.Path, Line: st.Line, Err: fmt.Errorf("step %s: done-if: %w", st.ID, err)}
+	for _, c := range [][2]string{{"done-if", st.Attrs.DoneIf}, {"ready-if", st.Attrs.ReadyIf}} {
+		what, check := c[0], c[1]
+		if check == "" {
+			continue
+		}
+		if _, err := Fill(DoneIfStep(st), check, vals); err != nil {
+			return &runbook.Error{Path: doc.Path, Line: st.Line, Err: fmt.Errorf("step %s: %s: %w", st.ID, what, err)}
 		}
 	}
 	return nil

@@ -48,9 +48,11 @@ type attempt struct {
 	n       int
 	cmd     Filled // the command, values filled in
 	doneIf  Filled // the done-if check, values filled in (Run "" for none)
+	readyIf Filled // a background step's ready-if, values filled in
 	req     Request
 	secrets []string
-	masks   *mask.Set // the secrets compiled
+	masks   *mask.Set              // the secrets compiled
+	session *journal.SessionChange // what it changed in the session, as journaled
 	t0      time.Time
 	log     *journal.Log
 	hold    bool
@@ -102,6 +104,11 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 		}
 	}
 	sink := &outputSink{rec: e.rec, log: a.log, step: stepID, attempt: a.n}
+	if runsInBackground(st) {
+		req := a.req
+		req.Command, req.Binds, req.Output = a.cmd.Run, a.cmd.Binds, sink
+		return e.runBackground(ctx, ex, a, req)
+	}
 	m := a.masks.Writer(sink)
 	req := a.req
 	req.Command, req.Binds, req.Output = a.cmd.Run, a.cmd.Binds, m
@@ -120,7 +127,33 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	if sink.err != nil && res.Err == nil {
 		res.Err = sink.err
 	}
-	return e.finish(a, res, statusOf(ctx, res))
+	status = statusOf(ctx, res)
+	if err := e.keep(a, res, status); err != nil {
+		return status, err
+	}
+	return e.finish(a, res, status)
+}
+
+// keep takes in what an attempt left: its changes to the shell session
+// and its named outputs (offered to the engineer only when it succeeded),
+// with notes on what could not be kept.
+func (e *Engine) keep(a *attempt, res Result, status journal.Status) error {
+	a.session = e.capture(a.st.ID, res.Session)
+	notes := res.SessionNotes
+	if status == journal.Interrupted || status == journal.TimedOut {
+		notes = nil // a shell stopped halfway lists nothing: no news
+	}
+	if status == journal.OK {
+		notes = append(notes, e.offerOutputs(a.st, a.n, res.Outputs)...)
+	} else {
+		e.DropOutputs(a.st.ID)
+	}
+	for _, n := range notes {
+		if err := e.Note(a.st.ID, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepare resolves the values of an attempt and fills them in.
@@ -145,13 +178,22 @@ func (e *Engine) prepare(ctx context.Context, st *runbook.Step, opt RunOptions) 
 			return nil, fmt.Errorf("step %s: done-if: %w", st.ID, err)
 		}
 	}
+	if st.Attrs.ReadyIf != "" && runsInBackground(st) {
+		if a.readyIf, err = Fill(DoneIfStep(st), st.Attrs.ReadyIf, vals); err != nil {
+			return nil, fmt.Errorf("step %s: ready-if: %w", st.ID, err)
+		}
+	}
 	dir, err := e.stepDir(st, vals)
 	if err != nil {
 		return nil, err
 	}
-	a.secrets = e.vars.secrets()
+	a.secrets = e.secrets()
 	a.masks = e.masks.get(a.secrets)
-	a.req = Request{Step: st, Env: Export(e.environ, e.exported(vals)), Dir: dir, Timeout: st.Attrs.Timeout, Secrets: a.secrets}
+	a.req = Request{Step: st, Env: Export(e.environ, e.exported(vals)), Dir: dir, Timeout: st.Attrs.Timeout, Secrets: a.secrets,
+		Session: e.sessionFor(st, true)}
+	// A step's named outputs ($RUNBOOK_OUTPUT): shell steps of its own
+	// (not a check, not one in the background).
+	a.req.Outputs = st.Kind == runbook.KindShell && !st.Attrs.Background
 	a.n = 1
 	e.rec.read(func(s *journal.State, _ bool) {
 		if ss := s.Steps[st.ID]; ss != nil && len(ss.Attempts) > 0 {
@@ -171,7 +213,11 @@ func (e *Engine) recordStart(a *attempt, opt RunOptions) (<-chan error, error) {
 	if a.doneIf.Run != "" {
 		started.Note = "done-if: " + a.masks.String(a.doneIf.Display)
 	}
-	if opt.Hold && a.doneIf.Run == "" && !a.st.Attrs.Interactive {
+	if runsInBackground(a.st) {
+		started.Background = true
+		a.hold = false // its end comes whenever it comes
+	}
+	if opt.Hold && a.doneIf.Run == "" && !a.st.Attrs.Interactive && !started.Background {
 		return e.rec.recordOverlapped(started)
 	}
 	_, err := e.rec.record(started)
@@ -189,6 +235,12 @@ func (e *Engine) checkDoneIf(ctx context.Context, ex Executor, a *attempt) (Resu
 	m := a.masks.Writer(a.log)
 	req := a.req
 	req.Step, req.Command, req.Binds, req.Output = &check, a.doneIf.Run, a.doneIf.Binds, m
+	req.Outputs = false
+	if req.Session != nil {
+		// It sees the session (a done-if testing $VPC_ID sees the value
+		// captured); what it changes is not kept.
+		req.Session = e.sessionFor(a.st, false)
+	}
 	if req.Timeout == 0 {
 		req.Timeout = DoneIfTimeout
 	}
@@ -207,7 +259,7 @@ func doneIfStatus(ctx context.Context, res Result) journal.Status {
 // finish closes the attempt's log and journals its end.
 func (e *Engine) finish(a *attempt, res Result, status journal.Status) (journal.Status, error) {
 	ev := journal.Event{Type: journal.StepFinished, Step: a.st.ID, Attempt: a.n, Status: status,
-		DurationMS: time.Since(a.t0).Milliseconds()}
+		DurationMS: time.Since(a.t0).Milliseconds(), Session: a.session}
 	if logErr := a.log.Close(); logErr != nil && res.Err == nil {
 		res.Err = logErr
 	}
@@ -279,13 +331,30 @@ func (e *Engine) exported(vals map[string]Value) map[string]string {
 }
 
 // stepDir is the doc's directory joined with the step's cwd, whose
-// placeholders are filled as plain text (it is a path, not shell code).
+// placeholders are filled as plain text (it is a path, not shell code)
+// and whose $NAME and ${NAME} are the session's variables (or the
+// environment's). A step of the session without a cwd starts where the
+// last `cd` left the session.
 func (e *Engine) stepDir(st *runbook.Step, vals map[string]Value) (string, error) {
 	cwd := st.Attrs.Cwd
-	if cwd == "" {
-		return e.docDir, nil
+	// The front matter's cwd is every step's starting point: a `cd` in
+	// the session wins over it, as it would in a terminal; a step's own
+	// cwd wins over both.
+	fmCwd := ""
+	if fm := e.Doc().FrontMatter; fm != nil {
+		fmCwd = fm.Cwd
 	}
-	dir := fillPlain(cwd, vals)
+	if cwd == "" || cwd == fmCwd {
+		if e.sessionFor(st, false) != nil {
+			if dir, ok, err := e.sessionDir(st); ok || err != nil {
+				return dir, err
+			}
+		}
+		if cwd == "" {
+			return e.docDir, nil
+		}
+	}
+	dir := e.expandSession(st, fillPlain(cwd, vals))
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(e.docDir, dir)
 	}
@@ -293,6 +362,42 @@ func (e *Engine) stepDir(st *runbook.Step, vals map[string]Value) (string, error
 		return "", fmt.Errorf("step %s: cwd %s is not a directory", st.ID, e.mask(dir))
 	}
 	return dir, nil
+}
+
+// expandSession expands $NAME and ${NAME} in a step's cwd with the
+// session's variables (else the environment's), as the shell would have:
+// a path, not code. A name with no value is an error rather than an
+// empty string: `$WORKDIR/build` must not become `/build`.
+func (e *Engine) expandSession(st *runbook.Step, path string) string {
+	if !strings.Contains(path, "$") {
+		return path
+	}
+	vals := map[string]string{}
+	if e.sessionFor(st, false) != nil {
+		for _, v := range e.shell.forStep(false).Vars {
+			if v.Kind == journal.VarScalar && !v.Unset {
+				vals[v.Name] = v.Value
+			}
+		}
+	}
+	return os.Expand(path, func(name string) string {
+		if v, ok := vals[name]; ok {
+			return v
+		}
+		if v, ok := lookupEnv(e.environ, name); ok {
+			return v
+		}
+		return "$" + name // left as written: the directory check names it
+	})
+}
+
+func lookupEnv(env []string, name string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == name {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // fillPlain fills the placeholders of a text that is neither shell nor SQL

@@ -22,6 +22,7 @@ import (
 // its commands), but one flow runs one step at a time.
 type Session struct {
 	r   Runner
+	sr  sessionRunner // r's shell session, outputs, background steps; nil without them
 	pol Policy
 
 	mu       sync.Mutex
@@ -54,13 +55,20 @@ type flow struct {
 	// attempt: each question is asked once (a rerun's yes does not stand
 	// for a confirmation that shows the command).
 	approved map[string]map[ActionKind]bool
-	current  *Action // the action waiting for an answer or a Run
-	notes    []Note
-	out      Outcome
+	// rerun are the steps to run again first: they set session values a
+	// resumed run lacks (ActSessionValues, ChooseRun).
+	rerun   []*runbook.Step
+	current *Action // the action waiting for an answer or a Run
+	notes   []Note
+	out     Outcome
 }
 
 // NewSession starts a session on r with the frontend's policy.
-func NewSession(r Runner, pol Policy) *Session { return &Session{r: r, pol: pol} }
+func NewSession(r Runner, pol Policy) *Session {
+	s := &Session{r: r, pol: pol}
+	s.sr, _ = r.(sessionRunner)
+	return s
+}
 
 // Runner is what the session drives.
 func (s *Session) Runner() Runner { return s.r }
@@ -147,6 +155,12 @@ func (s *Session) Next() Action {
 
 // advance finds the next action of a flow.
 func (s *Session) advance(f *flow) Action {
+	for len(f.rerun) > 0 {
+		if a, ok := s.stepAction(f, f.rerun[0], true); ok {
+			return a
+		}
+		f.rerun = f.rerun[1:]
+	}
 	if !f.all {
 		if f.target == nil {
 			return s.end(f)
@@ -201,7 +215,7 @@ func (s *Session) upfront(f *flow) (Action, bool) {
 		return Action{Kind: ActQuestion, Question: q}, true
 	}
 	if f.gathered {
-		return Action{}, false
+		return s.upfrontSession(f)
 	}
 	f.gathered = true
 	var names []string
@@ -216,7 +230,7 @@ func (s *Session) upfront(f *flow) (Action, bool) {
 		}
 	}
 	if len(names) == 0 {
-		return Action{}, false
+		return s.upfrontSession(f)
 	}
 	return Action{Kind: ActValues, Names: names}, true
 }
@@ -258,6 +272,9 @@ func (s *Session) stepAction(f *flow, st *runbook.Step, explicit bool) (Action, 
 		return Action{}, false
 	}
 	status := s.r.StepStatus(st.ID)
+	if a, ok, decided := s.backgroundAction(f, st, status, explicit); decided {
+		return a, ok
+	}
 	switch {
 	case explicit && status.Finished() && !f.isApproved(st.ID, ActRerun):
 		return Action{Kind: ActRerun, Step: st, Status: status}, true
@@ -287,6 +304,9 @@ func (s *Session) stepAction(f *flow, st *runbook.Step, explicit bool) (Action, 
 			return s.stop(f, st, journal.Pending, fmt.Sprintf("step %s: no value for <%s>", st.ID, missing[0])), true
 		}
 		return Action{Kind: ActValues, Step: st, Names: missing}, true
+	}
+	if a, ok := s.sessionValues(f, st); ok {
+		return a, true
 	}
 	if !f.isApproved(st.ID, ActConfirm) && s.needsConfirm(st, explicit) {
 		if !s.pol.Ask {
@@ -367,6 +387,9 @@ func (s *Session) end(f *flow) Action {
 	// in the state before the run is judged.
 	if err := s.r.Flush(); err != nil && out.Err == nil {
 		out.Err, out.Reason = err, err.Error()
+	}
+	if out.Stopped == nil && out.Err == nil {
+		s.endBackground()
 	}
 	if out.Stopped == nil && out.Err == nil {
 		if v := s.r.View(); v.Complete && !v.Finished {

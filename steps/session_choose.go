@@ -37,8 +37,12 @@ func (s *Session) Choose(c Choice) error {
 		err = s.giveValues(a.Names, c)
 	case ActInferred:
 		err = s.chooseInferred(a.Steps, c)
-	case ActConfirm, ActRerun, ActStale, ActManual, ActFailed, ActRun:
+	case ActConfirm, ActRerun, ActStale, ActManual, ActFailed, ActRun, ActRestart:
 		err = s.chooseStep(f, a, c)
+	case ActSessionValues:
+		err = s.chooseSessionValues(f, a, c)
+	case ActOutputs:
+		err = s.chooseOutputs(f, a, c)
 	default:
 		err = fmt.Errorf("%s cannot be answered", a.Kind)
 	}
@@ -62,6 +66,10 @@ func (s *Session) chooseStop(f *flow, a *Action) {
 	case a.Kind == ActManual:
 		f.out.Stopped, f.out.Status = a.Step, journal.Pending
 		f.out.Reason = fmt.Sprintf("manual step %s is not done yet: stopped there", a.Step.ID)
+	case a.Kind == ActOutputs:
+		s.sr.DropOutputs(a.Step.ID)
+		f.out.Stopped, f.out.Status = a.Step, journal.Pending
+		f.out.Reason = fmt.Sprintf("stopped after step %s; its outputs were not taken", a.Step.ID)
 	case a.Step != nil:
 		f.out.Stopped, f.out.Status = a.Step, journal.Pending
 		f.out.Reason = fmt.Sprintf("stopped before step %s", a.Step.ID)
@@ -128,6 +136,9 @@ func (s *Session) chooseStep(f *flow, a *Action, c Choice) error {
 	case ChooseRun, ChooseRetry:
 		switch a.Kind {
 		case ActManual:
+		case ActRestart:
+			f.approve(st.ID, ActRestart)
+			return nil
 		case ActFailed, ActRun:
 			// It just ran (or was about to): no need to confirm it again.
 			f.approve(st.ID, ActConfirm)
@@ -179,6 +190,10 @@ func (s *Session) settled(f *flow, st *runbook.Step, err error) error {
 // moveOn goes past a step: the next in run-all, the end of a single flow.
 func (s *Session) moveOn(f *flow, st *runbook.Step) {
 	delete(f.approved, st.ID)
+	if len(f.rerun) > 0 && f.rerun[0].ID == st.ID {
+		f.rerun = f.rerun[1:]
+		return
+	}
 	if f.all {
 		if f.pos < len(f.plan) && f.plan[f.pos].ID == st.ID {
 			f.pos++
@@ -223,6 +238,9 @@ func (s *Session) Run(ctx context.Context, opt RunOptions) (journal.Status, erro
 		return status, err
 	}
 	s.after(f, st, status)
+	if f.current == nil && status == journal.OK {
+		s.afterOutputs(f, st)
+	}
 	return status, nil
 }
 
@@ -231,7 +249,12 @@ func (s *Session) Run(ctx context.Context, opt RunOptions) (journal.Status, erro
 // failure is asked about, or stops when nobody can answer.
 func (s *Session) after(f *flow, st *runbook.Step, status journal.Status) {
 	switch {
+	case status == journal.OK && s.sr != nil && len(s.sr.PendingOutputs(st.ID)) > 0:
+		// Its outputs come first (afterOutputs); moving on waits for them.
 	case status.Finished():
+		s.moveOn(f, st)
+	case status == journal.Running && s.sr != nil && s.sr.BackgroundRunning(st.ID):
+		f.notes = append(f.notes, Note{Kind: NoteBackground, Step: st, Status: status})
 		s.moveOn(f, st)
 	case status == journal.Interrupted:
 		f.out.Stopped, f.out.Status, f.out.Reason = st, status, fmt.Sprintf("step %s interrupted", st.ID)

@@ -70,11 +70,17 @@ type Needs struct {
 	Questions []*runbook.Question // unanswered [VERIFY] questions
 	Confirm   []string            // `confirm` steps (--yes runs them)
 	Inferred  []string            // inferred steps (--yes runs them)
+	// Session are the shell session's values a resumed run lacks (secrets
+	// are never on disk): --set NAME=VALUE gives one.
+	Session []MissingValue
+	// Outputs are steps whose named outputs later steps use: somebody
+	// confirms them (--yes takes them).
+	Outputs []string
 }
 
 // Empty reports whether nothing is needed.
 func (n Needs) Empty() bool {
-	return len(n.Values)+len(n.Questions)+len(n.Confirm)+len(n.Inferred) == 0
+	return len(n.Values)+len(n.Questions)+len(n.Confirm)+len(n.Inferred)+len(n.Session)+len(n.Outputs) == 0
 }
 
 // Needs lists, without asking or running anything, what RunAll(sel)
@@ -110,6 +116,30 @@ func (s *Session) Needs(sel Selection) (Needs, error) {
 		case st.Inferred:
 			n.Inferred = append(n.Inferred, st.ID)
 		}
+		if s.sr != nil && n.Session == nil && s.sr.SeesSession(st.ID) {
+			n.Session = s.sr.MissingSession()
+		}
+	}
+	if s.sr != nil && !s.pol.Yes {
+		ids := make([]string, len(plan))
+		for i, st := range plan {
+			ids[i] = st.ID
+		}
+		n.Outputs = s.sr.OutputSteps(ids...)
 	}
 	return n, nil
+}
+
+// StopBackground stops a step running in the background (the engineer
+// is done with it; journaled ok); a run that this completes is finished.
+func (s *Session) StopBackground(id string) error {
+	if s.sr == nil || !s.sr.BackgroundRunning(id) {
+		return fmt.Errorf("%s is not running in the background", id)
+	}
+	if err := s.sr.StopBackground(id); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.finishIfComplete()
 }

@@ -38,7 +38,28 @@ func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
 // The engine is what sessions drive in production.
-var _ Runner = (*Engine)(nil)
+var (
+	_ Runner        = (*Engine)(nil)
+	_ sessionRunner = (*Engine)(nil)
+)
+
+// sessionRunner is what a Runner offers for a run that is one terminal
+// session (docs/format.md, "Session"): the shell session's values a
+// resumed run lacks, named outputs, background steps. A Runner without
+// it (a frontend test's fake) runs without them.
+type sessionRunner interface {
+	SeesSession(stepID string) bool
+	MissingSession() []MissingValue
+	SetSessionValue(name, value string) error
+	DropMissingSession() []string
+	PendingOutputs(step string) []OutputOffer
+	ConfirmOutputs(step string, accept map[string]string) error
+	DropOutputs(step string)
+	BackgroundRunning(id string) bool
+	StopBackground(id string) error
+	StopBackgroundSteps(status journal.Status)
+	OutputSteps(ids ...string) []string
+}
 
 // Policy is what a frontend can do, decided once when the session starts.
 type Policy struct {
@@ -70,9 +91,25 @@ const (
 	ActManual                     // a person does Step: ChooseDone, ChooseSkip, ChooseStop ("not yet")
 	ActRun                        // run Step now: call Session.Run
 	ActFailed                     // Step did not succeed (Status): ChooseRetry, ChooseEdit, ChooseSkip, ChooseDone, ChooseStop
+	// ActSessionValues: a resumed run lacks values of the shell session
+	// (Missing: secrets, never on disk, or values too large to journal)
+	// that Step's shell would see: ChooseRun runs the steps that set them
+	// again first, ChooseValues gives them (Values by name), ChooseSkip
+	// goes on without them, ChooseStop.
+	ActSessionValues
+	// ActOutputs: Step wrote named outputs for placeholders (Outputs):
+	// ChooseAccept takes them all as shown, ChooseValues takes those in
+	// Values (a value "" keeps the step's, another replaces it), ChooseSkip
+	// takes none, ChooseStop takes none and stops.
+	ActOutputs
+	// ActRestart: Step ran in the background when the run stopped and
+	// later steps may need it: ChooseRun starts it again, ChooseSkip,
+	// ChooseStop.
+	ActRestart
 )
 
-var actionNames = [...]string{"done", "question", "values", "inferred", "confirm", "rerun", "stale", "manual", "run", "failed"}
+var actionNames = [...]string{"done", "question", "values", "inferred", "confirm", "rerun", "stale", "manual", "run", "failed",
+	"session-values", "outputs", "restart"}
 
 func (k ActionKind) String() string {
 	if int(k) >= 0 && int(k) < len(actionNames) {
@@ -97,6 +134,12 @@ type Action struct {
 	// Changed is set when the step changed on disk since it was last
 	// shown: Command is the new one.
 	Changed bool
+	// Missing are the session values a resumed run lacks
+	// (ActSessionValues).
+	Missing []MissingValue
+	// Outputs are a step's named outputs waiting for the engineer
+	// (ActOutputs).
+	Outputs []OutputOffer
 	// Notes are what the session decided on its own since the last
 	// action; frontends may show them.
 	Notes   []Note
@@ -107,15 +150,22 @@ type Action struct {
 type NoteKind int
 
 const (
-	NotePassed    NoteKind = iota // Step is done already (Status): passed over
-	NoteStale                     // Step changed since it ran: it runs again (Yes, or nobody to ask)
-	NoteManual                    // Step needs a person and nobody can answer: left pending
-	NoteInferred                  // the inferred Steps will run (Yes)
-	NoteChanged                   // Step changed on disk: the new version runs
-	NoteTolerated                 // Step failed (Status) but is continue-on-error: the run goes on
+	NotePassed         NoteKind = iota // Step is done already (Status): passed over
+	NoteStale                          // Step changed since it ran: it runs again (Yes, or nobody to ask)
+	NoteManual                         // Step needs a person and nobody can answer: left pending
+	NoteInferred                       // the inferred Steps will run (Yes)
+	NoteChanged                        // Step changed on disk: the new version runs
+	NoteTolerated                      // Step failed (Status) but is continue-on-error: the run goes on
+	NoteBackground                     // Step runs in the background (started now, or already): the run goes on
+	NoteOutputs                        // Step's outputs Names were taken (Yes)
+	NoteOutputsUnused                  // Step's outputs Names were not used: nobody could confirm them
+	NoteRestart                        // background Step ran when the run stopped: started again (Yes, or nobody to ask)
+	NoteNotNeeded                      // background Step ran when the run stopped; no later step needs it: skipped
+	NoteSessionDropped                 // the session values Names a resumed run lacked are left unset
 )
 
-var noteNames = [...]string{"passed", "stale", "manual", "inferred", "changed", "tolerated"}
+var noteNames = [...]string{"passed", "stale", "manual", "inferred", "changed", "tolerated",
+	"background", "outputs", "outputs-unused", "restart", "not-needed", "session-dropped"}
 
 func (k NoteKind) String() string {
 	if int(k) >= 0 && int(k) < len(noteNames) {
@@ -130,6 +180,7 @@ type Note struct {
 	Step   *runbook.Step
 	Steps  []*runbook.Step
 	Status journal.Status
+	Names  []string // NoteOutputs, NoteOutputsUnused, NoteSessionDropped
 }
 
 // ChoiceKind is the engineer's answer to an action.
@@ -141,7 +192,7 @@ const (
 	ChooseDone                     // done by hand, with Note
 	ChooseRetry                    // run the failed step again
 	ChooseEdit                     // run Command instead, for this run, then retry
-	ChooseAccept                   // keep the earlier result of a changed step
+	ChooseAccept                   // keep the earlier result of a changed step; take a step's outputs
 	ChooseEach                     // inferred steps: ask for each one
 	ChooseAnswer                   // answer the question with Value ("" skips it for now)
 	ChooseValues                   // the values of Names, in Values
@@ -163,7 +214,7 @@ type Choice struct {
 	Note    string            // ChooseSkip, ChooseDone
 	Command string            // ChooseEdit
 	Value   string            // ChooseAnswer
-	Values  map[string]string // ChooseValues
+	Values  map[string]string // ChooseValues (ActValues, ActSessionValues, ActOutputs)
 }
 
 // Outcome is how a session's flow ended.

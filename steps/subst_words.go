@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/runbook-sh/runbook/runbook"
 )
 
 // arity is how many values a long option takes ("--arg:2"), 0 if it is
@@ -38,18 +40,7 @@ func isAssignWord(s string) bool {
 	return ok && isName(name)
 }
 
-func isName(s string) bool {
-	if s == "" || s[0] >= '0' && s[0] <= '9' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
+func isName(s string) bool { return runbook.ShellName(s) }
 
 // readTargets are the variables read/mapfile/readarray may fill: every
 // word that is a name (an option's value too, which costs nothing but a

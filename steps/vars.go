@@ -17,6 +17,7 @@ type VarSource int
 
 const (
 	FromNone    VarSource = iota // no value yet: the caller must ask
+	FromOutput                   // a step's named output, confirmed ($RUNBOOK_OUTPUT)
 	FromSet                      // --set NAME=VALUE
 	FromValues                   // --values FILE
 	FromEnv                      // RUNBOOK_VAR_<NAME>
@@ -25,7 +26,7 @@ const (
 	FromSource                   // front-matter source (env:NAME or a SourceResolver)
 )
 
-var varSourceNames = [...]string{"none", "set", "values", "env", "run", "default", "source"}
+var varSourceNames = [...]string{"none", "output", "set", "values", "env", "run", "default", "source"}
 
 func (s VarSource) String() string {
 	if int(s) < len(varSourceNames) {
@@ -41,7 +42,10 @@ type VarsConfig struct {
 	Values  map[string]string // --values FILE
 	Environ []string          // the process environment
 	// Saved are the non-secret values journaled earlier in this run.
-	Saved   map[string]string
+	Saved map[string]string
+	// Outputs are the named outputs confirmed earlier in this run (not
+	// the secret ones: they are not journaled).
+	Outputs map[string]string
 	Sources map[string]SourceResolver // by scheme; "env" is built in
 }
 
@@ -53,6 +57,8 @@ type Vars struct {
 	values   map[string]string
 	env      map[string]string
 	given    map[string]string // SetVar in this process, secrets included
+	outputs  map[string]string // confirmed named outputs, secrets included
+	secretOf map[string]bool   // outputs that are secret though their variable is not
 	saved    map[string]string
 	sources  map[string]SourceResolver
 	fetched  map[string]string
@@ -69,6 +75,8 @@ func NewVars(cfg VarsConfig) (*Vars, error) {
 		values:   cfg.Values,
 		env:      map[string]string{},
 		given:    map[string]string{},
+		outputs:  map[string]string{},
+		secretOf: map[string]bool{},
 		saved:    map[string]string{},
 		sources:  cfg.Sources,
 		fetched:  map[string]string{},
@@ -82,6 +90,9 @@ func NewVars(cfg VarsConfig) (*Vars, error) {
 	}
 	for k, val := range cfg.Saved {
 		v.saved[k] = val
+	}
+	for k, val := range cfg.Outputs {
+		v.outputs[k] = val
 	}
 	if cfg.Doc != nil && cfg.Doc.FrontMatter != nil {
 		for _, d := range cfg.Doc.FrontMatter.Variables {
@@ -111,7 +122,38 @@ func NewVars(cfg VarsConfig) (*Vars, error) {
 			}
 		}
 	}
+	// --set POD_NAME=… and --values keys name the placeholder <pod-name>:
+	// names are canonical (runbook.PlaceholderName).
+	v.sets, v.values = v.canonical(cfg.Sets), v.canonical(cfg.Values)
 	return v, nil
+}
+
+// canonical is m with every key that is not a known name but whose
+// canonical form (runbook.PlaceholderName) is, under that form. A key
+// known as written (a declared POD_NAME) stays as it is.
+func (v *Vars) canonical(m map[string]string) map[string]string {
+	var out map[string]string
+	for k, val := range m {
+		if v.Known(k) {
+			continue
+		}
+		if c := runbook.PlaceholderName(k); c != k && v.Known(c) {
+			if out == nil {
+				out = make(map[string]string, len(m))
+				for k2, v2 := range m {
+					out[k2] = v2
+				}
+			}
+			delete(out, k)
+			if _, given := m[c]; !given {
+				out[c] = val
+			}
+		}
+	}
+	if out == nil {
+		return m
+	}
+	return out
 }
 
 // Names are every placeholder and declared variable, sorted. A variable
@@ -167,6 +209,9 @@ func (v *Vars) Known(name string) bool {
 // stored: declared secret, or fetched from a secret source (any source but
 // env:).
 func (v *Vars) Secret(name string) bool {
+	if v.secretOf[name] {
+		return true
+	}
 	if d := v.decl[name]; d != nil {
 		if d.Secret {
 			return true
@@ -215,6 +260,20 @@ func (v *Vars) Validate(name, value string) error {
 	return fmt.Errorf("value for %s does not match its pattern %s: %q", name, d.Pattern, value)
 }
 
+// SetOutput records a step's named output, confirmed: the variable's
+// value from now on. secret marks it secret (its value holds a secret)
+// though the variable is not declared so.
+func (v *Vars) SetOutput(name, value string, secret bool) error {
+	if err := v.Validate(name, value); err != nil {
+		return err
+	}
+	v.outputs[name] = value
+	if secret {
+		v.secretOf[name] = true
+	}
+	return nil
+}
+
 // Set records a value given in this run (a prompt answer, a TUI edit).
 func (v *Vars) Set(name, value string) error {
 	if err := v.Validate(name, value); err != nil {
@@ -227,6 +286,9 @@ func (v *Vars) Set(name, value string) error {
 // Peek returns a value without fetching from sources: it is what a preview
 // or a progress display may show without side effects.
 func (v *Vars) Peek(name string) (string, VarSource, bool) {
+	if val, ok := v.outputs[name]; ok {
+		return val, FromOutput, true
+	}
 	if val, ok := v.lookup(v.sets, name); ok {
 		return val, FromSet, true
 	}
@@ -355,6 +417,12 @@ func (v *Vars) withDoc(doc *runbook.Document) (*Vars, error) {
 	}
 	for k, val := range v.given {
 		n.given[k] = val
+	}
+	for k, val := range v.outputs {
+		n.outputs[k] = val
+	}
+	for k := range v.secretOf {
+		n.secretOf[k] = true
 	}
 	for k, val := range v.fetched {
 		n.fetched[k] = val

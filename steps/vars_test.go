@@ -184,3 +184,27 @@ func TestDeclaredUnderAnotherSpelling(t *testing.T) {
 		t.Fatalf("names %v", names)
 	}
 }
+
+// Issue 14 §6: --set POD_NAME=… (and a --values key written so) names the
+// placeholder <pod-name>, as RUNBOOK_VAR_POD_NAME does; a variable
+// declared as POD_NAME keeps its own spelling.
+func TestValuesFindPlaceholdersCanonically(t *testing.T) {
+	doc, err := runbook.Parse("doc.md", []byte("# T\n\n```sh\necho <pod-name> <ns>\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewVars(VarsConfig{Doc: doc, Sets: map[string]string{"POD_NAME": "web-1"}, Values: map[string]string{"NS": "prod"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, src, ok := v.Peek("pod-name"); !ok || got != "web-1" || src != FromSet {
+		t.Errorf("pod-name = %q %v %v", got, src, ok)
+	}
+	if got, src, ok := v.Peek("ns"); !ok || got != "prod" || src != FromValues {
+		t.Errorf("ns = %q %v %v", got, src, ok)
+	}
+	v, _ = NewVars(VarsConfig{Doc: doc, Environ: []string{"RUNBOOK_VAR_POD_NAME=web-2"}})
+	if got, _, ok := v.Peek("pod-name"); !ok || got != "web-2" {
+		t.Errorf("from the environment: pod-name = %q %v", got, ok)
+	}
+}

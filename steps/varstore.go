@@ -58,6 +58,18 @@ func (s *varStore) validate(name, value string) error {
 	return s.v.Validate(name, value)
 }
 
+func (s *varStore) isKnown(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.v.Known(name)
+}
+
+func (s *varStore) setOutput(name, value string, secret bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.v.SetOutput(name, value, secret)
+}
+
 func (s *varStore) set(name, value string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -137,7 +137,7 @@ func (m *Model) actionDialog(a steps.Action) tea.Cmd {
 	case steps.ActQuestion:
 		return m.questionForm(a.Question)
 	}
-	return nil
+	return m.sessionDialog(a)
 }
 
 // statusWords is a status as a sentence says it.

@@ -159,6 +159,13 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 		}
 		return nil
 	}
+	if !out.Finished && len(e.Background()) > 0 {
+		// The run stops here: so do the steps running in the background
+		// (a resumed run offers to start them again), before the summary
+		// says where the run stands.
+		e.StopBackgroundSteps(journal.Interrupted)
+		out.View = e.View()
+	}
 	return endOfRun(s, e, f, out)
 }
 
@@ -218,7 +225,11 @@ func endOfRun(s *streams, e *steps.Engine, f *runFlags, out *steps.Outcome) erro
 	if out.Finished {
 		fmt.Fprintf(s.out, "run %s finished: every step is done\n", e.Opened().Run)
 	}
-	if err := showWriteBack(s, e, f.writeBack, "answers given in this run are not in the file yet; --write-back writes them:"); err != nil {
+	header := "answers given in this run are not in the file yet; --write-back writes them:"
+	if _, values := written(e); values < confirmedValues(e) {
+		header = "answers given and values found in this run are not in the file yet; --write-back writes them:"
+	}
+	if err := showWriteBack(s, e, f.writeBack, header); err != nil {
 		return err
 	}
 	switch {
@@ -289,18 +300,42 @@ func showWriteBack(s *streams, e *steps.Engine, write bool, header string) error
 	if !write {
 		return nil
 	}
-	before := written(e)
+	answers, values := written(e)
 	if err := e.WriteBack(); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.out, "wrote %d answer(s) into %s\n", written(e)-before, termtext.Escape(e.Doc().Path))
+	a2, v2 := written(e)
+	what := fmt.Sprintf("%d answer(s)", a2-answers)
+	if v2 > values {
+		what += fmt.Sprintf(" and %d value(s)", v2-values)
+	}
+	fmt.Fprintf(s.out, "wrote %s into %s\n", what, termtext.Escape(e.Doc().Path))
 	return nil
 }
 
-func written(e *steps.Engine) int {
-	n := 0
-	for _, a := range e.State().Answers {
+// written counts the answers and the confirmed named outputs (values)
+// written into the doc.
+func written(e *steps.Engine) (answers, values int) {
+	st := e.State()
+	for _, a := range st.Answers {
 		if a.Written {
+			answers++
+		}
+	}
+	for _, o := range st.Outputs {
+		if o.Written {
+			values++
+		}
+	}
+	return answers, values
+}
+
+// confirmedValues counts the confirmed named outputs that may go into
+// the doc (not the secret ones).
+func confirmedValues(e *steps.Engine) int {
+	n := 0
+	for _, o := range e.State().Outputs {
+		if !o.Secret {
 			n++
 		}
 	}

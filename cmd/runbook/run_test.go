@@ -294,9 +294,16 @@ func BenchmarkBashLoop100(b *testing.B) {
 // BenchmarkLineModeRatio alternates the two above, so that both see the
 // same machine load, and reports line mode / bash loop for the fastest and
 // the median iteration (target: ≤ 1.3).
-func BenchmarkLineModeRatio(b *testing.B) {
+func BenchmarkLineModeRatio(b *testing.B) { lineModeRatio(b, "true") }
+
+// BenchmarkLineModeSessionRatio is the same with steps that each set a
+// variable: the shell session lists each step's state before and after
+// it and carries the variable on (issue 14).
+func BenchmarkLineModeSessionRatio(b *testing.B) { lineModeRatio(b, "S_N=N") }
+
+func lineModeRatio(b *testing.B, code string) {
 	bin := runbookBinary(b)
-	doc := writeDoc(b, "hundred.md", quickSteps(100, "true"))
+	doc := writeDoc(b, "hundred.md", quickSteps(100, code))
 	dir := b.TempDir()
 	var line, bash []time.Duration
 	for i := 0; b.Loop(); i++ {

@@ -54,7 +54,7 @@ type wireOptions struct {
 // identity). Values are passed in; nothing closes over an engine that
 // does not exist yet.
 func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wireOptions) (*wired, error) {
-	sets, err := parseSets(doc, f.sets)
+	sets, session, err := parseSets(doc, f.sets)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +77,9 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 	a.AddTo(&cfg)
 	e, err := steps.Open(ctx, cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSessionSets(doc, e, session); err != nil {
 		return nil, err
 	}
 	dsnFlag := f.mysqlDSN
@@ -124,23 +127,42 @@ func (w *wired) Close() error {
 
 // parseSets reads --set NAME=VALUE flags. A name must be a placeholder, a
 // declared variable or a question id of the doc: a typo must not be
-// silently ignored on a production run.
-func parseSets(doc *runbook.Document, flags []string) (map[string]string, error) {
+// silently ignored on a production run. A shell variable name the doc
+// does not know may be a value of the run's shell session a resumed run
+// lacks (a secret): those are in session, checked once the run is open
+// (checkSessionSets).
+func parseSets(doc *runbook.Document, flags []string) (sets map[string]string, session []string, err error) {
 	known := knownNames(doc)
-	sets := map[string]string{}
+	sets = map[string]string{}
 	for _, kv := range flags {
 		k, v, ok := strings.Cut(kv, "=")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" {
-			return nil, usagef("--set %q: want NAME=VALUE", kv)
+			return nil, nil, usagef("--set %q: want NAME=VALUE", kv)
 		}
-		k = strings.TrimSuffix(strings.TrimPrefix(k, "<"), ">")
+		if runbook.ShellName(k) && !known[k] && !known[runbook.PlaceholderName(k)] {
+			sets[k] = v
+			session = append(session, k)
+			continue
+		}
+		k = canonicalName(known, strings.TrimSuffix(strings.TrimPrefix(k, "<"), ">"))
 		if !known[k] {
-			return nil, usagef("--set %s: not a placeholder, variable or question of %s", k, doc.Path)
+			return nil, nil, usagef("--set %s: not a placeholder, variable or question of %s", k, doc.Path)
 		}
 		sets[k] = v
 	}
-	return sets, nil
+	return sets, session, nil
+}
+
+// checkSessionSets refuses a --set of a name that is neither the doc's
+// nor a value the opened run's shell session lacks.
+func checkSessionSets(doc *runbook.Document, e *steps.Engine, names []string) error {
+	for _, n := range names {
+		if !slices.Contains(e.SessionNames(), n) {
+			return usagef("--set %s: not a placeholder, variable or question of %s, nor a value of its run's shell session", n, doc.Path)
+		}
+	}
+	return nil
 }
 
 // knownNames are the names --set and --values accept: placeholders,
@@ -162,6 +184,16 @@ func knownNames(doc *runbook.Document) map[string]bool {
 		known[v.ID] = true
 	}
 	return known
+}
+
+// canonicalName is the name a --set or --values key gives a value to: as
+// written when the doc knows it so, else its canonical form
+// (runbook.PlaceholderName: POD_NAME names <pod-name>).
+func canonicalName(known map[string]bool, k string) string {
+	if c := runbook.PlaceholderName(k); !known[k] && known[c] {
+		return c
+	}
+	return k
 }
 
 // readValues reads a --values YAML file: a flat map of names to scalars,
@@ -188,7 +220,7 @@ func readValues(doc *runbook.Document, path string) (map[string]string, error) {
 	out := map[string]string{}
 	known := knownNames(doc)
 	for _, key := range slices.Sorted(maps.Keys(raw)) {
-		k := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(key), "<"), ">")
+		k := canonicalName(known, strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(key), "<"), ">"))
 		if !known[k] {
 			return nil, &runbook.Error{Path: path, Line: keyLine(b, key), Err: fmt.Errorf("bad values file: %s is not a placeholder, variable or question of %s", key, doc.Path)}
 		}

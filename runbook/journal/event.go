@@ -9,9 +9,26 @@ import (
 	"time"
 )
 
-// SchemaVersion is written into every event ("v"); bump it on any
-// incompatible change and keep reading older versions.
-const SchemaVersion = 1
+// SchemaVersion is the newest version of the events this runbook reads
+// and writes ("v"); bump it on any incompatible change and keep reading
+// older versions.
+//
+// Version 2 adds the run's shell session (step-finished `session`,
+// step-started `background`, the `output` event): a runbook that knows
+// nothing of them must not resume such a run as if it had no session (its
+// steps would run without the values earlier steps set), so those events
+// are written as version 2, which it refuses. Every other event is still
+// written as version 1, and a journal without them stays readable by it.
+const SchemaVersion = 2
+
+// VersionOf is the schema version an event is written with: the oldest
+// that has everything it holds.
+func VersionOf(e Event) int {
+	if e.Session != nil || e.Background || e.Type == OutputGiven || len(e.Outputs) > 0 {
+		return 2
+	}
+	return 1
+}
 
 // Type names an event.
 type Type string
@@ -22,13 +39,14 @@ const (
 	AnswerGiven   Type = "answer"        // Question, Value (or Note when skipped for now)
 	VariableSet   Type = "variable"      // Name, Value (empty + Secret for secrets), Source
 	StepStarted   Type = "step-started"  // Step, Attempt, Hash, Command (masked)
-	StepFinished  Type = "step-finished" // Step, Attempt, Status, ExitCode, DurationMS, Error, Log
+	StepFinished  Type = "step-finished" // Step, Attempt, Status, ExitCode, DurationMS, Error, Log, Session
 	StepSkipped   Type = "step-skipped"  // Step, Note
 	StepMarked    Type = "step-done"     // Step, Note: done by hand
 	StepAccepted  Type = "step-accepted" // Step, Hash: a stale step accepted as is
 	StepEdited    Type = "step-edited"   // Step, Command (masked), Refs, Unrestorable: command edited for this run only
 	NoteAdded     Type = "note"          // Step (optional), Note
-	WroteBack     Type = "write-back"    // Questions written into the doc, DocHash after
+	WroteBack     Type = "write-back"    // Questions (Written) and outputs (Outputs) written into the doc, DocHash after
+	OutputGiven   Type = "output"        // Step, Attempt, Name, Value (empty + Secret for secrets), Who: a named output confirmed
 	RunFinished   Type = "run-finished"  // Status
 	IdentityFound Type = "identity"      // AWS: Account, ARN, Region
 )
@@ -90,6 +108,7 @@ type Event struct {
 	Source   string   `json:"source,omitempty"`
 	Note     string   `json:"note,omitempty"`
 	Written  []string `json:"written,omitempty"` // question ids, for write-back
+	Outputs  []string `json:"outputs,omitempty"` // placeholder names, for write-back
 
 	Account string `json:"account,omitempty"`
 	ARN     string `json:"arn,omitempty"`
@@ -101,6 +120,12 @@ type Event struct {
 	// reference (quoted, encoded): a resumed run refuses that edit.
 	Refs         []SecretRef `json:"refs,omitempty"`
 	Unrestorable bool        `json:"unrestorable,omitempty"`
+
+	// Session is what a shell step's attempt changed in the run's shell
+	// session (step-finished); Background marks the start of a step that
+	// runs in the background (step-started).
+	Session    *SessionChange `json:"session,omitempty"`
+	Background bool           `json:"background,omitempty"`
 }
 
 // SecretRef is a secret masked in an event's Command: the Mask at byte

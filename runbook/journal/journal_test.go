@@ -73,7 +73,7 @@ func TestRoundTripAndReplay(t *testing.T) {
 		t.Fatalf("read back differs:\n got %+v\nwant %+v", events, appended)
 	}
 	for i, e := range events {
-		if e.Seq != i+1 || e.V != SchemaVersion {
+		if e.Seq != i+1 || e.V != VersionOf(e) {
 			t.Errorf("event %d: seq %d v %d", i, e.Seq, e.V)
 		}
 	}
@@ -102,6 +102,8 @@ func TestRoundTripAndReplay(t *testing.T) {
 		},
 		Identity: &Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/ana", Region: "us-west-2"},
 		Notes:    []Note{{Step: "a/2", Text: "ask Bob", Time: at(15)}},
+		Session:  NewSession(),
+		Outputs:  map[string]Output{},
 	}
 	if !reflect.DeepEqual(st, want) {
 		t.Fatalf("replay:\n got %+v\nwant %+v", st, want)

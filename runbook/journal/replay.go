@@ -21,6 +21,8 @@ func NewState() *State {
 		Steps:   map[string]*StepState{},
 		Answers: map[string]Answer{},
 		Vars:    map[string]Var{},
+		Session: NewSession(),
+		Outputs: map[string]Output{},
 	}
 }
 
@@ -65,7 +67,7 @@ func (s *State) Apply(e Event) {
 		st := s.step(e.Step)
 		st.Status = Running
 		st.Hash = e.Hash
-		st.Attempts = append(st.Attempts, Attempt{N: e.Attempt, Started: e.Time, Command: e.Command, Status: Running})
+		st.Attempts = append(st.Attempts, Attempt{N: e.Attempt, Started: e.Time, Command: e.Command, Status: Running, Background: e.Background})
 	case StepFinished:
 		st := s.step(e.Step)
 		st.Status = e.Status
@@ -79,6 +81,12 @@ func (s *State) Apply(e Event) {
 		a.Status = e.Status
 		a.Error = e.Error
 		a.Log = e.Log
+		if e.Session != nil {
+			a.Session = e.Session.Clone()
+			s.session().Apply(e.Step, e.Session)
+		}
+	case OutputGiven:
+		s.applyOutput(e)
 	case StepSkipped, StepMarked:
 		st := s.step(e.Step)
 		st.Status = Skipped
@@ -105,6 +113,7 @@ func (s *State) Apply(e Event) {
 				s.Answers[q] = a
 			}
 		}
+		s.writtenOutputs(e.Outputs)
 		if e.DocHash != "" {
 			s.DocHash = e.DocHash
 		}
@@ -115,6 +124,33 @@ func (s *State) Apply(e Event) {
 	case IdentityFound:
 		s.Identity = &Identity{Account: e.Account, ARN: e.ARN, Region: e.Region}
 	}
+}
+
+// applyOutput folds a confirmed named output in.
+func (s *State) applyOutput(e Event) {
+	s.Outputs[e.Name] = Output{Value: e.Value, Secret: e.Secret, Step: e.Step, Attempt: e.Attempt, Who: e.Who, Time: e.Time}
+	if a := s.step(e.Step).attempt(e.Attempt); a != nil && !slices.Contains(a.Outputs, e.Name) {
+		a.Outputs = append(a.Outputs, e.Name)
+	}
+}
+
+// writtenOutputs marks outputs written into the doc.
+func (s *State) writtenOutputs(names []string) {
+	for _, n := range names {
+		if o, ok := s.Outputs[n]; ok {
+			o.Written = true
+			s.Outputs[n] = o
+		}
+	}
+}
+
+// session is the state's session, made on first use (a State built by
+// hand has none).
+func (s *State) session() *Session {
+	if s.Session == nil {
+		s.Session = NewSession()
+	}
+	return s.Session
 }
 
 func (s *State) step(id string) *StepState {
@@ -142,11 +178,17 @@ func (s *State) Clone() *State {
 	for id, st := range s.Steps {
 		cs := *st
 		cs.Attempts = slices.Clone(st.Attempts)
+		for i := range cs.Attempts {
+			cs.Attempts[i].Session = cs.Attempts[i].Session.Clone()
+			cs.Attempts[i].Outputs = slices.Clone(cs.Attempts[i].Outputs)
+		}
 		cs.CommandRefs = slices.Clone(st.CommandRefs)
 		c.Steps[id] = &cs
 	}
 	c.Answers = maps.Clone(s.Answers)
 	c.Vars = maps.Clone(s.Vars)
+	c.Session = s.Session.Clone()
+	c.Outputs = maps.Clone(s.Outputs)
 	c.Notes = slices.Clone(s.Notes)
 	if s.Identity != nil {
 		id := *s.Identity

@@ -27,7 +27,12 @@ type State struct {
 	// Answers by question id.
 	Answers map[string]Answer
 	// Vars by name; secret values are never here, only Secret=true.
-	Vars     map[string]Var
+	Vars map[string]Var
+	// Session is the run's shell session: what the shell steps left
+	// behind, folded in the order they ran (secret values never here).
+	Session *Session
+	// Outputs are the named outputs confirmed, by placeholder name.
+	Outputs  map[string]Output
 	Identity *Identity
 	Notes    []Note
 }
@@ -58,6 +63,13 @@ type Attempt struct {
 	Status   Status
 	Error    string
 	Log      string // relative to the run directory
+	// Session is what the attempt changed in the run's shell session.
+	Session *SessionChange
+	// Outputs are the named outputs of the attempt the engineer
+	// confirmed, by placeholder name.
+	Outputs []string
+	// Background is set for an attempt run in the background.
+	Background bool
 }
 
 // Answer is a confirmed answer to a question (or a "skip for now").

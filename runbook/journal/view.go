@@ -58,7 +58,10 @@ type StepView struct {
 	Settled bool
 	// Tolerated is set for a settled failure (continue-on-error).
 	Tolerated bool
-	State     *StepState // nil when the run never touched the step
+	// Background is set for a step running in the background now (its
+	// last attempt started so, in a live run).
+	Background bool
+	State      *StepState // nil when the run never touched the step
 }
 
 // Counts are over counted steps only.
@@ -176,6 +179,7 @@ func (v *RunView) add(step *runbook.Step, id string, ss *StepState) {
 	sv.Counted = Counted(step, ss)
 	sv.Settled = Settled(step, sv.Status)
 	sv.Tolerated = tolerated(step, sv.Status)
+	sv.Background = sv.Status == Running && ss != nil && len(ss.Attempts) > 0 && ss.Attempts[len(ss.Attempts)-1].Background
 	v.index[id] = len(v.Steps)
 	v.Steps = append(v.Steps, sv)
 	if !sv.Counted {

@@ -226,7 +226,7 @@ func (w *Writer) append(e Event, sync bool) (Event, error) {
 	if w.broken != nil {
 		return Event{}, w.broken
 	}
-	e.V = SchemaVersion
+	e.V = VersionOf(e)
 	e.Seq = w.seq + 1
 	if e.Time.IsZero() {
 		e.Time = w.now()

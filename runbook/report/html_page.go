@@ -242,6 +242,7 @@ func writeDetails(p *page, pg *htmlPage) {
 		p.WriteString("</tbody>\n</table>")
 	}
 	p.WriteString("\n")
+	writeSession(p, pg.view)
 	if len(pg.Questions) > 0 {
 		writeQuestions(p, pg.Questions)
 	}
@@ -346,6 +347,7 @@ func writeStep(p *page, s htmlStep) {
 		p.text(s.Last.Error)
 		p.WriteString("</p>\n")
 	}
+	writeStepSession(p, s.stepView)
 	if s.Edited != "" {
 		p.WriteString("<p class=\"edited\">Command edited for this run:</p>\n<pre class=\"code\"><code>")
 		p.text(s.Edited)
@@ -422,4 +424,95 @@ func writeAttempts(p *page, attempts []*attemptView) {
 		p.WriteString("</code></td></tr>\n")
 	}
 	p.WriteString("</tbody>\n</table>\n</details>\n")
+}
+
+// writeSession writes the shell session as the run left it and the
+// confirmed outputs (report/session.go), each table followed by a line
+// break like every block of the page.
+func writeSession(p *page, v *view) {
+	if len(v.Session) > 0 {
+		p.WriteString("<h3>Shell session</h3>\n<p>What the steps left for the next ones, as the run stands.</p>\n<table class=\"grid\">\n<thead><tr><th>Name</th><th>Value</th><th>Set by</th></tr></thead>\n<tbody>\n")
+		for _, c := range v.Session {
+			p.WriteString("<tr><td>")
+			switch c.Kind {
+			case "cwd":
+				p.WriteString("<em>working directory</em>")
+			case "function":
+				p.WriteString("<code>")
+				p.text(c.Name)
+				p.WriteString("()</code>")
+			default:
+				p.WriteString("<code>")
+				p.text(c.Name)
+				p.WriteString("</code>")
+			}
+			p.WriteString("</td><td>")
+			switch {
+			case c.Secret:
+				p.WriteString(`<span class="secret">**** (secret)</span>`)
+			case c.Kind == "function":
+				p.WriteString("<em>function</em>")
+			default:
+				p.WriteString("<code>")
+				p.text(c.Value)
+				p.WriteString("</code>")
+			}
+			p.WriteString("</td><td><code>")
+			p.text(c.Step)
+			p.WriteString("</code></td></tr>\n")
+		}
+		p.WriteString("</tbody>\n</table>")
+	}
+	p.WriteString("\n")
+	if len(v.Outputs) > 0 {
+		p.WriteString("<h3>Outputs</h3>\n<table class=\"grid\">\n<thead><tr><th>Placeholder</th><th>Value</th><th>From step</th><th>Written back</th></tr></thead>\n<tbody>\n")
+		for _, o := range v.Outputs {
+			p.WriteString("<tr><td><code>&lt;")
+			p.text(o.Name)
+			p.WriteString("&gt;</code></td><td>")
+			if o.Secret {
+				p.WriteString(`<span class="secret">**** (secret)</span>`)
+			} else {
+				p.WriteString("<code>")
+				p.text(o.Value)
+				p.WriteString("</code>")
+			}
+			p.WriteString("</td><td><code>")
+			p.text(o.Step)
+			p.WriteString("</code></td><td>")
+			if o.Written {
+				p.WriteString("yes")
+			} else {
+				p.WriteString("no")
+			}
+			p.WriteString("</td></tr>\n")
+		}
+		p.WriteString("</tbody>\n</table>")
+	}
+	p.WriteString("\n")
+}
+
+// writeStepSession writes what a step changed in the shell session and
+// the outputs it gave that the engineer confirmed.
+func writeStepSession(p *page, s *stepView) {
+	if len(s.Changes) > 0 {
+		p.WriteString(`<p class="session"><span class="label">Shell session:</span>`)
+		for _, c := range s.Changes {
+			p.WriteString(" <code>")
+			p.text(c.Text())
+			p.WriteString("</code>")
+		}
+		p.WriteString("</p>\n")
+	}
+	if len(s.Outputs) > 0 {
+		p.WriteString(`<p class="session"><span class="label">Outputs:</span>`)
+		for _, o := range s.Outputs {
+			p.WriteString(" <code>&lt;")
+			p.text(o.Name)
+			p.WriteString("&gt;</code> = <code>")
+			p.text(o.Value)
+			p.WriteString("</code>")
+		}
+		p.WriteString("</p>\n")
+	}
 }

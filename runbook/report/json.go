@@ -30,7 +30,38 @@ type jsonReport struct {
 	Questions     []jsonQuestion `json:"questions"`
 	Variables     []jsonVariable `json:"variables"`
 	Notes         []jsonNote     `json:"notes"`
-	Events        []journalEvent `json:"events"`
+	// Session is the shell session as the run left it; Outputs the named
+	// outputs confirmed.
+	Session []jsonChange   `json:"session"`
+	Outputs []jsonOutput   `json:"outputs"`
+	Events  []journalEvent `json:"events"`
+}
+
+// jsonChange is a change to the shell session (a step's), or a value of
+// it (the run's).
+type jsonChange struct {
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+	Value  string `json:"value"`
+	Unset  bool   `json:"unset,omitempty"`
+	Secret bool   `json:"secret,omitempty"`
+	Step   string `json:"step,omitempty"`
+}
+
+type jsonOutput struct {
+	Name    string `json:"name"`
+	Value   string `json:"value"`
+	Secret  bool   `json:"secret"`
+	Step    string `json:"step"`
+	Written bool   `json:"written"`
+}
+
+func jsonChanges(cs []changeView) []jsonChange {
+	out := make([]jsonChange, len(cs))
+	for i, c := range cs {
+		out[i] = jsonChange(c)
+	}
+	return out
 }
 
 // jsonRun is the run as `runbook status --json` shows it (the same
@@ -104,6 +135,10 @@ type jsonAttempt struct {
 	Error      string       `json:"error"`
 	Log        string       `json:"log"`
 	Output     *jsonExcerpt `json:"output"`
+	// Session is what the attempt changed in the shell session; Outputs
+	// the names of its named outputs the engineer confirmed.
+	Session []jsonChange `json:"session"`
+	Outputs []string     `json:"outputs"`
 }
 
 type jsonExcerpt struct {
@@ -168,7 +203,12 @@ func JSON(w io.Writer, in Input) error {
 		Questions: []jsonQuestion{},
 		Variables: []jsonVariable{},
 		Notes:     []jsonNote{},
+		Session:   jsonChanges(v.Session),
+		Outputs:   []jsonOutput{},
 		Events:    []journalEvent{},
+	}
+	for _, o := range v.Outputs {
+		r.Outputs = append(r.Outputs, jsonOutput(o))
 	}
 	if r.Document.HashAtStart == "" {
 		r.Document.HashAtStart = v.DocHash
@@ -194,7 +234,8 @@ func JSON(w io.Writer, in Input) error {
 		}
 		for _, a := range s.Attempts {
 			ja := jsonAttempt{N: a.N, Started: timePtr(a.Started), DurationMS: a.Duration.Milliseconds(),
-				Command: a.Command, ExitCode: a.ExitCode, Status: string(a.Status), Error: a.Error, Log: a.Log}
+				Command: a.Command, ExitCode: a.ExitCode, Status: string(a.Status), Error: a.Error, Log: a.Log,
+				Session: jsonChanges(a.Changes), Outputs: nonNil(a.Outputs)}
 			if x := a.Excerpt; x != nil {
 				ja.Output = &jsonExcerpt{Path: x.Path, Bytes: x.Bytes, Lines: x.Lines, Cut: x.Cut,
 					Head: nonNil(x.Head), Tail: nonNil(x.Tail), Error: x.Err}

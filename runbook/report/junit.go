@@ -95,6 +95,9 @@ func JUnit(w io.Writer, in Input) error {
 	prop("document.hash", v.DocHash)
 	prop("started", formatTime(v.Started))
 	prop("finished", formatTime(v.FinishedAt))
+	for _, kv := range sessionProps(v) {
+		prop(kv[0], kv[1])
+	}
 	if v.Identity != nil {
 		prop("aws.account", v.Identity.Account)
 		prop("aws.arn", v.Identity.ARN)
@@ -111,6 +114,7 @@ func JUnit(w io.Writer, in Input) error {
 		}
 		total += s.total()
 		a := s.last()
+
 		switch s.Status {
 		case journal.OK, journal.AlreadyDone:
 			if s.Status == journal.AlreadyDone {
@@ -138,6 +142,7 @@ func JUnit(w io.Writer, in Input) error {
 			c.Skipped = &junitSkipped{Message: msg}
 			suite.Skipped++
 		}
+		c.SystemOut = junitSession(c.SystemOut, s)
 		suite.Cases = append(suite.Cases, c)
 	}
 	suite.Tests = len(suite.Cases)
@@ -154,6 +159,35 @@ func JUnit(w io.Writer, in Input) error {
 	}
 	_, err = io.WriteString(w, "\n")
 	return err
+}
+
+// junitSession adds a step's changes to the shell session and its
+// confirmed outputs to its system-out.
+func junitSession(out string, s *stepView) string {
+	var lines []string
+	if len(s.Changes) > 0 {
+		lines = append(lines, "shell session: "+changesText(s.Changes))
+	}
+	if len(s.Outputs) > 0 {
+		lines = append(lines, "outputs: "+outputsText(s.Outputs))
+	}
+	if len(lines) == 0 {
+		return out
+	}
+	return xmlText(strings.TrimPrefix(out+"\n"+strings.Join(lines, "\n"), "\n"))
+}
+
+// sessionProps are the shell session as the run left it and the outputs,
+// as suite properties.
+func sessionProps(v *view) [][2]string {
+	var out [][2]string
+	for _, c := range v.Session {
+		out = append(out, [2]string{"session." + c.Name, c.Value})
+	}
+	for _, o := range v.Outputs {
+		out = append(out, [2]string{"output." + o.Name, o.Value})
+	}
+	return out
 }
 
 // classname is the step's section path, dotted the way dashboards build a

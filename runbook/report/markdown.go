@@ -88,6 +88,7 @@ func Markdown(w io.Writer, in Input) error {
 		}
 		p("%s", nl)
 	}
+	mdSession(bw, v, nl)
 	if len(v.Questions) > 0 {
 		p("### Questions%s%s", nl, nl)
 		p("| Line | Question | State | Answer |%s|---|---|---|---|%s", nl, nl)
@@ -223,6 +224,12 @@ func mdStepBlock(v *view, s *stepView, prefix, nl string, needNewline, blankAfte
 	if a != nil && a.Error != "" {
 		lines = append(lines, "", "Error: "+mdInline(a.Error))
 	}
+	if len(s.Changes) > 0 {
+		lines = append(lines, "", "Shell session: "+mdChanges(s.Changes))
+	}
+	if len(s.Outputs) > 0 {
+		lines = append(lines, "", "Outputs: "+mdOutputs(s.Outputs))
+	}
 	if s.Edited != "" {
 		fence := fenceFor(s.Edited, '`')
 		lines = append(lines, "", "Command edited for this run:", "", fence+"sh")
@@ -256,6 +263,64 @@ func mdStepBlock(v *view, s *stepView, prefix, nl string, needNewline, blankAfte
 		out = nl + out
 	}
 	return out
+}
+
+// mdSession writes the shell session as the run left it and the
+// confirmed outputs, as tables.
+func mdSession(bw *bufio.Writer, v *view, nl string) {
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	if len(v.Session) > 0 {
+		p("### Shell session%s%s", nl, nl)
+		p("What the steps left for the next ones, as the run stands.%s%s", nl, nl)
+		p("| Name | Value | Set by |%s|---|---|---|%s", nl, nl)
+		for _, c := range v.Session {
+			name, val := mdCode(c.Name), mdCode(c.Value)
+			switch {
+			case c.Kind == "function":
+				name, val = mdCode(c.Name+"()"), "_(function)_"
+			case c.Kind == "cwd":
+				name = "_working directory_"
+			case c.Secret:
+				val = maskText + " _(secret)_"
+			}
+			p("| %s | %s | %s |%s", name, val, mdCode(c.Step), nl)
+		}
+		p("%s", nl)
+	}
+	if len(v.Outputs) > 0 {
+		p("### Outputs%s%s", nl, nl)
+		p("| Placeholder | Value | From step | Written back |%s|---|---|---|---|%s", nl, nl)
+		for _, o := range v.Outputs {
+			val := mdCode(o.Value)
+			if o.Secret {
+				val = maskText + " _(secret)_"
+			}
+			wb := "no"
+			if o.Written {
+				wb = "yes"
+			}
+			p("| %s | %s | %s | %s |%s", mdCode("<"+o.Name+">"), val, mdCode(o.Step), wb, nl)
+		}
+		p("%s", nl)
+	}
+}
+
+// mdChanges is a step's changes to the shell session, as code spans.
+func mdChanges(cs []changeView) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = mdCode(c.Text())
+	}
+	return strings.Join(parts, " · ")
+}
+
+// mdOutputs is a step's confirmed outputs.
+func mdOutputs(os []outputView) string {
+	parts := make([]string, len(os))
+	for i, o := range os {
+		parts[i] = mdCode("<"+o.Name+">") + " = " + mdCode(o.Value)
+	}
+	return strings.Join(parts, " · ")
 }
 
 // outputSummary labels a collapsed output excerpt.

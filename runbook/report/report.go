@@ -196,6 +196,10 @@ type view struct {
 	Vars      []varView
 	Notes     []noteView
 	Events    []journal.Event // masked
+	// Session is the shell session as the run left it; Outputs the named
+	// outputs confirmed (report/session.go).
+	Session []changeView
+	Outputs []outputView
 }
 
 type session struct {
@@ -234,6 +238,10 @@ type stepView struct {
 	Note     string
 	Edited   string // command edited for this run
 	Attempts []*attemptView
+	// Changes are what the step's last attempt that changed the shell
+	// session changed; Outputs the named outputs it gave, confirmed.
+	Changes []changeView
+	Outputs []outputView
 }
 
 type attemptView struct {
@@ -247,6 +255,8 @@ type attemptView struct {
 	Log      string // as journaled, relative to the run dir
 	LogPath  string // RunDir joined
 	Excerpt  *Excerpt
+	Changes  []changeView // what it changed in the shell session
+	Outputs  []string     // the named outputs of it confirmed
 }
 
 // questionState is what happened to a question in the run.
@@ -355,6 +365,7 @@ func buildView(in Input) (*view, error) {
 		v.Events = append(v.Events, m.event(e))
 	}
 
+	v.buildSession(st)
 	v.buildSections()
 	v.buildSteps()
 	v.buildQuestions(st)
@@ -437,6 +448,7 @@ func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 	died := sv.Status == journal.Interrupted && sv.Was == journal.Running
 	sv.RunHash = ss.Hash
 	sv.Note = m.s(ss.Note)
+	sv.Outputs = v.stepOutputs(sv.ID)
 	sv.Edited = m.s(ss.Command)
 	for _, a := range ss.Attempts {
 		log := a.Log
@@ -450,7 +462,13 @@ func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 			}
 		}
 		av := &attemptView{N: a.N, Started: a.Started, Duration: a.Duration, Command: m.s(a.Command),
-			ExitCode: a.ExitCode, Status: a.Status, Error: m.s(a.Error), Log: m.s(log)}
+			ExitCode: a.ExitCode, Status: a.Status, Error: m.s(a.Error), Log: m.s(log), Changes: v.changes(a.Session)}
+		for _, o := range a.Outputs {
+			av.Outputs = append(av.Outputs, m.s(o))
+		}
+		if len(av.Changes) > 0 {
+			sv.Changes = av.Changes
+		}
 		if log != "" {
 			p := log
 			if !filepath.IsAbs(p) {

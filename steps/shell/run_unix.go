@@ -11,12 +11,10 @@ import (
 	"os/exec"
 	"os/signal"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
 	"github.com/runbook-sh/runbook/steps"
@@ -52,11 +50,17 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 		}
 		defer sc.Close()
 	}
-	argv := Argv(in, code, sc.scriptPath())
 	env := req.Env
 	if env == nil {
 		env = os.Environ()
 	}
+	// The shell session and $RUNBOOK_OUTPUT (session_run.go).
+	extras, code, env, err := e.stepExtras(req, in, code, env)
+	if err != nil {
+		return steps.Result{ExitCode: -1, Err: err}
+	}
+	defer extras.Close()
+	argv := Argv(in, code, sc.scriptPath())
 	out := req.Output
 	if out == nil {
 		out = io.Discard
@@ -74,6 +78,7 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 	} else {
 		res = e.runPty(ctx, req, argv, env, out, sc.extraFiles())
 	}
+	extras.collect(&res)
 	if console && res.Err == nil && !res.TimedOut && !res.Interrupted {
 		if notice := consoleNotice(req.Step.Expected, capture); notice != "" {
 			if _, err := io.WriteString(req.Output, notice); err != nil && res.Err == nil {
@@ -147,20 +152,10 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 			}()
 		}
 	} else {
-		ptmx, tty, err := pty.Open()
-		if err != nil {
-			return steps.Result{ExitCode: -1, Err: fmt.Errorf("open pseudo-terminal: %w", err)}
-		}
-		if err := pty.Setsize(ptmx, &pty.Winsize{Rows: e.opt.Rows, Cols: e.opt.Cols}); err != nil {
-			ptmx.Close()
-			tty.Close()
-			return steps.Result{ExitCode: -1, Err: fmt.Errorf("size pseudo-terminal: %w", err)}
-		}
-		if r, err = pollable(ptmx); err != nil {
-			tty.Close()
+		var err error
+		if r, w, err = openStepPty(e.opt.Cols, e.opt.Rows); err != nil {
 			return steps.Result{ExitCode: -1, Err: err}
 		}
-		w = tty
 		// The pty becomes the session's controlling terminal (Ctty is the
 		// child's fd 1, its stdout).
 		attr.Setctty = true
@@ -185,6 +180,12 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	if err := cmd.Start(); err != nil {
 		e.forget(argv[0])
 		return steps.Result{ExitCode: -1, Err: fmt.Errorf("start %s: %w", argv[0], err)}
+	}
+	if req.Background {
+		defer startWatchdog(cmd.Process.Pid).stop()
+	}
+	if req.Started != nil {
+		req.Started(cmd.Process.Pid)
 	}
 	// Only the child may hold the write end: the read end sees EOF (EIO for
 	// a pty) once the last process holding it is gone.
@@ -318,23 +319,6 @@ func waitDrain(drained <-chan error, d time.Duration) (done bool, werr error) {
 	}
 }
 
-// pollable returns the pty master as a non-blocking file registered with
-// the runtime poller, so that reads can be given a deadline. (creack/pty
-// opens it blocking.)
-func pollable(ptmx *os.File) (*os.File, error) {
-	fd, err := unix.Dup(int(ptmx.Fd()))
-	ptmx.Close()
-	if err != nil {
-		return nil, fmt.Errorf("dup pseudo-terminal: %w", err)
-	}
-	unix.CloseOnExec(fd)
-	if err := unix.SetNonblock(fd, true); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("pseudo-terminal: %w", err)
-	}
-	return os.NewFile(uintptr(fd), "/dev/ptmx"), nil
-}
-
 // copyOutput copies the pty to w until the terminal is closed by its last
 // holder (EIO on Linux) or the read deadline passes. A failing writer does
 // not stop the copy: the step must not block on a full terminal.
@@ -397,17 +381,6 @@ func copyPlain(w io.Writer, r *os.File, buf []byte) error {
 			return werr
 		}
 	}
-}
-
-// withDefaultTerm adds TERM when the environment has none: the step runs in
-// a terminal, and programs only colour their output when they know its type.
-func withDefaultTerm(env []string) []string {
-	for _, kv := range env {
-		if strings.HasPrefix(kv, "TERM=") {
-			return env
-		}
-	}
-	return append(env[:len(env):len(env)], "TERM=xterm-256color")
 }
 
 // runAttached runs an interactive step on the engineer's terminal: no pty,

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
 	"github.com/runbook-sh/runbook/steps"
 )
 
@@ -66,6 +67,36 @@ type Executor struct {
 	spareMu sync.Mutex
 	spare   *[2]*os.File
 	retired []*os.File
+	// stateful remembers mayChangeState by dialect and code: a run of
+	// many steps reads each once.
+	statefulMu sync.Mutex
+	stateful   map[string]bool
+}
+
+// maxStateful bounds the remembered answers of mayChangeState.
+const maxStateful = 4096
+
+// mayChangeState is mayChangeState, remembered per code (and the
+// session's functions, which make a call stateful).
+func (e *Executor) mayChangeState(d runbook.Dialect, code string, funcs []journal.ShellFunc) bool {
+	key := d.String() + "\x00" + code
+	for _, f := range funcs {
+		key += "\x00" + f.Name
+	}
+	e.statefulMu.Lock()
+	v, ok := e.stateful[key]
+	e.statefulMu.Unlock()
+	if ok {
+		return v
+	}
+	v = mayChangeState(d, code, funcs)
+	e.statefulMu.Lock()
+	if e.stateful == nil || len(e.stateful) >= maxStateful {
+		e.stateful = map[string]bool{}
+	}
+	e.stateful[key] = v
+	e.statefulMu.Unlock()
+	return v
 }
 
 var _ steps.Executor = (*Executor)(nil)

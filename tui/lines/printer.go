@@ -91,6 +91,9 @@ func (p *Printer) Handle(ev steps.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if ev.Journal == nil {
+		if st := p.doc.Step(ev.Step); st != nil && steps.RunsInBackground(st) {
+			return // a background step's output is in its log, not among the others'
+		}
 		p.output(ev.Output)
 		return
 	}
@@ -108,12 +111,21 @@ func (p *Printer) Handle(ev steps.Event) {
 		if e.Attempt > 1 {
 			line += p.paint(dim, fmt.Sprintf("  (attempt %d)", e.Attempt))
 		}
+		if e.Background {
+			line += p.paint(dim, "  (in the background)")
+		}
 		if e.Note != "" {
 			line += "\n" + outputIndent + p.paint(dim, firstLine(e.Note))
 		}
 		line += p.command(e.Command)
 	case journal.StepFinished:
-		line = p.finished(e)
+		line = p.finished(e) + sessionLine(ev.Journal.Session)
+	case journal.OutputGiven:
+		v := e.Value
+		if e.Secret {
+			v = steps.Mask
+		}
+		line = p.paint(dim, outputIndent+"<"+e.Name+"> = "+termtext.Escape(shortValue(v))+"  (output of "+e.Step+")")
 	case journal.StepSkipped:
 		line = p.paint(yellow, p.g.skip+" "+e.Step+"  skipped") + note(e.Note)
 	case journal.StepMarked:
@@ -122,6 +134,9 @@ func (p *Printer) Handle(ev steps.Event) {
 		line = p.paint(green, p.g.ok+" "+e.Step+"  accepted as is")
 	case journal.WroteBack:
 		line = fmt.Sprintf("wrote %d answer(s) into %s", len(e.Written), termtext.Escape(p.doc.Path))
+		if len(e.Outputs) > 0 {
+			line = fmt.Sprintf("wrote %d answer(s) and %d value(s) into %s", len(e.Written), len(e.Outputs), termtext.Escape(p.doc.Path))
+		}
 	case journal.IdentityFound:
 		// Said before the first step so a wrong account is seen at once.
 		line = fmt.Sprintf("aws: account %s, %s (%s)", e.Account, e.ARN, e.Region)
@@ -130,6 +145,50 @@ func (p *Printer) Handle(ev steps.Event) {
 	}
 	p.endLine()
 	fmt.Fprintln(p.w, line)
+}
+
+// sessionLine says what a step changed in the shell session, on one
+// line under its end: `session: VPC_ID=vpc-1 certs=(2) -OLD greet() cwd=/srv`
+// (secret values as ****, long ones cut).
+func sessionLine(c *journal.SessionChange) string {
+	if c.Empty() {
+		return ""
+	}
+	var parts []string
+	for _, v := range c.Vars {
+		switch {
+		case v.Unset:
+			parts = append(parts, "-"+v.Name)
+		case v.Secret:
+			parts = append(parts, v.Name+"="+steps.Mask)
+		case v.Omitted != "":
+			parts = append(parts, v.Name+"=(large)")
+		case v.Kind != journal.VarScalar:
+			parts = append(parts, fmt.Sprintf("%s=(%d)", v.Name, len(v.Items)))
+		default:
+			parts = append(parts, v.Name+"="+shortValue(v.Value))
+		}
+	}
+	for _, f := range c.Funcs {
+		if f.Unset {
+			parts = append(parts, "-"+f.Name+"()")
+		} else {
+			parts = append(parts, f.Name+"()")
+		}
+	}
+	if c.Cwd != "" {
+		parts = append(parts, "cwd="+c.Cwd)
+	}
+	return "\n" + outputIndent + "session: " + termtext.Escape(strings.Join(parts, " "))
+}
+
+// shortValue is a value on one line, cut at 60 characters.
+func shortValue(v string) string {
+	v = strings.ReplaceAll(v, "\n", "\\n")
+	if r := []rune(v); len(r) > 60 {
+		return string(r[:59]) + "…"
+	}
+	return v
 }
 
 // escaped is the event with every text that comes from the doc, a value

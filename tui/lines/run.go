@@ -46,6 +46,10 @@ type MissingError struct {
 	Questions []*runbook.Question
 	Confirm   []string // steps that ask before running (use --yes)
 	Inferred  []string // steps inferred from blocks that do not say they are commands (use --yes)
+	// Session are shell session values a resumed run lacks (secrets,
+	// never on disk): --set NAME=VALUE, or run the step that set them.
+	Session []steps.MissingValue
+	Outputs []string // steps whose named outputs need confirming (use --yes)
 }
 
 func (e *MissingError) Error() string {
@@ -58,6 +62,12 @@ func (e *MissingError) Error() string {
 	}
 	if n := len(e.Confirm) + len(e.Inferred); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d step(s) needing confirmation", n))
+	}
+	if len(e.Session) > 0 {
+		parts = append(parts, fmt.Sprintf("%d shell session value(s) of an earlier process", len(e.Session)))
+	}
+	if len(e.Outputs) > 0 {
+		parts = append(parts, fmt.Sprintf("%d step(s) whose outputs need confirming", len(e.Outputs)))
 	}
 	return "missing " + strings.Join(parts, ", ") + "; nothing was run"
 }
@@ -76,6 +86,19 @@ func (e *MissingError) Details() []string {
 	}
 	for _, id := range e.Inferred {
 		out = append(out, fmt.Sprintf("step %s is inferred (its block does not say it is a command): --yes runs it", id))
+	}
+	for _, m := range e.Session {
+		switch {
+		case m.Func:
+			out = append(out, fmt.Sprintf("function %s (a secret, set by step %s): run again from a terminal to run step %s again", m.Name, m.Step, m.Step))
+		case m.Secret:
+			out = append(out, fmt.Sprintf("%s (a secret, set by step %s, never written to disk): --set %s=VALUE, or run again from a terminal to run step %s again", m.Name, m.Step, m.Name, m.Step))
+		default:
+			out = append(out, fmt.Sprintf("%s (set by step %s, too large to journal): --set %s=VALUE, or run again from a terminal to run step %s again", m.Name, m.Step, m.Name, m.Step))
+		}
+	}
+	for _, id := range e.Outputs {
+		out = append(out, fmt.Sprintf("step %s writes values later steps use to $RUNBOOK_OUTPUT: --yes takes them", id))
 	}
 	return out
 }
@@ -110,8 +133,9 @@ func Check(e *steps.Engine, opt Options) error {
 	miss := &MissingError{Vars: need.Values}
 	if !opt.DryRun {
 		miss.Questions, miss.Confirm, miss.Inferred = need.Questions, need.Confirm, need.Inferred
+		miss.Session, miss.Outputs = need.Session, need.Outputs
 	}
-	if len(miss.Vars)+len(miss.Questions)+len(miss.Confirm)+len(miss.Inferred) > 0 {
+	if len(miss.Vars)+len(miss.Questions)+len(miss.Confirm)+len(miss.Inferred)+len(miss.Session)+len(miss.Outputs) > 0 {
 		return miss
 	}
 	plan, _ := e.Plan(opt.Selection)
@@ -201,6 +225,12 @@ func (r *runner) drive(ctx context.Context) (*steps.Outcome, error) {
 			err = r.manual(a.Step)
 		case steps.ActFailed:
 			err = r.afterFailure(a.Step, a.Status)
+		case steps.ActSessionValues:
+			err = r.askSessionValues(a)
+		case steps.ActOutputs:
+			err = r.askOutputs(a)
+		case steps.ActRestart:
+			err = r.askRestart(a)
 		default:
 			err = fmt.Errorf("line mode cannot answer %s", a.Kind)
 		}
@@ -230,6 +260,9 @@ func (r *runner) run(ctx context.Context, st *runbook.Step) {
 func (r *runner) notes(ns []steps.Note) {
 	g := r.p.g
 	for _, n := range ns {
+		if r.sessionNote(n) {
+			continue
+		}
 		switch n.Kind {
 		case steps.NotePassed:
 			mark := g.ok

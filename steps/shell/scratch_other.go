@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package shell
+
+func newScratch(name string) (*scratch, error) { return newTempScratch(name) }
