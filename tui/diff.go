@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"path/filepath"
+
 	"fmt"
 	"strings"
 
@@ -101,4 +103,39 @@ func (d *DiffView) View() string {
 		info = fmt.Sprintf("%d-%d/%d", d.offset+1, end, len(d.rows))
 	}
 	return pane(st, true, "Write answers into the doc? (y/n)", info, b.String(), d.width, d.height)
+}
+func (m *Model) diffKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.common.Keys
+	switch {
+	case key.Matches(msg, k.Cancel), key.Matches(msg, k.No), key.Matches(msg, k.Quit):
+		m.diff, m.state = nil, stateMain
+		m.SetSize(m.width, m.height)
+		m.say("write-back cancelled: the doc is unchanged")
+		if m.quitAfterDiff {
+			return tea.Quit
+		}
+		return nil
+	case key.Matches(msg, k.Yes):
+		m.diff, m.state = nil, stateMain
+		m.SetSize(m.width, m.height)
+		eng, path := m.eng, m.doc.Path
+		write := func() tea.Msg {
+			if err := eng.WriteBack(); err != nil {
+				return actionDoneMsg{err: fmt.Errorf("write-back: %w", err)}
+			}
+			return actionDoneMsg{text: "answers written to " + filepath.Base(path)}
+		}
+		if m.quitAfterDiff {
+			m.quitAfterDiff = false
+			return func() tea.Msg {
+				if msg := write().(actionDoneMsg); msg.err != nil {
+					return msg // stay: the engineer must see why
+				}
+				return tea.QuitMsg{}
+			}
+		}
+		return write
+	}
+	m.diff.Update(msg)
+	return nil
 }

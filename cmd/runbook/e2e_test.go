@@ -73,15 +73,21 @@ func startTerm(t *testing.T, dir string, args ...string) *ptyTerm {
 
 func startTermEnv(t *testing.T, dir string, env []string, args ...string) *ptyTerm {
 	t.Helper()
+	return startTermSize(t, dir, env, termW, termH, args...)
+}
+
+// startTermSize starts the binary in a pty of w×h cells.
+func startTermSize(t *testing.T, dir string, env []string, w, h int, args ...string) *ptyTerm {
+	t.Helper()
 	cmd := exec.Command(e2eBinary(t), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "LANG=C.UTF-8", "HOME="+dir, "EDITOR=", "VISUAL=", "USER=e2e")
 	cmd.Env = append(cmd.Env, env...)
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: termH, Cols: termW})
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(h), Cols: uint16(w)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &ptyTerm{t: t, cmd: cmd, pty: f, emu: vt.NewSafeEmulator(termW, termH), done: make(chan struct{})}
+	tm := &ptyTerm{t: t, cmd: cmd, pty: f, emu: vt.NewSafeEmulator(w, h), done: make(chan struct{})}
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
