@@ -7,6 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/runbook-sh/runbook/runbook/journal"
 )
 
 // dialog is a huh form shown as a child model, with what to do once it is
@@ -15,6 +17,9 @@ type dialog struct {
 	title    string
 	form     *huh.Form
 	onSubmit func() tea.Cmd
+	// onStepEnd, when set, is told that the running step ended while the
+	// dialog was open (a quit dialog about that step).
+	onStepEnd func(id string, st journal.Status)
 
 	// huh moves to the next field through a Cmd, so keys typed right after
 	// enter would reach the field just left. Until the move lands they
@@ -164,4 +169,10 @@ func (m *Model) closeDialog() {
 	if m.state == stateDialog {
 		m.state = stateMain
 	}
+}
+
+func (m *Model) dialogView() string {
+	w, h := m.dialogWidth(), m.mainHeight()
+	content := m.dialog.form.View()
+	return pane(m.common.Styles, true, m.dialog.title, "esc cancels", content, w, h)
 }

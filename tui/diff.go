@@ -49,9 +49,16 @@ func wrapDiff(lines []string, w int) []string {
 			rows = append(rows, l)
 			continue
 		}
+		// A continuation row keeps the line's marker, then ↳ (as the
+		// detail pane marks a wrap): where a line wraps is visible, not
+		// mistaken for a line of its own.
 		marker := l[:1]
-		for _, r := range strings.Split(ansi.Wrap(l[1:], w-1, ""), "\n") {
-			rows = append(rows, marker+r)
+		for i, r := range strings.Split(ansi.Wrap(l[1:], w-2, ""), "\n") {
+			if i == 0 {
+				rows = append(rows, marker+r)
+				continue
+			}
+			rows = append(rows, marker+"↳"+r)
 		}
 	}
 	return rows

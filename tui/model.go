@@ -60,6 +60,9 @@ type Options struct {
 	IsDark bool
 	// NoColor drops colours (NO_COLOR).
 	NoColor bool
+	// ASCII draws frames, icons and markers in ASCII (a terminal whose
+	// locale is not UTF-8, such as LANG=C).
+	ASCII bool
 	// Editor is the command for editing a step ($EDITOR); "" disables it.
 	Editor string
 	// Now is the clock; nil → time.Now.
@@ -68,6 +71,9 @@ type Options struct {
 	// caller then opens one when Result.NewRun is set); otherwise an
 	// unfinished run is simply resumed.
 	OfferNewRun bool
+	// PastRuns are the doc's runs, most recent first, for the past-runs
+	// picker (P); the caller opens the one picked (Result.OpenRun).
+	PastRuns []PastRun
 }
 
 // Result is how the TUI ended.
@@ -75,6 +81,8 @@ type Result struct {
 	// NewRun is set when the engineer chose to start a new run instead of
 	// resuming the unfinished one.
 	NewRun bool
+	// OpenRun is the past run the engineer picked to open instead.
+	OpenRun string
 	// Interrupted is the step that quitting (q, a hang-up) interrupted.
 	Interrupted string
 	// HungUp is set when the terminal went away (SIGHUP) or runbook was
@@ -97,6 +105,8 @@ type Model struct {
 	detail    *DetailPane
 	output    *OutputPane
 	help      help.Model
+	status    *StatusBar
+	filter    *Filter
 	diff      *DiffView
 	dialog    *dialog
 	focus     focusPane
@@ -117,8 +127,6 @@ type Model struct {
 	quitAfterDiff bool   // quit once the write-back diff is answered
 	shownStep     string // whose output the output pane shows
 	shownAttempt  int
-	message       string
-	messageIsErr  bool
 	width, height int
 	result        Result
 }
@@ -135,10 +143,13 @@ func New(eng Engine, opts Options) *Model {
 	m := &Model{opts: opts, ctx: opts.Ctx, eng: eng, doc: eng.Doc(), bridge: newBridge()}
 	// The TUI can always ask: every action is a dialog or a message.
 	m.sess = steps.NewSession(eng, steps.Policy{Ask: true})
-	m.styles = NewStyles(opts.IsDark, opts.NoColor)
-	m.common = Common{Styles: &m.styles, Keys: DefaultKeyMap(), Now: opts.Now}
+	m.styles = m.newStyles(opts.IsDark)
+	m.common = Common{Styles: &m.styles, Keys: DefaultKeyMap(opts.ASCII), Now: opts.Now}
+	m.status = NewStatusBar(&m.common)
+	m.filter = NewFilter(&m.common)
 	m.started = opts.Now()
 	m.checklist = NewChecklist(&m.common, m.doc)
+	m.checklist.SetFilter(m.filter)
 	m.detail = NewDetailPane(&m.common, m.doc)
 	m.output = NewOutputPane(&m.common)
 	m.help = help.New()
@@ -219,6 +230,7 @@ func (m *Model) refresh() tea.Cmd {
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.help.SetWidth(w)
+	m.status.SetSize(w, 1)
 	mainH := m.mainHeight()
 	leftW := m.leftWidth()
 	rightW := w - leftW
@@ -248,12 +260,21 @@ func (m *Model) setFocus(f focusPane) {
 	m.output.SetFocused(f == focusOutput)
 }
 
-func (m *Model) say(format string, args ...any) {
-	m.message, m.messageIsErr = fmt.Sprintf(format, args...), false
-}
+func (m *Model) say(format string, args ...any) { m.status.Say(fmt.Sprintf(format, args...)) }
 
-func (m *Model) fail(err error) {
-	m.message, m.messageIsErr = err.Error(), true
+func (m *Model) fail(err error) { m.status.Fail(err.Error()) }
+
+// failf shows an error message.
+func (m *Model) failf(format string, args ...any) { m.status.Fail(fmt.Sprintf(format, args...)) }
+
+// newStyles builds the styles for a background, with the model's colour
+// and ASCII settings.
+func (m *Model) newStyles(isDark bool) Styles {
+	st := NewStyles(isDark, m.opts.NoColor)
+	if m.opts.ASCII {
+		st = st.WithASCII()
+	}
+	return st
 }
 
 // Update routes a message: engine and command results first, then keys to
@@ -271,12 +292,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.forwardToDialog(tea.WindowSizeMsg{Width: m.dialogWidth() - 4, Height: m.mainHeight() - 4})
 	case tea.BackgroundColorMsg:
-		m.styles = NewStyles(msg.IsDark(), m.opts.NoColor)
+		m.styles = m.newStyles(msg.IsDark())
 		m.help.Styles = m.styles.Help
 		m.detail.prose = map[string]string{}
 		m.detail.lines = nil
 		return m, m.forwardToDialog(msg)
 	case tickMsg:
+		m.status.Expire(m.common.Now())
 		return m, tea.Batch(tick(), m.checkDoc())
 	case docMsg:
 		return m, m.docChanged(msg)
@@ -346,7 +368,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.SetSize(m.width, m.height)
 		return m, nil
 	case hintMsg:
-		if m.message == "" {
+		if m.status.Message() == "" {
 			m.say("%s", string(msg))
 		}
 		return m, nil
@@ -398,5 +420,9 @@ func (m *Model) Render() string {
 	if h := m.helpView(); h != "" {
 		parts = append(parts, h)
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+	frame := lipgloss.JoinVertical(lipgloss.Left, parts...)
+	if m.styles.ASCII {
+		frame = asciiFrame(frame)
+	}
+	return frame
 }

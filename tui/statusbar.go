@@ -11,65 +11,116 @@ import (
 	"github.com/runbook-sh/runbook/runbook/journal"
 )
 
-func (m *Model) dialogView() string {
-	w, h := m.dialogWidth(), m.mainHeight()
-	content := m.dialog.form.View()
-	return pane(m.common.Styles, true, m.dialog.title, "esc cancels", content, w, h)
+// Messages last this long in the status bar: long enough to read, short
+// enough that an old one is never taken for news. An error stays longer.
+const (
+	messageTTL      = 6 * time.Second
+	errorMessageTTL = 30 * time.Second
+)
+
+// StatusBar is the top line: run, doc, AWS identity, progress, elapsed
+// time and the latest message, which expires (see Expire).
+type StatusBar struct {
+	common *Common
+	msg    string
+	isErr  bool
+	at     time.Time
+	width  int
 }
 
-// statusBar: run, doc, AWS identity, progress and elapsed, or a message.
-func (m *Model) statusBar() string {
-	st := m.styles
-	run := ""
+// NewStatusBar returns an empty status bar.
+func NewStatusBar(c *Common) *StatusBar { return &StatusBar{common: c} }
+
+// SetSize sets the bar's width.
+func (b *StatusBar) SetSize(w, _ int) { b.width = w }
+
+// Say shows a message; Fail shows an error.
+func (b *StatusBar) Say(s string)  { b.msg, b.isErr, b.at = s, false, b.common.Now() }
+func (b *StatusBar) Fail(s string) { b.msg, b.isErr, b.at = s, true, b.common.Now() }
+
+// Clear drops the message.
+func (b *StatusBar) Clear() { b.msg = "" }
+
+// Message is the message shown now.
+func (b *StatusBar) Message() string { return b.msg }
+
+// Expire drops a message older than its time to live.
+func (b *StatusBar) Expire(now time.Time) {
+	ttl := messageTTL
+	if b.isErr {
+		ttl = errorMessageTTL
+	}
+	if b.msg != "" && now.Sub(b.at) >= ttl {
+		b.msg = ""
+	}
+}
+
+// statusInfo is what the bar shows besides the message.
+type statusInfo struct {
+	run, doc        string
+	ident           *journal.Identity
+	running         string
+	runFor, elapsed time.Duration
+	done, total     int
+}
+
+// statusInfo gathers the bar's facts from the model.
+func (m *Model) statusInfo() statusInfo {
+	in := statusInfo{doc: filepath.Base(m.doc.Path), running: m.running}
 	started := m.started
-	var ident *journal.Identity
 	if m.snap != nil && m.snap.state != nil {
-		run = m.snap.state.Run
+		in.run = m.snap.state.Run
 		if !m.snap.state.Started.IsZero() {
 			started = m.snap.state.Started
 		}
-		ident = m.snap.state.Identity
+		in.ident = m.snap.state.Identity
 	}
-	done, total := m.checklist.Progress()
-	el := m.common.Now().Sub(started).Truncate(time.Second)
-	right := fmt.Sprintf("%d/%d · %s ", done, total, fmtDuration(el))
-	if m.running != "" {
-		right = fmt.Sprintf("%s %s · %s", m.running, fmtDuration(m.common.Now().Sub(m.runStarted)), right)
+	in.done, in.total = m.checklist.Progress()
+	in.elapsed = m.common.Now().Sub(started).Truncate(time.Second)
+	in.runFor = m.common.Now().Sub(m.runStarted)
+	return in
+}
+
+// View renders the bar: the left part loses detail until the message fits.
+func (b *StatusBar) View(in statusInfo) string {
+	st := b.common.Styles
+	right := fmt.Sprintf("%d/%d · %s ", in.done, in.total, fmtDuration(in.elapsed))
+	if in.running != "" {
+		right = fmt.Sprintf("%s %s · %s", in.running, fmtDuration(in.runFor), right)
 	}
 	msg := ""
-	if m.message != "" {
-		msg = " " + m.message
+	if b.msg != "" {
+		msg = " " + b.msg
 	}
-	// The left part loses detail until the message fits.
 	aws := ""
-	if ident != nil && ident.Account != "" {
-		aws = " · aws " + ident.Account
-		if ident.Region != "" {
-			aws += " " + ident.Region
+	if in.ident != nil && in.ident.Account != "" {
+		aws = " · aws " + in.ident.Account
+		if in.ident.Region != "" {
+			aws += " " + in.ident.Region
 		}
 	}
-	doc := " · " + filepath.Base(m.doc.Path)
+	doc := " · " + in.doc
 	runPart := ""
-	if run != "" {
-		runPart = " · run " + run
+	if in.run != "" {
+		runPart = " · run " + in.run
 	}
 	candidates := []string{" runbook" + runPart + doc + aws, " runbook" + runPart + aws, strings.TrimPrefix(runPart, " · ") + aws}
 	left := candidates[0]
 	for _, c := range candidates {
 		left = " " + strings.TrimLeft(c, " ")
-		if m.width-lipgloss.Width(left)-lipgloss.Width(right) >= min(lipgloss.Width(msg), 48)+1 {
+		if b.width-lipgloss.Width(left)-lipgloss.Width(right) >= min(lipgloss.Width(msg), 48)+1 {
 			break
 		}
 	}
-	avail := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	avail := b.width - lipgloss.Width(left) - lipgloss.Width(right)
 	msg = truncate(msg, max(avail-1, 0))
 	gap := max(avail-lipgloss.Width(msg), 0)
 	msgStyle := st.StatusBar
-	if m.messageIsErr {
+	if b.isErr {
 		msgStyle = msgStyle.Foreground(st.Error.GetForeground()).Bold(true)
 	}
 	line := st.StatusKey.Render(left) + msgStyle.Render(msg) + st.StatusBar.Render(strings.Repeat(" ", gap)+right)
-	return truncate(line, m.width)
+	return truncate(line, b.width)
 }
 
 func fmtDuration(d time.Duration) string {
@@ -81,3 +132,6 @@ func fmtDuration(d time.Duration) string {
 	s := int(d.Seconds()) % 60
 	return fmt.Sprintf("%02d:%02d:%02d", h, mnt, s)
 }
+
+// statusBar is the status bar as drawn now.
+func (m *Model) statusBar() string { return m.status.View(m.statusInfo()) }
