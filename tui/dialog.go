@@ -84,7 +84,7 @@ func (m *Model) forwardToDialog(msg tea.Msg) tea.Cmd {
 	after := d.form.GetFocusedField()
 	km, isKey := msg.(tea.KeyPressMsg)
 	switch {
-	case isKey && isFieldMove(km) && after == before && d.form.State == huh.StateNormal &&
+	case isKey && key.Matches(km, m.common.Keys.FieldMove) && after == before && d.form.State == huh.StateNormal &&
 		(after == nil || after.Error() == nil):
 		// A valid enter: huh's move to the next field is on its way.
 		d.holding = true
@@ -100,14 +100,6 @@ func (m *Model) forwardToDialog(msg tea.Msg) tea.Cmd {
 // releaseKeysMsg ends a hold that no field move ended (a field that stays
 // put on enter): the keys then go where they would have gone.
 type releaseKeysMsg struct{ gen int }
-
-func isFieldMove(k tea.KeyPressMsg) bool {
-	switch k.String() {
-	case "enter", "tab", "shift+tab":
-		return true
-	}
-	return false
-}
 
 // releaseHeldKeys replays the keys typed during a field move, in order;
 // one of them may start another move and hold the rest again.
@@ -133,13 +125,14 @@ func (m *Model) releaseHeldKeys() tea.Cmd {
 }
 
 func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
-	cancel := key.Matches(msg, m.common.Keys.Cancel) || msg.String() == "ctrl+c"
+	abort := key.Matches(msg, m.common.Keys.Abort)
+	cancel := key.Matches(msg, m.common.Keys.Cancel) || abort
 	if m.dialog != nil && m.dialog.holding && !cancel {
 		m.dialog.held = append(m.dialog.held, msg)
 		return nil
 	}
 	if cancel {
-		if msg.String() == "ctrl+c" && m.running != "" {
+		if abort && m.running != "" {
 			m.interrupt()
 		}
 		m.closeDialog()

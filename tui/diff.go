@@ -77,8 +77,9 @@ func (d *DiffView) Update(msg tea.Msg) tea.Cmd {
 // ShortHelp is the help bar while the diff is shown.
 func (d *DiffView) ShortHelp() []key.Binding {
 	k := d.common.Keys
-	yes := key.NewBinding(key.WithKeys("y"), key.WithHelp("y/enter", "write these changes"))
-	no := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/n", "cancel"))
+	yes, no := k.Yes, k.Cancel
+	yes.SetHelp("y/enter", "write these changes")
+	no.SetHelp("esc/n", "cancel")
 	return []key.Binding{yes, no, k.Up, k.Down}
 }
 

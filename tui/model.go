@@ -309,21 +309,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case bridgeClosedMsg:
 		return m, nil
 	case snapshotMsg:
-		if msg.seq < m.appliedSeq {
-			return m, nil
-		}
-		m.appliedSeq = msg.seq
-		if m.running != "" {
-			msg.snap.status[m.running] = journal.Running
-		}
-		m.snap = msg.snap
-		m.checklist.SetSnapshot(m.snap)
-		m.detail.SetSnapshot(m.snap)
-		if !m.resumeSeen {
-			m.resumeSeen = true
-			return m, m.offerResume()
-		}
-		return m, nil
+		return m, m.applySnapshot(msg)
+	case actionDoneMsg:
+		return m, m.actionDone(msg)
+	case diffMsg:
+		return m, m.showDiff(msg)
 	case previewMsg:
 		m.detail.SetPreview(msg.id, msg.p)
 		return m, nil
@@ -340,33 +330,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.preflightForm(msg.items)
 	case runDoneMsg:
 		return m, m.runDone(msg)
-	case actionDoneMsg:
-		if msg.err != nil {
-			m.fail(msg.err)
-			m.runAll = false
-		} else if msg.text != "" {
-			m.say("%s", msg.text)
-		}
-		if msg.vars {
-			m.detail.ForgetPreviews()
-		}
-		return m, tea.Batch(m.refresh(), m.selectionChanged(), m.checkDoc())
-	case diffMsg:
-		if msg.err != nil {
-			m.fail(fmt.Errorf("write-back: %w", msg.err))
-			return m, nil
-		}
-		if strings.TrimSpace(msg.diff) == "" {
-			m.say("nothing to write back: no new answers")
-			if m.quitAfterDiff {
-				return m, tea.Quit
-			}
-			return m, nil
-		}
-		m.diff = NewDiffView(&m.common, msg.diff)
-		m.state = stateDiff
-		m.SetSize(m.width, m.height)
-		return m, nil
 	case hintMsg:
 		if m.status.Message() == "" {
 			m.say("%s", string(msg))
@@ -425,4 +388,58 @@ func (m *Model) Render() string {
 		frame = asciiFrame(frame)
 	}
 	return frame
+}
+
+// applySnapshot shows the run as last read, unless a newer read is shown
+// already; the first one offers to resume.
+func (m *Model) applySnapshot(msg snapshotMsg) tea.Cmd {
+	if msg.seq < m.appliedSeq {
+		return nil
+	}
+	m.appliedSeq = msg.seq
+	if m.running != "" {
+		msg.snap.status[m.running] = journal.Running
+	}
+	m.snap = msg.snap
+	m.checklist.SetSnapshot(m.snap)
+	m.detail.SetSnapshot(m.snap)
+	if !m.resumeSeen {
+		m.resumeSeen = true
+		return m.offerResume()
+	}
+	return nil
+}
+
+// actionDone says how a direct action (skip, note, answer…) went and
+// reads the run and the doc again.
+func (m *Model) actionDone(msg actionDoneMsg) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err)
+		m.runAll = false
+	} else if msg.text != "" {
+		m.say("%s", msg.text)
+	}
+	if msg.vars {
+		m.detail.ForgetPreviews()
+	}
+	return tea.Batch(m.refresh(), m.selectionChanged(), m.checkDoc())
+}
+
+// showDiff shows what a write-back would change, before asking.
+func (m *Model) showDiff(msg diffMsg) tea.Cmd {
+	if msg.err != nil {
+		m.fail(fmt.Errorf("write-back: %w", msg.err))
+		return nil
+	}
+	if strings.TrimSpace(msg.diff) == "" {
+		m.say("nothing to write back: no new answers")
+		if m.quitAfterDiff {
+			return tea.Quit
+		}
+		return nil
+	}
+	m.diff = NewDiffView(&m.common, msg.diff)
+	m.state = stateDiff
+	m.SetSize(m.width, m.height)
+	return nil
 }
