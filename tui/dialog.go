@@ -58,6 +58,8 @@ func (m *Model) openDialog(title string, onSubmit func() tea.Cmd, groups ...*huh
 		WithWidth(w)
 	m.dialog = &dialog{title: title, form: f, onSubmit: onSubmit}
 	m.state = stateDialog
+	// The dialog has the keys: only its pane is marked focused.
+	m.checklist.SetFocused(false)
 	init := f.Init()
 	// Size the form now so that its first frame is laid out (the size
 	// bubbletea reports later only confirms it).
@@ -162,6 +164,7 @@ func (m *Model) closeDialog() {
 	if m.state == stateDialog {
 		m.state = stateMain
 	}
+	m.setFocus(m.focus)
 }
 
 func (m *Model) dialogView() string {

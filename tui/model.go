@@ -74,6 +74,11 @@ type Options struct {
 	// PastRuns are the doc's runs, most recent first, for the past-runs
 	// picker (P); the caller opens the one picked (Result.OpenRun).
 	PastRuns []PastRun
+	// RunName is the run the engine opened (before its first event the
+	// journal does not name it yet); Previous, when set, is the lane's
+	// run that this new run follows.
+	RunName  string
+	Previous *PastRun
 }
 
 // Result is how the TUI ended.

@@ -57,25 +57,19 @@ type PastRun struct {
 	Updated  time.Time
 }
 
-// sayWhichRun tells, on opening, what run this is when it is not an
-// unfinished one being resumed: a finished run opened to look at, or a new
-// run while earlier ones exist (reopening a finished doc starts the
-// lane's next run; the finished one stays as it is).
+// sayWhichRun tells, on opening, which run this is when it is not an
+// unfinished one being resumed: a new run, and the run it follows
+// (reopening a finished doc starts the lane's next run; the finished one
+// stays as it is, for `runbook report`).
 func (m *Model) sayWhichRun() tea.Cmd {
-	st := m.snap.state
-	if st == nil {
+	p := m.opts.Previous
+	if m.opts.RunName == "" || p == nil {
 		return nil
 	}
-	if st.Finished {
-		m.say("run %s is finished (shown as it ended); P picks another run or starts a new one", st.Run)
-		return nil
-	}
-	for _, r := range m.opts.PastRuns {
-		if r.Name == st.Run {
-			continue
-		}
-		m.say("new run %s; %s was %s on %s (P picks a past run)", st.Run, r.Name, r.Status, r.Updated.Format("2006-01-02 15:04"))
-		return nil
+	if p.Finished {
+		m.say("new run %s: %s finished %s on %s (P lists past runs)", m.opts.RunName, p.Name, p.Status, p.Updated.Format("2006-01-02 15:04"))
+	} else {
+		m.say("new run %s: %s stays unfinished as it is (P lists past runs)", m.opts.RunName, p.Name)
 	}
 	return nil
 }
@@ -87,8 +81,8 @@ func (m *Model) pastRunsForm() tea.Cmd {
 		m.say("%s is still running: past runs can be picked once it ends", m.running)
 		return nil
 	}
-	cur := ""
-	if m.snap != nil && m.snap.state != nil {
+	cur := m.opts.RunName
+	if m.snap != nil && m.snap.state != nil && m.snap.state.Run != "" {
 		cur = m.snap.state.Run
 	}
 	const newRun = "\x00new"
@@ -109,9 +103,25 @@ func (m *Model) pastRunsForm() tea.Cmd {
 		case newRun:
 			m.result.NewRun = true
 		default:
+			if r := m.pastRun(pick); r != nil && r.Finished {
+				// A finished run is never reopened (opening it starts
+				// the lane's next run): its report shows it.
+				m.say("%s is finished (%s): runbook report --run %s", r.Name, r.Status, r.Name)
+				return nil
+			}
 			m.result.OpenRun = pick
 		}
 		return m.finishAndQuit()
 	}, huh.NewGroup(huh.NewSelect[string]().Title("Open which run of this doc?").
-		Description("the run open now stays as it is").Options(opts...).Value(&pick)))
+		Description("an unfinished run resumes; the run open now stays as it is").Options(opts...).Value(&pick)))
+}
+
+// pastRun is the past run of that name.
+func (m *Model) pastRun(name string) *PastRun {
+	for i := range m.opts.PastRuns {
+		if m.opts.PastRuns[i].Name == name {
+			return &m.opts.PastRuns[i]
+		}
+	}
+	return nil
 }

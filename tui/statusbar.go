@@ -66,10 +66,12 @@ type statusInfo struct {
 
 // statusInfo gathers the bar's facts from the model.
 func (m *Model) statusInfo() statusInfo {
-	in := statusInfo{doc: filepath.Base(m.doc.Path), running: m.running}
+	in := statusInfo{doc: filepath.Base(m.doc.Path), running: m.running, run: m.opts.RunName}
 	started := m.started
 	if m.snap != nil && m.snap.state != nil {
-		in.run = m.snap.state.Run
+		if m.snap.state.Run != "" {
+			in.run = m.snap.state.Run
+		}
 		if !m.snap.state.Started.IsZero() {
 			started = m.snap.state.Started
 		}

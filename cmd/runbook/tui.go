@@ -93,6 +93,11 @@ func runTUI(ctx context.Context, e *steps.Engine, s *streams, offerNewRun bool) 
 	cfg := tuiConfig(os.Getenv, os.Environ())
 	cfg.In, cfg.Out = s.in, s.out
 	cfg.PastRuns = pastRuns(e)
+	o := e.Opened()
+	cfg.RunName = o.Run
+	if p := o.Previous; p != nil {
+		cfg.Previous = &tui.PastRun{Name: p.Run, Status: string(p.Status), Finished: p.Finished, Updated: p.Updated}
+	}
 	cfg.OfferNewRun = offerNewRun
 	return tui.Run(ctx, e, cfg)
 }

@@ -384,3 +384,116 @@ func TestE2EReloadsTheDocOnChange(t *testing.T) {
 	tm.press("q")
 	tm.wait()
 }
+
+// Reopening a finished doc says that a new run starts and which run it
+// follows; "Start a new run" starts the lane's next run, the one that
+// reopening and `report` then find; P lists the doc's runs and opens an
+// unfinished one.
+func TestE2EPastRunsPicker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	dir, doc := tuiDoc(t, "# P\n\n```bash {name=a}\necho a-out\n```\n\n```bash {name=b}\necho b-out\n```\n")
+	tm := startTerm(t, dir, doc)
+	tm.moveTo("○ a")
+	tm.press("enter")
+	tm.waitFor("✓ a")
+	tm.press("q")
+	tm.wait()
+
+	// Not resuming: a new run, named like every run of the lane.
+	tm = startTerm(t, dir, doc)
+	tm.waitFor(`Resume run "ops.1"?`)
+	tm.press("n")
+	tm.waitFor("new run ops.2: ops.1 stays unfinished")
+	tm.moveTo("○ a")
+	tm.press("enter")
+	tm.waitFor("✓ a")
+	tm.press("q")
+	tm.wait()
+	code, out, errOut := rbCLI(t, "report", doc, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"ops.2"`) {
+		t.Fatalf("report does not read the new run: %d\n%s%s", code, out, errOut)
+	}
+
+	// Reopening finds the new run; P opens the older one instead.
+	tm = startTerm(t, dir, doc)
+	tm.waitFor(`Resume run "ops.2"?`)
+	tm.press("enter")
+	tm.waitFor("resumed run ops.2")
+	tm.press("P")
+	tm.waitFor("Open which run of this doc?")
+	tm.waitFor("ops.1 ·")
+	tm.press("down", "enter")
+	tm.waitFor(`Resume run "ops.1"?`)
+	tm.press("enter")
+	tm.waitFor("resumed run ops.1")
+	tm.press("R")
+	tm.waitFor("✓ b")
+	tm.waitFor("run finished")
+	tm.press("q")
+	tm.wait()
+
+	// A finished doc: a new run starts, and the status bar says so.
+	dir2, doc2 := tuiDoc(t, "# F\n\n```bash {name=a}\necho a-out\n```\n")
+	tm = startTerm(t, dir2, doc2)
+	tm.waitUntil("a frame of the terminal's size", sized)
+	tm.press("R")
+	tm.waitFor("run finished")
+	tm.press("q")
+	tm.wait()
+	tm = startTerm(t, dir2, doc2)
+	tm.waitFor("new run ops.2: ops.1 finished ok")
+	tm.press("P")
+	tm.waitFor("ops.1 · ok")
+	tm.press("enter")
+	tm.waitFor("ops.1 is finished (ok): runbook report --run ops.1")
+	tm.press("q")
+	tm.wait()
+}
+
+// An interactive step gets a clean terminal: no piece of the checklist
+// is left on the screen (or scrolled into scrollback) around its prompt,
+// and the TUI comes back whole.
+func TestE2EInteractiveStepLeavesNoFragments(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	src := "# I\n\n```bash {name=ask interactive}\nprintf 'Your name: '; read n; echo \"hello $n\"\n```\n\n```bash {name=after}\necho after\n```\n"
+	dir, doc := tuiDoc(t, src)
+	tm := startTerm(t, dir, doc)
+	tm.moveTo("○ ask")
+	tm.press("enter")
+	tm.waitUntil("the step's own prompt", func(s string) bool {
+		return strings.Contains(s, "Your name:") && !strings.Contains(s, "Checklist")
+	})
+	if s := tm.screen(); strings.ContainsAny(s, "╭╮╰╯│─○✓") {
+		t.Fatalf("checklist fragments around the interactive step:\n%s", s)
+	}
+	if n := tm.scrollback(); strings.ContainsAny(n, "╭╮╰╯│○✓") {
+		t.Fatalf("checklist fragments in the scrollback:\n%s", n)
+	}
+	tm.press("Ada", "enter")
+	tm.waitFor("✓ ask")
+	tm.waitFor("Checklist")
+	tm.press("q")
+	tm.wait()
+}
+
+// scrollback is the emulator's scrollback, oldest line first.
+func (tm *ptyTerm) scrollback() string {
+	tm.scr.Lock()
+	defer tm.scr.Unlock()
+	var b strings.Builder
+	sb := tm.emu.Scrollback()
+	if sb == nil {
+		return ""
+	}
+	for i := 0; i < sb.Len(); i++ {
+		for _, c := range sb.Line(i) {
+			b.WriteString(c.Content)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
