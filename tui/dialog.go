@@ -14,6 +14,9 @@ import (
 // dialog is a huh form shown as a child model, with what to do once it is
 // submitted. onSubmit only builds a Cmd: engine calls happen in the Cmd.
 type dialog struct {
+	common   *Common
+	width    int
+	height   int
 	title    string
 	form     *huh.Form
 	onSubmit func() tea.Cmd
@@ -56,14 +59,14 @@ func (m *Model) openDialog(title string, onSubmit func() tea.Cmd, groups ...*huh
 		WithTheme(m.theme()).
 		WithShowHelp(true).
 		WithWidth(w)
-	m.dialog = &dialog{title: title, form: f, onSubmit: onSubmit}
+	m.dialog = &dialog{common: &m.common, title: title, form: f, onSubmit: onSubmit}
 	m.state = stateDialog
 	// The dialog has the keys: only its pane is marked focused.
 	m.checklist.SetFocused(false)
 	init := f.Init()
 	// Size the form now so that its first frame is laid out (the size
 	// bubbletea reports later only confirms it).
-	f.Update(tea.WindowSizeMsg{Width: m.dialogWidth() - 4, Height: m.mainHeight() - 4})
+	f.Update(m.dialog.SetSize(m.dialogWidth(), m.mainHeight()))
 	return init
 }
 
@@ -167,8 +170,30 @@ func (m *Model) closeDialog() {
 	m.setFocus(m.focus)
 }
 
-func (m *Model) dialogView() string {
-	w, h := m.dialogWidth(), m.mainHeight()
-	content := m.dialog.form.View()
-	return pane(m.common.Styles, true, m.dialog.title, "esc cancels", content, w, h)
+func (m *Model) dialogView() string { return m.dialog.View() }
+
+// SetSize sizes the dialog's pane (border included). The form's width
+// was fixed when it opened (huh then ignores a size message for it): it
+// is set again, or the form keeps its old width and overflows a narrower
+// pane, or stays narrow in a wider one. The size message for the form
+// itself is returned, for the root to pass on.
+func (d *dialog) SetSize(w, h int) tea.Msg {
+	d.width, d.height = w, h
+	d.form = d.form.WithWidth(max(w-4, 20))
+	return tea.WindowSizeMsg{Width: w - 4, Height: h - 4}
 }
+
+// View renders the form in its pane.
+func (d *dialog) View() string {
+	return pane(d.common.Styles, true, d.title, "esc cancels", d.form.View(), d.width, d.height)
+}
+
+// ShortHelp is the keys every dialog has besides its form's own (which
+// the form shows itself).
+func (d *dialog) ShortHelp() []key.Binding {
+	k := d.common.Keys
+	return []key.Binding{k.Cancel, k.Abort}
+}
+
+// FullHelp is ShortHelp in a column.
+func (d *dialog) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }

@@ -94,7 +94,19 @@ func (m *Model) onAction(msg actionMsg) tea.Cmd {
 		m.checklist.SelectStep(a.Step.ID)
 		sel = m.selectionChanged()
 	}
-	return tea.Batch(sel, m.actionDialog(a))
+	cmd := m.actionDialog(a)
+	m.showNotes(a.Notes)
+	return tea.Batch(sel, cmd)
+}
+
+// showNotes says what the session decided on its own that the engineer
+// must know: above all, never run what differs from the file unsaid.
+func (m *Model) showNotes(notes []steps.Note) {
+	for _, n := range notes {
+		if n.Kind == steps.NoteChanged && n.Step != nil {
+			m.failf("%s changed on disk: the file's version runs", n.Step.ID)
+		}
+	}
 }
 
 // actionDialog renders an action that needs the engineer.

@@ -246,6 +246,10 @@ func (m *Model) SetSize(w, h int) {
 	if m.diff != nil {
 		m.diff.SetSize(w, mainH)
 	}
+	if m.dialog != nil {
+		// The form's own size message goes with the WindowSizeMsg.
+		m.dialog.SetSize(rightW, mainH)
+	}
 }
 
 func (m *Model) leftWidth() int {
@@ -288,14 +292,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.SetSize(msg.Width, msg.Height)
-		// The form lives in the dialog pane, not the whole terminal. Its
-		// width was fixed when it opened (huh then ignores a size message
-		// for it): set it again, or the form keeps its old width and
-		// overflows a narrower pane, or stays narrow in a wider one.
+		// The form lives in the dialog pane, not the whole terminal.
 		if m.dialog != nil {
-			m.dialog.form = m.dialog.form.WithWidth(max(m.dialogWidth()-4, 20))
+			return m, m.forwardToDialog(m.dialog.SetSize(m.dialogWidth(), m.mainHeight()))
 		}
-		return m, m.forwardToDialog(tea.WindowSizeMsg{Width: m.dialogWidth() - 4, Height: m.mainHeight() - 4})
+		return m, nil
 	case tea.BackgroundColorMsg:
 		m.styles = m.newStyles(msg.IsDark())
 		m.help.Styles = m.styles.Help
