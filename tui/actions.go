@@ -108,7 +108,7 @@ func (m *Model) stepKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		case !hasItem:
 			return nil, true
 		case it.kind == itemSection:
-			m.checklist.Update(tea.KeyPressMsg{Code: tea.KeySpace})
+			m.checklist.ToggleSelected()
 			return nil, true
 		case it.kind == itemQuestion:
 			return m.questionForm(it.question), true

@@ -138,20 +138,28 @@ func (c *Checklist) Update(msg tea.Msg) tea.Cmd {
 // fold opens or closes the selected section: Toggle flips it, Expand only
 // opens, Collapse only closes.
 func (c *Checklist) fold(km tea.KeyPressMsg) {
+	k := c.common.Keys
+	switch {
+	case key.Matches(km, k.Expand):
+		c.setFolded(func(bool) bool { return false })
+	case key.Matches(km, k.Collapse):
+		c.setFolded(func(bool) bool { return true })
+	default:
+		c.ToggleSelected()
+	}
+}
+
+// ToggleSelected folds or unfolds the selected section (enter on one).
+func (c *Checklist) ToggleSelected() { c.setFolded(func(closed bool) bool { return !closed }) }
+
+// setFolded sets the selected section's fold from its current one.
+func (c *Checklist) setFolded(next func(closed bool) bool) {
 	it, ok := c.Selected()
 	if !ok || it.kind != itemSection || it.section < 0 {
 		return
 	}
-	k, sec := c.common.Keys, it.section
-	closed := c.collapsed[sec]
-	switch {
-	case key.Matches(km, k.Expand):
-		closed = false
-	case key.Matches(km, k.Collapse):
-		closed = true
-	default:
-		closed = !closed
-	}
+	sec := it.section
+	closed := next(c.collapsed[sec])
 	if closed {
 		c.collapsed[sec] = true
 	} else {
