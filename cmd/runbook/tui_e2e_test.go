@@ -459,7 +459,9 @@ func TestE2EInteractiveStepLeavesNoFragments(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and drives the binary")
 	}
-	src := "# I\n\n```bash {name=ask interactive}\nprintf 'Your name: '; read n; echo \"hello $n\"\n```\n\n```bash {name=after}\necho after\n```\n"
+	// It waits before its prompt, so that the TUI's clock ticks and
+	// events arrive while the step has the terminal.
+	src := "# I\n\n```bash {name=ask interactive}\nsleep 2; printf 'Your name: '; read n; echo \"hello $n\"\n```\n\n```bash {name=after}\necho after\n```\n"
 	dir, doc := tuiDoc(t, src)
 	tm := startTerm(t, dir, doc)
 	tm.moveTo("○ ask")
@@ -478,6 +480,19 @@ func TestE2EInteractiveStepLeavesNoFragments(t *testing.T) {
 	tm.waitFor("Checklist")
 	tm.press("q")
 	tm.wait()
+	// Nothing of the TUI is drawn while the step has the terminal: from
+	// leaving the alternate screen to coming back to it.
+	tm.mu.Lock()
+	raw := tm.raw.String()
+	tm.mu.Unlock()
+	leave := strings.Index(raw, "\x1b[?1049l")
+	back := strings.Index(raw[max(leave, 0):], "\x1b[?1049h")
+	if leave < 0 || back < 0 {
+		t.Fatalf("the terminal was not handed over through the main screen: %q", tail(raw, 600))
+	}
+	if between := raw[leave : leave+back]; strings.ContainsAny(between, "╭╮╰╯│○✓◐") || !strings.Contains(between, "hello Ada") {
+		t.Fatalf("TUI output while the interactive step had the terminal: %q", between)
+	}
 }
 
 // scrollback is the emulator's scrollback, oldest line first.
