@@ -348,7 +348,9 @@ func (c *Checklist) View() string {
 	done, total := c.Progress()
 	info := fmt.Sprintf("%d/%d done", done, total)
 	if c.filter != nil && c.filter.Active() {
-		info = c.filter.View() + " · " + info
+		// The narrow pane has room for the filter or the count, and the
+		// status bar has the count.
+		info = c.filter.View()
 	}
 	return pane(st, c.focused, "Checklist", info, b.String(), c.width, c.height)
 }
