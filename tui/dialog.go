@@ -66,7 +66,8 @@ func (m *Model) openDialog(title string, onSubmit func() tea.Cmd, groups ...*huh
 	init := f.Init()
 	// Size the form now so that its first frame is laid out (the size
 	// bubbletea reports later only confirms it).
-	f.Update(m.dialog.SetSize(m.dialogWidth(), m.mainHeight()))
+	m.dialog.SetSize(m.dialogWidth(), m.mainHeight())
+	f.Update(m.dialog.sizeMsg())
 	return init
 }
 
@@ -175,12 +176,15 @@ func (m *Model) dialogView() string { return m.dialog.View() }
 // SetSize sizes the dialog's pane (border included). The form's width
 // was fixed when it opened (huh then ignores a size message for it): it
 // is set again, or the form keeps its old width and overflows a narrower
-// pane, or stays narrow in a wider one. The size message for the form
-// itself is returned, for the root to pass on.
-func (d *dialog) SetSize(w, h int) tea.Msg {
+// pane, or stays narrow in a wider one.
+func (d *dialog) SetSize(w, h int) {
 	d.width, d.height = w, h
 	d.form = d.form.WithWidth(max(w-4, 20))
-	return tea.WindowSizeMsg{Width: w - 4, Height: h - 4}
+}
+
+// sizeMsg is the size message for the form itself, inside the pane.
+func (d *dialog) sizeMsg() tea.Msg {
+	return tea.WindowSizeMsg{Width: d.width - 4, Height: d.height - 4}
 }
 
 // View renders the form in its pane.

@@ -83,6 +83,12 @@ func (d *DiffView) ShortHelp() []key.Binding {
 	return []key.Binding{yes, no, k.Up, k.Down}
 }
 
+// FullHelp is the diff's keys in columns.
+func (d *DiffView) FullHelp() [][]key.Binding {
+	k := d.common.Keys
+	return [][]key.Binding{d.ShortHelp(), {k.PageUp, k.PageDown, k.Top, k.Bottom}}
+}
+
 // View renders the diff in a pane.
 func (d *DiffView) View() string {
 	st := d.common.Styles

@@ -294,7 +294,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.SetSize(msg.Width, msg.Height)
 		// The form lives in the dialog pane, not the whole terminal.
 		if m.dialog != nil {
-			return m, m.forwardToDialog(m.dialog.SetSize(m.dialogWidth(), m.mainHeight()))
+			// SetSize above sized its pane; the form gets its own size.
+			return m, m.forwardToDialog(m.dialog.sizeMsg())
 		}
 		return m, nil
 	case tea.BackgroundColorMsg:

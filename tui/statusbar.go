@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 
 	"github.com/runbook-sh/runbook/runbook/journal"
@@ -22,6 +23,7 @@ const (
 // time and the latest message, which expires (see Expire).
 type StatusBar struct {
 	common *Common
+	info   statusInfo
 	msg    string
 	isErr  bool
 	at     time.Time
@@ -83,9 +85,18 @@ func (m *Model) statusInfo() statusInfo {
 	return in
 }
 
+// SetInfo sets what the bar shows besides the message.
+func (b *StatusBar) SetInfo(in statusInfo) { b.info = in }
+
+// ShortHelp is empty: the bar has no keys.
+func (b *StatusBar) ShortHelp() []key.Binding { return nil }
+
+// FullHelp is empty: the bar has no keys.
+func (b *StatusBar) FullHelp() [][]key.Binding { return nil }
+
 // View renders the bar: the left part loses detail until the message fits.
-func (b *StatusBar) View(in statusInfo) string {
-	st := b.common.Styles
+func (b *StatusBar) View() string {
+	st, in := b.common.Styles, b.info
 	right := fmt.Sprintf("%d/%d · %s ", in.done, in.total, fmtDuration(in.elapsed))
 	if in.running != "" {
 		right = fmt.Sprintf("%s %s · %s", in.running, fmtDuration(in.runFor), right)
@@ -136,4 +147,7 @@ func fmtDuration(d time.Duration) string {
 }
 
 // statusBar is the status bar as drawn now.
-func (m *Model) statusBar() string { return m.status.View(m.statusInfo()) }
+func (m *Model) statusBar() string {
+	m.status.SetInfo(m.statusInfo())
+	return m.status.View()
+}
