@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // `/` filters by title; the letters typed never act as commands; esc
@@ -43,4 +44,23 @@ func TestJumpToDo(t *testing.T) {
 			t.Fatalf("%s: want %s, cursor on %v", c.key, c.want, s)
 		}
 	}
+}
+
+// Screens of the new keys, for the user guide.
+func TestScreenFilterAndPastRuns(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	h.press("/")
+	h.typeText("dep")
+	golden(t, "filter_80x24", h.screen())
+
+	eng := newFakeEngine(demoDoc())
+	upd := testNow.Add(-26 * time.Hour)
+	opts := Options{NoColor: true, RunName: "acme-api-runbook.3", PastRuns: []PastRun{
+		{Name: "acme-api-runbook.2", Status: "stopped", Updated: upd},
+		{Name: "acme-api-runbook.1", Status: "ok", Finished: true, Updated: upd.Add(-48 * time.Hour)},
+	}, Previous: &PastRun{Name: "acme-api-runbook.2", Status: "stopped", Updated: upd}}
+	h = newHarnessOpts(t, eng, eng.waiting, opts, 80, 24)
+	golden(t, "new_run_80x24", h.screen())
+	h.press("P")
+	golden(t, "past_runs_80x24", h.screen())
 }

@@ -67,9 +67,9 @@ func (m *Model) sayWhichRun() tea.Cmd {
 		return nil
 	}
 	if p.Finished {
-		m.say("new run %s: %s finished %s on %s (P lists past runs)", m.opts.RunName, p.Name, p.Status, p.Updated.Format("2006-01-02 15:04"))
+		m.say("new run %s: %s finished %s · P past runs", m.opts.RunName, p.Name, p.Status)
 	} else {
-		m.say("new run %s: %s stays unfinished as it is (P lists past runs)", m.opts.RunName, p.Name)
+		m.say("new run %s: %s left as it is · P past runs", m.opts.RunName, p.Name)
 	}
 	return nil
 }
@@ -89,11 +89,11 @@ func (m *Model) pastRunsForm() tea.Cmd {
 	pick := cur
 	opts := []huh.Option[string]{}
 	for _, r := range m.opts.PastRuns {
-		label := fmt.Sprintf("%s · %s · %s", r.Name, r.Status, r.Updated.Format("2006-01-02 15:04"))
+		label := fmt.Sprintf("%s · %s · %s", r.Name, r.Status, r.Updated.Format("Jan 2 15:04"))
 		if r.Name == cur {
-			label += " (open now)"
+			label = r.Name + " (open now)"
 		}
-		opts = append(opts, huh.NewOption(label, r.Name))
+		opts = append(opts, huh.NewOption(truncate(oneLine(label), max(m.dialogWidth()-10, 20)), r.Name))
 	}
 	opts = append(opts, huh.NewOption("Start a new run", newRun))
 	return m.openDialog("Past runs", func() tea.Cmd {

@@ -405,7 +405,7 @@ func TestE2EPastRunsPicker(t *testing.T) {
 	tm = startTerm(t, dir, doc)
 	tm.waitFor(`Resume run "ops.1"?`)
 	tm.press("n")
-	tm.waitFor("new run ops.2: ops.1 stays unfinished")
+	tm.waitFor("new run ops.2: ops.1 left as it is")
 	tm.moveTo("○ a")
 	tm.press("enter")
 	tm.waitFor("✓ a")
