@@ -387,8 +387,11 @@ func TestE2ELiveOutputInterruptInteractiveEditor(t *testing.T) {
 	tm.waitFor("fetching dependency 2/8")
 	tm.waitFor("◐ fetch-deps")
 	tm.press("ctrl+c")
+	// "!" is the interrupted status: had the step run to its end it would
+	// be ok. (On a loaded machine the screen may lag the step by seconds,
+	// so how far its output got says nothing.)
 	tm.waitFor("! fetch-deps")
-	if strings.Contains(tm.screen(), "fetching dependency 8/8") {
+	if strings.Contains(tm.screen(), "all dependencies cached") {
 		t.Fatal("the step was not interrupted")
 	}
 
