@@ -67,9 +67,9 @@ func (m *Model) sayWhichRun() tea.Cmd {
 		return nil
 	}
 	if p.Finished {
-		m.say("new run %s: %s finished %s · P past runs", m.opts.RunName, p.Name, p.Status)
+		m.say("new run %s (P: past runs); %s finished %s", m.opts.RunName, p.Name, p.Status)
 	} else {
-		m.say("new run %s: %s left as it is · P past runs", m.opts.RunName, p.Name)
+		m.say("new run %s (P: past runs); %s left as it is", m.opts.RunName, p.Name)
 	}
 	return nil
 }

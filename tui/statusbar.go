@@ -117,11 +117,16 @@ func (b *StatusBar) View() string {
 	if in.run != "" {
 		runPart = " · run " + in.run
 	}
-	candidates := []string{" runbook" + runPart + doc + aws, " runbook" + runPart + aws, strings.TrimPrefix(runPart, " · ") + aws}
+	// A message too long for any of them gets the whole bar: it goes
+	// after a few seconds, and the context comes back.
+	candidates := []string{" runbook" + runPart + doc + aws, " runbook" + runPart + aws, strings.TrimPrefix(runPart, " · ") + aws, ""}
 	left := candidates[0]
 	for _, c := range candidates {
 		left = " " + strings.TrimLeft(c, " ")
-		if b.width-lipgloss.Width(left)-lipgloss.Width(right) >= min(lipgloss.Width(msg), 48)+1 {
+		if c == "" {
+			left = ""
+		}
+		if b.width-lipgloss.Width(left)-lipgloss.Width(right) >= lipgloss.Width(msg)+1 {
 			break
 		}
 	}
