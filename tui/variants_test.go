@@ -58,3 +58,17 @@ func TestFocusedPaneMarked(t *testing.T) {
 		t.Fatalf("focus mark did not move with tab:\n%s", s)
 	}
 }
+
+// A dialog under LANG=C: huh's own marks come out in ASCII too.
+func TestScreenDialogASCII(t *testing.T) {
+	eng := newFakeEngine(demoDoc())
+	h := newHarnessOpts(t, eng, eng.waiting, Options{NoColor: true, ASCII: true}, 80, 24)
+	h.press("A")
+	raw := h.m.Render()
+	for _, r := range raw {
+		if r > unicode.MaxASCII {
+			t.Fatalf("non-ASCII %q in an ASCII dialog:\n%s", r, raw)
+		}
+	}
+	golden(t, "question_ascii_80x24", h.screen())
+}
