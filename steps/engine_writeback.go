@@ -50,6 +50,18 @@ func (e *Engine) writeBackEdit() (edit *runbook.Edit, ids, outs []string, err er
 		}
 		outs = append(outs, name)
 	}
+	// A manual step done in this run is ticked in the doc ("- [x]"),
+	// as docs/writeback.md says; ticked it is written already.
+	for _, s := range doc.Steps {
+		ss := st.Steps[s.ID]
+		if s.Kind != runbook.KindManual || s.Box.Len() != 3 || ss == nil || !ss.Status.Finished() || ss.Status == journal.Skipped ||
+			s.Box.End > len(doc.Source) || doc.Source[s.Box.Start+1] != ' ' {
+			continue
+		}
+		if err := edit.Tick(s, true); err != nil {
+			return nil, nil, nil, fmt.Errorf("write back: %w", err)
+		}
+	}
 	return edit, ids, outs, nil
 }
 
@@ -61,11 +73,11 @@ func recorded(doc *runbook.Document, name, value string) bool {
 }
 
 // PendingWriteBack is the unified diff that WriteBack would apply to the
-// doc: the answers given and the named outputs confirmed in this run, not
-// yet written. "" when none.
+// doc: the answers given, the named outputs confirmed and the manual steps
+// done in this run, not yet written. "" when none.
 func (e *Engine) PendingWriteBack() (string, error) {
-	edit, ids, outs, err := e.writeBackEdit()
-	if err != nil || len(ids)+len(outs) == 0 {
+	edit, _, _, err := e.writeBackEdit()
+	if err != nil || len(edit.Patches()) == 0 {
 		return "", err
 	}
 	out, err := edit.Apply()
@@ -81,7 +93,7 @@ func (e *Engine) PendingWriteBack() (string, error) {
 // the doc again: what frontends show is the file as it is now.
 func (e *Engine) WriteBack() error {
 	edit, ids, outs, err := e.writeBackEdit()
-	if err != nil || len(ids)+len(outs) == 0 {
+	if err != nil || len(edit.Patches()) == 0 {
 		return err
 	}
 	doc := e.Doc()

@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/runbook-sh/runbook/runbook"
@@ -95,6 +93,7 @@ type Checklist struct {
 	offset    int          // first visible row shown
 	snap      *snapshot
 	perSec    []counts // counted steps per section subtree
+	filter    *Filter  // nil: no filter
 	width     int
 	height    int
 	focused   bool
@@ -209,28 +208,6 @@ func (c *Checklist) Progress() (done, total int) {
 	return c.snap.view.Counts.Done, c.snap.view.Counts.Total
 }
 
-func (c *Checklist) refilter() {
-	var sel = -1
-	if c.cursor < len(c.visible) {
-		sel = c.visible[c.cursor]
-	}
-	c.visible = c.visible[:0]
-	for i := 0; i < len(c.items); {
-		c.visible = append(c.visible, i)
-		if c.items[i].kind == itemSection && c.collapsed[c.items[i].section] {
-			i = c.items[i].end
-			continue
-		}
-		i++
-	}
-	c.cursor = 0
-	for vi, ii := range c.visible {
-		if ii <= sel {
-			c.cursor = vi
-		}
-	}
-}
-
 // SetSize sets the outer size, border included.
 func (c *Checklist) SetSize(w, h int) { c.width, c.height = w, h; c.scroll() }
 
@@ -277,61 +254,6 @@ func (c *Checklist) SelectStep(id string) bool {
 		}
 	}
 	return false
-}
-
-// Update handles navigation keys; it reports whether the selection moved.
-func (c *Checklist) Update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil
-	}
-	k := c.common.Keys
-	switch {
-	case key.Matches(km, k.Up):
-		c.cursor--
-	case key.Matches(km, k.Down):
-		c.cursor++
-	case key.Matches(km, k.PageUp):
-		c.cursor -= c.rows()
-	case key.Matches(km, k.PageDown):
-		c.cursor += c.rows()
-	case key.Matches(km, k.Top):
-		c.cursor = 0
-	case key.Matches(km, k.Bottom):
-		c.cursor = len(c.visible) - 1
-	case key.Matches(km, k.Toggle):
-		it, ok := c.Selected()
-		if !ok {
-			return nil
-		}
-		sec := it.section
-		if it.kind != itemSection || sec < 0 {
-			return nil
-		}
-		if c.collapsed[sec] {
-			delete(c.collapsed, sec)
-		} else {
-			c.collapsed[sec] = true
-		}
-		c.refilter()
-	default:
-		return nil
-	}
-	c.cursor = min(max(c.cursor, 0), max(len(c.visible)-1, 0))
-	c.scroll()
-	return nil
-}
-
-// ShortHelp is the checklist's own keys.
-func (c *Checklist) ShortHelp() []key.Binding {
-	k := c.common.Keys
-	return []key.Binding{k.Up, k.Down, k.Toggle}
-}
-
-// FullHelp is the checklist's keys in columns.
-func (c *Checklist) FullHelp() [][]key.Binding {
-	k := c.common.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Toggle}}
 }
 
 // icon is the status column of a row.
@@ -425,6 +347,11 @@ func (c *Checklist) View() string {
 	}
 	done, total := c.Progress()
 	info := fmt.Sprintf("%d/%d done", done, total)
+	if c.filter != nil && c.filter.Active() {
+		// The narrow pane has room for the filter or the count, and the
+		// status bar has the count.
+		info = c.filter.View()
+	}
 	return pane(st, c.focused, "Checklist", info, b.String(), c.width, c.height)
 }
 

@@ -3,6 +3,7 @@ package tui
 import (
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -39,3 +40,23 @@ func scroll(keys KeyMap, km tea.KeyPressMsg, offset, h, total int) (next int, ok
 	}
 	return min(max(offset, 0), last), true
 }
+
+// component is what every part of the screen is (soft-serve's
+// common.Component): it draws itself at the size it is given and names
+// its keys for the help. Its Update takes the messages the root routes to
+// it.
+type component interface {
+	View() string
+	SetSize(w, h int)
+	help.KeyMap
+}
+
+var (
+	_ component = (*Checklist)(nil)
+	_ component = (*DetailPane)(nil)
+	_ component = (*OutputPane)(nil)
+	_ component = (*DiffView)(nil)
+	_ component = (*Filter)(nil)
+	_ component = (*StatusBar)(nil)
+	_ component = (*dialog)(nil)
+)

@@ -9,7 +9,7 @@ import (
 )
 
 func TestScroll(t *testing.T) {
-	keys := DefaultKeyMap()
+	keys := DefaultKeyMap(false)
 	press := func(code rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: code} }
 	for _, tc := range []struct {
 		name             string

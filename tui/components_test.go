@@ -11,7 +11,7 @@ import (
 
 func testCommon() *Common {
 	st := NewStyles(true, true)
-	return &Common{Styles: &st, Keys: DefaultKeyMap(), Now: func() time.Time { return testNow }}
+	return &Common{Styles: &st, Keys: DefaultKeyMap(false), Now: func() time.Time { return testNow }}
 }
 
 func TestChecklistComponent(t *testing.T) {
@@ -127,7 +127,7 @@ func TestDiffComponent(t *testing.T) {
 func TestDiffComponentCRLF(t *testing.T) {
 	d := NewDiffView(testCommon(), "--- a/crlf.md\n+++ b/crlf.md\n@@ -13,1 +13,1 @@\n-[VERIFY] Does\tit survive?\r\n+Does\tit survive? **Verified:** yes\r\n")
 	d.SetSize(50, 7)
-	want := `╭─ Write answers into the doc? (y/n) ────────────╮
+	want := `╭─ ● Write answers into the doc? (y/n) ──────────╮
 │--- a/crlf.md                                   │
 │+++ b/crlf.md                                   │
 │@@ -13,1 +13,1 @@                               │

@@ -129,22 +129,11 @@ func (d *DetailPane) stepLines(s *runbook.Step, w int) []string {
 	out = append(out, wrap(st.Section.Render(oneLine(s.Title)), w)...)
 	out = append(out, st.Muted.Render(truncate(fmt.Sprintf("%s · %s · line %d", s.Kind, s.ID, s.Line), w)))
 	status := d.snap.stepStatus(s.ID)
-	line := "Status: " + st.StatusIcon(status) + " " + string(status)
 	var ss *journal.StepState
 	if d.snap != nil && d.snap.state != nil {
 		ss = d.snap.state.Steps[s.ID]
 	}
-	if ss != nil && len(ss.Attempts) > 0 {
-		a := ss.Attempts[len(ss.Attempts)-1]
-		line += fmt.Sprintf(" · attempt %d", a.N)
-		if a.ExitCode != nil {
-			line += fmt.Sprintf(" · exit %d", *a.ExitCode)
-		}
-		if a.Duration > 0 {
-			line += " · " + a.Duration.Round(1e7).String()
-		}
-	}
-	out = append(out, truncate(line, w))
+	out = append(out, truncate(d.statusLine(status, ss), w))
 	if status == journal.Stale {
 		out = append(out, wrap(st.Warn.Render("Changed in the doc since it ran: run it again, or accept it as is (a)."), w)...)
 	}
@@ -371,4 +360,20 @@ func (d *DetailPane) View() string {
 		info = fmt.Sprintf("%d%%", 100*end/len(lines))
 	}
 	return pane(d.common.Styles, d.focused, title, info, strings.Join(lines[first:end], "\n"), d.width, d.height)
+}
+
+// statusLine is a step's status with its last attempt.
+func (d *DetailPane) statusLine(status journal.Status, ss *journal.StepState) string {
+	line := "Status: " + d.common.Styles.StatusIcon(status) + " " + string(status)
+	if ss != nil && len(ss.Attempts) > 0 {
+		a := ss.Attempts[len(ss.Attempts)-1]
+		line += fmt.Sprintf(" · attempt %d", a.N)
+		if a.ExitCode != nil {
+			line += fmt.Sprintf(" · exit %d", *a.ExitCode)
+		}
+		if a.Duration > 0 {
+			line += " · " + a.Duration.Round(1e7).String()
+		}
+	}
+	return line
 }

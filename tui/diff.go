@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"path/filepath"
+
 	"fmt"
 	"strings"
 
@@ -47,9 +49,16 @@ func wrapDiff(lines []string, w int) []string {
 			rows = append(rows, l)
 			continue
 		}
+		// A continuation row keeps the line's marker, then ↳ (as the
+		// detail pane marks a wrap): where a line wraps is visible, not
+		// mistaken for a line of its own.
 		marker := l[:1]
-		for _, r := range strings.Split(ansi.Wrap(l[1:], w-1, ""), "\n") {
-			rows = append(rows, marker+r)
+		for i, r := range strings.Split(ansi.Wrap(l[1:], w-2, ""), "\n") {
+			if i == 0 {
+				rows = append(rows, marker+r)
+				continue
+			}
+			rows = append(rows, marker+"↳"+r)
 		}
 	}
 	return rows
@@ -68,9 +77,16 @@ func (d *DiffView) Update(msg tea.Msg) tea.Cmd {
 // ShortHelp is the help bar while the diff is shown.
 func (d *DiffView) ShortHelp() []key.Binding {
 	k := d.common.Keys
-	yes := key.NewBinding(key.WithKeys("y"), key.WithHelp("y/enter", "write these changes"))
-	no := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/n", "cancel"))
+	yes, no := k.Yes, k.Cancel
+	yes.SetHelp("y/enter", "write these changes")
+	no.SetHelp("esc/n", "cancel")
 	return []key.Binding{yes, no, k.Up, k.Down}
+}
+
+// FullHelp is the diff's keys in columns.
+func (d *DiffView) FullHelp() [][]key.Binding {
+	k := d.common.Keys
+	return [][]key.Binding{d.ShortHelp(), {k.PageUp, k.PageDown, k.Top, k.Bottom}}
 }
 
 // View renders the diff in a pane.
@@ -101,4 +117,39 @@ func (d *DiffView) View() string {
 		info = fmt.Sprintf("%d-%d/%d", d.offset+1, end, len(d.rows))
 	}
 	return pane(st, true, "Write answers into the doc? (y/n)", info, b.String(), d.width, d.height)
+}
+func (m *Model) diffKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.common.Keys
+	switch {
+	case key.Matches(msg, k.Cancel), key.Matches(msg, k.No), key.Matches(msg, k.Quit):
+		m.diff, m.state = nil, stateMain
+		m.SetSize(m.width, m.height)
+		m.say("write-back cancelled: the doc is unchanged")
+		if m.quitAfterDiff {
+			return tea.Quit
+		}
+		return nil
+	case key.Matches(msg, k.Yes):
+		m.diff, m.state = nil, stateMain
+		m.SetSize(m.width, m.height)
+		eng, path := m.eng, m.doc.Path
+		write := func() tea.Msg {
+			if err := eng.WriteBack(); err != nil {
+				return actionDoneMsg{err: fmt.Errorf("write-back: %w", err)}
+			}
+			return actionDoneMsg{text: "answers written to " + filepath.Base(path)}
+		}
+		if m.quitAfterDiff {
+			m.quitAfterDiff = false
+			return func() tea.Msg {
+				if msg := write().(actionDoneMsg); msg.err != nil {
+					return msg // stay: the engineer must see why
+				}
+				return tea.QuitMsg{}
+			}
+		}
+		return write
+	}
+	m.diff.Update(msg)
+	return nil
 }

@@ -94,7 +94,19 @@ func (m *Model) onAction(msg actionMsg) tea.Cmd {
 		m.checklist.SelectStep(a.Step.ID)
 		sel = m.selectionChanged()
 	}
-	return tea.Batch(sel, m.actionDialog(a))
+	cmd := m.actionDialog(a)
+	m.showNotes(a.Notes)
+	return tea.Batch(sel, cmd)
+}
+
+// showNotes says what the session decided on its own that the engineer
+// must know: above all, never run what differs from the file unsaid.
+func (m *Model) showNotes(notes []steps.Note) {
+	for _, n := range notes {
+		if n.Kind == steps.NoteChanged && n.Step != nil {
+			m.failf("%s changed on disk: the file's version runs", n.Step.ID)
+		}
+	}
 }
 
 // actionDialog renders an action that needs the engineer.
@@ -132,7 +144,7 @@ func (m *Model) actionDialog(a steps.Action) tea.Cmd {
 		return m.inferredForm(a.Steps)
 	case steps.ActFailed:
 		m.runAll = false
-		m.message, m.messageIsErr = fmt.Sprintf("%s: %s — t retry · E edit · s skip · d mark done", a.Step.ID, a.Status), true
+		m.failf("%s: %s", a.Step.ID, a.Status)
 		return nil
 	case steps.ActQuestion:
 		return m.questionForm(a.Question)
@@ -152,12 +164,13 @@ func (m *Model) flowDone(out *steps.Outcome) tea.Cmd {
 	case out.Err != nil:
 		m.fail(out.Err)
 	case out.Stopped != nil && out.Reason != "" && out.Status == journal.Pending:
-		m.message, m.messageIsErr = out.Reason, true
+		reason := out.Reason
 		if all {
-			m.message += " (R continues)"
+			reason += " (R continues)"
 		}
+		m.failf("%s", reason)
 	case out.Stopped != nil:
-		m.message, m.messageIsErr = fmt.Sprintf("%s: %s — t retry · E edit · s skip · d mark done", out.Stopped.ID, out.Status), true
+		m.failf("%s: %s", out.Stopped.ID, out.Status)
 	case out.Finished && out.View != nil && out.View.Counts.Total > 0:
 		m.say("all steps done: run finished")
 	case all:
@@ -208,7 +221,7 @@ func (m *Model) execute(s *runbook.Step) tea.Cmd {
 	ctx, cancel := context.WithCancelCause(m.ctx)
 	m.running, m.runCancel = s.ID, cancel
 	m.runStarted = m.common.Now()
-	m.message = ""
+	m.status.Clear()
 	if m.snap != nil {
 		m.snap.status[s.ID] = journal.Running
 		m.checklist.SetSnapshot(m.snap)
@@ -243,6 +256,14 @@ func (m *Model) interrupt() {
 // runDone records the end of a step and asks the session what follows.
 func (m *Model) runDone(msg runDoneMsg) tea.Cmd {
 	m.running, m.runCancel = "", nil
+	if d := m.dialog; d != nil && d.onStepEnd != nil && !m.quitAfterRun {
+		d.onStepEnd(msg.id, msg.status)
+		if m.snap != nil {
+			m.snap.status[msg.id] = msg.status
+		}
+		m.runAll = false
+		return m.refresh()
+	}
 	if m.quitAfterRun {
 		if !msg.status.Finished() {
 			m.result.Interrupted = msg.id
@@ -265,7 +286,7 @@ func (m *Model) runDone(msg runDoneMsg) tea.Cmd {
 	case msg.err == nil && s != nil && journal.Settled(s, msg.status):
 		m.say("%s: %s (continue-on-error)", msg.id, msg.status)
 	default:
-		m.message, m.messageIsErr = fmt.Sprintf("%s: %s — t retry · E edit · s skip · d mark done", msg.id, msg.status), true
+		m.failf("%s: %s", msg.id, msg.status)
 	}
 	return tea.Batch(m.refresh(), m.next())
 }
@@ -294,11 +315,23 @@ func (m *Model) quit() tea.Cmd {
 		}
 		return m.finishAndQuit()
 	}
-	return m.confirmForm("Quit", m.running+" is running. Interrupt it and quit?", "", "Interrupt and quit", "Keep running", func() tea.Cmd {
+	running := m.running
+	cmd := m.confirmForm("Quit", running+" is running. Interrupt it and quit?", "", "Interrupt and quit", "Keep running", func() tea.Cmd {
+		if m.running == "" {
+			// It ended while the engineer read the question.
+			return m.finishAndQuit()
+		}
 		m.quitAfterRun = true
 		m.interrupt()
 		return nil
 	})
+	// The question is about this step: once it ends, the dialog goes and
+	// the status bar says how it ended (q then quits at once).
+	m.dialog.onStepEnd = func(id string, st journal.Status) {
+		m.closeDialog()
+		m.say("%s ended (%s) while you were asked: q quits now", id, statusWords(st))
+	}
+	return cmd
 }
 
 // finishAndQuit quits; a run that is complete is finished first (the
@@ -307,44 +340,6 @@ func (m *Model) quit() tea.Cmd {
 func (m *Model) finishAndQuit() tea.Cmd {
 	sess := m.sess
 	return tea.Sequence(func() tea.Msg { _ = sess.Finish(); return nil }, tea.Quit)
-}
-
-// offerResume asks, once, whether to continue an unfinished run.
-func (m *Model) offerResume() tea.Cmd {
-	v := m.snap.view
-	st := m.snap.state
-	if st == nil || v == nil || st.Finished || (len(st.Steps) == 0 && len(st.Answers) == 0) {
-		return m.missingHint()
-	}
-	// Put the cursor where the run stopped: a failed or interrupted step,
-	// else the first one left.
-	sel := v.Next
-	for _, s := range v.Steps {
-		if s.Counted && !s.Settled && (s.Status == journal.Failed || s.Status == journal.Interrupted || s.Status == journal.TimedOut) {
-			sel = s.ID
-			break
-		}
-	}
-	if sel != "" {
-		m.checklist.SelectStep(sel)
-	}
-	done, total := v.Counts.Done, v.Counts.Total
-	if !m.opts.OfferNewRun {
-		m.say("resumed run %s: %d/%d done", st.Run, done, total)
-		return m.selectionChanged()
-	}
-	q := fmt.Sprintf("Resume run %q? %d/%d done, last active %s.", st.Run, done, total, st.Updated.Format("2006-01-02 15:04"))
-	resume := true
-	cmd := m.openDialog("Unfinished run", func() tea.Cmd {
-		if !resume {
-			m.result.NewRun = true
-			return tea.Quit
-		}
-		m.say("resumed run %s", st.Run)
-		return nil
-	}, huh.NewGroup(huh.NewConfirm().Title(q).Description("a new run leaves this one as it is").
-		Affirmative("Resume").Negative("Start a new run").Value(&resume)))
-	return tea.Batch(cmd, m.selectionChanged())
 }
 
 // confirmCommand is the command shown under a confirm step's question: the
@@ -356,62 +351,4 @@ func confirmCommand(cmd string) string {
 		lines = append(lines[:7], fmt.Sprintf("… %d more lines", len(lines)-7))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// docMsg says the doc was read again (a write-back, an edit on disk).
-type docMsg struct {
-	doc     *runbook.Document
-	changed []string
-	err     error
-}
-
-// checkDoc asks the engine to read the doc again if its file changed (one
-// stat when it did not), in a Cmd.
-func (m *Model) checkDoc() tea.Cmd {
-	eng, shown := m.eng, m.doc
-	return func() tea.Msg {
-		changed, err := eng.Reload()
-		if doc := eng.Doc(); err != nil || doc != shown {
-			return docMsg{doc: doc, changed: changed, err: err}
-		}
-		return nil
-	}
-}
-
-// docChanged shows the doc as it is on disk now: the checklist and the
-// detail pane are rebuilt (line numbers, answers written back), the
-// selection kept, and steps that changed since they ran show as stale.
-func (m *Model) docChanged(msg docMsg) tea.Cmd {
-	if msg.err != nil {
-		m.fail(fmt.Errorf("the doc changed on disk: %w", msg.err))
-		return nil
-	}
-	if msg.doc == nil || msg.doc == m.doc {
-		return nil
-	}
-	selected := ""
-	if it, ok := m.checklist.Selected(); ok {
-		switch it.kind {
-		case itemStep:
-			selected = it.step.ID
-		case itemQuestion:
-			selected = it.question.ID
-		}
-	}
-	m.doc = msg.doc
-	m.checklist = NewChecklist(&m.common, m.doc)
-	m.detail = NewDetailPane(&m.common, m.doc)
-	m.setFocus(m.focus)
-	m.SetSize(m.width, m.height)
-	if selected != "" {
-		m.checklist.SelectStep(selected)
-	}
-	if m.snap != nil {
-		m.checklist.SetSnapshot(m.snap)
-		m.detail.SetSnapshot(m.snap)
-	}
-	if len(msg.changed) > 0 && m.message == "" {
-		m.say("the doc changed on disk: %d step(s) changed", len(msg.changed))
-	}
-	return tea.Batch(m.refresh(), m.selectionChanged())
 }

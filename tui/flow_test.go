@@ -23,8 +23,8 @@ func TestEnterOnADoneStepAsks(t *testing.T) {
 		t.Fatalf("no question before running a done step again:\n%s", h.screen())
 	}
 	h.press("enter") // the default: cancel
-	if len(h.eng.runs) != 1 || !strings.Contains(h.m.message, "workspace not run again") {
-		t.Fatalf("runs %v, message %q", h.eng.runs, h.m.message)
+	if len(h.eng.runs) != 1 || !strings.Contains(h.m.status.Message(), "workspace not run again") {
+		t.Fatalf("runs %v, message %q", h.eng.runs, h.m.status.Message())
 	}
 	h.press("t", "y")
 	if len(h.eng.runs) != 2 {
@@ -53,8 +53,8 @@ func TestRunAllGoesOnAfterAManualStep(t *testing.T) {
 	h2.selectItem(first)
 	h2.press("R")
 	h2.press("n")
-	if len(h2.eng.runs) != 0 || !strings.Contains(h2.m.message, "is not done yet: stopped there (R continues)") {
-		t.Fatalf("not yet: runs %v, message %q", h2.eng.runs, h2.m.message)
+	if len(h2.eng.runs) != 0 || !strings.Contains(h2.m.status.Message(), "is not done yet: stopped there (R continues)") {
+		t.Fatalf("not yet: runs %v, message %q", h2.eng.runs, h2.m.status.Message())
 	}
 }
 

@@ -8,61 +8,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/runbook-sh/runbook/runbook"
 )
-
-// dialog is a huh form shown as a child model, with what to do once it is
-// submitted. onSubmit only builds a Cmd: engine calls happen in the Cmd.
-type dialog struct {
-	title    string
-	form     *huh.Form
-	onSubmit func() tea.Cmd
-
-	// huh moves to the next field through a Cmd, so keys typed right after
-	// enter would reach the field just left. Until the move lands they
-	// wait here (see Model.forwardToDialog).
-	holding bool
-	held    []tea.KeyPressMsg
-	gen     int
-}
-
-func (m *Model) theme() huh.Theme {
-	if m.styles.NoColor {
-		return huh.ThemeFunc(noColorTheme)
-	}
-	return huh.ThemeFunc(huh.ThemeCharm)
-}
-
-// noColorTheme is huh's base theme with the focused button marked by
-// brackets: the base theme marks it by colour alone, so under NO_COLOR
-// "Interrupt and quit  Keep running" gave no clue which one enter picks.
-func noColorTheme(isDark bool) *huh.Styles {
-	t := huh.ThemeBase(isDark)
-	b := lipgloss.NewStyle().Padding(0, 1).MarginRight(1)
-	focused := b.Border(lipgloss.Border{Left: "[", Right: "]"}, false, true)
-	blurred := b.Border(lipgloss.Border{Left: " ", Right: " "}, false, true)
-	t.Focused.FocusedButton, t.Focused.BlurredButton = focused, blurred
-	t.Blurred.FocusedButton, t.Blurred.BlurredButton = focused, blurred
-	return t
-}
-
-// openDialog shows a form in the right-hand column.
-func (m *Model) openDialog(title string, onSubmit func() tea.Cmd, groups ...*huh.Group) tea.Cmd {
-	w := max(m.dialogWidth()-4, 20)
-	f := huh.NewForm(groups...).
-		WithTheme(m.theme()).
-		WithShowHelp(true).
-		WithWidth(w)
-	m.dialog = &dialog{title: title, form: f, onSubmit: onSubmit}
-	m.state = stateDialog
-	init := f.Init()
-	// Size the form now so that its first frame is laid out (the size
-	// bubbletea reports later only confirms it).
-	f.Update(tea.WindowSizeMsg{Width: m.dialogWidth() - 4, Height: m.mainHeight() - 4})
-	return init
-}
 
 // placeholderForm asks for variables; every answer goes through SetVar.
 func (m *Model) placeholderForm(title string, names []string, then func() tea.Cmd) tea.Cmd {

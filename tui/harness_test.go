@@ -48,7 +48,14 @@ func newHarnessWith(t testing.TB, eng *fakeEngine, w, h int) *harness {
 // cross-frontend test); idle counts the engine's runs that wait on
 // purpose.
 func newHarnessOn(t testing.TB, eng Engine, idle func() int64, w, h int) *harness {
-	m := New(eng, Options{NoColor: true, IsDark: true, Now: func() time.Time { return testNow }, OfferNewRun: true})
+	return newHarnessOpts(t, eng, idle, Options{NoColor: true}, w, h)
+}
+
+// newHarnessOpts is newHarnessOn with the colour and ASCII settings of
+// opts (the clock is pinned, a new run offered).
+func newHarnessOpts(t testing.TB, eng Engine, idle func() int64, opts Options, w, h int) *harness {
+	opts.IsDark, opts.Now, opts.OfferNewRun = true, func() time.Time { return testNow }, true
+	m := New(eng, opts)
 	hs := &harness{t: t, m: m, idle: idle, msgs: make(chan tea.Msg, 1024)}
 	hs.eng, _ = eng.(*fakeEngine)
 	hs.waitPtr = reflect.ValueOf(m.bridge.wait).Pointer()

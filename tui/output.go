@@ -319,6 +319,10 @@ func pane(st *Styles, focused bool, title, info, content string, w, h int) strin
 	// Top border with the title set in it.
 	bc := box.GetBorderTopForeground()
 	border := lipgloss.RoundedBorder()
+	if focused {
+		// Colour alone does not tell the focused pane (NO_COLOR).
+		title = st.FocusMark() + title
+	}
 	t := " " + truncate(title, max(w-6, 1)) + " "
 	right := ""
 	if info != "" {

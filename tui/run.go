@@ -19,6 +19,11 @@ type RunConfig struct {
 	Options
 	In  io.Reader
 	Out io.Writer
+	// Env is the environment bubbletea reads the terminal's colour
+	// profile from; the caller (cmd) reads $EDITOR, NO_COLOR, the locale
+	// and the background into Options: the TUI reads no environment
+	// itself.
+	Env []string
 }
 
 // Run shows the TUI until the engineer quits. Every engine event is on disk
@@ -28,27 +33,13 @@ func Run(ctx context.Context, eng Engine, cfg RunConfig) (Result, error) {
 	if cfg.Ctx == nil {
 		cfg.Ctx = ctx
 	}
-	if cfg.Editor == "" {
-		cfg.Editor = os.Getenv("VISUAL")
-		if cfg.Editor == "" {
-			cfg.Editor = os.Getenv("EDITOR")
-		}
-	}
-	// NO_COLOR counts when non-empty (no-color.org); the terminal
-	// profile is told the same, since it only understands "1"/"true".
-	env := os.Environ()
-	if os.Getenv("NO_COLOR") != "" {
-		cfg.NoColor = true
-		env = append(env, "NO_COLOR=1")
-	}
-	cfg.IsDark = true
 	m := New(eng, cfg.Options)
 	unsubscribe := eng.Subscribe(m.subscriber())
 	defer func() {
 		unsubscribe()
 		m.bridge.close()
 	}()
-	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithEnvironment(env)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithEnvironment(cfg.Env)}
 	if cfg.In != nil {
 		opts = append(opts, tea.WithInput(cfg.In))
 	}

@@ -45,6 +45,7 @@ func DefaultPalette(isDark, noColor bool) Palette {
 type Styles struct {
 	IsDark  bool
 	NoColor bool
+	ASCII   bool
 
 	Pane        lipgloss.Style // unfocused pane border
 	PaneFocused lipgloss.Style
@@ -152,4 +153,25 @@ func statusIcon(st journal.Status) string {
 // StatusIcon renders the icon of a step status.
 func (s Styles) StatusIcon(st journal.Status) string {
 	return s.Status[st].Render(statusIcon(st))
+}
+
+// WithASCII is s for a terminal that cannot show UTF-8 (LANG=C): square
+// ASCII frames. Every frame also passes through asciiFrame, which turns
+// each icon, marker and other non-ASCII character into ASCII, so nothing
+// mixes Unicode and ASCII.
+func (s Styles) WithASCII() Styles {
+	s.ASCII = true
+	s.Pane = s.Pane.Border(lipgloss.ASCIIBorder())
+	s.PaneFocused = s.PaneFocused.Border(lipgloss.ASCIIBorder())
+	s.DialogBox = s.DialogBox.Border(lipgloss.ASCIIBorder())
+	return s
+}
+
+// FocusMark marks the focused pane's title, so that it is told apart
+// without colour (NO_COLOR).
+func (s Styles) FocusMark() string {
+	if s.ASCII {
+		return "* "
+	}
+	return "● "
 }

@@ -73,15 +73,21 @@ func startTerm(t *testing.T, dir string, args ...string) *ptyTerm {
 
 func startTermEnv(t *testing.T, dir string, env []string, args ...string) *ptyTerm {
 	t.Helper()
+	return startTermSize(t, dir, env, termW, termH, args...)
+}
+
+// startTermSize starts the binary in a pty of w×h cells.
+func startTermSize(t *testing.T, dir string, env []string, w, h int, args ...string) *ptyTerm {
+	t.Helper()
 	cmd := exec.Command(e2eBinary(t), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "LANG=C.UTF-8", "HOME="+dir, "EDITOR=", "VISUAL=", "USER=e2e")
 	cmd.Env = append(cmd.Env, env...)
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: termH, Cols: termW})
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(h), Cols: uint16(w)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &ptyTerm{t: t, cmd: cmd, pty: f, emu: vt.NewSafeEmulator(termW, termH), done: make(chan struct{})}
+	tm := &ptyTerm{t: t, cmd: cmd, pty: f, emu: vt.NewSafeEmulator(w, h), done: make(chan struct{})}
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
@@ -143,7 +149,13 @@ func (tm *ptyTerm) waitFor(want string) {
 
 func (tm *ptyTerm) waitUntil(what string, ok func(string) bool) {
 	tm.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	tm.waitWithin(15*time.Second, what, ok)
+}
+
+// waitWithin is waitUntil with its own deadline.
+func (tm *ptyTerm) waitWithin(limit time.Duration, what string, ok func(string) bool) {
+	tm.t.Helper()
+	deadline := time.Now().Add(limit)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -375,9 +387,13 @@ func TestE2ELiveOutputInterruptInteractiveEditor(t *testing.T) {
 	tm.waitFor("fetching dependency 2/8")
 	tm.waitFor("◐ fetch-deps")
 	tm.press("ctrl+c")
+	// "!" is the interrupted status: had the step run to its end it would
+	// be ok. (On a loaded machine the screen may lag the step by seconds,
+	// so how far its output got says nothing.)
 	tm.waitFor("! fetch-deps")
-	if strings.Contains(tm.screen(), "fetching dependency 8/8") {
-		t.Fatal("the step was not interrupted")
+	// The output's last line, not the command's `echo "all …"`.
+	if s := tm.screen(); regexp.MustCompile(`[^"]all dependencies cached`).MatchString(s) {
+		t.Fatalf("the step was not interrupted:\n%s", s)
 	}
 
 	// The interactive step: bubbletea hands over the terminal.
@@ -411,6 +427,10 @@ func TestE2ELiveOutputInterruptInteractiveEditor(t *testing.T) {
 
 // TestE2EKeyLatencyUnderFlood measures, through the pty, the time from a
 // key press to the screen showing its effect while a step floods output.
+// It asserts only that every key takes effect: on a machine shared with
+// other work a single slow frame says nothing about the program, so the
+// budget (p50 ≤ 50 ms, max ≤ 100 ms) is gated by scripts/bench, which
+// reads the figures logged here.
 func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and drives the binary")
@@ -430,10 +450,13 @@ func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 	var lat []time.Duration
 	keys := []string{"j", "k"}
 	for i := 0; i < 40 && strings.Contains(tm.screen(), "◐ flood"); i++ {
-		before := tm.cursorNow()
+		var before string
+		tm.waitWithin(time.Minute, "a complete frame", func(s string) bool { before = cursorRow(s); return before != "" })
 		start := time.Now()
 		tm.press(keys[i%2])
-		tm.waitUntil(fmt.Sprintf("cursor to move from %q after key %d (%s)", before, i, keys[i%2]), movedFrom(before))
+		// A minute, not the usual 15 s: under load the program may be
+		// starved of CPU; a key that never takes effect still fails.
+		tm.waitWithin(time.Minute, fmt.Sprintf("cursor to move from %q after key %d (%s)", before, i, keys[i%2]), movedFrom(before))
 		lat = append(lat, time.Since(start))
 	}
 	if len(lat) < 5 {
@@ -442,13 +465,8 @@ func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 	slices.Sort(lat)
 	p50, worst := lat[len(lat)/2], lat[len(lat)-1]
 	t.Logf("key → screen latency under a 200 MB flood, %d presses: p50 %v, max %v", len(lat), p50, worst)
-	// Timing is a benchmark figure (scripts/bench sets RUNBOOK_PERF); here
-	// the test only insists that keys keep working under the flood.
-	if os.Getenv("RUNBOOK_PERF") != "" && p50 > 100*time.Millisecond {
-		t.Errorf("median key latency %v under flood, want ≤ 100ms", p50)
-	}
 	tm.press("ctrl+c")
-	tm.waitUntil("flood to stop", func(s string) bool { return !strings.Contains(s, "◐ flood") })
+	tm.waitWithin(time.Minute, "flood to stop", func(s string) bool { return !strings.Contains(s, "◐ flood") })
 	tm.press("q")
 	tm.wait()
 }
@@ -477,10 +495,8 @@ func TestE2EFirstFrame5000Steps(t *testing.T) {
 	tm := startTerm(t, dir, doc)
 	tm.waitFor("0/5000 done")
 	first := time.Since(start)
+	// The budget (≤ 100 ms) is gated by scripts/bench, from this line.
 	t.Logf("5,000-step doc: process start to first frame %v", first)
-	if os.Getenv("RUNBOOK_PERF") != "" && first > 150*time.Millisecond {
-		t.Errorf("first frame after %v", first)
-	}
 	tm.press("q")
 	tm.wait()
 }

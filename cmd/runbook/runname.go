@@ -23,3 +23,15 @@ func (f runNameFlag) Set(s string) error {
 }
 
 func (runNameFlag) Type() string { return "name" }
+
+// laneOf is the lane a run name belongs to: "deploy.3" → "deploy"; ""
+// (the doc's default lane) stays "". Every new run is the next of a lane
+// (journal.NextRunName): the TUI's "Start a new run" after opening a past
+// run starts the next run of that run's lane, named as `run` names it.
+func laneOf(run string) string {
+	if run == "" {
+		return ""
+	}
+	lane, _ := journal.SplitRunName(run)
+	return lane
+}

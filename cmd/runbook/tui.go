@@ -4,10 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
 	"github.com/runbook-sh/runbook/steps"
 	"github.com/runbook-sh/runbook/tui"
 )
@@ -35,9 +41,9 @@ func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) err
 	if err := doc.Err(); err != nil {
 		return err
 	}
-	newRun := false
+	newRun, flags := false, f.engineFlags
 	for {
-		w, err := wireEngine(ctx, doc, f.engineFlags, wireOptions{NewRun: newRun})
+		w, err := wireEngine(ctx, doc, flags, wireOptions{NewRun: newRun})
 		if err != nil {
 			return err
 		}
@@ -46,12 +52,18 @@ func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) err
 		if err != nil {
 			return err
 		}
-		if !res.NewRun {
+		switch {
+		case res.OpenRun != "":
+			// A past run picked in the TUI (P): open it by its full name.
+			flags.run, newRun = res.OpenRun, false
+		case res.NewRun:
+			// The engineer chose not to resume: the unfinished run stays
+			// on disk as it is and the lane's next run starts
+			// (docs/run-model.md). Its name is the lane's (runname.go).
+			flags.run, newRun = laneOf(flags.run), true
+		default:
 			return errors.Join(tuiExit(res), cerr)
 		}
-		// The engineer chose not to resume: the unfinished run stays on
-		// disk as it is and the lane's next run starts (docs/run-model.md).
-		newRun = true
 	}
 }
 
@@ -78,7 +90,84 @@ func openTUIWith(ctx context.Context, e *steps.Engine, s *streams) error {
 }
 
 func runTUI(ctx context.Context, e *steps.Engine, s *streams, offerNewRun bool) (tui.Result, error) {
-	cfg := tui.RunConfig{In: s.in, Out: s.out}
+	cfg := tuiConfig(os.Getenv, os.Environ())
+	cfg.In, cfg.Out = s.in, s.out
+	cfg.PastRuns = pastRuns(e)
+	o := e.Opened()
+	cfg.RunName = o.Run
+	if p := o.Previous; p != nil {
+		cfg.Previous = &tui.PastRun{Name: p.Run, Status: string(p.Status), Finished: p.Finished, Updated: p.Updated}
+	}
 	cfg.OfferNewRun = offerNewRun
 	return tui.Run(ctx, e, cfg)
+}
+
+// tuiConfig reads what the TUI needs from the environment, here in the
+// composition root, so that the tui package reads none itself.
+func tuiConfig(getenv func(string) string, environ []string) tui.RunConfig {
+	cfg := tui.RunConfig{Env: environ}
+	cfg.Editor = getenv("VISUAL")
+	if cfg.Editor == "" {
+		cfg.Editor = getenv("EDITOR")
+	}
+	// NO_COLOR counts when non-empty (no-color.org); the terminal
+	// profile is told the same, since it only understands "1"/"true".
+	if getenv("NO_COLOR") != "" {
+		cfg.NoColor = true
+		cfg.Env = append(slices.Clip(environ), "NO_COLOR=1")
+	}
+	cfg.ASCII = !utf8Locale(getenv)
+	cfg.IsDark = darkBackground(getenv("COLORFGBG"))
+	return cfg
+}
+
+// utf8Locale reports whether the locale's character set is UTF-8: the
+// first of LC_ALL, LC_CTYPE and LANG that is set decides (POSIX order).
+// None set, or "C"/"POSIX", is ASCII.
+func utf8Locale(getenv func(string) string) bool {
+	for _, v := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if l := getenv(v); l != "" {
+			l = strings.ToLower(l)
+			return strings.Contains(l, "utf-8") || strings.Contains(l, "utf8")
+		}
+	}
+	return false
+}
+
+// darkBackground guesses the background until the terminal answers the
+// TUI's query: COLORFGBG ("15;0": light text on a dark background) when
+// the terminal sets it, else dark.
+func darkBackground(colorfgbg string) bool {
+	parts := strings.Split(colorfgbg, ";")
+	bg, err := strconv.Atoi(parts[len(parts)-1])
+	if colorfgbg == "" || err != nil {
+		return true
+	}
+	return bg < 7 || bg == 8
+}
+
+// pastRuns lists the runs of the engine's doc for the TUI's picker, most
+// recent first; a state directory that cannot be listed gives none (the
+// picker then offers a new run only).
+func pastRuns(e *steps.Engine) []tui.PastRun {
+	abs, err := filepath.Abs(e.Doc().Path)
+	if err != nil {
+		return nil
+	}
+	runs, err := journal.RunsOf(filepath.Dir(e.RunDir()), abs)
+	if err != nil {
+		return nil
+	}
+	out := make([]tui.PastRun, 0, len(runs))
+	for _, r := range runs {
+		if r.Error != "" {
+			continue
+		}
+		status := string(r.Status)
+		if status == "" {
+			status = "not started"
+		}
+		out = append(out, tui.PastRun{Name: r.Run, Status: status, Finished: r.Finished, Updated: r.Updated})
+	}
+	return out
 }
