@@ -158,6 +158,7 @@ type runner struct {
 	opt Options
 	p   *Printer
 	in  *bufio.Reader
+	ctx context.Context // the run's: a prompt gives up when it ends (Ctrl-C)
 }
 
 // Run drives a run in line mode through a steps.Session: with nobody to
@@ -174,7 +175,7 @@ func Run(ctx context.Context, e *steps.Engine, opt Options) (*steps.Outcome, err
 			return nil, err
 		}
 	}
-	r := &runner{e: e, s: steps.NewSession(e, policy(opt)), opt: opt, p: NewPrinter(opt.Out, e.Doc(), opt.Style)}
+	r := &runner{e: e, s: steps.NewSession(e, policy(opt)), opt: opt, p: NewPrinter(opt.Out, e.Doc(), opt.Style), ctx: ctx}
 	if opt.In != nil {
 		r.in = bufio.NewReader(opt.In)
 	}
@@ -298,6 +299,11 @@ var errNoInput = errors.New("no more input")
 func (r *runner) readLine() (string, error) {
 	if r.in == nil {
 		return "", errNoInput
+	}
+	if r.opt.Terminal != nil && r.in.Buffered() == 0 && r.ctx != nil {
+		if err := WaitInput(r.ctx, r.opt.Terminal); err != nil {
+			return "", err
+		}
 	}
 	line, err := r.in.ReadString('\n')
 	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
