@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // A step whose interpreter changed since it ran is stale on resume: the
@@ -92,4 +94,76 @@ func TestE2ELineModeCtrlCExitsOne(t *testing.T) {
 			}
 		})
 	}
+}
+
+// killedMidStep runs doc in line mode until its step "slow" has printed
+// its first line and pauses, then kills runbook with SIGKILL.
+func killedMidStep(t *testing.T) (dir, doc string) {
+	t.Helper()
+	dir = t.TempDir()
+	doc = filepath.Join(dir, "doc.md")
+	src := "# T\n\n```sh {name=slow}\necho before-the-kill-1\necho before-the-kill-2\n[ -e " + dir + "/paused ] || { touch " + dir + "/paused; sleep 60; }\necho after-resume\n```\n\n```sh {name=two}\necho two\n```\n"
+	if err := os.WriteFile(doc, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := startLine(t, dir, "run", "--no-tui", "--yes", doc)
+	poll(t, "the step's output", 20*time.Second, func() bool {
+		_, err := os.Stat(filepath.Join(dir, "paused"))
+		return err == nil && strings.Count(l.text(), "before-the-kill-2") >= 2
+	})
+	l.cmd.Process.Signal(syscall.SIGKILL)
+	l.wait()
+	return dir, doc
+}
+
+// After kill -9, what the interrupted attempt printed is in every report,
+// before and after the resume, and the resumed line-mode run shows it
+// under the line that records the step interrupted.
+func TestE2EKilledAttemptKeepsItsOutput(t *testing.T) {
+	dir, doc := killedMidStep(t)
+	// Before the resume: the step is interrupted, with its output.
+	if code, out := runIn(t, dir, "status", doc); code != 0 || !strings.Contains(out, "0/2 done (1 interrupted)") {
+		t.Errorf("status: exit %d\n%s", code, out)
+	}
+	md := "> **⏹ interrupted** · `slow` · 1 attempt · 0 s\n>\n> Error: runbook stopped while the step was running\n>\n> <details><summary>Output (2 lines)</summary>\n>\n> ```text\n> before-the-kill-1\n> before-the-kill-2\n> ```"
+	if code, out := runIn(t, dir, "report", "--format", "md", doc); code != 0 || !strings.Contains(out, md) {
+		t.Errorf("report before the resume: exit %d\n%s", code, out)
+	}
+
+	code, out := runIn(t, dir, "run", "--no-tui", "--yes", doc)
+	want := "x slow  interrupted  0.0s\n    error: runbook stopped while the step was running\n    output before runbook stopped (logs/slow.1.log):\n    before-the-kill-1\n    before-the-kill-2\n> slow  (attempt 2)\n"
+	if code != 0 || !strings.Contains(out, want) {
+		t.Errorf("resume: exit %d\n%s\nwant %q", code, out, want)
+	}
+	// After the resume the step ran again: the interrupted attempt's
+	// output is still in every report, said to be interrupted.
+	for f, w := range map[string]string{
+		"md":   "> <details><summary>Output of attempt 1, interrupted (2 lines)</summary>\n>\n> ```text\n> before-the-kill-1\n> before-the-kill-2\n> ```",
+		"html": "<summary>Output of attempt 1, interrupted (2 lines)</summary>\n<pre>before-the-kill-1\nbefore-the-kill-2\n</pre>",
+		"json": `"status": "interrupted",`,
+	} {
+		code, rep := runIn(t, dir, "report", "--format", f, doc)
+		if code != 0 || !strings.Contains(rep, w) {
+			t.Errorf("%s report after the resume: exit %d, lacks %q\n%s", f, code, w, rep)
+		}
+		if f == "json" && !strings.Contains(rep, `"log": "logs/slow.1.log"`) {
+			t.Errorf("json report: no log for the interrupted attempt\n%s", rep)
+		}
+	}
+}
+
+// After kill -9, reopening the doc in the TUI shows the interrupted
+// attempt's output in the output pane: no event names its log yet (the
+// resumed run records nothing before it acts), but the log is there.
+func TestE2ETUIShowsKilledAttemptsOutput(t *testing.T) {
+	dir, doc := killedMidStep(t)
+	tm := startTerm(t, dir, doc)
+	tm.waitFor("Resume run")
+	tm.press("y")
+	tm.moveTo("slow")
+	tm.waitFor("before-the-kill-2")
+	if s := tm.screen(); !strings.Contains(s, "before-the-kill-1") {
+		t.Errorf("the pane lacks the first line:\n%s", s)
+	}
+	tm.press("q")
 }

@@ -60,11 +60,15 @@ type Printer struct {
 	// and cursor movement; filtered holds one chunk's filtered bytes.
 	filter   *termtext.Filter
 	filtered bytes.Buffer
+	// RunDir is the run's directory, where the logs are; started is the
+	// attempt of each step this printer saw start (resumed.go).
+	RunDir  string
+	started map[string]int
 }
 
 // NewPrinter prints the progress of doc's run to w.
 func NewPrinter(w io.Writer, doc *runbook.Document, style Style) *Printer {
-	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs}
+	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs, started: map[string]int{}}
 	p.filter = termtext.NewFilter(&p.filtered)
 	if style.Unicode {
 		p.g = unicodeGlyphs
@@ -104,6 +108,7 @@ func (p *Printer) Handle(ev steps.Event) {
 	var line string
 	switch e.Type {
 	case journal.StepStarted:
+		p.started[ev.Journal.Step] = e.Attempt
 		line = p.paint(bold, p.g.start+" "+e.Step)
 		if t := p.title(e.Step); t != "" {
 			line += "  " + t
@@ -119,7 +124,7 @@ func (p *Printer) Handle(ev steps.Event) {
 		}
 		line += p.command(e.Command)
 	case journal.StepFinished:
-		line = p.finished(e) + sessionLine(ev.Journal.Session)
+		line = p.finished(e) + p.stoppedOutput(ev.Journal) + sessionLine(ev.Journal.Session)
 	case journal.OutputGiven:
 		v := e.Value
 		if e.Secret {

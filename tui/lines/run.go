@@ -176,6 +176,7 @@ func Run(ctx context.Context, e *steps.Engine, opt Options) (*steps.Outcome, err
 		}
 	}
 	r := &runner{e: e, s: steps.NewSession(e, policy(opt)), opt: opt, p: NewPrinter(opt.Out, e.Doc(), opt.Style), ctx: ctx}
+	r.p.RunDir = e.RunDir()
 	if opt.In != nil {
 		r.in = bufio.NewReader(opt.In)
 	}
