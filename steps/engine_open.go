@@ -160,7 +160,6 @@ func (e *Engine) setAnswers(st *journal.State) []journal.Event {
 	return evs
 }
 
-
 // lockGrace is how long opening a run waits for the lock of a runbook
 // that was just killed: a step process it was starting holds the lock
 // (fork shares it) until that process has exec'd.
