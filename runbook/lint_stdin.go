@@ -205,6 +205,31 @@ func feedsStdin(rs []*syntax.Redirect) bool {
 // stdinDiagnostics warns, once per command, about the commands of a shell
 // step that is not interactive which wait for the terminal.
 func stdinDiagnostics(st *Step) []Diagnostic {
+	var out []Diagnostic
+	for _, r := range terminalReads(st, st.Code) {
+		out = append(out, Diagnostic{Severity: SevWarning, Line: max(st.docLine(r.Line-1), 1), Code: "reads-terminal",
+			Message: fmt.Sprintf("step %s: %s; the step is not interactive, so nobody can type into it: mark it {interactive}, or give the input another way", st.ID, r)})
+	}
+	return out
+}
+
+// TerminalRead is a command of a step that waits for someone to type on
+// the terminal.
+type TerminalRead struct {
+	Line int    // 1-based line of the code
+	What string // the command (`sudo`, `docker login`)
+	Why  string // what it waits for
+}
+
+func (r TerminalRead) String() string { return "`" + r.What + "` " + r.Why }
+
+// ReadsTerminal lists the commands of code (a shell step's code, or the
+// command it runs) that wait for someone to type on the terminal, when
+// the step is not interactive: nobody can (docs/list-json.md,
+// `reads-terminal`). A step that failed is told why its input was empty.
+func ReadsTerminal(st *Step, code string) []TerminalRead { return terminalReads(st, code) }
+
+func terminalReads(st *Step, code string) []TerminalRead {
 	if st.Kind != KindShell || st.Attrs.Interactive {
 		return nil
 	}
@@ -212,7 +237,6 @@ func stdinDiagnostics(st *Step) []Diagnostic {
 	if !ok {
 		return nil
 	}
-	code := st.Code
 	if mayHavePlaceholder(code) {
 		b := []byte(code)
 		var buf [8]phCand
@@ -227,15 +251,14 @@ func stdinDiagnostics(st *Step) []Diagnostic {
 	if err != nil {
 		return nil // shell-syntax says so
 	}
-	var out []Diagnostic
+	var out []TerminalRead
 	seen := map[string]bool{}
 	warn := func(pos syntax.Pos, what, why string) {
 		if seen[what] {
 			return
 		}
 		seen[what] = true
-		out = append(out, Diagnostic{Severity: SevWarning, Line: max(st.docLine(int(pos.Line())-1), 1), Code: "reads-terminal",
-			Message: fmt.Sprintf("step %s: `%s` %s; the step is not interactive, so nobody can type into it: mark it {interactive}, or give the input another way", st.ID, what, why)})
+		out = append(out, TerminalRead{Line: int(pos.Line()), What: what, Why: why})
 	}
 	// fed holds, for each node being walked, whether its standard input
 	// is given; piped are the statements on the right of a pipe.

@@ -167,3 +167,42 @@ func TestE2ETUIShowsKilledAttemptsOutput(t *testing.T) {
 	}
 	tm.press("q")
 }
+
+// A step that is not interactive and reads its standard input gets
+// nothing (it is /dev/null): it fails, and says why rather than fail
+// silently with empty output.
+func TestE2EStepReadingStdinSaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "doc.md")
+	src := "# T\n\n```bash {name=ask}\nread -r answer\necho \"answer=$answer\"\n```\n"
+	if err := os.WriteFile(doc, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := runIn(t, dir, "run", "--no-tui", "--yes", doc)
+	out = strings.ReplaceAll(out, "\r", "")
+	want := "[runbook] `read` waits for a line typed on the terminal, but this step is not interactive: nobody can type into it and its input is empty. Mark it {interactive} to answer it, or give the input another way.\n"
+	if code != 1 || !strings.Contains(out, want) {
+		t.Errorf("exit %d\n%s\nwant %q", code, out, want)
+	}
+	if _, rep := runIn(t, dir, "report", "--format", "md", doc); !strings.Contains(rep, "[runbook] `read` waits for a line") {
+		t.Errorf("the report does not say why:\n%s", rep)
+	}
+}
+
+// A step that is not interactive and waits for a password on its
+// terminal is said to wait for input, on one line, at once (not after
+// its timeout); Ctrl-C then stops the run (exit 1).
+func TestE2EStepWaitingForInputIsSaid(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "doc.md")
+	src := "# T\n\n```bash {name=login}\nprintf 'Password: '\nread -rs pw </dev/tty\necho \"got ${#pw}\"\n```\n"
+	if err := os.WriteFile(doc, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTerm(t, dir, "run", "--no-tui", doc)
+	tm.waitFor("login  is waiting for input")
+	tm.press("ctrl+c")
+	if code := tm.exitCode(); code != 1 {
+		t.Errorf("exit %d after Ctrl-C; screen:\n%s", code, tm.screen())
+	}
+}

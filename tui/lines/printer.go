@@ -64,11 +64,15 @@ type Printer struct {
 	// attempt of each step this printer saw start (resumed.go).
 	RunDir  string
 	started map[string]int
+	// waitHint ends the line that says a step waits for input: what
+	// the engineer can do about it here.
+	waitHint string
 }
 
 // NewPrinter prints the progress of doc's run to w.
 func NewPrinter(w io.Writer, doc *runbook.Document, style Style) *Printer {
-	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs, started: map[string]int{}}
+	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs, started: map[string]int{},
+		waitHint: "Mark it {interactive} to answer it yourself; Ctrl-C stops it."}
 	p.filter = termtext.NewFilter(&p.filtered)
 	if style.Unicode {
 		p.g = unicodeGlyphs
@@ -94,6 +98,10 @@ func (p *Printer) title(id string) string {
 func (p *Printer) Handle(ev steps.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if ev.Journal == nil && ev.Wait != steps.WaitNone {
+		p.waiting(ev)
+		return
+	}
 	if ev.Journal == nil {
 		if st := p.doc.Step(ev.Step); st != nil && steps.RunsInBackground(st) {
 			return // a background step's output is in its log, not among the others'

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/termtext"
+	"github.com/runbook-sh/runbook/steps"
 )
 
 // stoppedTail is how much of an attempt's log line mode shows when a
@@ -56,4 +58,21 @@ func (p *Printer) stoppedOutput(e *journal.Event) string {
 		out.WriteString("\n" + outputIndent + p.filtered.String())
 	}
 	return out.String()
+}
+
+// waiting says, on a line of its own, that the running step is blocked
+// reading its terminal: without it a step waiting for a password looks
+// like a slow one until its timeout.
+func (p *Printer) waiting(ev steps.Event) {
+	st := p.doc.Step(ev.Step)
+	if ev.Wait != steps.WaitingInput || st == nil || steps.RunsInBackground(st) {
+		return
+	}
+	mark := "?"
+	if p.style.Unicode {
+		mark = "⏸"
+	}
+	line := mark + " " + termtext.Escape(ev.Step) + "  is waiting for input on its terminal, and nobody can type into it: the step is not interactive. " + p.waitHint
+	p.endLine()
+	fmt.Fprintln(p.w, p.paint(yellow, line))
 }
