@@ -21,7 +21,7 @@ func TestWaitingForInputIsSeenAndAnswered(t *testing.T) {
 	var said []bool
 	var input io.Writer
 	req := steps.Request{Step: shellStep(code), Command: code, Output: &out, Timeout: 30 * time.Second,
-		Input: func(w io.Writer) { mu.Lock(); input = w; mu.Unlock() },
+		Input:   func(w io.Writer) { mu.Lock(); input = w; mu.Unlock() },
 		Waiting: func(w bool) { mu.Lock(); said = append(said, w); mu.Unlock() },
 	}
 	done := make(chan steps.Result, 1)
