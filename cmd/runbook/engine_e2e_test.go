@@ -191,18 +191,45 @@ func TestE2EStepReadingStdinSaysWhy(t *testing.T) {
 
 // A step that is not interactive and waits for a password on its
 // terminal is said to wait for input, on one line, at once (not after
-// its timeout); Ctrl-C then stops the run (exit 1).
+// its timeout). In line mode at a terminal what the engineer types then
+// goes to the step (not echoed: the step's terminal does not echo a
+// password); Ctrl-C stops the run instead (exit 1).
 func TestE2EStepWaitingForInputIsSaid(t *testing.T) {
-	dir := t.TempDir()
-	doc := filepath.Join(dir, "doc.md")
-	src := "# T\n\n```bash {name=login}\nprintf 'Password: '\nread -rs pw </dev/tty\necho \"got ${#pw}\"\n```\n"
-	if err := os.WriteFile(doc, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	tm := startTerm(t, dir, "run", "--no-tui", doc)
-	tm.waitFor("login  is waiting for input")
-	tm.press("ctrl+c")
-	if code := tm.exitCode(); code != 1 {
-		t.Errorf("exit %d after Ctrl-C; screen:\n%s", code, tm.screen())
+	for _, how := range []string{"answer", "ctrl-c", "yes"} {
+		t.Run(how, func(t *testing.T) {
+			dir := t.TempDir()
+			doc := filepath.Join(dir, "doc.md")
+			src := "# T\n\n```bash {name=login}\nprintf 'Password: '\nread -rs password </dev/tty\necho \"got ${#password} characters\"\n```\n"
+			if err := os.WriteFile(doc, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if how == "yes" {
+				// --yes: nobody answers; the line says what to do
+				tm := startTerm(t, dir, "run", "--no-tui", "--yes", doc)
+				tm.waitFor("Mark it {interactive} to answer it; Ctrl-C stops it.")
+				tm.press("ctrl+c")
+				if code := tm.exitCode(); code != 1 {
+					t.Errorf("exit %d, want 1; screen:\n%s", code, tm.screen())
+				}
+				return
+			}
+			tm := startTerm(t, dir, "run", "--no-tui", doc)
+			tm.waitFor("login  is waiting for input")
+			tm.waitFor("(the step is not interactive). Type the answer here")
+			want := 1
+			if how == "answer" {
+				tm.press("hunter2", "enter")
+				tm.waitFor("got 7 characters")
+				want = 0
+			} else {
+				tm.press("ctrl+c")
+			}
+			if code := tm.exitCode(); code != want {
+				t.Errorf("exit %d, want %d; screen:\n%s", code, want, tm.screen())
+			}
+			if s := tm.screen(); strings.Contains(s, "hunter2") {
+				t.Errorf("the password was echoed:\n%s", s)
+			}
+		})
 	}
 }

@@ -72,7 +72,7 @@ func (p *Printer) waiting(ev steps.Event) {
 	if p.style.Unicode {
 		mark = "⏸"
 	}
-	line := mark + " " + termtext.Escape(ev.Step) + "  is waiting for input on its terminal, and nobody can type into it: the step is not interactive. " + p.waitHint
+	line := mark + " " + termtext.Escape(ev.Step) + "  is waiting for input on its terminal" + p.waitHint
 	p.endLine()
 	fmt.Fprintln(p.w, p.paint(yellow, line))
 }

@@ -72,7 +72,7 @@ type Printer struct {
 // NewPrinter prints the progress of doc's run to w.
 func NewPrinter(w io.Writer, doc *runbook.Document, style Style) *Printer {
 	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs, started: map[string]int{},
-		waitHint: "Mark it {interactive} to answer it yourself; Ctrl-C stops it."}
+		waitHint: ", but the step is not interactive: nobody can type into it. Mark it {interactive} to answer it; Ctrl-C stops it."}
 	p.filter = termtext.NewFilter(&p.filtered)
 	if style.Unicode {
 		p.g = unicodeGlyphs

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -21,7 +22,16 @@ func WaitInput(ctx context.Context, f *os.File) error {
 		return context.Cause(ctx)
 	}
 	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+	// ForkLock: a step started meanwhile must not inherit the pipe (no
+	// pipe2 everywhere; the standard library does the same).
+	syscall.ForkLock.RLock()
+	err := unix.Pipe(p[:])
+	if err == nil {
+		unix.CloseOnExec(p[0])
+		unix.CloseOnExec(p[1])
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
 		return err
 	}
 	defer unix.Close(p[0])
