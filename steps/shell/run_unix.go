@@ -188,16 +188,7 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	if req.Started != nil {
 		req.Started(cmd.Process.Pid)
 	}
-	if !e.opt.NoPTY {
-		// Nobody types into this terminal, unless a frontend forwards
-		// keys (Engine.Input); say when the step waits for that.
-		if req.Input != nil {
-			req.Input(r)
-		}
-		if req.Waiting != nil {
-			defer watchInput(cmd.Process.Pid, w.Name(), req.Waiting)()
-		}
-	}
+	defer e.offerInput(req, cmd.Process.Pid, r, w.Name())()
 	// Only the child may hold the write end: the read end sees EOF (EIO for
 	// a pty) once the last process holding it is gone.
 	w.Close()
