@@ -208,7 +208,7 @@ func stdinDiagnostics(st *Step) []Diagnostic {
 	var out []Diagnostic
 	for _, r := range terminalReads(st, st.Code) {
 		out = append(out, Diagnostic{Severity: SevWarning, Line: max(st.docLine(r.Line-1), 1), Code: "reads-terminal",
-			Message: fmt.Sprintf("step %s: %s; the step is not interactive, so nobody can type into it: mark it {interactive}, or give the input another way", st.ID, r)})
+			Message: fmt.Sprintf("step %s: %s, and the step is not interactive: mark it {interactive}, or give the input another way", st.ID, r)})
 	}
 	return out
 }
