@@ -450,6 +450,10 @@ func (s *stepView) stopped() []*attemptView {
 	return out
 }
 
+// diedError is the error of an attempt runbook died in, as the engine
+// records it on resume (steps/engine_open.go).
+const diedError = "runbook stopped while the step was running"
+
 // fillStep adds a step's history; its status is the view's already.
 func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 	if ss == nil {
@@ -491,7 +495,7 @@ func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 		if a := sv.last(); a != nil && a.Status == journal.Running {
 			a.Status = journal.Interrupted
 			if a.Error == "" {
-				a.Error = "runbook stopped while the step was running"
+				a.Error = diedError
 			}
 		}
 	}
@@ -718,8 +722,12 @@ func (s *stepView) facts() []string {
 			out = append(out, formatDuration(a.Duration))
 		}
 	}
-	if a.Status == journal.Running {
+	switch {
+	case a.Status == journal.Running:
 		out[len(out)-1] = fmt.Sprintf("attempt %d running since %s", a.N, formatTime(a.Started))
+	case a.Status == journal.Interrupted && a.Error == diedError && !a.Started.IsZero():
+		// runbook died while it ran: how long is not known, when it began is
+		out[len(out)-1] = "started " + formatTime(a.Started) + ", runbook stopped during it"
 	}
 	if a.ExitCode != nil {
 		out = append(out, fmt.Sprintf("exit code %d", *a.ExitCode))

@@ -22,8 +22,8 @@ const (
 // a crash), under the line that records it interrupted on resume: its
 // output was shown by the process that died, and a log nobody reads is
 // output lost. Only for an attempt this printer did not see start.
-func (p *Printer) stoppedOutput(e *journal.Event) string {
-	if e.Status != journal.Interrupted || e.Log == "" || p.RunDir == "" || p.started[e.Step] == e.Attempt {
+func (p *Printer) stoppedOutput(e *journal.Event, seen bool) string {
+	if e.Status != journal.Interrupted || e.Log == "" || p.RunDir == "" || seen {
 		return ""
 	}
 	f, err := journal.OpenLog(filepath.Join(p.RunDir, e.Log)) // never through a symlink

@@ -132,7 +132,8 @@ func (p *Printer) Handle(ev steps.Event) {
 		}
 		line += p.command(e.Command)
 	case journal.StepFinished:
-		line = p.finished(e) + p.stoppedOutput(ev.Journal) + sessionLine(ev.Journal.Session)
+		seen := p.started[ev.Journal.Step] == ev.Journal.Attempt
+		line = p.finished(e, seen) + p.stoppedOutput(ev.Journal, seen) + sessionLine(ev.Journal.Session)
 	case journal.OutputGiven:
 		v := e.Value
 		if e.Secret {
@@ -248,8 +249,11 @@ func firstLine(s string) string {
 	return s
 }
 
-func (p *Printer) finished(e *journal.Event) string {
+func (p *Printer) finished(e *journal.Event, seen bool) string {
 	d := p.paint(dim, "  "+FormatDuration(time.Duration(e.DurationMS)*time.Millisecond))
+	if !seen && e.Status == journal.Interrupted {
+		d = "" // recorded on resume: how long it ran before runbook died is not known
+	}
 	var line string
 	switch e.Status {
 	case journal.OK:
