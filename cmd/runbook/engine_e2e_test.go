@@ -152,9 +152,9 @@ func TestE2EKilledAttemptKeepsItsOutput(t *testing.T) {
 	}
 }
 
-// After kill -9, reopening the doc in the TUI shows the interrupted
-// attempt's output in the output pane: no event names its log yet (the
-// resumed run records nothing before it acts), but the log is there.
+// After kill -9, reopening the doc in the TUI and resuming shows the
+// interrupted attempt's output in the output pane (a guard: the resume
+// event names the log, journal.AttemptLog finds it before that).
 func TestE2ETUIShowsKilledAttemptsOutput(t *testing.T) {
 	dir, doc := killedMidStep(t)
 	tm := startTerm(t, dir, doc)
