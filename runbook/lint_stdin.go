@@ -16,8 +16,10 @@ import (
 type terminalReader func(args []string) string
 
 var terminalReaders = map[string]terminalReader{
-	"read":   func(a []string) string { return unless(a, "-u", "waits for a line typed on the terminal") },
-	"passwd": func(a []string) string { return unless(a, "--stdin", "asks for a password") },
+	"read":      func(a []string) string { return unless(a, "-u", "waits for a line typed on the terminal") },
+	"mapfile":   func(a []string) string { return unless(a, "-u", "reads lines typed on the terminal") },
+	"readarray": func(a []string) string { return unless(a, "-u", "reads lines typed on the terminal") },
+	"passwd":    func(a []string) string { return unless(a, "--stdin", "asks for a password") },
 	"sudo": func(a []string) string {
 		if hasAny(a, "-n", "--non-interactive", "-S", "--stdin") || shortFlag(a, 'n') || shortFlag(a, 'S') {
 			return ""
