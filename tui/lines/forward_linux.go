@@ -33,13 +33,15 @@ func newForwarder(e *steps.Engine, tty *os.File) *forwarder {
 }
 
 // handle starts forwarding when the step waits, stops when it no longer
-// does or ends. A subscriber: it never blocks on the terminal.
+// does. A subscriber: it never blocks on the terminal.
 func (f *forwarder) handle(ev steps.Event) {
 	switch {
 	case ev.Journal == nil && ev.Wait == steps.WaitingInput:
 		f.start(ev.Step)
 	case ev.Journal == nil && ev.Wait == steps.WaitOver:
-		go f.stop()
+		// at once (the forwarding goroutine returns as soon as it is
+		// cancelled): a wait that starts again must not be cancelled late
+		f.stop()
 	}
 }
 
