@@ -235,23 +235,9 @@ func terminalReads(st *Step, code string) []TerminalRead {
 	if st.Kind != KindShell || st.Attrs.Interactive {
 		return nil
 	}
-	variant, ok := shellVariant(st)
+	f, ok := parseStepCode(st, code)
 	if !ok {
-		return nil
-	}
-	if mayHavePlaceholder(code) {
-		b := []byte(code)
-		var buf [8]phCand
-		for _, c := range lexPlaceholders(code, buf[:0]) {
-			for i := c.start; i < c.end; i++ {
-				b[i] = 'x'
-			}
-		}
-		code = string(b)
-	}
-	f, err := syntax.NewParser(syntax.Variant(variant)).Parse(strings.NewReader(code), "")
-	if err != nil {
-		return nil // shell-syntax says so
+		return nil // not shell, or shell-syntax says so
 	}
 	var out []TerminalRead
 	seen := map[string]bool{}
@@ -337,4 +323,94 @@ func wordLit(w *syntax.Word) (string, bool) {
 		}
 	}
 	return b.String(), true
+}
+
+// SilentReads are the variables a shell step sets with `read -s`: what
+// someone types without echo is a password, so the shell session keeps
+// it as a secret (never journaled) whatever its name.
+func SilentReads(st *Step) []string {
+	if st == nil || st.Kind != KindShell {
+		return nil
+	}
+	f, ok := parseStepCode(st, st.Code)
+	if !ok {
+		return nil
+	}
+	var out []string
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if c, ok := n.(*syntax.CallExpr); ok {
+			if args := literalArgs(c); len(args) > 0 && args[0] == "read" {
+				out = append(out, silentReadNames(args[1:])...)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// silentReadNames are the names a `read` with -s sets (its arguments
+// after the command name): the words after the options, the -a array,
+// or REPLY.
+func silentReadNames(args []string) []string {
+	silent := false
+	var names []string
+	i := 0
+	for ; i < len(args); i++ {
+		w := args[i]
+		if w == "--" {
+			i++
+			break
+		}
+		if len(w) < 2 || w[0] != '-' {
+			break
+		}
+		for j := 1; j < len(w); j++ {
+			c := w[j]
+			if c == 's' {
+				silent = true
+				continue
+			}
+			if !strings.ContainsRune("adinNptu", rune(c)) {
+				continue
+			}
+			val := w[j+1:]
+			if val == "" && i+1 < len(args) {
+				i++
+				val = args[i]
+			}
+			if c == 'a' {
+				names = append(names, val)
+			}
+			break
+		}
+	}
+	if !silent {
+		return nil
+	}
+	names = append(names, args[i:]...)
+	if len(names) == 0 {
+		names = []string{"REPLY"}
+	}
+	return names
+}
+
+// parseStepCode parses a shell step's code in its dialect, placeholders
+// read as words (as shellSyntax does).
+func parseStepCode(st *Step, code string) (*syntax.File, bool) {
+	variant, ok := shellVariant(st)
+	if !ok {
+		return nil, false
+	}
+	if mayHavePlaceholder(code) {
+		b := []byte(code)
+		var buf [8]phCand
+		for _, c := range lexPlaceholders(code, buf[:0]) {
+			for i := c.start; i < c.end; i++ {
+				b[i] = 'x'
+			}
+		}
+		code = string(b)
+	}
+	f, err := syntax.NewParser(syntax.Variant(variant)).Parse(strings.NewReader(code), "")
+	return f, err == nil
 }

@@ -86,3 +86,21 @@ func TestLintReadsTerminal(t *testing.T) {
 		}
 	}
 }
+
+// The names a `read -s` sets: what is typed unseen is a password.
+func TestSilentReads(t *testing.T) {
+	for code, want := range map[string]string{
+		"read -rs pw":                       "pw",
+		"read -s -p 'Password: ' pw other":  "pw other",
+		"read -rsp 'Password: ' pw":         "pw",
+		"read -s":                           "REPLY",
+		"read -s -a words":                  "words",
+		"read -r name":                      "",
+		"echo hi; read -s -t 5 a </dev/tty": "a",
+	} {
+		d := mustParse(t, "# T\n\n```bash {name=s}\n"+code+"\n```\n")
+		if got := strings.Join(SilentReads(d.Steps[0]), " "); got != want {
+			t.Errorf("%q: %q, want %q", code, got, want)
+		}
+	}
+}

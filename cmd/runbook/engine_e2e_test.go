@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -199,7 +200,7 @@ func TestE2EStepWaitingForInputIsSaid(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			dir := t.TempDir()
 			doc := filepath.Join(dir, "doc.md")
-			src := "# T\n\n```bash {name=login}\nprintf 'Password: '\nread -rs password </dev/tty\necho \"got ${#password} characters\"\n```\n"
+			src := "# T\n\n```bash {name=login}\nprintf 'Password: '\nread -rs pw </dev/tty\necho \"got ${#pw} characters\"\n```\n"
 			if err := os.WriteFile(doc, []byte(src), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -229,6 +230,10 @@ func TestE2EStepWaitingForInputIsSaid(t *testing.T) {
 			}
 			if s := tm.screen(); strings.Contains(s, "hunter2") {
 				t.Errorf("the password was echoed:\n%s", s)
+			}
+			// read -s: a password whatever its name, never on disk
+			if how == "answer" && (!strings.Contains(tm.screen(), "session: pw=****") || bytes.Contains(filesUnder(t, filepath.Join(dir, ".runbook")), []byte("hunter2"))) {
+				t.Errorf("the password read with read -s is not kept secret:\n%s", tm.screen())
 			}
 		})
 	}
