@@ -61,7 +61,7 @@ type Printer struct {
 	filter   *termtext.Filter
 	filtered bytes.Buffer
 	// RunDir is the run's directory, where the logs are; started is the
-	// attempt of each step this printer saw start (resumed.go).
+	// attempt of each step this printer saw start (notices.go).
 	RunDir  string
 	started map[string]int
 	// waitHint ends the line that says a step waits for input: what
