@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 )
 
 // A step that is not interactive runs on a terminal of its own that
@@ -46,11 +47,20 @@ func (e *Engine) Input(id string, p []byte) error {
 	if in.w == nil || in.step != id {
 		return fmt.Errorf("step %s: %w", id, ErrNoInput)
 	}
+	// A step that does not read lets its terminal's input fill up: give
+	// up then rather than block the caller (a frontend's key handling).
+	if d, ok := in.w.(interface{ SetWriteDeadline(time.Time) error }); ok {
+		_ = d.SetWriteDeadline(time.Now().Add(inputTimeout))
+		defer d.SetWriteDeadline(time.Time{}) //nolint:errcheck // best effort
+	}
 	if _, err := in.w.Write(p); err != nil {
 		return fmt.Errorf("step %s: input: %w", id, err)
 	}
 	return nil
 }
+
+// inputTimeout bounds a write of typed input into a step's terminal.
+const inputTimeout = time.Second
 
 // WaitingForInput is the step that is blocked reading its terminal now,
 // if one is.
