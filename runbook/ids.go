@@ -218,6 +218,12 @@ func (p *parser) stepHash(st *Step) string {
 		{st.Attrs.Isolated, "isolated"}, {st.Attrs.Background, "background"},
 		{st.Attrs.ReadyIf != "", "ready-if=" + st.Attrs.ReadyIf},
 		{st.Attrs.ReadyAfter > 0, "ready-after=" + st.Attrs.ReadyAfter.String()},
+		// The program that runs the code, where the front matter's
+		// `shell:` (not the step itself, whose lang and shell= are in
+		// already) decides it: a doc switched from sh to bash runs every
+		// step differently, so each is stale.
+		{p.docShell() != "" && st.Shell.String() != ResolveInterp(st.Kind, st.Lang, st.Attrs, "").String(),
+			"interp=" + st.Shell.String() + "/" + st.Shell.Dialect.String()},
 	} {
 		if s.on {
 			b = append(b, s.key...)

@@ -45,6 +45,7 @@ func Lint(doc *Document, opt LintOptions) []Diagnostic {
 					add(SevError, st.docLine(line-1), "shell-syntax", "step %s: shell syntax error: %s", st.ID, msg)
 				}
 			}
+			out = append(out, stdinDiagnostics(st)...)
 			if st.Attrs.DoneIf != "" {
 				variant, _ := st.DoneIfInterpreter().Dialect.Variant()
 				if _, msg, bad := shellSyntax(st.Attrs.DoneIf, variant); bad {

@@ -85,6 +85,7 @@ type Engine struct {
 	preflights []Preflight
 	preflight  bool      // preflights passed in this process
 	masks      maskCache // the secrets compiled for masking
+	input      stepInput // the running step's terminal input (input.go)
 }
 
 // Opened says which run Open picked, for frontends to tell the engineer.

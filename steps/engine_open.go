@@ -3,8 +3,6 @@ package steps
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/runbook-sh/runbook/runbook"
@@ -127,9 +125,7 @@ func (e *Engine) beginEvents(st *journal.State) []journal.Event {
 			Error: "runbook stopped while the step was running"}
 		// The output the attempt printed before runbook stopped is in its
 		// log: name it, so that the pane and the report show it.
-		if rel := journal.LogPath(id, n); fileExists(filepath.Join(e.opened.Dir, rel)) {
-			ev.Log = rel
-		}
+		ev.Log = journal.AttemptLog(e.opened.Dir, id, journal.Attempt{N: n, Status: journal.Running})
 		evs = append(evs, ev)
 	}
 	return append(evs, e.setAnswers(st)...)
@@ -162,11 +158,6 @@ func (e *Engine) setAnswers(st *journal.State) []journal.Event {
 		evs = append(evs, journal.Event{Type: journal.AnswerGiven, Question: q, Value: v, Who: e.who})
 	}
 	return evs
-}
-
-func fileExists(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
 }
 
 // lockGrace is how long opening a run waits for the lock of a runbook

@@ -59,6 +59,14 @@ type Request struct {
 	// Started, when set, is called with the main process's id (the
 	// process group's) once it has started.
 	Started func(pid int)
+	// Input, when set, is called once a step that is not interactive
+	// runs on a terminal of its own, with that terminal's input: what is
+	// written to it is what a person would type there (Engine.Input).
+	Input func(w io.Writer)
+	// Waiting, when set, is called with true when the step's processes
+	// are blocked reading their terminal (a question, a password prompt;
+	// Linux only), and with false when they go on or the step ends.
+	Waiting func(waiting bool)
 }
 
 // ShellSession is the shell state a step starts in: the variables and

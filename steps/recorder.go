@@ -17,6 +17,9 @@ type Event struct {
 	Step    string
 	Attempt int
 	Output  []byte
+	// Wait, when set, says that the running step Step waits for input on
+	// its terminal, or no longer does (input.go); Output is then empty.
+	Wait WaitState
 }
 
 // recorder journals a run's events and shows them to subscribers. Every

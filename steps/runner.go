@@ -115,7 +115,9 @@ func (e *Engine) Run(ctx context.Context, stepID string, opt RunOptions) (journa
 	if st.Attrs.Interactive {
 		req.Terminal = opt.Terminal
 	}
+	detach := e.attachInput(&req, stepID, a.n)
 	res := ex.Run(ctx, req)
+	detach()
 	m.Close()
 	if synced != nil {
 		if err := <-synced; err != nil {

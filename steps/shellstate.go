@@ -177,8 +177,13 @@ func (e *Engine) capture(step string, c *journal.SessionChange) *journal.Session
 	// The secrets known, with the values this step captured under a
 	// secret's name: AUTH="Bearer $TOKEN" holds TOKEN's value.
 	secrets := e.secrets()
+	// what the step read with `read -s` was typed unseen: a password
+	silent := map[string]bool{}
+	for _, name := range runbook.SilentReads(e.Doc().Step(step)) {
+		silent[name] = true
+	}
 	for _, v := range c.Vars {
-		if !v.Unset && (SecretShellName(v.Name) || e.declaredSecret(v.Name)) {
+		if !v.Unset && (SecretShellName(v.Name) || e.declaredSecret(v.Name) || silent[v.Name]) {
 			secrets = appendValues(secrets, v)
 		}
 	}
@@ -194,7 +199,7 @@ func (e *Engine) capture(step string, c *journal.SessionChange) *journal.Session
 			continue
 		}
 		switch {
-		case e.secretVar(v, known):
+		case silent[v.Name] || e.secretVar(v, known):
 			s.secret[key] = true
 			j.Vars[i] = journal.ShellVar{Name: v.Name, Kind: v.Kind, Attrs: v.Attrs, Secret: true}
 		case valueSize(v) > maxJournaledValue:

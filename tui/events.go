@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/runbook-sh/runbook/steps"
 )
 
 // maxPendingOutput bounds the output kept for one step between two frames.
@@ -40,9 +42,10 @@ func (b *bridge) push(ev Event) {
 		return
 	}
 	n := len(b.pending)
-	if ev.Journal == nil && n > 0 {
+	// a "waiting for input" event (Wait) is kept apart, not merged
+	if ev.Journal == nil && ev.Wait == steps.WaitNone && n > 0 {
 		last := &b.pending[n-1]
-		if last.Journal == nil && last.Step == ev.Step && last.Attempt == ev.Attempt {
+		if last.Journal == nil && last.Wait == steps.WaitNone && last.Step == ev.Step && last.Attempt == ev.Attempt {
 			last.Output = append(last.Output, ev.Output...)
 			if over := len(last.Output) - maxPendingOutput; over > 0 {
 				last.Output = append(last.Output[:0:0], last.Output[over:]...)

@@ -129,10 +129,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 
 	opt.Header = openingLine(e, doc.Path, f.dryRun)
 	if inTTY != nil {
-		opt.ReadSecret = func() (string, error) {
-			b, err := term.ReadPassword(int(inTTY.Fd()))
-			return string(b), err
-		}
+		opt.ReadSecret = func() (string, error) { return readSecret(ctx, inTTY) }
 	}
 	sqlNoticed := false
 	opt.BeforeStep = func(ctx context.Context, st *runbook.Step) string {
@@ -149,7 +146,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	out, err := lines.Run(ctx, e, opt)
 	if err := missingError(s, err); err != nil {
 		if errors.Is(context.Cause(ctx), steps.ErrInterrupted) {
-			return &failedError{msg: "interrupted"}
+			return &failedError{msg: "interrupted; run again to resume"}
 		}
 		return err
 	}

@@ -354,7 +354,10 @@ func writeStep(p *page, s htmlStep) {
 		p.WriteString("</code></pre>\n")
 	}
 	if s.Last != nil && s.Last.Excerpt != nil {
-		writeOutput(p, s)
+		writeOutput(p, s, s.Last, s.Summary)
+	}
+	for _, a := range s.stopped() {
+		writeOutput(p, s, a, outputSummary(s.stepView, a))
 	}
 	if len(s.Attempts) > 1 {
 		writeAttempts(p, s.Attempts)
@@ -362,8 +365,8 @@ func writeStep(p *page, s htmlStep) {
 	p.WriteString("</div>\n")
 }
 
-func writeOutput(p *page, s htmlStep) {
-	x := s.Last.Excerpt
+func writeOutput(p *page, s htmlStep, a *attemptView, summary string) {
+	x := a.Excerpt
 	switch {
 	case x.Err != "":
 		p.WriteString(`<p class="output-missing">Output: `)
@@ -381,7 +384,7 @@ func writeOutput(p *page, s htmlStep) {
 		p.WriteString(" open")
 	}
 	p.WriteString("><summary>")
-	p.text(s.Summary)
+	p.text(summary)
 	p.WriteString("</summary>\n<pre>")
 	for _, l := range x.Head {
 		p.text(l)

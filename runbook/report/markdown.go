@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
 )
 
 // Markdown writes the runbook itself, annotated: a summary table, then the
@@ -237,19 +238,10 @@ func mdStepBlock(v *view, s *stepView, prefix, nl string, needNewline, blankAfte
 		lines = append(lines, fence)
 	}
 	if a != nil && a.Excerpt != nil {
-		x := a.Excerpt
-		switch {
-		case x.Err != "":
-			lines = append(lines, "", fmt.Sprintf("Output: %s (%s)", x.Err, mdCode(x.Path)))
-		case x.Empty():
-			lines = append(lines, "", "Output: none")
-		default:
-			text := strings.TrimRight(x.Text(), "\n")
-			fence := fenceFor(text, '`')
-			lines = append(lines, "", "<details><summary>"+htmlText(outputSummary(s, a))+"</summary>", "", fence+"text")
-			lines = append(lines, strings.Split(text, "\n")...)
-			lines = append(lines, fence, "", "</details>")
-		}
+		lines = append(lines, mdOutput(s, a)...)
+	}
+	for _, b := range s.stopped() {
+		lines = append(lines, mdOutput(s, b)...)
 	}
 	for i, l := range lines {
 		if l == "" {
@@ -263,6 +255,22 @@ func mdStepBlock(v *view, s *stepView, prefix, nl string, needNewline, blankAfte
 		out = nl + out
 	}
 	return out
+}
+
+// mdOutput is an attempt's output excerpt, collapsed.
+func mdOutput(s *stepView, a *attemptView) []string {
+	x := a.Excerpt
+	switch {
+	case x.Err != "":
+		return []string{"", fmt.Sprintf("Output: %s (%s)", x.Err, mdCode(x.Path))}
+	case x.Empty():
+		return []string{"", "Output: none"}
+	}
+	text := strings.TrimRight(x.Text(), "\n")
+	fence := fenceFor(text, '`')
+	lines := []string{"", "<details><summary>" + htmlText(outputSummary(s, a)) + "</summary>", "", fence + "text"}
+	lines = append(lines, strings.Split(text, "\n")...)
+	return append(lines, fence, "", "</details>")
 }
 
 // mdSession writes the shell session as the run left it and the
@@ -329,6 +337,9 @@ func outputSummary(s *stepView, a *attemptView) string {
 	t := "Output"
 	if len(s.Attempts) > 1 {
 		t += fmt.Sprintf(" of attempt %d", a.N)
+	}
+	if a != s.last() && a.Status == journal.Interrupted {
+		t += ", interrupted"
 	}
 	if x.Cut > 0 {
 		return fmt.Sprintf("%s (%d lines, %d shown)", t, x.Lines, x.Lines-x.Cut)

@@ -12,7 +12,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -437,6 +436,24 @@ func runName(runDir string, st *journal.State) string {
 	return filepath.Base(runDir)
 }
 
+// stopped are the earlier attempts that were interrupted and printed
+// something (runbook killed mid-step, then the step ran again): their
+// output is shown beside the last attempt's, or it would be seen nowhere
+// but in the JSON report.
+func (s *stepView) stopped() []*attemptView {
+	var out []*attemptView
+	for _, a := range s.Attempts {
+		if a != s.last() && a.Status == journal.Interrupted && a.Excerpt != nil && !a.Excerpt.Empty() && a.Excerpt.Err == "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// diedError is the error of an attempt runbook died in, as the engine
+// records it on resume (steps/engine_open.go).
+const diedError = "runbook stopped while the step was running"
+
 // fillStep adds a step's history; its status is the view's already.
 func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 	if ss == nil {
@@ -451,16 +468,10 @@ func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 	sv.Outputs = v.stepOutputs(sv.ID)
 	sv.Edited = m.s(ss.Command)
 	for _, a := range ss.Attempts {
-		log := a.Log
-		if log == "" && a.Status == journal.Running {
-			// A running attempt (or one runbook died in) has no
-			// step-finished event naming its log yet, but its output is
-			// in the log already: the report of a half-finished run must
-			// show what the step printed before it stopped.
-			if rel := journal.LogPath(sv.ID, a.N); fileExists(filepath.Join(v.in.RunDir, rel)) {
-				log = rel
-			}
-		}
+		// A running attempt (or one runbook died in) has no step-finished
+		// event naming its log yet, but its output is in the log already:
+		// the report of a half-finished run shows what it printed.
+		log := journal.AttemptLog(v.in.RunDir, sv.ID, a)
 		av := &attemptView{N: a.N, Started: a.Started, Duration: a.Duration, Command: m.s(a.Command),
 			ExitCode: a.ExitCode, Status: a.Status, Error: m.s(a.Error), Log: m.s(log), Changes: v.changes(a.Session)}
 		for _, o := range a.Outputs {
@@ -484,15 +495,10 @@ func (v *view) fillStep(sv *stepView, ss *journal.StepState) {
 		if a := sv.last(); a != nil && a.Status == journal.Running {
 			a.Status = journal.Interrupted
 			if a.Error == "" {
-				a.Error = "runbook stopped while the step was running"
+				a.Error = diedError
 			}
 		}
 	}
-}
-
-func fileExists(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
 }
 
 func (v *view) buildQuestions(st *journal.State) {
@@ -716,8 +722,12 @@ func (s *stepView) facts() []string {
 			out = append(out, formatDuration(a.Duration))
 		}
 	}
-	if a.Status == journal.Running {
+	switch {
+	case a.Status == journal.Running:
 		out[len(out)-1] = fmt.Sprintf("attempt %d running since %s", a.N, formatTime(a.Started))
+	case a.Status == journal.Interrupted && a.Error == diedError && !a.Started.IsZero():
+		// runbook died while it ran: how long is not known, when it began is
+		out[len(out)-1] = "started " + formatTime(a.Started) + ", runbook stopped during it"
 	}
 	if a.ExitCode != nil {
 		out = append(out, fmt.Sprintf("exit code %d", *a.ExitCode))

@@ -79,6 +79,7 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 		res = e.runPty(ctx, req, argv, env, out, sc.extraFiles())
 	}
 	extras.collect(&res)
+	writeStdinNotice(req.Output, req, &res)
 	if console && res.Err == nil && !res.TimedOut && !res.Interrupted {
 		if notice := consoleNotice(req.Step.Expected, capture); notice != "" {
 			if _, err := io.WriteString(req.Output, notice); err != nil && res.Err == nil {
@@ -187,6 +188,7 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	if req.Started != nil {
 		req.Started(cmd.Process.Pid)
 	}
+	defer e.offerInput(req, cmd.Process.Pid, r, w.Name())()
 	// Only the child may hold the write end: the read end sees EOF (EIO for
 	// a pty) once the last process holding it is gone.
 	w.Close()

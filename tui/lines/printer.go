@@ -60,11 +60,19 @@ type Printer struct {
 	// and cursor movement; filtered holds one chunk's filtered bytes.
 	filter   *termtext.Filter
 	filtered bytes.Buffer
+	// RunDir is the run's directory, where the logs are; started is the
+	// attempt of each step this printer saw start (notices.go).
+	RunDir  string
+	started map[string]int
+	// waitHint ends the line that says a step waits for input: what
+	// the engineer can do about it here.
+	waitHint string
 }
 
 // NewPrinter prints the progress of doc's run to w.
 func NewPrinter(w io.Writer, doc *runbook.Document, style Style) *Printer {
-	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs}
+	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs, started: map[string]int{},
+		waitHint: ", but the step is not interactive: nobody can type into it. Mark it {interactive} to answer it; Ctrl-C stops it."}
 	p.filter = termtext.NewFilter(&p.filtered)
 	if style.Unicode {
 		p.g = unicodeGlyphs
@@ -90,6 +98,10 @@ func (p *Printer) title(id string) string {
 func (p *Printer) Handle(ev steps.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if ev.Journal == nil && ev.Wait != steps.WaitNone {
+		p.waiting(ev)
+		return
+	}
 	if ev.Journal == nil {
 		if st := p.doc.Step(ev.Step); st != nil && steps.RunsInBackground(st) {
 			return // a background step's output is in its log, not among the others'
@@ -104,6 +116,7 @@ func (p *Printer) Handle(ev steps.Event) {
 	var line string
 	switch e.Type {
 	case journal.StepStarted:
+		p.started[ev.Journal.Step] = e.Attempt
 		line = p.paint(bold, p.g.start+" "+e.Step)
 		if t := p.title(e.Step); t != "" {
 			line += "  " + t
@@ -119,7 +132,8 @@ func (p *Printer) Handle(ev steps.Event) {
 		}
 		line += p.command(e.Command)
 	case journal.StepFinished:
-		line = p.finished(e) + sessionLine(ev.Journal.Session)
+		seen := p.started[ev.Journal.Step] == ev.Journal.Attempt
+		line = p.finished(e, seen) + p.stoppedOutput(ev.Journal, seen) + sessionLine(ev.Journal.Session)
 	case journal.OutputGiven:
 		v := e.Value
 		if e.Secret {
@@ -235,8 +249,11 @@ func firstLine(s string) string {
 	return s
 }
 
-func (p *Printer) finished(e *journal.Event) string {
+func (p *Printer) finished(e *journal.Event, seen bool) string {
 	d := p.paint(dim, "  "+FormatDuration(time.Duration(e.DurationMS)*time.Millisecond))
+	if !seen && e.Status == journal.Interrupted {
+		d = "" // recorded on resume: how long it ran before runbook died is not known
+	}
 	var line string
 	switch e.Status {
 	case journal.OK:

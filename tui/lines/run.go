@@ -158,6 +158,7 @@ type runner struct {
 	opt Options
 	p   *Printer
 	in  *bufio.Reader
+	ctx context.Context // the run's: a prompt gives up when it ends (Ctrl-C)
 }
 
 // Run drives a run in line mode through a steps.Session: with nobody to
@@ -174,7 +175,11 @@ func Run(ctx context.Context, e *steps.Engine, opt Options) (*steps.Outcome, err
 			return nil, err
 		}
 	}
-	r := &runner{e: e, s: steps.NewSession(e, policy(opt)), opt: opt, p: NewPrinter(opt.Out, e.Doc(), opt.Style)}
+	r := &runner{e: e, s: steps.NewSession(e, policy(opt)), opt: opt, p: NewPrinter(opt.Out, e.Doc(), opt.Style), ctx: ctx}
+	r.p.RunDir = e.RunDir()
+	if r.forwarder() != nil {
+		r.p.waitHint = " (the step is not interactive). Type the answer here: it goes to the step. Ctrl-C stops it."
+	}
 	if opt.In != nil {
 		r.in = bufio.NewReader(opt.In)
 	}
@@ -251,9 +256,22 @@ func (r *runner) run(ctx context.Context, st *runbook.Step) {
 	opt := steps.RunOptions{Hold: true}
 	if st.Attrs.Interactive {
 		opt.Terminal = r.opt.Terminal
+	} else if fw := r.forwarder(); fw != nil {
+		// A prompt of the step can be answered here (forward_linux.go).
+		defer fw.stop()
+		defer r.e.Subscribe(fw.handle)()
 	}
 	// A step that could not run ends the flow: Next says why.
 	r.s.Run(ctx, opt) //nolint:errcheck // reported by the outcome
+}
+
+// forwarder types the engineer's keys into a step waiting for input,
+// when someone is at runbook's terminal to type them.
+func (r *runner) forwarder() *forwarder {
+	if !r.opt.Ask || r.opt.Terminal == nil {
+		return nil
+	}
+	return newForwarder(r.e, r.opt.Terminal)
 }
 
 // notes prints what the session decided on its own.
@@ -298,6 +316,11 @@ var errNoInput = errors.New("no more input")
 func (r *runner) readLine() (string, error) {
 	if r.in == nil {
 		return "", errNoInput
+	}
+	if r.opt.Terminal != nil && r.in.Buffered() == 0 && r.ctx != nil {
+		if err := WaitInput(r.ctx, r.opt.Terminal); err != nil {
+			return "", err
+		}
 	}
 	line, err := r.in.ReadString('\n')
 	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
