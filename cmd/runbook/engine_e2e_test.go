@@ -43,7 +43,7 @@ func TestE2EInterpreterChangeIsStale(t *testing.T) {
 	}
 }
 
-// exitOf is the exit code of a program the pty harness ran to its end.
+// exitCode is the exit code of a program the pty harness ran to its end.
 func (tm *ptyTerm) exitCode() int {
 	tm.t.Helper()
 	tm.wait()

@@ -55,12 +55,6 @@ func checklistRows(s string) string {
 	return b.String()
 }
 
-func (tm *ptyTerm) exitCode() int {
-	tm.t.Helper()
-	tm.wait()
-	return tm.cmd.ProcessState.ExitCode()
-}
-
 // `/` filters the checklist (the letters typed are the filter, never
 // commands: `/run` used to start a step and open "Add a note"); esc clears
 // it; `]` jumps to the next step that is not done.
