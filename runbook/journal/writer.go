@@ -321,7 +321,16 @@ type Log struct {
 	created bool
 	f       *os.File
 	err     error
+	// unsynced counts bytes written since the last writeback was started
+	// (see startWriteback).
+	unsynced int
 }
+
+// writebackEvery is how much of a step's output is written to its log
+// before the kernel is asked to start writing it to disk: Close syncs the
+// log, and a step that printed 300 MB would otherwise wait there a
+// quarter of a second for all of it at once.
+const writebackEvery = 8 << 20
 
 // Log returns the log of one attempt; several Log values for the same
 // attempt append to the same file (the done-if check, then the command).
@@ -350,6 +359,10 @@ func (l *Log) Write(p []byte) (int, error) {
 	n, err := l.f.Write(p)
 	if err != nil {
 		l.err = fmt.Errorf("step log %s: %w", l.rel, err)
+	}
+	if l.unsynced += n; l.unsynced >= writebackEvery {
+		l.unsynced = 0
+		startWriteback(l.f)
 	}
 	return n, l.err
 }

@@ -180,3 +180,13 @@ func parseStat(b []byte) (state byte, pgrp, session int, ok bool) {
 	}
 	return f[0][0], pg, sid, true
 }
+
+// growPipe asks the kernel for a pipe buffer of size bytes (1 MiB is the
+// default most an unprivileged process may set), so that a step printing
+// flat out is not stopped every 64 KiB for runbook to catch up. Where the
+// kernel refuses (a user over its pipe quota), the pipe stays as it is.
+func growPipe(p *os.File, size int) {
+	if rc, err := p.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) { _, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, size) })
+	}
+}

@@ -22,3 +22,6 @@ func groupAlive(pgid int) bool { return syscall.Kill(-pgid, 0) != syscall.ESRCH 
 
 // killSession is not available without /proc: only the group is killed.
 func killSession(sid int, timeout time.Duration) error { return nil }
+
+// growPipe is Linux only: elsewhere a pipe keeps the system's size.
+func growPipe(p *os.File, size int) {}

@@ -54,18 +54,17 @@ type Printer struct {
 	doc   *runbook.Document
 	style Style
 	g     glyphs
-	// midLine is set while a step's output has an unterminated line.
-	midLine bool
 	// filter keeps step output from driving the terminal beyond colours
-	// and cursor movement; filtered holds one chunk's filtered bytes.
-	filter   *termtext.Filter
-	filtered bytes.Buffer
+	// and cursor movement; it writes what it keeps to out, which indents.
+	filter *termtext.Filter
+	out    indenter
 }
 
 // NewPrinter prints the progress of doc's run to w.
 func NewPrinter(w io.Writer, doc *runbook.Document, style Style) *Printer {
 	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs}
-	p.filter = termtext.NewFilter(&p.filtered)
+	p.out.w = w
+	p.filter = termtext.NewFilter(&p.out)
 	if style.Unicode {
 		p.g = unicodeGlyphs
 	}
@@ -262,35 +261,54 @@ func (p *Printer) finished(e *journal.Event) string {
 	return line
 }
 
-// output indents a chunk of live output; a line cut between two chunks is
-// indented once.
+// output prints a chunk of live output, filtered and indented.
 func (p *Printer) output(b []byte) {
-	p.filtered.Reset()
 	p.filter.Write(b)
-	b = p.filtered.Bytes()
-	var buf bytes.Buffer
-	for len(b) > 0 {
-		if !p.midLine {
-			buf.WriteString(outputIndent)
-			p.midLine = true
-		}
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			buf.Write(b)
-			break
-		}
-		buf.Write(b[:i+1])
-		b = b[i+1:]
-		p.midLine = false
-	}
-	p.w.Write(buf.Bytes())
 }
 
 func (p *Printer) endLine() {
-	if p.midLine {
+	if p.out.midLine {
 		io.WriteString(p.w, "\n")
-		p.midLine = false
+		p.out.midLine = false
 	}
+}
+
+// indenter indents a step's output (a line cut between two chunks is
+// indented once) and writes each chunk with one write. Its buffer is
+// reused: a step printing hundreds of megabytes costs no allocation per
+// chunk, hence no garbage collection.
+type indenter struct {
+	w io.Writer
+	// midLine is set while a step's output has an unterminated line.
+	midLine bool
+	buf     []byte
+}
+
+// maxIndentBuf bounds the buffer kept between chunks.
+const maxIndentBuf = 4 << 20
+
+func (d *indenter) Write(b []byte) (int, error) {
+	n := len(b)
+	buf := d.buf[:0]
+	for len(b) > 0 {
+		if !d.midLine {
+			buf = append(buf, outputIndent...)
+			d.midLine = true
+		}
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			buf = append(buf, b...)
+			break
+		}
+		buf = append(buf, b[:i+1]...)
+		b = b[i+1:]
+		d.midLine = false
+	}
+	_, err := d.w.Write(buf)
+	if cap(buf) <= maxIndentBuf {
+		d.buf = buf
+	}
+	return n, err
 }
 
 // Println prints a line of its own (a summary, a notice) between events.
