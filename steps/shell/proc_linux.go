@@ -185,8 +185,10 @@ func parseStat(b []byte) (state byte, pgrp, session int, ok bool) {
 // default most an unprivileged process may set), so that a step printing
 // flat out is not stopped every 64 KiB for runbook to catch up. Where the
 // kernel refuses (a user over its pipe quota), the pipe stays as it is.
-func growPipe(p *os.File, size int) {
-	if rc, err := p.SyscallConn(); err == nil {
-		_ = rc.Control(func(fd uintptr) { _, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, size) })
-	}
+func growPipe(fd, size int) { _, _ = unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, size) }
+
+// cloexecPipe is pipe2(O_CLOEXEC): no step started meanwhile inherits it.
+func cloexecPipe() (p [2]int, err error) {
+	err = unix.Pipe2(p[:], unix.O_CLOEXEC)
+	return p, err
 }

@@ -100,7 +100,8 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 //
 // files are handed to the child from descriptor 3 on (a script).
 func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []string, out io.Writer, files []*os.File) steps.Result {
-	var r, w *os.File
+	var r, w *os.File    // the pty's master and terminal
+	var pipe *outputPipe // with NoPTY instead of r
 	extra := files
 	var lifelineTTY *os.File
 	// Setsid makes the shell the leader of a new session and process group
@@ -108,10 +109,10 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	attr := &syscall.SysProcAttr{Setsid: true}
 	if e.opt.NoPTY {
 		var err error
-		if r, w, err = os.Pipe(); err != nil {
+		if pipe, w, err = newOutputPipe(); err != nil {
 			return steps.Result{ExitCode: -1, Err: fmt.Errorf("output pipe: %w", err)}
 		}
-		growPipe(r, readBuf)
+		defer pipe.Close()
 		// Output goes to the pipe, but the session still gets a terminal of
 		// its own, so that if runbook is killed (kill -9) the kernel hangs
 		// it up and SIGHUPs the step's group, as with a pty: otherwise the
@@ -149,7 +150,7 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 			lw.drained = make(chan struct{})
 			go func() {
 				defer close(lw.drained)
-				_ = e.copyOutput(lw, ptmx, ptyChunk, false)
+				_ = e.copyOutput(lw, ptmx)
 			}()
 		}
 	} else {
@@ -162,8 +163,8 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		attr.Setctty = true
 		attr.Ctty = 1
 		env = withDefaultTerm(env)
+		defer r.Close()
 	}
-	defer r.Close()
 	defer w.Close()
 	devnull, err := e.devNull()
 	if err != nil {
@@ -196,12 +197,12 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		e.stockLifeline()
 	}
 
-	chunk := ptyChunk
-	if e.opt.NoPTY {
-		chunk = readBuf
-	}
 	drained := make(chan error, 1)
-	go func() { drained <- e.copyOutput(out, r, chunk, e.opt.NoPTY) }()
+	if pipe != nil {
+		go func() { drained <- e.copyPipe(out, pipe) }()
+	} else {
+		go func() { drained <- e.copyOutput(out, r) }()
+	}
 
 	res := e.supervise(ctx, req.Timeout, cmd)
 
@@ -218,7 +219,11 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		if ok, werr = waitDrain(drained, e.opt.DrainTimeout); !ok {
 			// Only a process outside the session can be left: stop
 			// reading rather than wait for it.
-			_ = r.SetReadDeadline(time.Now())
+			if pipe != nil {
+				pipe.stop.Store(true)
+			} else {
+				_ = r.SetReadDeadline(time.Now())
+			}
 			werr = <-drained
 		}
 	}
@@ -308,22 +313,6 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// A step writing flat out into a pipe (head, cat, a build log) does so in
-// pieces of 4–64 KiB; read as each arrives, every piece costs a wake-up,
-// a read, a log write and a screen write, which made runbook several
-// times slower than the step writing to a file itself. After a round that
-// read floodChunk or more, copyOutput waits floodPause before reading
-// again, and the next round takes whatever the step wrote meanwhile (up
-// to the grown pipe's 1 MiB) in one go; after a round of a quarter of
-// the buffer or more the step is ahead anyway, and the next read is at
-// once. Output that trickles in is read
-// at once as before; a flood is shown at most floodPause late, and only
-// a step that ends right after a flood ends that much later.
-const (
-	floodChunk = 4 << 10
-	floodPause = time.Millisecond
-)
-
 // stragglerDelay is how long output may take to drain after the group is
 // gone before Run looks for processes left in the step's session.
 const stragglerDelay = 100 * time.Millisecond
@@ -340,39 +329,18 @@ func waitDrain(drained <-chan error, d time.Duration) (done bool, werr error) {
 	}
 }
 
-// getBuf returns a spare read buffer, or a new one.
-func (e *Executor) getBuf() *[readBuf]byte {
-	select {
-	case b := <-e.bufs:
-		return b
-	default:
-		return new([readBuf]byte)
-	}
-}
-
-// putBuf keeps b for a later attempt, unless enough are kept.
-func (e *Executor) putBuf(b *[readBuf]byte) {
-	select {
-	case e.bufs <- b:
-	default:
-	}
-}
-
 // copyOutput copies the pty to w until the terminal is closed by its last
 // holder (EIO on Linux) or the read deadline passes. A failing writer does
 // not stop the copy: the step must not block on a full terminal.
 //
 // A pty hands out at most 4 KB per read; whatever more is already waiting
-// is read too (up to chunk bytes) before writing, so that a fast producer costs the masker, the
-// log and the subscribers fewer, larger writes, while a slow one is still
-// shown as soon as it prints.
-//
-// With batch (a pipe), a round that brought a flood's worth of output is
-// followed by a short pause, see floodPause.
-func (e *Executor) copyOutput(w io.Writer, r *os.File, chunk int, batch bool) error {
+// is read too (up to ptyChunk) before writing, so that a fast producer
+// costs the masker, the log and the subscribers fewer, larger writes,
+// while a slow one is still shown as soon as it prints.
+func (e *Executor) copyOutput(w io.Writer, r *os.File) error {
 	b := e.getBuf()
 	defer e.putBuf(b)
-	buf := b[:chunk]
+	buf := b[:ptyChunk]
 	rc, err := r.SyscallConn()
 	if err != nil {
 		return copyPlain(w, r, buf)
@@ -407,11 +375,6 @@ func (e *Executor) copyOutput(w io.Writer, r *os.File, chunk int, batch bool) er
 			// err: the read deadline passed (Run gave up waiting for a
 			// process outside the group) or the file was closed.
 			return werr
-		}
-		if batch && n >= floodChunk && n < len(buf)/4 {
-			// A flood: let the pipe fill rather than wake for every
-			// piece the step writes (see floodPause).
-			time.Sleep(floodPause)
 		}
 	}
 }
