@@ -11,21 +11,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A step writing flat out into a pipe (head, cat, a build log) does so in
-// pieces of 4–64 KiB. Read as each arrives, every piece cost a wake-up, a
-// read, a log write and a screen write, and runbook was several times
-// slower than the step writing to a file itself. So a NoPTY step's pipe
-// is grown to readBuf (growPipe), and after a round that read floodChunk
-// or more, copyPipe waits floodPause before reading again: the next round
-// takes whatever the step wrote meanwhile in one go. After a round of a
-// quarter of the buffer or more the step is ahead anyway, and the next
-// read is at once. Output that trickles in is read at once as before; a
-// flood is shown at most floodPause late, and only a step that ends right
-// after a flood ends that much later.
-const (
-	floodChunk = 4 << 10
-	floodPause = time.Millisecond
-)
+// A NoPTY step's pipe is grown to readBuf (growPipe), and copyPipe reads
+// all that is waiting in one go: when runbook falls behind a step printing
+// flat out, the pipe fills and the next round takes up to 1 MiB at once,
+// so that a flood costs few reads and writes; output that trickles in is
+// read as it comes. (A pause after each round to let the pipe fill was
+// tried: on a busy machine the sleeps overshot and cost more than the
+// wake-ups they saved.)
 
 // pipeStopCheck is how often a copy waiting for output looks whether Run
 // gave up on it (outputPipe.stop).
@@ -34,8 +26,8 @@ const pipeStopCheck = 100 * time.Millisecond
 // outputPipe is the read end of a NoPTY step's output pipe. It is read
 // with raw poll and read calls, outside Go's network poller: registered
 // there, every piece the step writes would wake the poller's thread even
-// while copyPipe pauses on purpose (a third of runbook's CPU time in a
-// flood went to those wake-ups).
+// while the copy is busy writing the previous round (a third of
+// runbook's CPU time in a flood went to those wake-ups).
 type outputPipe struct {
 	fd   int // non-blocking; the step's end is blocking, as a pipe usually is
 	stop atomic.Bool
@@ -83,13 +75,11 @@ func (e *Executor) copyPipe(w io.Writer, p *outputPipe) error {
 		if n > 0 && werr == nil {
 			_, werr = w.Write(buf[:n])
 		}
-		switch {
-		case end:
+		if end {
 			return werr
-		case n == len(buf):
+		}
+		if n == len(buf) {
 			continue // more is waiting
-		case n >= floodChunk && n < len(buf)/4:
-			time.Sleep(floodPause) // a flood: let the pipe fill
 		}
 		if !p.wait() {
 			return werr
