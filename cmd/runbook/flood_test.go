@@ -69,6 +69,7 @@ func BenchmarkLineModeOutput(b *testing.B) {
 	slices.Sort(line)
 	slices.Sort(bash)
 	b.ReportMetric(float64(line[len(line)/2])/float64(bash[len(bash)/2]), "ratio-median")
+	b.ReportMetric(float64(line[0])/float64(bash[0]), "ratio-fastest")
 	b.ReportMetric(float64(line[len(line)/2].Milliseconds()), "line-median-ms")
 	b.ReportMetric(float64(bash[len(bash)/2].Milliseconds()), "bash-median-ms")
 	b.ReportMetric(float64(rss)/1024, "peak-rss-MB")
