@@ -54,17 +54,20 @@ type Printer struct {
 	doc   *runbook.Document
 	style Style
 	g     glyphs
+	// indented holds one chunk's indented output, reused (see output).
+	indented []byte
+	// midLine is set while a step's output has an unterminated line.
+	midLine bool
 	// filter keeps step output from driving the terminal beyond colours
-	// and cursor movement; it writes what it keeps to out, which indents.
-	filter *termtext.Filter
-	out    indenter
+	// and cursor movement; filtered holds one chunk's filtered bytes.
+	filter   *termtext.Filter
+	filtered bytes.Buffer
 }
 
 // NewPrinter prints the progress of doc's run to w.
 func NewPrinter(w io.Writer, doc *runbook.Document, style Style) *Printer {
 	p := &Printer{w: w, doc: doc, style: style, g: asciiGlyphs}
-	p.out.w = w
-	p.filter = termtext.NewFilter(&p.out)
+	p.filter = termtext.NewFilter(&p.filtered)
 	if style.Unicode {
 		p.g = unicodeGlyphs
 	}
@@ -261,39 +264,18 @@ func (p *Printer) finished(e *journal.Event) string {
 	return line
 }
 
-// output prints a chunk of live output, filtered and indented.
+// output indents a chunk of live output; a line cut between two chunks is
+// indented once. Its buffers are reused: a step printing hundreds of
+// megabytes costs no allocation per chunk, hence no garbage collection.
 func (p *Printer) output(b []byte) {
+	p.filtered.Reset()
 	p.filter.Write(b)
-}
-
-func (p *Printer) endLine() {
-	if p.out.midLine {
-		io.WriteString(p.w, "\n")
-		p.out.midLine = false
-	}
-}
-
-// indenter indents a step's output (a line cut between two chunks is
-// indented once) and writes each chunk with one write. Its buffer is
-// reused: a step printing hundreds of megabytes costs no allocation per
-// chunk, hence no garbage collection.
-type indenter struct {
-	w io.Writer
-	// midLine is set while a step's output has an unterminated line.
-	midLine bool
-	buf     []byte
-}
-
-// maxIndentBuf bounds the buffer kept between chunks.
-const maxIndentBuf = 4 << 20
-
-func (d *indenter) Write(b []byte) (int, error) {
-	n := len(b)
-	buf := d.buf[:0]
+	b = p.filtered.Bytes()
+	buf := p.indented[:0]
 	for len(b) > 0 {
-		if !d.midLine {
+		if !p.midLine {
 			buf = append(buf, outputIndent...)
-			d.midLine = true
+			p.midLine = true
 		}
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
@@ -302,13 +284,29 @@ func (d *indenter) Write(b []byte) (int, error) {
 		}
 		buf = append(buf, b[:i+1]...)
 		b = b[i+1:]
-		d.midLine = false
+		p.midLine = false
 	}
-	_, err := d.w.Write(buf)
-	if cap(buf) <= maxIndentBuf {
-		d.buf = buf
+	p.w.Write(buf)
+	// Keep the buffers for the next chunk, unless one grew huge.
+	if cap(buf) <= maxKeptBuf {
+		p.indented = buf
+	} else {
+		p.indented = nil
 	}
-	return n, err
+	if p.filtered.Cap() > maxKeptBuf {
+		p.filtered = bytes.Buffer{}
+	}
+}
+
+// maxKeptBuf bounds each buffer output keeps between chunks (a chunk is
+// at most the executor's 1 MiB read, indented).
+const maxKeptBuf = 4 << 20
+
+func (p *Printer) endLine() {
+	if p.midLine {
+		io.WriteString(p.w, "\n")
+		p.midLine = false
+	}
 }
 
 // Println prints a line of its own (a summary, a notice) between events.
