@@ -315,22 +315,15 @@ func (w *Writer) Close() error {
 // Writes are not synced one by one (a 1 GB output would crawl); Close
 // syncs, and the step-finished event that names the log comes after.
 type Log struct {
+	wb writeback // starts writing the log to disk as it grows
+
 	logs    *os.File // the run's logs/ directory
 	rel     string
 	discard bool
 	created bool
 	f       *os.File
 	err     error
-	// unsynced counts bytes written since the last writeback was started
-	// (see startWriteback).
-	unsynced int
 }
-
-// writebackEvery is how much of a step's output is written to its log
-// before the kernel is asked to start writing it to disk: Close syncs the
-// log, and a step that printed 300 MB would otherwise wait there a
-// quarter of a second for all of it at once.
-const writebackEvery = 8 << 20
 
 // Log returns the log of one attempt; several Log values for the same
 // attempt append to the same file (the done-if check, then the command).
@@ -360,10 +353,7 @@ func (l *Log) Write(p []byte) (int, error) {
 	if err != nil {
 		l.err = fmt.Errorf("step log %s: %w", l.rel, err)
 	}
-	if l.unsynced += n; l.unsynced >= writebackEvery {
-		l.unsynced = 0
-		startWriteback(l.f)
-	}
+	l.wb.wrote(l.f, n)
 	return n, l.err
 }
 
