@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -79,6 +80,7 @@ type seen struct {
 func (r *seen) add(e Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	e.Output = bytes.Clone(e.Output) // valid only during the call
 	r.events = append(r.events, e)
 }
 

@@ -13,7 +13,9 @@ type Event struct {
 	// Journal is set for a persisted event: it is already on disk (fsynced).
 	Journal *journal.Event
 	// For output: a masked chunk of a running step's output (not journaled;
-	// already written to the attempt's log file when delivered).
+	// already written to the attempt's log file when delivered). Output is
+	// only valid during the subscriber's call: the engine reuses its
+	// buffer, so a subscriber that keeps it copies it.
 	Step    string
 	Attempt int
 	Output  []byte

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -318,7 +317,9 @@ func (s *outputSink) Write(p []byte) (int, error) {
 		// Keep the step running (killing it halfway is worse), but fail it.
 		s.err = err
 	}
-	s.rec.output(s.step, s.attempt, slices.Clone(p))
+	// Not copied: subscribers get the executor's buffer, valid during
+	// the call (see Event.Output); a flood then costs no allocation.
+	s.rec.output(s.step, s.attempt, p)
 	return len(p), nil
 }
 

@@ -315,6 +315,8 @@ func (w *Writer) Close() error {
 // Writes are not synced one by one (a 1 GB output would crawl); Close
 // syncs, and the step-finished event that names the log comes after.
 type Log struct {
+	wb writeback // starts writing the log to disk as it grows
+
 	logs    *os.File // the run's logs/ directory
 	rel     string
 	discard bool
@@ -351,6 +353,7 @@ func (l *Log) Write(p []byte) (int, error) {
 	if err != nil {
 		l.err = fmt.Errorf("step log %s: %w", l.rel, err)
 	}
+	l.wb.wrote(l.f, n)
 	return n, l.err
 }
 

@@ -1,6 +1,7 @@
 package termtext
 
 import (
+	"encoding/binary"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -93,7 +94,19 @@ func (f *Filter) Reset() {
 // on success.
 func (f *Filter) Write(p []byte) (int, error) {
 	f.out = f.out[:0]
-	for i := 0; i < len(p); {
+	i := 0
+	if f.state == stGround {
+		// Most output is plain text through and through: write it as it
+		// is, without copying it.
+		if i = textRun(p); i == len(p) {
+			if _, err := f.w.Write(p); err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		}
+		f.out = append(f.out, p[:i]...)
+	}
+	for i < len(p) {
 		if f.state == stGround {
 			// the common case: a run of text, copied as it is
 			if n := textRun(p[i:]); n > 0 {
@@ -126,6 +139,20 @@ func (f *Filter) Write(p []byte) (int, error) {
 func textRun(p []byte) int {
 	i := 0
 	for i < len(p) {
+		// Eight bytes at a time while they are all printable ASCII
+		// (0x20–0x7e): a step's output is mostly that, hundreds of
+		// megabytes of it in a flood.
+		for i+8 <= len(p) {
+			x := binary.LittleEndian.Uint64(p[i:])
+			const lo, hi = 0x0101010101010101, 0x8080808080808080
+			if (x-lo*0x20)&^x&hi|(x+lo)&hi|x&hi != 0 {
+				break // a byte < 0x20 or >= 0x7f: look at them one by one
+			}
+			i += 8
+		}
+		if i == len(p) {
+			break
+		}
 		c := p[i]
 		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' {
 			i++

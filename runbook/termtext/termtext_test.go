@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestEscape(t *testing.T) {
@@ -194,5 +195,48 @@ func BenchmarkCleanFrame(b *testing.B) {
 	b.SetBytes(int64(len(frame)))
 	for b.Loop() {
 		Clean(frame)
+	}
+}
+
+// textRunBytewise is textRun without the eight-bytes-at-a-time path.
+func textRunBytewise(p []byte) int {
+	i := 0
+	for i < len(p) {
+		c := p[i]
+		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf || !utf8.FullRune(p[i:]) {
+			return i
+		}
+		r, n := utf8.DecodeRune(p[i:])
+		if r == utf8.RuneError || r < 0xa0 {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+// TestTextRunWordAtATime holds the fast path to the byte-by-byte loop:
+// every byte value, at every offset of a word, among printable text.
+func TestTextRunWordAtATime(t *testing.T) {
+	text := []byte("the quick brown fox jumps over the lazy dog 0123456789~ ")
+	for c := 0; c < 256; c++ {
+		for at := 0; at < 24; at++ {
+			p := append([]byte(nil), text[:32]...)
+			p[at] = byte(c)
+			for end := at; end <= len(p); end++ {
+				if got, want := textRun(p[:end]), textRunBytewise(p[:end]); got != want {
+					t.Fatalf("byte %#x at %d, len %d: textRun = %d, want %d", c, at, end, got, want)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"héllo wörld, ünïcode text\n", "tab\there\r\n", "\u0085 C1 in UTF-8", "x\x7fdel", "\xff\xfe bad"} {
+		if got, want := textRun([]byte(s)), textRunBytewise([]byte(s)); got != want {
+			t.Errorf("%q: textRun = %d, want %d", s, got, want)
+		}
 	}
 }

@@ -180,3 +180,15 @@ func parseStat(b []byte) (state byte, pgrp, session int, ok bool) {
 	}
 	return f[0][0], pg, sid, true
 }
+
+// growPipe asks the kernel for a pipe buffer of size bytes (1 MiB is the
+// default most an unprivileged process may set), so that a step printing
+// flat out is not stopped every 64 KiB for runbook to catch up. Where the
+// kernel refuses (a user over its pipe quota), the pipe stays as it is.
+func growPipe(fd, size int) { _, _ = unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, size) }
+
+// cloexecPipe is pipe2(O_CLOEXEC): no step started meanwhile inherits it.
+func cloexecPipe() (p [2]int, err error) {
+	err = unix.Pipe2(p[:], unix.O_CLOEXEC)
+	return p, err
+}

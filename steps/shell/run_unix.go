@@ -101,7 +101,8 @@ func (e *Executor) run(ctx context.Context, req steps.Request) steps.Result {
 //
 // files are handed to the child from descriptor 3 on (a script).
 func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []string, out io.Writer, files []*os.File) steps.Result {
-	var r, w *os.File
+	var r, w *os.File    // the pty's master and terminal
+	var pipe *outputPipe // with NoPTY instead of r
 	extra := files
 	var lifelineTTY *os.File
 	// Setsid makes the shell the leader of a new session and process group
@@ -109,9 +110,10 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	attr := &syscall.SysProcAttr{Setsid: true}
 	if e.opt.NoPTY {
 		var err error
-		if r, w, err = os.Pipe(); err != nil {
+		if pipe, w, err = newOutputPipe(); err != nil {
 			return steps.Result{ExitCode: -1, Err: fmt.Errorf("output pipe: %w", err)}
 		}
+		defer pipe.Close()
 		// Output goes to the pipe, but the session still gets a terminal of
 		// its own, so that if runbook is killed (kill -9) the kernel hangs
 		// it up and SIGHUPs the step's group, as with a pty: otherwise the
@@ -162,8 +164,8 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		attr.Setctty = true
 		attr.Ctty = 1
 		env = withDefaultTerm(env)
+		defer r.Close()
 	}
-	defer r.Close()
 	defer w.Close()
 	devnull, err := e.devNull()
 	if err != nil {
@@ -198,7 +200,11 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 	}
 
 	drained := make(chan error, 1)
-	go func() { drained <- e.copyOutput(out, r) }()
+	if pipe != nil {
+		go func() { drained <- e.copyPipe(out, pipe) }()
+	} else {
+		go func() { drained <- e.copyOutput(out, r) }()
+	}
 
 	res := e.supervise(ctx, req.Timeout, cmd)
 
@@ -215,7 +221,11 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		if ok, werr = waitDrain(drained, e.opt.DrainTimeout); !ok {
 			// Only a process outside the session can be left: stop
 			// reading rather than wait for it.
-			_ = r.SetReadDeadline(time.Now())
+			if pipe != nil {
+				pipe.stop.Store(true)
+			} else {
+				_ = r.SetReadDeadline(time.Now())
+			}
 			werr = <-drained
 		}
 	}
@@ -326,13 +336,13 @@ func waitDrain(drained <-chan error, d time.Duration) (done bool, werr error) {
 // not stop the copy: the step must not block on a full terminal.
 //
 // A pty hands out at most 4 KB per read; whatever more is already waiting
-// is read too before writing, so that a fast producer costs the masker, the
-// log and the subscribers fewer, larger writes, while a slow one is still
-// shown as soon as it prints.
+// is read too (up to ptyChunk) before writing, so that a fast producer
+// costs the masker, the log and the subscribers fewer, larger writes,
+// while a slow one is still shown as soon as it prints.
 func (e *Executor) copyOutput(w io.Writer, r *os.File) error {
-	b := e.bufs.Get().(*[readBuf]byte)
-	defer e.bufs.Put(b)
-	buf := b[:]
+	b := e.getBuf()
+	defer e.putBuf(b)
+	buf := b[:ptyChunk]
 	rc, err := r.SyscallConn()
 	if err != nil {
 		return copyPlain(w, r, buf)

@@ -20,11 +20,21 @@ import (
 )
 
 // readBuf is the size of an output read buffer (recycled between
-// attempts). A pty
-// hands out at most 4 KB per read; copyOutput fills the buffer with what is
-// already waiting, so when the step outpaces us, writes downstream are
-// large (about 50 KB on average for a step printing flat out).
-const readBuf = 128 << 10
+// attempts). Without a pty the step writes into a pipe grown to the same
+// size (growPipe), so that one read takes all a fast step wrote while the
+// previous chunk went to the log and the screen: a step printing flat out
+// costs a few hundred reads and writes per 100 MB, not thousands.
+const readBuf = 1 << 20
+
+// ptyChunk caps what copyOutput gathers from a pty before writing it on:
+// a pty hands out at most 4 KB per read, and the TUI should see a fast
+// step's output in pieces it can draw as they come (about 50 KB on
+// average for a step printing flat out).
+const ptyChunk = 128 << 10
+
+// maxSpareBufs is how many read buffers an Executor keeps for the next
+// attempts (a NoPTY step uses two: its pipe and its lifeline terminal).
+const maxSpareBufs = 4
 
 // Options configure an Executor. The zero value is usable.
 type Options struct {
@@ -52,9 +62,10 @@ type Options struct {
 type Executor struct {
 	opt Options
 	// bufs recycles output read buffers between attempts: allocating two
-	// fresh 128 KB buffers per step made a run of short steps spend more
-	// time in the garbage collector and page faults than in the steps.
-	bufs sync.Pool
+	// fresh buffers per step made a run of short steps spend more time in
+	// the garbage collector and page faults than in the steps. Unlike a
+	// sync.Pool, a garbage collection does not empty it.
+	bufs chan *[readBuf]byte
 	// paths remembers where each shell program was found in $PATH:
 	// exec.Command otherwise stats every $PATH directory before each step.
 	mu    sync.Mutex
@@ -116,7 +127,7 @@ func New(opt Options) *Executor {
 		opt.DrainTimeout = 2 * time.Second
 	}
 	e := &Executor{opt: opt, paths: map[string]string{}}
-	e.bufs.New = func() any { return new([readBuf]byte) }
+	e.bufs = make(chan *[readBuf]byte, maxSpareBufs)
 	return e
 }
 

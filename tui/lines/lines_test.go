@@ -456,3 +456,26 @@ func TestInferredStepsNeedYesAndAreNamed(t *testing.T) {
 		t.Fatalf("--yes ran %v:\n%s", ex.ran, out.String())
 	}
 }
+
+// TestPrinterOutputFilteredAndIndented: plain text (written as it is) and
+// text with sequences to drop (copied) are indented alike, a line cut
+// between chunks once; the chunk's buffer is the engine's, reused after
+// each call, which the printed text must not follow.
+func TestPrinterOutputFilteredAndIndented(t *testing.T) {
+	doc := &runbook.Document{Steps: []*runbook.Step{{ID: "s"}}}
+	var b bytes.Buffer
+	p := NewPrinter(&b, doc, Style{})
+	buf := make([]byte, 0, 64)
+	for _, chunk := range []string{"plain\nli", "ne\x1b]52;c;aGk=\x07 cut\n\x1b[31mred\x1b[0m\n", "tail"} {
+		buf = append(buf[:0], chunk...)
+		p.Handle(steps.Event{Step: "s", Attempt: 1, Output: buf})
+		for i := range buf {
+			buf[i] = 'X'
+		}
+	}
+	p.Println("end")
+	want := "    plain\n    line cut\n    \x1b[31mred\x1b[0m\n    tail\nend\n"
+	if b.String() != want {
+		t.Errorf("got %q\nwant %q", b.String(), want)
+	}
+}

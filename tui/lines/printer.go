@@ -54,6 +54,8 @@ type Printer struct {
 	doc   *runbook.Document
 	style Style
 	g     glyphs
+	// indented holds one chunk's indented output, reused (see output).
+	indented []byte
 	// midLine is set while a step's output has an unterminated line.
 	midLine bool
 	// filter keeps step output from driving the terminal beyond colours
@@ -280,28 +282,42 @@ func (p *Printer) finished(e *journal.Event, seen bool) string {
 }
 
 // output indents a chunk of live output; a line cut between two chunks is
-// indented once.
+// indented once. Its buffers are reused: a step printing hundreds of
+// megabytes costs no allocation per chunk, hence no garbage collection.
 func (p *Printer) output(b []byte) {
 	p.filtered.Reset()
 	p.filter.Write(b)
 	b = p.filtered.Bytes()
-	var buf bytes.Buffer
+	buf := p.indented[:0]
 	for len(b) > 0 {
 		if !p.midLine {
-			buf.WriteString(outputIndent)
+			buf = append(buf, outputIndent...)
 			p.midLine = true
 		}
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
-			buf.Write(b)
+			buf = append(buf, b...)
 			break
 		}
-		buf.Write(b[:i+1])
+		buf = append(buf, b[:i+1]...)
 		b = b[i+1:]
 		p.midLine = false
 	}
-	p.w.Write(buf.Bytes())
+	p.w.Write(buf)
+	// Keep the buffers for the next chunk, unless one grew huge.
+	if cap(buf) <= maxKeptBuf {
+		p.indented = buf
+	} else {
+		p.indented = nil
+	}
+	if p.filtered.Cap() > maxKeptBuf {
+		p.filtered = bytes.Buffer{}
+	}
 }
+
+// maxKeptBuf bounds each buffer output keeps between chunks (a chunk is
+// at most the executor's 1 MiB read, indented).
+const maxKeptBuf = 4 << 20
 
 func (p *Printer) endLine() {
 	if p.midLine {
