@@ -14,6 +14,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/state"
 	"github.com/runbook-sh/runbook/steps"
 	"github.com/runbook-sh/runbook/steps/shell"
 	"github.com/runbook-sh/runbook/steps/sql"
@@ -21,13 +23,16 @@ import (
 
 // engineFlags are the flags that shape an engine, shared by run and the TUI.
 type engineFlags struct {
+	stateFlags
 	run      string
-	stateDir string
 	sets     []string
 	values   string
 	mysqlDSN string
-	profile  string
-	region   string
+	// takeOver takes over a run on S3 whose lock's lease expired.
+	takeOver bool
+	// ifUnreachable is what to do when S3 stays unreachable before a
+	// step starts: ask (a terminal), wait, local or stop.
+	ifUnreachable string
 }
 
 // wired is an opened engine with the executors it owns. It is the only
@@ -45,6 +50,10 @@ type wireOptions struct {
 	DryRun bool
 	// NewRun starts the lane's next run even if its latest is unfinished.
 	NewRun bool
+	// Logs fetches the logs of an S3 run (the TUI shows past output).
+	Logs bool
+	// Unreachable decides what to do when S3 stays unreachable.
+	Unreachable func(error) state.Decision
 }
 
 // wireEngine opens the run of doc (no side effects: see steps.Open) with
@@ -66,13 +75,31 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 	if err != nil {
 		return nil, err
 	}
+	loc, err := f.location(doc, doc.Path)
+	if err != nil {
+		return nil, err
+	}
+	lane := f.run
+	if lane == "" {
+		lane = journal.DefaultRunName(doc.Path)
+	}
+	stateDir, remote, err := f.openState(ctx, loc, inLane(lane), o.Logs)
+	if err != nil {
+		return nil, err
+	}
 	sh := shell.New(shell.Options{NoPTY: o.NoPTY})
 	reg := steps.NewRegistry()
 	reg.Register(runbook.KindShell, sh)
 	reg.Register(runbook.KindCheck, sh)
 	cfg := steps.Config{
-		Doc: doc, Registry: reg, StateDir: f.stateDir, Run: f.run, NewRun: o.NewRun,
+		Doc: doc, Registry: reg, StateDir: stateDir, Run: f.run, NewRun: o.NewRun,
 		Sets: sets, Values: values, DryRun: o.DryRun, Environ: a.StepEnv(os.Environ()),
+		Host: os.Getenv("RUNBOOK_HOST"),
+	}
+	if remote != nil {
+		remote.TakeOver = f.takeOver
+		remote.Mirror.Unreachable = o.Unreachable
+		cfg.Remote = remote
 	}
 	a.AddTo(&cfg)
 	e, err := steps.Open(ctx, cfg)

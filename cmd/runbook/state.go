@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/state"
+)
+
+// stateFlags choose where runs live (docs/team.md): --state URL (or
+// RUNBOOK_STATE, or the front matter's `state:`), and the legacy
+// --state-dir.
+type stateFlags struct {
+	state    string
+	stateDir string
+	profile  string
+	region   string
+}
+
+func (f *stateFlags) addStateFlags(fl *pflag.FlagSet, withAWS bool) {
+	fl.StringVar(&f.state, "state", "", "where runs live: a directory or s3://bucket/prefix (default: RUNBOOK_STATE, the front matter's state:, else .runbook beside the file)")
+	fl.StringVar(&f.stateDir, "state-dir", "", "state directory (same as --state DIR)")
+	if withAWS {
+		fl.StringVar(&f.profile, "profile", "", "AWS profile")
+		fl.StringVar(&f.region, "region", "", "AWS region")
+	}
+}
+
+// location resolves the state location of a command on doc (nil: none).
+func (f *stateFlags) location(doc *runbook.Document, file string) (state.Location, error) {
+	fm, docDir, def := "", "", ".runbook"
+	if file != "" {
+		def = journal.DefaultStateDir(file)
+		docDir = filepath.Dir(file)
+	}
+	if doc != nil && doc.FrontMatter != nil {
+		fm = doc.FrontMatter.State
+	}
+	loc, err := state.Choose(f.state, f.stateDir, fm, docDir, def)
+	if err != nil {
+		if f.state == "" && fm != "" && doc != nil {
+			return loc, &runbook.Error{Path: doc.Path, Line: doc.FrontMatter.StateLine, Err: err}
+		}
+		return loc, usagef("--state: %v", err)
+	}
+	return loc, nil
+}
+
+// openState opens a state location for a command: a directory as it is;
+// S3 through its local cache, pulled first (keep filters the runs, nil
+// for all; logs fetches their logs too). dir is the state directory to
+// read; remote is nil for a directory.
+func (f *stateFlags) openState(ctx context.Context, loc state.Location, keep func(string) bool, logs bool) (dir string, remote *state.Remote, err error) {
+	if !loc.S3() {
+		return loc.Dir, nil, nil
+	}
+	store, err := state.OpenS3(ctx, loc, state.S3Options{Profile: f.profile, Region: f.region})
+	if err != nil {
+		return "", nil, &usageError{err}
+	}
+	remote, err = state.NewRemote(store)
+	if err != nil {
+		return "", nil, &usageError{err}
+	}
+	if err := remote.Pull(ctx, keep, logs); err != nil {
+		return "", nil, fmt.Errorf("read runs: %w", err)
+	}
+	return remote.Cache, remote, nil
+}
+
+// inLane keeps the runs of a lane (every doc's: the next run's number
+// counts them all).
+func inLane(lane string) func(string) bool {
+	return func(run string) bool {
+		l, _ := journal.SplitRunName(run)
+		return run == lane || l == lane
+	}
+}
+
+// unreachableChooser tells the engineer that S3 stays unreachable before
+// a step starts, and asks (on a terminal) or applies mode: wait (keep
+// trying, then stop), local (go on locally; `runbook sync` later) or stop.
+func unreachableChooser(errw io.Writer, in io.Reader, mode string) func(error) state.Decision {
+	rounds := 0
+	var rd *bufio.Reader
+	return func(err error) state.Decision {
+		rounds++
+		fmt.Fprintf(errw, "runbook: the shared state is unreachable before the next step: %v\n", err)
+		switch mode {
+		case "local":
+			fmt.Fprintln(errw, "runbook: going on locally (journaled); `runbook sync` pushes the events once S3 is back")
+			return state.GoLocal
+		case "stop":
+			return state.Stop
+		case "ask":
+			if rd == nil {
+				rd = bufio.NewReader(in)
+			}
+			for {
+				fmt.Fprint(errw, "[w]ait and retry, go on [l]ocally (runbook sync later), or [s]top? ")
+				line, rerr := rd.ReadString('\n')
+				switch strings.ToLower(strings.TrimSpace(line)) {
+				case "w", "wait", "r", "retry":
+					return state.Wait
+				case "l", "local":
+					return state.GoLocal
+				case "s", "stop", "q":
+					return state.Stop
+				}
+				if rerr != nil {
+					return state.Stop
+				}
+			}
+		}
+		if rounds > 6 {
+			fmt.Fprintln(errw, "runbook: still unreachable: stopping (run again to resume)")
+			return state.Stop
+		}
+		fmt.Fprintf(errw, "runbook: waiting and retrying (%d/6)\n", rounds)
+		return state.Wait
+	}
+}
