@@ -114,6 +114,7 @@ in line mode, as runbook run does.`,
 		newRunCmd(s),
 		newStatusCmd(s),
 		newReportCmd(s),
+		newSyncCmd(s),
 		newDemoCmd(s),
 		newManCmd(),
 	)

@@ -23,6 +23,8 @@ type stateFlags struct {
 	stateDir string
 	profile  string
 	region   string
+	// unreachable decides what to do when S3 cannot be read (run only).
+	unreachable func(error) state.Decision
 }
 
 func (f *stateFlags) addStateFlags(fl *pflag.FlagSet, withAWS bool) {
@@ -70,8 +72,21 @@ func (f *stateFlags) openState(ctx context.Context, loc state.Location, keep fun
 	if err != nil {
 		return "", nil, &usageError{err}
 	}
-	if err := remote.Pull(ctx, keep, logs); err != nil {
-		return "", nil, fmt.Errorf("read runs: %w", err)
+	for {
+		err := remote.Pull(ctx, keep, logs)
+		if err == nil {
+			break
+		}
+		if f.unreachable == nil {
+			return "", nil, fmt.Errorf("read runs: %w", err)
+		}
+		switch f.unreachable(err) {
+		case state.GoLocal:
+			// what this machine has of the runs; the lock decides later
+			return remote.Cache, remote, nil
+		case state.Stop:
+			return "", nil, fmt.Errorf("read runs: %w", err)
+		}
 	}
 	return remote.Cache, remote, nil
 }

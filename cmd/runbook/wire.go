@@ -83,6 +83,7 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 	if lane == "" {
 		lane = journal.DefaultRunName(doc.Path)
 	}
+	f.unreachable = o.Unreachable
 	stateDir, remote, err := f.openState(ctx, loc, inLane(lane), o.Logs)
 	if err != nil {
 		return nil, err

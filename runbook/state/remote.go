@@ -200,7 +200,24 @@ func (r *Remote) Begin(run string, seq int, who, host string) (journal.Mirror, [
 	defer cancel()
 	me := r.Me
 	me.Who, me.Host = who, host
-	lease, err := r.Store.Lock(ctx, run, me, r.TakeOver)
+	var lease Lease
+	var err error
+	for {
+		lease, err = r.Store.Lock(ctx, run, me, r.TakeOver)
+		var he *HeldError
+		if err == nil || errors.As(err, &he) || r.Mirror.Unreachable == nil {
+			break
+		}
+		switch r.Mirror.Unreachable(err) {
+		case GoLocal:
+			return nil, []journal.Event{{Type: journal.StateLocal, Who: who,
+				Note: fmt.Sprintf("the shared state is unreachable (%s): the run goes on locally; `runbook sync` pushes its events once it is back", oneLine(err))}}, nil
+		case Stop:
+			return nil, nil, err
+		}
+		ctx, cancel = context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -116,7 +116,7 @@ func defaultHTTPClient() *awshttp.BuildableClient {
 		WithDialerOptions(func(d *net.Dialer) { d.Timeout = 3 * time.Second }).
 		WithTransportOptions(func(tr *http.Transport) {
 			tr.TLSHandshakeTimeout = 3 * time.Second
-			tr.ResponseHeaderTimeout = 10 * time.Second
+			tr.ResponseHeaderTimeout = 5 * time.Second
 			tr.MaxIdleConnsPerHost = 32
 		})
 }
