@@ -137,7 +137,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	ctx, stop := interruptOnSignals(ctx)
 	defer stop()
 
-	opt.Header = openingLine(e, doc.Path, f.dryRun)
+	opt.Header = openingLine(e, doc.Path, w.where(), f.dryRun)
 	if inTTY != nil {
 		opt.ReadSecret = func() (string, error) {
 			b, err := term.ReadPassword(int(inTTY.Fd()))
@@ -202,7 +202,7 @@ func interruptOnSignals(ctx context.Context) (context.Context, func()) {
 
 // openingLine says which run this is, and why: resumed, or new after a
 // finished one (docs/run-model.md).
-func openingLine(e *steps.Engine, file string, dryRun bool) string {
+func openingLine(e *steps.Engine, file, where string, dryRun bool) string {
 	o := e.Opened()
 	verb := "starting"
 	switch {
@@ -211,7 +211,7 @@ func openingLine(e *steps.Engine, file string, dryRun bool) string {
 	case o.Resume:
 		verb = "resuming"
 	}
-	line := fmt.Sprintf("%s run %s of %s (state: %s)", verb, o.Run, termtext.Escape(file), termtext.Escape(e.RunDir()))
+	line := fmt.Sprintf("%s run %s of %s (state: %s)", verb, o.Run, termtext.Escape(file), termtext.Escape(where))
 	if p := o.Previous; p != nil && !dryRun {
 		if p.Finished {
 			line += fmt.Sprintf("\nrun %s finished %s on %s; this is a new run", p.Run, p.Status, p.Updated.Local().Format("2006-01-02 15:04"))

@@ -1,15 +1,23 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/state"
 	"github.com/runbook-sh/runbook/runbook/state/s3test"
 )
 
@@ -134,3 +142,161 @@ func TestS3RaceToStartTheSameRun(t *testing.T) {
 
 // heldMessage is how a machine that lost the race is told.
 var heldMessage = regexp.MustCompile(`run race\d+\.1 is held by \S+@(bastion-1|laptop) since \d\d:\d\d, lease live|run race\d+\.1 changed in s3://\S+ since it was read`)
+
+// s3Events reads a run's events from S3, as another machine would.
+func s3Events(t *testing.T, store *state.S3Store, run string) []journal.Event {
+	t.Helper()
+	lines, err := store.Events(context.Background(), run, 0)
+	if err != nil {
+		t.Fatalf("read %s from S3: %v", run, err)
+	}
+	var evs []journal.Event
+	for i, l := range lines {
+		e, err := journal.Decode(l)
+		if err != nil || e.Seq != i+1 {
+			t.Fatalf("event %d of %s: %v (seq %d)", i+1, run, err, e.Seq)
+		}
+		evs = append(evs, e)
+	}
+	return evs
+}
+
+// waitLockFree waits until nobody holds run with a live lease.
+func waitLockFree(t *testing.T, store *state.S3Store, run string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, err := store.LockInfo(context.Background(), run)
+		if err == nil && (info == nil || !info.Live(time.Now())) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the lock of %s is still live: %+v %v", run, info, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+var shownInterrupted = regexp.MustCompile(`(?m)^\S (\S+)  interrupted`)
+
+// TestS3Kill9ResumedByTheOtherMachine kills a run on S3 with SIGKILL at
+// random moments, each time resuming it on the other machine (taking
+// over the expired lease): every event shown before the kill is in S3, no
+// step finished before a kill runs again, and the step each kill cut
+// short is shown as interrupted by the machine that resumes.
+func TestS3Kill9ResumedByTheOtherMachine(t *testing.T) {
+	srv := s3test.Start(t)
+	bin := runbookBinary(t)
+	doc := writeDoc(t, "many.md", quickSteps(100, "echo step N; sleep 0.03"))
+	st := srv.State("kill")
+	loc, _ := state.Parse(st, "")
+	store, err := state.OpenS3(context.Background(), loc, state.S3Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease := "RUNBOOK_S3_LEASE=600ms"
+	machines := []machine{newMachine(t, srv, "bastion-1", lease), newMachine(t, srv, "laptop", lease)}
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewPCG(uint64(seed), 2))
+	t.Logf("seed %d", seed)
+	want := s3Count(30, 10)
+	kills, checked, interrupted := 0, 0, 0
+	var cut string // the step the last kill cut short
+	finishedBefore := map[string]bool{}
+	for round := 0; kills < want; round++ {
+		if round > 3*want {
+			t.Fatalf("only %d kills landed in %d rounds", kills, round)
+		}
+		waitLockFree(t, store, "kill.1")
+		m := machines[round%2]
+		cmd := m.command(bin, "run", "--no-tui", "--yes", "--run", "kill", "--take-over", "--state", st, doc)
+		var out, errb bytes.Buffer
+		var mu sync.Mutex
+		cmd.Stderr = &errb
+		pipe, _ := cmd.StdoutPipe()
+		began := time.Now()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		copied := make(chan struct{})
+		go func() {
+			r := bufio.NewReader(pipe)
+			for {
+				line, err := r.ReadString('\n')
+				mu.Lock()
+				out.WriteString(line)
+				mu.Unlock()
+				if err != nil {
+					close(copied)
+					return
+				}
+			}
+		}()
+		time.Sleep(time.Duration(150+rng.IntN(400)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-copied
+		cmd.Wait()
+		mu.Lock()
+		shown := out.String()
+		mu.Unlock()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+			t.Fatalf("round %d: the run ended on its own (exit %d) before its kill:\n%s", round, cmd.ProcessState.ExitCode(), shown)
+		}
+		// the machine that resumed shows the step the last kill cut short
+		if cut != "" && shownStarted.MatchString(shown) {
+			found := false
+			for _, mm := range shownInterrupted.FindAllStringSubmatch(shown, -1) {
+				found = found || mm[1] == cut
+			}
+			if !found {
+				t.Fatalf("round %d: %s was cut short by the last kill but not shown interrupted:\n%s", round, cut, shown)
+			}
+			interrupted++
+			cut = ""
+		}
+		for _, mm := range shownStarted.FindAllStringSubmatch(shown, -1) {
+			if finishedBefore[mm[1]] {
+				t.Fatalf("round %d: %s finished before a kill and ran again:\n%s", round, mm[1], shown)
+			}
+		}
+		if !shownStarted.MatchString(shown) {
+			if testing.Verbose() {
+				t.Logf("round %d: no step shown in %s:\n%s%s", round, time.Since(began), shown, errb.String())
+			}
+			continue // killed before any step: not a kill of a run
+		}
+		kills++
+		evs := s3Events(t, store, "kill.1")
+		started, finished := map[string]bool{}, map[string]bool{}
+		for _, e := range evs {
+			switch {
+			case e.Type == journal.StepStarted:
+				started[e.Step] = true
+				cut = e.Step
+			case e.Type == journal.StepFinished && e.Status == journal.OK:
+				finished[e.Step] = true
+				finishedBefore[e.Step] = true
+				if cut == e.Step {
+					cut = ""
+				}
+			case e.Type == journal.StepFinished:
+				if cut == e.Step {
+					cut = ""
+				}
+			}
+		}
+		for _, mm := range shownStarted.FindAllStringSubmatch(shown, -1) {
+			checked++
+			if !started[mm[1]] {
+				t.Fatalf("kill %d: %s was shown as started but is not in S3\nshown:\n%s", kills, mm[1], shown)
+			}
+		}
+		for _, mm := range shownFinished.FindAllStringSubmatch(shown, -1) {
+			checked++
+			if !finished[mm[1]] {
+				t.Fatalf("kill %d: %s was shown as finished but is not in S3\nshown:\n%s", kills, mm[1], shown)
+			}
+		}
+	}
+	t.Logf("%d kills on S3, %d shown events all found in S3, %d cut steps shown interrupted on the other machine, 0 finished steps re-run", kills, checked, interrupted)
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -77,7 +78,7 @@ func (f *stateFlags) openState(ctx context.Context, loc state.Location, keep fun
 		if err == nil {
 			break
 		}
-		if f.unreachable == nil {
+		if f.unreachable == nil || !state.Transient(err) {
 			return "", nil, fmt.Errorf("read runs: %w", err)
 		}
 		switch f.unreachable(err) {
@@ -142,4 +143,29 @@ func unreachableChooser(errw io.Writer, in io.Reader, mode string) func(error) s
 		fmt.Fprintf(errw, "runbook: waiting and retrying (%d/6)\n", rounds)
 		return state.Wait
 	}
+}
+
+// heldElsewhere refuses, before anything is shown, a run on S3 that
+// someone holds: with a live lease, or an expired one without
+// --take-over. The lock itself is taken with the first event (Begin),
+// atomically; this only says it early.
+func heldElsewhere(ctx context.Context, r *state.Remote, run string, takeOver bool) error {
+	info, err := r.Store.LockInfo(ctx, run)
+	if err != nil || info == nil {
+		return nil // Begin decides, and says why
+	}
+	now := time.Now()
+	if live := info.Live(now); live || !takeOver {
+		return &state.HeldError{Run: run, Holder: *info, Expired: !live, Now: now}
+	}
+	return nil
+}
+
+// where is the run's location for the engineer: its S3 URL, or its
+// directory.
+func (w *wired) where() string {
+	if w.remote == nil {
+		return w.engine.RunDir()
+	}
+	return strings.TrimSuffix(w.remote.Store.Location().String(), "/") + "/" + w.engine.Opened().Run
 }

@@ -40,6 +40,7 @@ type engineFlags struct {
 type wired struct {
 	engine *steps.Engine
 	sql    *sql.Executor
+	remote *state.Remote // the run's S3 state, nil for a directory
 }
 
 // wireOptions are the choices that depend on where the run is shown.
@@ -110,11 +111,16 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 	if err := checkSessionSets(doc, e, session); err != nil {
 		return nil, err
 	}
+	if remote != nil && !o.DryRun {
+		if err := heldElsewhere(ctx, remote, e.Opened().Run, f.takeOver); err != nil {
+			return nil, err
+		}
+	}
 	dsnFlag := f.mysqlDSN
 	if dsnFlag == "" {
 		dsnFlag = os.Getenv("RUNBOOK_MYSQL_DSN")
 	}
-	w := &wired{engine: e, sql: sql.New(sql.Options{DSN: sqlDSN(doc, dsnFlag, e.Expand), Dir: filepath.Dir(doc.Path)})}
+	w := &wired{engine: e, remote: remote, sql: sql.New(sql.Options{DSN: sqlDSN(doc, dsnFlag, e.Expand), Dir: filepath.Dir(doc.Path)})}
 	reg.Register(runbook.KindSQL, w.sql)
 	if p := a.Preflight(e); p != nil {
 		e.AddPreflight(p)

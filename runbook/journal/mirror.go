@@ -18,6 +18,10 @@ type Mirror interface {
 	// background. An error stops the run (the event is only local); a
 	// *LocalError says the engineer chose to go on locally.
 	Event(e Event, line []byte, durable bool) error
+	// Wait returns once every event up to seq is stored remotely: the
+	// Writer calls it on every sync, so that nothing is shown that
+	// another machine resuming the run would not see.
+	Wait(seq int) error
 	// Log is called when an attempt's log is complete (rel is relative to
 	// the run directory), before the event that names it.
 	Log(rel string)
@@ -59,7 +63,20 @@ func (w *Writer) mirrorEvent(e Event, line []byte) error {
 	if w.mirror == nil {
 		return nil
 	}
-	err := w.mirror.Event(e, line, e.Type == StepStarted)
+	return w.mirrorLocal(w.mirror.Event(e, line, e.Type == StepStarted))
+}
+
+// mirrorWait waits for the mirror to store every event so far; w.mu held.
+func (w *Writer) mirrorWait() error {
+	if w.mirror == nil {
+		return nil
+	}
+	return w.mirrorLocal(w.mirror.Wait(w.seq))
+}
+
+// mirrorLocal journals the engineer's choice to go on locally when err
+// is a *LocalError; w.mu held.
+func (w *Writer) mirrorLocal(err error) error {
 	var le *LocalError
 	if !errors.As(err, &le) {
 		return err

@@ -212,15 +212,15 @@ func (w *Writer) sync() error {
 	if w.broken != nil {
 		return w.broken
 	}
-	if w.f == nil || !w.dirty {
-		return nil
+	if w.f != nil && w.dirty {
+		if err := datasync(w.f); err != nil {
+			w.broken = fmt.Errorf("journal sync: %w", err)
+			return w.broken
+		}
+		w.dirty = false
 	}
-	if err := datasync(w.f); err != nil {
-		w.broken = fmt.Errorf("journal sync: %w", err)
-		return w.broken
-	}
-	w.dirty = false
-	return nil
+	// what is shown after a sync is in the shared state too
+	return w.mirrorWait()
 }
 
 func (w *Writer) append(e Event, sync bool) (Event, error) {
@@ -260,15 +260,15 @@ func (w *Writer) appendLocked(e Event, sync bool) (Event, error) {
 			return Event{}, w.broken
 		}
 		w.dirty = true
-		if sync {
-			if err := w.sync(); err != nil {
-				return Event{}, err
-			}
-		}
 	}
 	w.seq = e.Seq
 	if w.rd != nil {
 		if err := w.mirrorEvent(e, line); err != nil {
+			return Event{}, err
+		}
+	}
+	if sync && w.f != nil {
+		if err := w.sync(); err != nil {
 			return Event{}, err
 		}
 	}

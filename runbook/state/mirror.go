@@ -113,15 +113,34 @@ func (m *mirror) Event(e journal.Event, line []byte, durable bool) error {
 	if !durable {
 		return nil
 	}
+	return m.wait(e.Seq)
+}
+
+// Wait returns once every event up to seq is stored.
+func (m *mirror) Wait(seq int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.wait(seq)
+}
+
+// wait waits for seq to be stored, asking the engineer what to do each
+// time S3 stays unreachable for Patience; mu held.
+func (m *mirror) wait(seq int) error {
 	for round := 0; ; round++ {
+		if m.fatal != nil {
+			return m.fatal
+		}
+		if m.local || m.stored >= seq {
+			return nil
+		}
 		deadline := time.Now().Add(m.opt.Patience)
-		for m.stored < e.Seq && m.fatal == nil && time.Now().Before(deadline) {
+		for m.stored < seq && m.fatal == nil && time.Now().Before(deadline) {
 			m.waitFor(time.Until(deadline))
 		}
 		switch {
 		case m.fatal != nil:
 			return m.fatal
-		case m.stored >= e.Seq:
+		case m.stored >= seq:
 			return nil
 		}
 		cause := m.lastErr
@@ -144,7 +163,7 @@ func (m *mirror) Event(e journal.Event, line []byte, durable bool) error {
 		case Stop:
 			return fmt.Errorf("state %s unreachable: %w; the step did not start (run again to resume)", m.s.loc, cause)
 		}
-		if m.stored >= e.Seq {
+		if m.stored >= seq {
 			return nil
 		}
 	}
@@ -195,9 +214,8 @@ func (m *mirror) loop() {
 		cancel()
 
 		m.mu.Lock()
-		var ce *ConflictError
 		switch {
-		case errors.As(err, &ce):
+		case err != nil && !Transient(err):
 			m.fatal = err
 		case err != nil:
 			m.lastErr = err
@@ -215,7 +233,7 @@ func (m *mirror) loop() {
 		if snap {
 			m.snapshot()
 		}
-		if err != nil && !errors.As(err, &ce) {
+		if err != nil && Transient(err) {
 			time.Sleep(backoff)
 			backoff = min(backoff*2, 2*time.Second)
 		}

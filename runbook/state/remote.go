@@ -204,8 +204,7 @@ func (r *Remote) Begin(run string, seq int, who, host string) (journal.Mirror, [
 	var err error
 	for {
 		lease, err = r.Store.Lock(ctx, run, me, r.TakeOver)
-		var he *HeldError
-		if err == nil || errors.As(err, &he) || r.Mirror.Unreachable == nil {
+		if err == nil || !Transient(err) || r.Mirror.Unreachable == nil {
 			break
 		}
 		switch r.Mirror.Unreachable(err) {

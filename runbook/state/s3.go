@@ -553,3 +553,24 @@ func (l *s3Lease) abandon() {
 	close(l.stop)
 	<-l.done
 }
+
+// Transient reports whether err is S3 being unreachable or overloaded
+// (no answer, a 5xx, throttling) rather than an answer that will not
+// change by waiting (access denied, no such bucket).
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ce *ConflictError
+	var he *HeldError
+	if errors.As(err, &ce) || errors.As(err, &he) || errors.Is(err, ErrLockLost) {
+		return false
+	}
+	switch st := httpStatus(err); {
+	case st == 0:
+		return true // no answer: connection refused, reset, timed out
+	case st >= 500, st == http.StatusTooManyRequests, st == http.StatusRequestTimeout:
+		return true
+	}
+	return false
+}
