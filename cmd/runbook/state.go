@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -25,7 +26,7 @@ type stateFlags struct {
 	profile  string
 	region   string
 	// unreachable decides what to do when S3 cannot be read (run only).
-	unreachable func(error) state.Decision
+	unreachable func(error, time.Duration) state.Decision
 }
 
 func (f *stateFlags) addStateFlags(fl *pflag.FlagSet, withAWS bool) {
@@ -73,6 +74,7 @@ func (f *stateFlags) openState(ctx context.Context, loc state.Location, keep fun
 	if err != nil {
 		return "", nil, &usageError{err}
 	}
+	began := time.Now()
 	for {
 		err := remote.Pull(ctx, keep, logs)
 		if err == nil {
@@ -81,7 +83,7 @@ func (f *stateFlags) openState(ctx context.Context, loc state.Location, keep fun
 		if f.unreachable == nil || !state.Transient(err) {
 			return "", nil, fmt.Errorf("read runs: %w", err)
 		}
-		switch f.unreachable(err) {
+		switch f.unreachable(err, time.Since(began)) {
 		case state.GoLocal:
 			// what this machine has of the runs; the lock decides later
 			return remote.Cache, remote, nil
@@ -101,14 +103,23 @@ func inLane(lane string) func(string) bool {
 	}
 }
 
+// maxWait is how long --if-unreachable wait waits for S3 before the run
+// stops (RUNBOOK_S3_MAX_WAIT, default 5m).
+func maxWait() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("RUNBOOK_S3_MAX_WAIT")); err == nil && d > 0 {
+		return d
+	}
+	return 5 * time.Minute
+}
+
 // unreachableChooser tells the engineer that S3 stays unreachable before
 // a step starts, and asks (on a terminal) or applies mode: wait (keep
-// trying, then stop), local (go on locally; `runbook sync` later) or stop.
-func unreachableChooser(errw io.Writer, in io.Reader, mode string) func(error) state.Decision {
-	rounds := 0
+// trying, up to maxWait, then stop), local (go on locally; `runbook
+// sync` later) or stop.
+func unreachableChooser(errw io.Writer, in io.Reader, mode string) func(error, time.Duration) state.Decision {
 	var rd *bufio.Reader
-	return func(err error) state.Decision {
-		rounds++
+	limit := maxWait()
+	return func(err error, waited time.Duration) state.Decision {
 		fmt.Fprintf(errw, "runbook: the shared state is unreachable before the next step: %v\n", err)
 		switch mode {
 		case "local":
@@ -127,6 +138,7 @@ func unreachableChooser(errw io.Writer, in io.Reader, mode string) func(error) s
 				case "w", "wait", "r", "retry":
 					return state.Wait
 				case "l", "local":
+					fmt.Fprintln(errw, "runbook: going on locally (journaled); `runbook sync` pushes the events once S3 is back")
 					return state.GoLocal
 				case "s", "stop", "q":
 					return state.Stop
@@ -136,11 +148,11 @@ func unreachableChooser(errw io.Writer, in io.Reader, mode string) func(error) s
 				}
 			}
 		}
-		if rounds > 6 {
-			fmt.Fprintln(errw, "runbook: still unreachable: stopping (run again to resume)")
+		if waited >= limit {
+			fmt.Fprintf(errw, "runbook: still unreachable after %s: stopping (run again to resume)\n", waited.Round(time.Second))
 			return state.Stop
 		}
-		fmt.Fprintf(errw, "runbook: waiting and retrying (%d/6)\n", rounds)
+		fmt.Fprintf(errw, "runbook: waiting and retrying (for %s so far, up to %s)\n", waited.Round(100*time.Millisecond), limit)
 		return state.Wait
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -54,7 +55,7 @@ type wireOptions struct {
 	// Logs fetches the logs of an S3 run (the TUI shows past output).
 	Logs bool
 	// Unreachable decides what to do when S3 stays unreachable.
-	Unreachable func(error) state.Decision
+	Unreachable func(error, time.Duration) state.Decision
 }
 
 // wireEngine opens the run of doc (no side effects: see steps.Open) with

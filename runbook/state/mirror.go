@@ -32,9 +32,9 @@ type MirrorOptions struct {
 	// Patience is how long a step's start waits for S3 before the
 	// engineer is asked (RUNBOOK_S3_PATIENCE, default 10s).
 	Patience time.Duration
-	// Unreachable asks the engineer what to do (nil: wait, then stop
-	// after 5 rounds).
-	Unreachable func(err error) Decision
+	// Unreachable asks the engineer what to do, told how long this wait
+	// has lasted (nil: wait, then stop after 5 rounds).
+	Unreachable func(err error, waited time.Duration) Decision
 	// Who chose, for the journal.
 	Who string
 	// SnapshotEvery writes a compacted snapshot every that many events
@@ -126,6 +126,7 @@ func (m *mirror) Wait(seq int) error {
 // wait waits for seq to be stored, asking the engineer what to do each
 // time S3 stays unreachable for Patience; mu held.
 func (m *mirror) wait(seq int) error {
+	began := time.Now()
 	for round := 0; ; round++ {
 		if m.fatal != nil {
 			return m.fatal
@@ -150,7 +151,7 @@ func (m *mirror) wait(seq int) error {
 		d := Stop
 		if m.opt.Unreachable != nil {
 			m.mu.Unlock()
-			d = m.opt.Unreachable(cause)
+			d = m.opt.Unreachable(cause, time.Since(began))
 			m.mu.Lock()
 		} else if round < 4 {
 			d = Wait

@@ -202,12 +202,13 @@ func (r *Remote) Begin(run string, seq int, who, host string) (journal.Mirror, [
 	me.Who, me.Host = who, host
 	var lease Lease
 	var err error
+	began := time.Now()
 	for {
 		lease, err = r.Store.Lock(ctx, run, me, r.TakeOver)
 		if err == nil || !Transient(err) || r.Mirror.Unreachable == nil {
 			break
 		}
-		switch r.Mirror.Unreachable(err) {
+		switch r.Mirror.Unreachable(err, time.Since(began)) {
 		case GoLocal:
 			return nil, []journal.Event{{Type: journal.StateLocal, Who: who,
 				Note: fmt.Sprintf("the shared state is unreachable (%s): the run goes on locally; `runbook sync` pushes its events once it is back", oneLine(err))}}, nil

@@ -351,6 +351,11 @@ func newToken() string {
 // is then replaced with If-Match on its ETag, so that two engineers
 // taking over at once cannot both win.
 func (s *S3Store) Lock(ctx context.Context, run string, me Holder, takeOver bool) (Lease, error) {
+	return s.lock(ctx, run, me, func(cur *LockInfo) bool { return takeOver && !cur.Live(s.now()) })
+}
+
+// lock is Lock with the choice of which holder may be replaced.
+func (s *S3Store) lock(ctx context.Context, run string, me Holder, replace func(cur *LockInfo) bool) (Lease, error) {
 	now := s.now().UTC()
 	info := LockInfo{Who: me.Who, Host: me.Host, PID: me.PID, Start: now.Truncate(time.Second), Expires: now.Add(s.lease), Token: newToken()}
 	body, _ := json.Marshal(info)
@@ -372,10 +377,8 @@ func (s *S3Store) Lock(ctx context.Context, run string, me Holder, takeOver bool
 			continue // released meanwhile: try again
 		case cur.Token == info.Token:
 			return s.newLease(run, info, curTag, nil), nil // our create, retried
-		case cur.Live(s.now()):
-			return nil, &HeldError{Run: run, Holder: *cur, Now: s.now()}
-		case !takeOver:
-			return nil, &HeldError{Run: run, Holder: *cur, Expired: true, Now: s.now()}
+		case !replace(cur):
+			return nil, &HeldError{Run: run, Holder: *cur, Expired: !cur.Live(s.now()), Now: s.now()}
 		}
 		etag, err = s.put(ctx, key, body, false, curTag)
 		if err == nil {

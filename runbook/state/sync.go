@@ -45,12 +45,13 @@ func (r *Remote) Sync(ctx context.Context, run string) (int, error) {
 	if len(local) == len(remote) {
 		return 0, nil
 	}
-	lease, err := r.Store.Lock(ctx, run, r.Me, false)
+	// This machine's own lock (same engineer, same host), left behind by
+	// the session that went on locally, is replaced even while its lease
+	// lasts: no runbook here has the run open (checked above).
+	lease, err := r.Store.lock(ctx, run, r.Me, func(cur *LockInfo) bool {
+		return cur.Who == r.Me.Who && cur.Host == r.Me.Host
+	})
 	var he *HeldError
-	if errors.As(err, &he) && he.Expired && he.Holder.Who == r.Me.Who && he.Holder.Host == r.Me.Host {
-		// this machine's own lock, left by the session that went on locally
-		lease, err = r.Store.Lock(ctx, run, r.Me, true)
-	}
 	if err != nil {
 		if errors.As(err, &he) {
 			return 0, &SyncRefused{Run: run, Why: he.Error()}
