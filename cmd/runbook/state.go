@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
 	"github.com/runbook-sh/runbook/runbook/state"
+	"github.com/runbook-sh/runbook/steps"
+	"github.com/runbook-sh/runbook/tui"
 )
 
 // stateFlags choose where runs live (docs/team.md): --state URL (or
@@ -161,16 +164,45 @@ func unreachableChooser(errw io.Writer, in io.Reader, mode string) func(error, t
 // someone holds: with a live lease, or an expired one without
 // --take-over. The lock itself is taken with the first event (Begin),
 // atomically; this only says it early.
-func heldElsewhere(ctx context.Context, r *state.Remote, run string, takeOver bool) error {
+func heldElsewhere(ctx context.Context, r *state.Remote, e *steps.Engine, takeOver bool) error {
+	run := e.Opened().Run
 	info, err := r.Store.LockInfo(ctx, run)
 	if err != nil || info == nil {
 		return nil // Begin decides, and says why
 	}
 	now := time.Now()
 	if live := info.Live(now); live || !takeOver {
-		return &state.HeldError{Run: run, Holder: *info, Expired: !live, Now: now}
+		return &heldRun{HeldError: &state.HeldError{Run: run, Holder: *info, Expired: !live, Now: now}, view: e.View()}
 	}
 	return nil
+}
+
+// heldRun is a run someone else holds, with what it looks like, for the
+// TUI's read-only view.
+type heldRun struct {
+	*state.HeldError
+	view *journal.RunView
+}
+
+func (h *heldRun) Unwrap() error { return h.HeldError }
+
+// wireOrHeld opens the run like wireEngine; on a terminal (inTUI), a run
+// someone else holds is shown read-only first, and one whose lease
+// expired can be taken over from there (the TUI's dialog shows the
+// holder), which opens it again with --take-over.
+func wireOrHeld(ctx context.Context, s *streams, doc *runbook.Document, f *engineFlags, o wireOptions, inTUI bool) (*wired, error) {
+	w, err := wireEngine(ctx, doc, *f, o)
+	var h *heldRun
+	if !inTUI || !errors.As(err, &h) {
+		return w, err
+	}
+	held := tui.Held{Run: h.Run, Holder: "held by " + h.Holder.Describe(time.Now()), Expired: h.Expired, View: h.view}
+	takeOver, terr := tui.ShowHeld(ctx, tui.RunConfig{In: s.in, Out: s.out, Options: tui.Options{NoColor: noColor()}}, held)
+	if terr != nil || !takeOver {
+		return nil, errors.Join(err, terr)
+	}
+	f.takeOver = true
+	return wireEngine(ctx, doc, *f, o)
 }
 
 // where is the run's location for the engineer: its S3 URL, or its

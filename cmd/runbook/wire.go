@@ -113,7 +113,7 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 		return nil, err
 	}
 	if remote != nil && !o.DryRun {
-		if err := heldElsewhere(ctx, remote, e.Opened().Run, f.takeOver); err != nil {
+		if err := heldElsewhere(ctx, remote, e, f.takeOver); err != nil {
 			return nil, err
 		}
 	}
