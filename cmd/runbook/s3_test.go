@@ -187,7 +187,7 @@ var shownInterrupted = regexp.MustCompile(`(?m)^\S (\S+)  interrupted`)
 func TestS3Kill9ResumedByTheOtherMachine(t *testing.T) {
 	srv := s3test.Start(t)
 	bin := runbookBinary(t)
-	doc := writeDoc(t, "many.md", quickSteps(100, "echo step N; sleep 0.03"))
+	doc := writeDoc(t, "many.md", quickSteps(400, "echo step N; sleep 0.03"))
 	st := srv.State("kill")
 	loc, _ := state.Parse(st, "")
 	store, err := state.OpenS3(context.Background(), loc, state.S3Options{})
@@ -200,7 +200,7 @@ func TestS3Kill9ResumedByTheOtherMachine(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 2))
 	t.Logf("seed %d", seed)
 	want := s3Count(30, 10)
-	kills, checked, interrupted := 0, 0, 0
+	kills, checked, interrupted, cuts := 0, 0, 0, 0
 	var cut string // the step the last kill cut short
 	finishedBefore := map[string]bool{}
 	for round := 0; kills < want; round++ {
@@ -285,6 +285,9 @@ func TestS3Kill9ResumedByTheOtherMachine(t *testing.T) {
 				}
 			}
 		}
+		if cut != "" {
+			cuts++
+		}
 		for _, mm := range shownStarted.FindAllStringSubmatch(shown, -1) {
 			checked++
 			if !started[mm[1]] {
@@ -298,5 +301,24 @@ func TestS3Kill9ResumedByTheOtherMachine(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d kills on S3, %d shown events all found in S3, %d cut steps shown interrupted on the other machine, 0 finished steps re-run", kills, checked, interrupted)
+	if cut != "" {
+		// the last kill's step, on the other machine
+		waitLockFree(t, store, "kill.1")
+		r := startLive(t, machines[kills%2].command(bin, "run", "--no-tui", "--yes", "--run", "kill", "--take-over", "--state", st, doc))
+		r.waitOutput(t, cut+" shown interrupted", func(o, _ string) bool {
+			for _, mm := range shownInterrupted.FindAllStringSubmatch(o, -1) {
+				if mm[1] == cut {
+					return true
+				}
+			}
+			return false
+		})
+		interrupted++
+		r.cmd.Process.Kill()
+		r.wait(t)
+	}
+	if interrupted != cuts {
+		t.Fatalf("%d kills cut a step short, %d shown interrupted", cuts, interrupted)
+	}
+	t.Logf("%d kills on S3 (%d cut a step short, the rest landed between steps), %d shown events all found in S3, all %d cut steps shown interrupted on the other machine, 0 finished steps re-run", kills, cuts, checked, interrupted)
 }
