@@ -58,7 +58,7 @@ func Parse(s, base string) (Location, error) {
 	prefix := strings.Trim(u.Path, "/")
 	for _, part := range strings.Split(prefix, "/") {
 		if part == "." || part == ".." {
-			return Location{}, fmt.Errorf("state %q: the prefix must not hold . or ..", s)
+			return Location{}, fmt.Errorf("state %q: the prefix must not hold a . or .. part", s)
 		}
 	}
 	return Location{Bucket: u.Host, Prefix: prefix}, nil

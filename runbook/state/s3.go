@@ -134,8 +134,6 @@ func (s *S3Store) key(run string, parts ...string) string {
 	return k
 }
 
-func (s *S3Store) runPrefix(run string) string { return s.key(run, "") }
-
 func eventName(seq int) string { return fmt.Sprintf("%010d.json", seq) }
 
 func seqOf(key, suffix string) int {

@@ -40,13 +40,10 @@ func NewFaultProxy(t testing.TB, target string, seed uint64) *FaultProxy {
 		t.Fatal(err)
 	}
 	p := &FaultProxy{rng: rand.New(rand.NewPCG(seed, 3))}
-	rp := httputil.NewSingleHostReverseProxy(u)
-	orig := rp.Director
-	rp.Director = func(r *http.Request) {
-		host := r.Host // signed by the client: kept as it is
-		orig(r)
-		r.Host = host
-	}
+	rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(u)
+		pr.Out.Host = pr.In.Host // signed by the client: kept as it is
+	}}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
