@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -52,7 +53,7 @@ func TestS3RunResumesOnAnotherMachine(t *testing.T) {
 	dir := t.TempDir()
 	flag := filepath.Join(dir, "fixed")
 	doc := filepath.Join(dir, "deploy.md")
-	os.WriteFile(doc, []byte("# Deploy\n\n```bash {name=one}\necho one\n```\n\n```bash {name=two}\ntest -e "+flag+" && echo two\n```\n\n```bash {name=three}\necho three\n```\n"), 0o644)
+	os.WriteFile(doc, []byte("# Deploy\n\n```bash {name=one}\nVPC_ID=vpc-0a1b; echo one\n```\n\n```bash {name=two}\ntest -e "+flag+" && echo two\n```\n\n```bash {name=three}\necho \"three in $VPC_ID\"\n```\n"), 0o644)
 	st := srv.State("team")
 	alice, bob := newMachine(t, srv, "bastion-1"), newMachine(t, srv, "laptop")
 	out, err := alice.command(bin, "run", "--no-tui", "--yes", "--state", st, doc).CombinedOutput()
@@ -67,11 +68,30 @@ func TestS3RunResumesOnAnotherMachine(t *testing.T) {
 	if !strings.Contains(string(out), "resuming run deploy.1") || !strings.Contains(string(out), "one  ok earlier in this run") || strings.Contains(string(out), "\n> one") {
 		t.Fatalf("bob's resume did not resume:\n%s", out)
 	}
+	// the session value alice's step set came along
+	if !strings.Contains(string(out), "three in vpc-0a1b") {
+		t.Fatalf("the shell session did not come along:\n%s", out)
+	}
 	out, err = alice.command(bin, "status", "--state", st).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "deploy.1") {
+	if err != nil || !regexp.MustCompile(`deploy\.1 +ok +3/3 done .* laptop +-\n`).Match(out) {
 		t.Fatalf("status: %v\n%s", err, out)
 	}
-	t.Logf("%s", out)
+	// the report, from a third machine, lists each session
+	out, err = newMachine(t, srv, "ic-desk").command(bin, "report", "--format", "json", "--state", st, doc).Output()
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	var rep struct {
+		Run struct {
+			Sessions []struct{ Kind, Who, Host string }
+		}
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if ss := rep.Run.Sessions; len(ss) != 2 || ss[0].Kind != "started" || ss[0].Host != "bastion-1" || ss[1].Kind != "resumed" || ss[1].Host != "laptop" {
+		t.Fatalf("sessions = %+v", ss)
+	}
 }
 
 // s3Count is the number of iterations of an S3 acceptance test: the full
