@@ -116,6 +116,7 @@ func TestS3RaceToStartTheSameRun(t *testing.T) {
 	st := srv.State("race")
 	a, b := newMachine(t, srv, "bastion-1"), newMachine(t, srv, "laptop")
 	n := s3Count(100, 20)
+	held, changed := 0, 0 // how the loser learnt it lost
 	for i := range n {
 		os.Remove(tally)
 		lane := fmt.Sprintf("race%d", i)
@@ -144,6 +145,11 @@ func TestS3RaceToStartTheSameRun(t *testing.T) {
 				if !heldMessage.MatchString(outs[j].String()) {
 					t.Fatalf("iteration %d: the loser was not told who holds the run:\n%s", i, outs[j].String())
 				}
+				if strings.Contains(outs[j].String(), "lease live") {
+					held++
+				} else {
+					changed++
+				}
 			default:
 				t.Fatalf("iteration %d: exit %d:\n%s", i, codes[j], outs[j].String())
 			}
@@ -157,7 +163,7 @@ func TestS3RaceToStartTheSameRun(t *testing.T) {
 			t.Fatalf("iteration %d: steps ran %q", i, lines)
 		}
 	}
-	t.Logf("%d races: exactly one runner each time, 0 steps run twice", n)
+	t.Logf("%d races: exactly one runner each time, 0 steps run twice; the loser was told \"held by …, lease live\" %d times, \"changed in S3 since it was read\" %d times", n, held, changed)
 }
 
 // heldMessage is how a machine that lost the race is told.
@@ -341,4 +347,24 @@ func TestS3Kill9ResumedByTheOtherMachine(t *testing.T) {
 		t.Fatalf("%d kills cut a step short, %d shown interrupted", cuts, interrupted)
 	}
 	t.Logf("%d kills on S3 (%d cut a step short, the rest landed between steps), %d shown events all found in S3, all %d cut steps shown interrupted on the other machine, 0 finished steps re-run", kills, cuts, checked, interrupted)
+}
+
+// TestS3StateFromFrontMatter: the doc's `state:` puts its runs on S3
+// without a flag, and status finds them there.
+func TestS3StateFromFrontMatter(t *testing.T) {
+	srv := s3test.Start(t)
+	bin := runbookBinary(t)
+	doc := writeDoc(t, "fm.md", "---\nstate: "+srv.State("fm")+"\n---\n# FM\n\n```bash {name=hello}\necho hello\n```\n")
+	m := newMachine(t, srv, "bastion-1")
+	out, err := m.command(bin, "run", "--no-tui", "--yes", doc).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "(state: "+srv.State("fm")+"/fm.1)") {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(doc), ".runbook")); err == nil {
+		t.Fatal("the run went to .runbook beside the doc")
+	}
+	out, err = m.command(bin, "status", "--json", doc).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"stateDir": "`+srv.State("fm")+`"`) || !strings.Contains(string(out), `"dir": "`+srv.State("fm")+`/fm.1"`) {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
 }
