@@ -210,7 +210,11 @@ func (m *mirror) loop() {
 		u := m.queue[0]
 		m.mu.Unlock()
 
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		limit := 20 * time.Second
+		if u.log != "" {
+			limit = 10 * time.Minute // a log may be hundreds of megabytes
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), limit)
 		err := m.put(ctx, u)
 		cancel()
 
@@ -243,11 +247,12 @@ func (m *mirror) loop() {
 
 func (m *mirror) put(ctx context.Context, u upload) error {
 	if u.log != "" {
-		data, err := readLocal(m.dir, u.log)
+		f, err := journal.OpenLog(filepath.Join(m.dir, u.log))
 		if err != nil {
 			return nil // nothing to upload (gone): not worth stopping a run
 		}
-		return m.s.PutLog(ctx, m.run, u.log, data)
+		defer f.Close()
+		return m.s.putLogFile(ctx, m.run, u.log, f)
 	}
 	return m.s.Append(ctx, m.run, u.seq, u.line)
 }
@@ -290,7 +295,7 @@ func (m *mirror) snapshot() {
 }
 
 // closeWait bounds how long Close waits for pending uploads.
-const closeWait = 30 * time.Second
+const closeWait = 20 * time.Second
 
 // Close uploads what is queued (up to closeWait), writes a snapshot and
 // releases the lock. Events it could not upload are in the local journal:

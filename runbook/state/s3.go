@@ -304,6 +304,36 @@ func (s *S3Store) PutLog(ctx context.Context, run, rel string, data []byte) erro
 	return err
 }
 
+// putLogFile stores the log at path gzip-compressed without holding it
+// in memory (a step may print hundreds of megabytes): it is compressed
+// into a private temporary file first, then uploaded from it.
+func (s *S3Store) putLogFile(ctx context.Context, run, rel string, src *os.File) error {
+	tmp, err := os.CreateTemp("", "runbook-log-*.gz")
+	if err != nil {
+		return fmt.Errorf("state %s: log %s: %w", s.loc, rel, err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	zw := gzip.NewWriter(tmp)
+	if _, err := io.Copy(zw, src); err != nil {
+		return fmt.Errorf("state %s: log %s: %w", s.loc, rel, err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("state %s: log %s: %w", s.loc, rel, err)
+	}
+	size, err := tmp.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	key := s.key(run, rel+".gz")
+	_, err = s.c.PutObject(ctx, &s3.PutObjectInput{Bucket: &s.loc.Bucket, Key: &key, Body: tmp,
+		ContentLength: awssdk.Int64(size), ServerSideEncryption: types.ServerSideEncryptionAes256})
+	return s.explain(err, "put", key)
+}
+
 // GetLog reads a log back.
 func (s *S3Store) GetLog(ctx context.Context, run, rel string) ([]byte, error) {
 	b, _, err := s.get(ctx, s.key(run, rel+".gz"))
