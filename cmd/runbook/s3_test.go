@@ -368,3 +368,49 @@ func TestS3StateFromFrontMatter(t *testing.T) {
 		t.Fatalf("status: %v\n%s", err, out)
 	}
 }
+
+// TestS3StatusShowsTheTeamsRuns: while alice runs a step, status on
+// another machine shows the run running, who holds it, where, and that
+// the lease is live; --json says the same.
+func TestS3StatusShowsTheTeamsRuns(t *testing.T) {
+	srv := s3test.Start(t)
+	bin := runbookBinary(t)
+	dir := t.TempDir()
+	flag := filepath.Join(dir, "go-on")
+	doc := filepath.Join(dir, "deploy.md")
+	os.WriteFile(doc, []byte("# Deploy\n\n```bash {name=build}\necho built\n```\n\n```bash {name=wait}\nwhile ! test -e "+flag+"; do sleep 0.05; done\n```\n"), 0o644)
+	st := srv.State("team")
+	alice := startLive(t, newMachine(t, srv, "bastion-1").command(bin, "run", "--no-tui", "--yes", "--state", st, doc))
+	alice.waitOutput(t, "step wait", func(o, _ string) bool { return strings.Contains(o, "> wait") })
+	ic := newMachine(t, srv, "ic-desk")
+	out, err := ic.command(bin, "status", "--state", st).CombinedOutput()
+	if err != nil || !regexp.MustCompile(`(?m)^deploy\.1 +running +1/2 done \(1 running\) +\S+ \S+ +\S+ +bastion-1 +held by \S+@bastion-1 since \d\d:\d\d, lease live$`).Match(out) {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
+	out, err = ic.command(bin, "status", "--json", "--state", st).CombinedOutput()
+	var js struct {
+		SchemaVersion int    `json:"schemaVersion"`
+		StateDir      string `json:"stateDir"`
+		Runs          []struct {
+			Name, Status, Host string
+			Live               bool
+			Lock               *struct {
+				Host string
+				Live bool
+				Text string
+			}
+		}
+	}
+	if err != nil || json.Unmarshal(out, &js) != nil || js.SchemaVersion == 0 || js.StateDir != st || len(js.Runs) != 1 ||
+		js.Runs[0].Status != "running" || !js.Runs[0].Live || js.Runs[0].Lock == nil || js.Runs[0].Lock.Host != "bastion-1" || !js.Runs[0].Lock.Live {
+		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	os.WriteFile(flag, nil, 0o644)
+	if code := alice.wait(t); code != 0 {
+		t.Fatalf("alice's run: exit %d", code)
+	}
+	out, _ = ic.command(bin, "status", "--state", st).CombinedOutput()
+	if !regexp.MustCompile(`(?m)^deploy\.1 +ok +2/2 done .* bastion-1 +-$`).Match(out) {
+		t.Fatalf("status after the run:\n%s", out)
+	}
+}

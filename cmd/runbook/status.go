@@ -60,7 +60,7 @@ who holds it, where, and whether its lease is live (docs/team.md).`,
 				return err
 			}
 			if remote != nil {
-				if err := addLocks(cmd.Context(), remote, &out); err != nil {
+				if err := addLocks(cmd.Context(), remote, doc, &out); err != nil {
 					return err
 				}
 			}
@@ -75,18 +75,23 @@ who holds it, where, and whether its lease is live (docs/team.md).`,
 
 // addLocks says who holds each run of an S3 location, and where each
 // run is (its S3 URL rather than the local cache).
-func addLocks(ctx context.Context, r *state.Remote, out *journal.StatusJSON) error {
+func addLocks(ctx context.Context, r *state.Remote, doc *runbook.Document, out *journal.StatusJSON) error {
 	loc := r.Store.Location()
 	out.StateDir = loc.String()
 	now := time.Now()
 	for i := range out.Runs {
 		run := &out.Runs[i]
-		run.Dir = strings.TrimSuffix(loc.String(), "/") + "/" + run.Name
 		info, err := r.Store.LockInfo(ctx, run.Name)
 		if err != nil {
 			return err
 		}
 		run.Live = false
+		if info != nil && info.Live(now) && run.Error == "" {
+			// held on another machine: its running step is running, not
+			// interrupted, as the holder's own screen shows it
+			*run = liveView(r, doc, run.Name)
+		}
+		run.Dir = strings.TrimSuffix(loc.String(), "/") + "/" + run.Name
 		if info != nil {
 			live := info.Live(now)
 			run.Live = live
@@ -98,6 +103,21 @@ func addLocks(ctx context.Context, r *state.Remote, out *journal.StatusJSON) err
 		}
 	}
 	return nil
+}
+
+// liveView is a cached run seen as live (its holder's lease is).
+func liveView(r *state.Remote, doc *runbook.Document, name string) journal.RunJSON {
+	dir := journal.RunDir(r.Cache, name)
+	_, st, err := journal.Load(dir)
+	if err != nil {
+		lane, _ := journal.SplitRunName(name)
+		return journal.RunJSON{Name: name, Lane: lane, Status: journal.RunUnreadable, Counts: map[string]int{}, Error: err.Error()}
+	}
+	d := doc
+	if d == nil && st.Doc != "" {
+		d, _ = runbook.Load(st.Doc) // gone or unreadable: counts from the journal alone
+	}
+	return journal.NewView(d, st, true).JSON(name, dir)
 }
 
 func printStatus(s *streams, dir string, out journal.StatusJSON, asJSON, shared bool) error {
