@@ -34,7 +34,10 @@ type Server struct {
 // Binary finds versitygw: $VERSITYGW, PATH, then $GOPATH/bin.
 func Binary() string {
 	if p := os.Getenv("VERSITYGW"); p != "" {
-		return p
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p
+		}
+		return ""
 	}
 	if p, err := exec.LookPath("versitygw"); err == nil {
 		return p
@@ -59,7 +62,7 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
-		t.Skip("S3 tests need the Versity S3 Gateway: " + Install)
+		t.Skip("S3 tests need the Versity S3 Gateway, a real S3 server: " + Install + " (or set VERSITYGW to its path)")
 	}
 	dir := t.TempDir()
 	addr := freeAddr(t)
