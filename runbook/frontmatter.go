@@ -98,7 +98,8 @@ func (p *parser) frontMatter() (*FrontMatter, int) {
 			fm.Shell = v.Value
 		case "state":
 			// where runs live: a directory or s3://bucket/prefix (docs/team.md)
-			if v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "" {
+			if v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "" ||
+				strings.Contains(v.Value, "://") && !strings.HasPrefix(strings.TrimSpace(v.Value), "s3://") {
 				p.fmErr(lineOff+v.Line, "state must be a directory or s3://bucket/prefix")
 				continue
 			}
