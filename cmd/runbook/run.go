@@ -123,8 +123,12 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	case mode != "ask" && mode != "wait" && mode != "local" && mode != "stop":
 		return usagef("--if-unreachable %q: want ask, wait, local or stop", mode)
 	}
+	unreachable := unreachableChooser(s.err, s.in, mode)
+	if useTUI(s, f) {
+		unreachable = tuiUnreachable
+	}
 	w, err := wireOrHeld(ctx, s, doc, &f.engineFlags, wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun,
-		Logs: useTUI(s, f), Unreachable: unreachableChooser(s.err, s.in, mode)}, useTUI(s, f))
+		Logs: useTUI(s, f), Unreachable: unreachable}, useTUI(s, f))
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,5 +81,46 @@ func TestE2ES3HeldRunReadOnlyThenTakeOver(t *testing.T) {
 	}
 	if taken == nil || taken.Host != "laptop" || !strings.Contains(taken.Note, "@bastion-1") {
 		t.Fatalf("take-over not journaled: %+v", taken)
+	}
+}
+
+// TestE2ES3UnreachableInTheTUI: when S3 stays unreachable as a step is
+// started from the TUI, the step does not start and the TUI says why;
+// starting it again once S3 is back runs it.
+func TestE2ES3UnreachableInTheTUI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	srv := s3test.Start(t)
+	proxy := s3test.NewFaultProxy(t, srv.URL, 1)
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "deploy.md")
+	os.WriteFile(doc, []byte("# Deploy\n\n```bash {name=first}\necho first\n```\n\n```bash {name=second}\necho second\n```\n"), 0o644)
+	var env []string
+	for k, v := range srv.Env() {
+		env = append(env, k+"="+v)
+	}
+	env = append(env, "AWS_ENDPOINT_URL_S3="+proxy.URL, "RUNBOOK_S3_PATIENCE=300ms", "RUNBOOK_HOST=laptop")
+	tm := startTermEnv(t, dir, env, "run", "--state", srv.State("tui"), doc)
+	tm.waitFor("Checklist")
+	tm.moveTo("○ first")
+	tm.press("enter")
+	tm.waitFor("✓ first")
+	proxy.Set(s3test.Faults{Down: true})
+	tm.moveTo("○ second")
+	tm.press("enter")
+	tm.waitFor("unreachable")
+	if strings.Contains(tm.screen(), "✓ second") {
+		t.Fatalf("the step ran while S3 was unreachable:\n%s", tm.screen())
+	}
+	proxy.Set(s3test.Faults{})
+	tm.press("enter")
+	tm.waitFor("✓ second")
+	tm.press("q")
+	tm.wait()
+	// the run reads back whole from S3 on another machine
+	out, err := newMachine(t, srv, "ic-desk").command(runbookBinary(t), "status", "--state", srv.State("tui")).CombinedOutput()
+	if err != nil || !regexp.MustCompile(`(?m)^deploy\.1 +\S+ +2/2 done `).Match(out) {
+		t.Fatalf("status: %v\n%s", err, out)
 	}
 }

@@ -160,6 +160,12 @@ func unreachableChooser(errw io.Writer, in io.Reader, mode string) func(error, t
 	}
 }
 
+// tuiUnreachable is the TUI's answer when S3 stays unreachable before a
+// step starts: the step does not start, and the error says so on the
+// TUI's status line (nothing may be printed under the TUI); starting the
+// step again tries again.
+func tuiUnreachable(error, time.Duration) state.Decision { return state.Stop }
+
 // heldElsewhere refuses, before anything is shown, a run on S3 that
 // someone holds: with a live lease, or an expired one without
 // --take-over. The lock itself is taken with the first event (Begin),

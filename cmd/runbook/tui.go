@@ -37,7 +37,7 @@ func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) err
 	}
 	newRun := false
 	for {
-		w, err := wireOrHeld(ctx, s, doc, &f.engineFlags, wireOptions{NewRun: newRun, Logs: true}, true)
+		w, err := wireOrHeld(ctx, s, doc, &f.engineFlags, wireOptions{NewRun: newRun, Logs: true, Unreachable: tuiUnreachable}, true)
 		if err != nil {
 			return err
 		}
