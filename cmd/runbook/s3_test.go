@@ -380,8 +380,19 @@ func TestS3StatusShowsTheTeamsRuns(t *testing.T) {
 	doc := filepath.Join(dir, "deploy.md")
 	os.WriteFile(doc, []byte("# Deploy\n\n```bash {name=build}\necho built\n```\n\n```bash {name=wait}\nwhile ! test -e "+flag+"; do sleep 0.05; done\n```\n"), 0o644)
 	st := srv.State("team")
-	alice := startLive(t, newMachine(t, srv, "bastion-1").command(bin, "run", "--no-tui", "--yes", "--state", st, doc))
+	alice := startLive(t, newMachine(t, srv, "bastion-1", "RUNBOOK_S3_LEASE=600ms").command(bin, "run", "--no-tui", "--yes", "--state", st, doc))
 	alice.waitOutput(t, "step wait", func(o, _ string) bool { return strings.Contains(o, "> wait") })
+	// the lease is renewed while the step runs: live over four leases
+	loc, _ := state.Parse(st, "")
+	store, err := state.OpenS3(context.Background(), loc, state.S3Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for end := time.Now().Add(2400 * time.Millisecond); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if info, err := store.LockInfo(context.Background(), "deploy.1"); err != nil || info == nil || !info.Live(time.Now()) {
+			t.Fatalf("lease not live during a long step: %+v %v", info, err)
+		}
+	}
 	ic := newMachine(t, srv, "ic-desk")
 	out, err := ic.command(bin, "status", "--state", st).CombinedOutput()
 	if err != nil || !regexp.MustCompile(`(?m)^deploy\.1 +running +1/2 done \(1 running\) +\S+ \S+ +\S+ +bastion-1 +held by \S+@bastion-1 since \d\d:\d\d, lease live$`).Match(out) {
