@@ -96,6 +96,15 @@ func (p *parser) frontMatter() (*FrontMatter, int) {
 				continue
 			}
 			fm.Shell = v.Value
+		case "state":
+			// where runs live: a directory or s3://bucket/prefix (docs/team.md)
+			if v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "" ||
+				strings.Contains(v.Value, "://") && !strings.HasPrefix(strings.TrimSpace(v.Value), "s3://") {
+				p.fmErr(lineOff+v.Line, "state must be a directory or s3://bucket/prefix")
+				continue
+			}
+			fm.State = strings.TrimSpace(v.Value)
+			fm.StateLine = lineOff + v.Line
 		case "session":
 			if v.Kind != yaml.ScalarNode || (v.Value != SessionShared && v.Value != SessionIsolated) {
 				p.fmErr(lineOff+v.Line, fmt.Sprintf("session %q is not %s or %s", v.Value, SessionShared, SessionIsolated))

@@ -287,6 +287,10 @@ type FrontMatter struct {
 	// the doc's steps (each runs in a fresh shell), "" (or `shared`) for
 	// one terminal session (docs/format.md, "Session").
 	Session string `json:"session,omitempty"`
+	// State is where the doc's runs live (`state:`): a directory,
+	// relative to the doc, or s3://bucket/prefix (docs/team.md).
+	State     string `json:"state,omitempty"`
+	StateLine int    `json:"-"`
 }
 
 // SessionIsolated reports whether the doc's front matter turns the shell

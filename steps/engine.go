@@ -38,9 +38,21 @@ type Config struct {
 	Preflights []Preflight               // run once before the first step of this process
 	Who, Host  string                    // "" → current user / hostname
 	Now        func() time.Time          // nil → time.Now
+	// Remote is the run's shared state (S3, runbook/state), nil for a
+	// state directory: it takes the run's lock before the first event of
+	// this process and mirrors every event the journal appends.
+	Remote Remote
 	// DryRun keeps the journal in memory: nothing is written to the state
 	// directory (an existing run is read, not resumed).
 	DryRun bool
+}
+
+// Remote is a shared state a run is mirrored to (runbook/state.Remote).
+type Remote interface {
+	// Begin takes the lock of run, whose last event was seq when it was
+	// read, for who on host; it returns the journal's mirror and the
+	// events to journal first (a take-over).
+	Begin(run string, seq int, who, host string) (journal.Mirror, []journal.Event, error)
 }
 
 // DoneIfTimeout bounds a done-if check of a step that has no timeout: a

@@ -68,6 +68,14 @@ func (e *Engine) begin() (*journal.Writer, *journal.State, []journal.Event, erro
 	o := e.opened
 	var w *journal.Writer
 	var err error
+	// A shared state's lock is taken before anything is written here.
+	var mirror journal.Mirror
+	var shared []journal.Event
+	if e.cfg.Remote != nil && !e.cfg.DryRun {
+		if mirror, shared, err = e.cfg.Remote.Begin(o.Run, e.loaded, e.who, e.host); err != nil {
+			return nil, nil, nil, fmt.Errorf("open run %s: %w", o.Run, err)
+		}
+	}
 	switch {
 	case e.cfg.DryRun:
 		w = journal.Memory(o.Dir, e.loaded)
@@ -79,7 +87,13 @@ func (e *Engine) begin() (*journal.Writer, *journal.State, []journal.Event, erro
 		w, err = openJournal(o.Dir)
 	}
 	if err != nil {
+		if mirror != nil {
+			mirror.Close()
+		}
 		return nil, nil, nil, fmt.Errorf("open run %s: %w", o.Run, err)
+	}
+	if mirror != nil {
+		w.SetMirror(mirror)
 	}
 	var fresh *journal.State
 	if !e.cfg.DryRun && w.Seq() != e.loaded {
@@ -101,7 +115,11 @@ func (e *Engine) begin() (*journal.Writer, *journal.State, []journal.Event, erro
 	} else {
 		e.rec.read(func(cur *journal.State, _ bool) { st = cur.Clone() })
 	}
-	return w, fresh, e.beginEvents(st), nil
+	evs := e.beginEvents(st)
+	if len(shared) > 0 {
+		evs = append(evs[:1:1], append(shared, evs[1:]...)...)
+	}
+	return w, fresh, evs, nil
 }
 
 func (e *Engine) beginEvents(st *journal.State) []journal.Event {

@@ -14,6 +14,7 @@ import (
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
 	"github.com/runbook-sh/runbook/runbook/report"
+	"github.com/runbook-sh/runbook/runbook/state"
 )
 
 // Dynamic shell completion (bash, zsh, fish, PowerShell through cobra's
@@ -35,8 +36,10 @@ func flagCompletions() map[string]cobra.CompletionFunc {
 	return map[string]cobra.CompletionFunc{
 		"only": completeStepIDs(true), "from": completeStepIDs(false),
 		"run": completeRunNames, "format": completeFormats, "set": completeSetNames,
-		"values":    cobra.FixedCompletions([]string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt),
-		"state-dir": cobra.FixedCompletions(nil, cobra.ShellCompDirectiveFilterDirs),
+		"values":         cobra.FixedCompletions([]string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt),
+		"state-dir":      cobra.FixedCompletions(nil, cobra.ShellCompDirectiveFilterDirs),
+		"state":          cobra.FixedCompletions(nil, cobra.ShellCompDirectiveFilterDirs),
+		"if-unreachable": cobra.FixedCompletions([]cobra.Completion{"ask", "wait", "local", "stop"}, cobra.ShellCompDirectiveNoFileComp),
 	}
 }
 
@@ -158,6 +161,16 @@ func completeStepIDs(list bool) cobra.CompletionFunc {
 // journals, so that completing stays instant.
 func completeRunNames(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	dir, _ := cmd.Flags().GetString("state-dir")
+	if st, _ := cmd.Flags().GetString("state"); st != "" {
+		// a run on S3 is completed from this machine's cache of it
+		loc, err := state.Parse(st, "")
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		if dir = loc.Dir; loc.S3() {
+			dir, _ = loc.CacheDir()
+		}
+	}
 	if dir == "" && len(args) > 0 {
 		dir = journal.DefaultStateDir(args[0])
 	}

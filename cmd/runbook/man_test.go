@@ -32,7 +32,7 @@ func TestManPages(t *testing.T) {
 	}
 	want := []string{"runbook-check.1", "runbook-completion-bash.1", "runbook-completion-fish.1", "runbook-completion-powershell.1",
 		"runbook-completion-zsh.1", "runbook-completion.1", "runbook-demo.1", "runbook-list.1", "runbook-report.1",
-		"runbook-run.1", "runbook-status.1", "runbook-version.1", "runbook.1"}
+		"runbook-run.1", "runbook-status.1", "runbook-sync.1", "runbook-version.1", "runbook.1"}
 	if !slices.Equal(pages, want) {
 		t.Errorf("pages %q\nwant %q", pages, want)
 	}

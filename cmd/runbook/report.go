@@ -22,14 +22,12 @@ import (
 
 // reportOptions are the report command's flags and dependencies.
 type reportOptions struct {
-	file     string
-	run      string
-	stateDir string
-	format   string
-	out      string
-	upload   string
-	profile  string
-	region   string
+	stateFlags
+	file   string
+	run    string
+	format string
+	out    string
+	upload string
 
 	// load reads a run directory (journal.Load; tests may swap it).
 	load    func(runDir string) ([]journal.Event, *journal.State, error)
@@ -59,12 +57,10 @@ The report goes to stdout, or atomically to -o OUT. Secrets are masked.`,
 	}
 	f := cmd.Flags()
 	f.Var(runNameFlag{&o.run}, "run", "run name (default: derived from FILE)")
-	f.StringVar(&o.stateDir, "state-dir", "", "state directory (default: .runbook beside FILE)")
 	f.StringVar(&o.format, "format", "md", "report format: "+strings.Join(report.Formats(), ", "))
 	f.StringVarP(&o.out, "output", "o", "", "write the report to this file (atomically) instead of stdout")
 	f.StringVar(&o.upload, "upload", "", "also upload the report to S3, e.g. s3://bucket/prefix/")
-	f.StringVar(&o.profile, "profile", "", "AWS profile for --upload")
-	f.StringVar(&o.region, "region", "", "AWS region for --upload")
+	o.addStateFlags(f, true)
 	return cmd
 }
 
@@ -94,15 +90,19 @@ func runReport(cmd *cobra.Command, s *streams, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	stateDir := o.stateDir
-	if stateDir == "" {
-		stateDir = journal.DefaultStateDir(o.file)
-	}
 	// --run names a lane (its latest run) or one run by its full name;
 	// without it, the doc's own lane (docs/run-model.md).
 	lane := o.run
 	if lane == "" {
 		lane = journal.DefaultRunName(o.file)
+	}
+	loc, err := o.location(doc, o.file)
+	if err != nil {
+		return err
+	}
+	stateDir, remote, err := o.openState(cmd.Context(), loc, inLane(journal.SplitRunNameLane(lane)), true)
+	if err != nil {
+		return err
 	}
 	abs, err := filepath.Abs(o.file)
 	if err != nil {
@@ -122,6 +122,13 @@ func runReport(cmd *cobra.Command, s *streams, o *reportOptions) error {
 	}
 	in := report.Input{Doc: doc, State: st, Events: events, RunDir: runDir,
 		Secrets: secretValues(doc, o.environ), Now: o.now(), Live: runIsLive(stateDir, run)}
+	if remote != nil {
+		info, err := remote.Store.LockInfo(cmd.Context(), run)
+		if err != nil {
+			return err
+		}
+		in.Live = info != nil && info.Live(o.now())
+	}
 
 	var body bytes.Buffer
 	if err := report.Write(&body, o.format, in); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/state"
 	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
@@ -52,7 +53,8 @@ func exitCode(err error) int {
 	}
 	var ue *usageError
 	var de *runbook.Error
-	if errors.As(err, &ue) || errors.As(err, &de) {
+	var he *state.HeldError
+	if errors.As(err, &ue) || errors.As(err, &de) || errors.As(err, &he) {
 		return exitBadCall
 	}
 	return exitFailed
@@ -112,6 +114,7 @@ in line mode, as runbook run does.`,
 		newRunCmd(s),
 		newStatusCmd(s),
 		newReportCmd(s),
+		newSyncCmd(s),
 		newDemoCmd(s),
 		newManCmd(),
 	)

@@ -51,13 +51,13 @@ missing fails before the first step runs.`,
 	}
 	fl := cmd.Flags()
 	f.addFlags(fl)
-	fl.StringVar(&f.stateDir, "state-dir", "", "state directory (default: .runbook beside the file)")
 	fl.StringSliceVar(&f.only, "only", nil, "run only these step ids (comma-separated)")
 	fl.StringVar(&f.from, "from", "", "start at this step id")
 	fl.BoolVar(&f.checks, "checks", false, "also run the check steps of check tables")
 	fl.StringVar(&f.mysqlDSN, "mysql-dsn", "", "MySQL connection for SQL steps (overrides the front matter)")
-	fl.StringVar(&f.profile, "profile", "", "AWS profile")
-	fl.StringVar(&f.region, "region", "", "AWS region")
+	f.addStateFlags(fl, true)
+	fl.BoolVar(&f.takeOver, "take-over", false, "take over a run on S3 whose holder's lease expired (journaled; see docs/team.md)")
+	fl.StringVar(&f.ifUnreachable, "if-unreachable", "", "when S3 stays unreachable before a step: ask, wait, local or stop (default: ask on a terminal, else wait)")
 	return cmd
 }
 
@@ -114,7 +114,21 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	}
 	// Opening has no side effects: a run refused below for a missing
 	// value leaves nothing on disk.
-	w, err := wireEngine(ctx, doc, f.engineFlags, wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun})
+	mode := f.ifUnreachable
+	switch {
+	case mode == "" && inTTY != nil && !f.yes && !useTUI(s, f):
+		mode = "ask"
+	case mode == "":
+		mode = "wait"
+	case mode != "ask" && mode != "wait" && mode != "local" && mode != "stop":
+		return usagef("--if-unreachable %q: want ask, wait, local or stop", mode)
+	}
+	unreachable := unreachableChooser(s.err, s.in, mode)
+	if useTUI(s, f) {
+		unreachable = tuiUnreachable
+	}
+	w, err := wireOrHeld(ctx, s, doc, &f.engineFlags, wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun,
+		Logs: useTUI(s, f), Unreachable: unreachable}, useTUI(s, f))
 	if err != nil {
 		return err
 	}
@@ -127,7 +141,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	ctx, stop := interruptOnSignals(ctx)
 	defer stop()
 
-	opt.Header = openingLine(e, doc.Path, f.dryRun)
+	opt.Header = openingLine(e, doc.Path, w.where(), f.dryRun)
 	if inTTY != nil {
 		opt.ReadSecret = func() (string, error) { return readSecret(ctx, inTTY) }
 	}
@@ -189,7 +203,7 @@ func interruptOnSignals(ctx context.Context) (context.Context, func()) {
 
 // openingLine says which run this is, and why: resumed, or new after a
 // finished one (docs/run-model.md).
-func openingLine(e *steps.Engine, file string, dryRun bool) string {
+func openingLine(e *steps.Engine, file, where string, dryRun bool) string {
 	o := e.Opened()
 	verb := "starting"
 	switch {
@@ -198,7 +212,7 @@ func openingLine(e *steps.Engine, file string, dryRun bool) string {
 	case o.Resume:
 		verb = "resuming"
 	}
-	line := fmt.Sprintf("%s run %s of %s (state: %s)", verb, o.Run, termtext.Escape(file), termtext.Escape(e.RunDir()))
+	line := fmt.Sprintf("%s run %s of %s (state: %s)", verb, o.Run, termtext.Escape(file), termtext.Escape(where))
 	if p := o.Previous; p != nil && !dryRun {
 		if p.Finished {
 			line += fmt.Sprintf("\nrun %s finished %s on %s; this is a new run", p.Run, p.Status, p.Updated.Local().Format("2006-01-02 15:04"))

@@ -69,7 +69,7 @@ func TestANewRunIsTheOneReopenedAndReported(t *testing.T) {
 	if o.Run != "two.2" || o.Resume || o.Previous == nil || o.Previous.Run != "two.1" || o.Previous.Finished {
 		t.Fatalf("new run %+v (previous %+v)", o, o.Previous)
 	}
-	if line := openingLine(w.engine, doc, false); !strings.HasSuffix(line, "\nrun two.1 is left unfinished as it is") {
+	if line := openingLine(w.engine, doc, w.engine.RunDir(), false); !strings.HasSuffix(line, "\nrun two.1 is left unfinished as it is") {
 		t.Errorf("opening line %q", line)
 	}
 	if err := w.engine.Note("", "started over"); err != nil {

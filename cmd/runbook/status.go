@@ -1,62 +1,126 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/state"
 	"github.com/runbook-sh/runbook/runbook/termtext"
 )
 
 func newStatusCmd(s *streams) *cobra.Command {
 	var asJSON bool
-	var stateDir, repair string
+	var repair string
+	var sf stateFlags
 	cmd := &cobra.Command{
 		Use:   "status [FILE]",
 		Short: "List runs and their progress",
-		Long: `List the runs in a state directory with their progress. With FILE, the
-state directory beside it (or --state-dir) and the doc's steps are used, so
-that progress counts steps not started yet and steps changed since they ran.`,
+		Long: `List the runs in a state location with their progress. With FILE, the
+state location of the doc (--state, RUNBOOK_STATE, its front matter's
+state:, else .runbook beside it) and the doc's steps are used, so that
+progress counts steps not started yet and steps changed since they ran.
+On S3 (--state s3://bucket/prefix) every run of the team is listed with
+who holds it, where, and whether its lease is live (docs/team.md).`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			var doc *runbook.Document
-			dir := stateDir
+			file := ""
 			if len(args) == 1 {
 				d, err := runbook.Load(args[0])
 				if err != nil {
 					return err
 				}
-				doc = d
-				if dir == "" {
-					dir = journal.DefaultStateDir(args[0])
-				}
+				doc, file = d, args[0]
 			}
-			if dir == "" {
-				dir = ".runbook"
+			loc, err := sf.location(doc, file)
+			if err != nil {
+				return err
 			}
 			if repair != "" {
-				return repairRun(s, dir, repair)
+				if loc.S3() {
+					return usagef("--repair works on a state directory; a run on S3 is repaired in its cache after `runbook status --state %s`", loc)
+				}
+				return repairRun(s, loc.Dir, repair)
 			}
-			return runStatus(s, dir, doc, asJSON)
+			dir, remote, err := sf.openState(cmd.Context(), loc, nil, false)
+			if err != nil {
+				return err
+			}
+			out, err := journal.StatusOf(dir, doc)
+			if err != nil {
+				return err
+			}
+			if remote != nil {
+				if err := addLocks(cmd.Context(), remote, doc, &out); err != nil {
+					return err
+				}
+			}
+			return printStatus(s, dir, out, asJSON, remote != nil)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (documented in docs/cli.md)")
-	cmd.Flags().StringVar(&stateDir, "state-dir", "", "state directory (default: .runbook beside FILE, or ./.runbook)")
+	sf.addStateFlags(cmd.Flags(), true)
 	cmd.Flags().Var(runNameFlag{&repair}, "repair", "repair the damaged journal of run NAME: keep the events before the damage, save the rest beside it (docs/journal.md)")
 	return cmd
 }
 
-func runStatus(s *streams, dir string, doc *runbook.Document, asJSON bool) error {
-	out, err := journal.StatusOf(dir, doc)
-	if err != nil {
-		return err
+// addLocks says who holds each run of an S3 location, and where each
+// run is (its S3 URL rather than the local cache).
+func addLocks(ctx context.Context, r *state.Remote, doc *runbook.Document, out *journal.StatusJSON) error {
+	loc := r.Store.Location()
+	out.StateDir = loc.String()
+	now := time.Now()
+	for i := range out.Runs {
+		run := &out.Runs[i]
+		info, err := r.Store.LockInfo(ctx, run.Name)
+		if err != nil {
+			return err
+		}
+		run.Live = false
+		if info != nil && info.Live(now) && run.Error == "" {
+			// held on another machine: its running step is running, not
+			// interrupted, as the holder's own screen shows it
+			*run = liveView(r, doc, run.Name)
+		}
+		run.Dir = strings.TrimSuffix(loc.String(), "/") + "/" + run.Name
+		if info != nil {
+			live := info.Live(now)
+			run.Live = live
+			run.Lock = &journal.LockJSON{Who: info.Who, Host: info.Host, PID: info.PID, Since: info.Start,
+				Expires: info.Expires.UTC(), Live: live, Text: "held by " + info.Describe(now)}
+		}
+		if n := r.Ahead(run.Name); n > 0 && run.Error == "" {
+			run.Error = fmt.Sprintf("this machine has %d event(s) not in S3: `runbook sync` pushes them", n)
+		}
 	}
+	return nil
+}
+
+// liveView is a cached run seen as live (its holder's lease is).
+func liveView(r *state.Remote, doc *runbook.Document, name string) journal.RunJSON {
+	dir := journal.RunDir(r.Cache, name)
+	_, st, err := journal.Load(dir)
+	if err != nil {
+		lane, _ := journal.SplitRunName(name)
+		return journal.RunJSON{Name: name, Lane: lane, Status: journal.RunUnreadable, Counts: map[string]int{}, Error: err.Error()}
+	}
+	d := doc
+	if d == nil && st.Doc != "" {
+		d, _ = runbook.Load(st.Doc) // gone or unreadable: counts from the journal alone
+	}
+	return journal.NewView(d, st, true).JSON(name, dir)
+}
+
+func printStatus(s *streams, dir string, out journal.StatusJSON, asJSON, shared bool) error {
 	if asJSON {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
@@ -66,13 +130,17 @@ func runStatus(s *streams, dir string, doc *runbook.Document, asJSON bool) error
 	hw := termtext.NewWriter(s.out)
 	defer hw.Flush()
 	if len(out.Runs) == 0 {
-		fmt.Fprintf(hw, "no runs in %s\n", dir)
+		fmt.Fprintf(hw, "no runs in %s\n", out.StateDir)
 		return nil
 	}
 	tw := tabwriter.NewWriter(hw, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tSTATUS\tPROGRESS\tUPDATED\tWHO\tDOC")
+	if shared {
+		fmt.Fprintln(tw, "RUN\tSTATUS\tPROGRESS\tUPDATED\tWHO\tWHERE\tLOCK")
+	} else {
+		fmt.Fprintln(tw, "RUN\tSTATUS\tPROGRESS\tUPDATED\tWHO\tDOC")
+	}
 	for _, r := range out.Runs {
-		if r.Error != "" {
+		if r.Error != "" && r.Status == journal.RunUnreadable {
 			fmt.Fprintf(tw, "%s\tunreadable\t-\t-\t-\t%s\n", r.Name, r.Error)
 			continue
 		}
@@ -80,7 +148,18 @@ func runStatus(s *streams, dir string, doc *runbook.Document, asJSON bool) error
 		if r.Updated != nil {
 			updated = r.Updated.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Status, progress(r), updated, r.Who, r.Doc)
+		if !shared {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Status, progress(r), updated, r.Who, r.Doc)
+			continue
+		}
+		lock := "-"
+		if r.Lock != nil {
+			lock = r.Lock.Text
+		}
+		if r.Error != "" {
+			lock += "; " + r.Error
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Status, progress(r), updated, r.Who, r.Host, lock)
 	}
 	return tw.Flush()
 }

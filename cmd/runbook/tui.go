@@ -43,7 +43,7 @@ func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) err
 	}
 	newRun, flags := false, f.engineFlags
 	for {
-		w, err := wireEngine(ctx, doc, flags, wireOptions{NewRun: newRun})
+		w, err := wireOrHeld(ctx, s, doc, &flags, wireOptions{NewRun: newRun, Logs: true, Unreachable: tuiUnreachable}, true)
 		if err != nil {
 			return err
 		}

@@ -10,10 +10,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/runbook/state"
 	"github.com/runbook-sh/runbook/steps"
 	"github.com/runbook-sh/runbook/steps/shell"
 	"github.com/runbook-sh/runbook/steps/sql"
@@ -21,13 +24,16 @@ import (
 
 // engineFlags are the flags that shape an engine, shared by run and the TUI.
 type engineFlags struct {
+	stateFlags
 	run      string
-	stateDir string
 	sets     []string
 	values   string
 	mysqlDSN string
-	profile  string
-	region   string
+	// takeOver takes over a run on S3 whose lock's lease expired.
+	takeOver bool
+	// ifUnreachable is what to do when S3 stays unreachable before a
+	// step starts: ask (a terminal), wait, local or stop.
+	ifUnreachable string
 }
 
 // wired is an opened engine with the executors it owns. It is the only
@@ -35,6 +41,7 @@ type engineFlags struct {
 type wired struct {
 	engine *steps.Engine
 	sql    *sql.Executor
+	remote *state.Remote // the run's S3 state, nil for a directory
 }
 
 // wireOptions are the choices that depend on where the run is shown.
@@ -45,6 +52,10 @@ type wireOptions struct {
 	DryRun bool
 	// NewRun starts the lane's next run even if its latest is unfinished.
 	NewRun bool
+	// Logs fetches the logs of an S3 run (the TUI shows past output).
+	Logs bool
+	// Unreachable decides what to do when S3 stays unreachable.
+	Unreachable func(error, time.Duration) state.Decision
 }
 
 // wireEngine opens the run of doc (no side effects: see steps.Open) with
@@ -66,13 +77,32 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 	if err != nil {
 		return nil, err
 	}
+	loc, err := f.location(doc, doc.Path)
+	if err != nil {
+		return nil, err
+	}
+	lane := f.run
+	if lane == "" {
+		lane = journal.DefaultRunName(doc.Path)
+	}
+	f.unreachable = o.Unreachable
+	stateDir, remote, err := f.openState(ctx, loc, inLane(lane), o.Logs)
+	if err != nil {
+		return nil, err
+	}
 	sh := shell.New(shell.Options{NoPTY: o.NoPTY})
 	reg := steps.NewRegistry()
 	reg.Register(runbook.KindShell, sh)
 	reg.Register(runbook.KindCheck, sh)
 	cfg := steps.Config{
-		Doc: doc, Registry: reg, StateDir: f.stateDir, Run: f.run, NewRun: o.NewRun,
+		Doc: doc, Registry: reg, StateDir: stateDir, Run: f.run, NewRun: o.NewRun,
 		Sets: sets, Values: values, DryRun: o.DryRun, Environ: a.StepEnv(os.Environ()),
+		Host: os.Getenv("RUNBOOK_HOST"),
+	}
+	if remote != nil {
+		remote.TakeOver = f.takeOver
+		remote.Mirror.Unreachable = o.Unreachable
+		cfg.Remote = remote
 	}
 	a.AddTo(&cfg)
 	e, err := steps.Open(ctx, cfg)
@@ -82,11 +112,16 @@ func wireEngine(ctx context.Context, doc *runbook.Document, f engineFlags, o wir
 	if err := checkSessionSets(doc, e, session); err != nil {
 		return nil, err
 	}
+	if remote != nil && !o.DryRun {
+		if err := heldElsewhere(ctx, remote, e, f.takeOver); err != nil {
+			return nil, err
+		}
+	}
 	dsnFlag := f.mysqlDSN
 	if dsnFlag == "" {
 		dsnFlag = os.Getenv("RUNBOOK_MYSQL_DSN")
 	}
-	w := &wired{engine: e, sql: sql.New(sql.Options{DSN: sqlDSN(doc, dsnFlag, e.Expand), Dir: filepath.Dir(doc.Path)})}
+	w := &wired{engine: e, remote: remote, sql: sql.New(sql.Options{DSN: sqlDSN(doc, dsnFlag, e.Expand), Dir: filepath.Dir(doc.Path)})}
 	reg.Register(runbook.KindSQL, w.sql)
 	if p := a.Preflight(e); p != nil {
 		e.AddPreflight(p)

@@ -214,3 +214,10 @@ func firstDoc(path string) (string, error) {
 	}
 	return e.Doc, nil
 }
+
+// SplitRunNameLane is the lane of a run name given as a lane or a run's
+// full name ("deploy" or "deploy.3" → "deploy").
+func SplitRunNameLane(name string) string {
+	lane, _ := SplitRunName(name)
+	return lane
+}

@@ -116,3 +116,22 @@ func LockHolder(runDir string) *Holder {
 	}
 	return &Holder{User: "unknown"}
 }
+
+// Acquire takes the lock of the run in runDir (creating the run
+// directory), for a caller that writes the run without a Writer
+// (runbook/state's DirStore). Closing the file releases it.
+func Acquire(runDir string) (io.Closer, error) {
+	stateDir, _ := runDirs(runDir)
+	if err := prepareStateDir(stateDir); err != nil {
+		return nil, err
+	}
+	if err := os.Mkdir(runDir, dirPerm); err != nil && !os.IsExist(err) {
+		return nil, &runbook.Error{Path: runDir, Err: fmt.Errorf("cannot create the run directory: %w", pathCause(err))}
+	}
+	rd, err := openDir(runDir)
+	if err != nil {
+		return nil, &runbook.Error{Path: runDir, Err: fmt.Errorf("open the run: %w", pathCause(err))}
+	}
+	defer rd.Close()
+	return acquire(rd, runDir)
+}

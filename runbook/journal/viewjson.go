@@ -34,6 +34,22 @@ type RunJSON struct {
 	// Error says why the run's journal could not be read (status
 	// "unreadable"; the rest is then mostly empty).
 	Error string `json:"error,omitempty"`
+	// Lock is who holds a run of a shared state (S3) and until when;
+	// absent for a state directory and for a run nobody holds.
+	Lock *LockJSON `json:"lock,omitempty"`
+}
+
+// LockJSON is the lock of a run in a shared state (docs/team.md).
+type LockJSON struct {
+	Who     string    `json:"who"`
+	Host    string    `json:"host"`
+	PID     int       `json:"pid"`
+	Since   time.Time `json:"since"`
+	Expires time.Time `json:"expires"`
+	// Live: the lease has not expired (the holder is presumably running).
+	Live bool `json:"live"`
+	// Text is "held by alice@bastion-1 since 14:02, lease live".
+	Text string `json:"text"`
 }
 
 // RunUnreadable is the status of a run whose journal cannot be read.

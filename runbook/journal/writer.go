@@ -40,6 +40,9 @@ type Writer struct {
 	broken error
 	// dirty is set while an event written by AppendUnsynced is not synced.
 	dirty bool
+	// mirror copies the journal to a shared state (SetMirror); nil for a
+	// run kept only here.
+	mirror Mirror
 }
 
 // journalNew is the name a new journal has until its first event is in it.
@@ -209,20 +212,25 @@ func (w *Writer) sync() error {
 	if w.broken != nil {
 		return w.broken
 	}
-	if w.f == nil || !w.dirty {
-		return nil
+	if w.f != nil && w.dirty {
+		if err := datasync(w.f); err != nil {
+			w.broken = fmt.Errorf("journal sync: %w", err)
+			return w.broken
+		}
+		w.dirty = false
 	}
-	if err := datasync(w.f); err != nil {
-		w.broken = fmt.Errorf("journal sync: %w", err)
-		return w.broken
-	}
-	w.dirty = false
-	return nil
+	// what is shown after a sync is in the shared state too
+	return w.mirrorWait()
 }
 
 func (w *Writer) append(e Event, sync bool) (Event, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return w.appendLocked(e, sync)
+}
+
+// appendLocked is append with w.mu held.
+func (w *Writer) appendLocked(e Event, sync bool) (Event, error) {
 	if w.broken != nil {
 		return Event{}, w.broken
 	}
@@ -252,13 +260,18 @@ func (w *Writer) append(e Event, sync bool) (Event, error) {
 			return Event{}, w.broken
 		}
 		w.dirty = true
-		if sync {
-			if err := w.sync(); err != nil {
-				return Event{}, err
-			}
-		}
 	}
 	w.seq = e.Seq
+	if w.rd != nil {
+		if err := w.mirrorEvent(e, line); err != nil {
+			return Event{}, err
+		}
+	}
+	if sync && w.f != nil {
+		if err := w.sync(); err != nil {
+			return Event{}, err
+		}
+	}
 	return e, nil
 }
 
@@ -307,7 +320,12 @@ func (w *Writer) Close() error {
 	if w.rd == nil {
 		return nil
 	}
-	return errors.Join(w.sync(), w.closeFiles())
+	err := w.sync()
+	if w.mirror != nil {
+		err = errors.Join(err, w.mirror.Close())
+		w.mirror = nil
+	}
+	return errors.Join(err, w.closeFiles())
 }
 
 // Log is the output log of one attempt. The file is created on the first
@@ -323,6 +341,8 @@ type Log struct {
 	created bool
 	f       *os.File
 	err     error
+	// done is told the log is complete (the Writer's mirror uploads it).
+	done func(rel string)
 }
 
 // Log returns the log of one attempt; several Log values for the same
@@ -330,7 +350,11 @@ type Log struct {
 func (w *Writer) Log(step string, attempt int) *Log {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return &Log{logs: w.logs, rel: LogPath(step, attempt), discard: w.logs == nil}
+	l := &Log{logs: w.logs, rel: LogPath(step, attempt), discard: w.logs == nil}
+	if m := w.mirror; m != nil {
+		l.done = m.Log
+	}
+	return l
 }
 
 // Write appends to the log file, creating it (0600) on first use.
@@ -376,6 +400,9 @@ func (l *Log) Close() error {
 	l.discard = true // a closed log ignores late writes instead of reopening
 	if err != nil {
 		return fmt.Errorf("step log %s: %w", l.rel, err)
+	}
+	if l.done != nil {
+		l.done(l.rel)
 	}
 	return nil
 }
