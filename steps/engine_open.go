@@ -30,6 +30,10 @@ func (e *Engine) pick(stateDir string) (*journal.State, error) {
 	case len(refs) > 0:
 		latest := refs[0]
 		events, st, err := journal.Load(latest.Dir)
+		if h := journal.LockHolder(latest.Dir); err != nil && h != nil {
+			// being started by another process (journal.LaneRuns)
+			return nil, &runbook.Error{Path: latest.Dir, Err: &journal.InUseError{Run: latest.Name, Holder: h}}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("open run %s: %w", latest.Name, err)
 		}

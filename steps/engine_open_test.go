@@ -173,3 +173,27 @@ func TestFinishIgnoresStepsRemovedFromTheDoc(t *testing.T) {
 		t.Fatalf("finished %v with status %q, want ok", st.Finished, st.Status)
 	}
 }
+
+// A run another process is starting (its lock taken, its first event not
+// written yet) is not skipped: opening the doc in that window used to
+// start a second run of it beside the first (cmd/runbook's
+// TestRunInUseNamesItsHolder failed under load that way). It is refused,
+// naming the holder.
+func TestOpenRefusesARunBeingStarted(t *testing.T) {
+	doc := testDoc(t, step("a", ""))
+	e, _ := open(t, doc, &fakeExec{})
+	dir := e.Opened().Dir
+	e.Close()
+	w, err := journal.Create(dir) // another process's lock, before its first event
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	reg := NewRegistry()
+	reg.Register(runbook.KindShell, &fakeExec{})
+	_, err = Open(context.Background(), Config{Doc: doc, Registry: reg, Environ: []string{"PATH=/bin"}, Who: "bo", Host: "laptop"})
+	var inUse *journal.InUseError
+	if !errors.As(err, &inUse) || inUse.Holder == nil || inUse.Holder.PID != os.Getpid() {
+		t.Fatalf("open while another process starts the run: %v, want the run in use, naming its holder", err)
+	}
+}

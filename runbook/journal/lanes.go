@@ -88,6 +88,13 @@ func LaneRuns(stateDir, lane, docAbs string) ([]RunRef, error) {
 	var out []RunRef
 	for _, r := range all {
 		ok, doc := belongsTo(r.Dir, docAbs)
+		if !ok && doc == "" && LockHolder(r.Dir) != nil {
+			// A run another process is starting right now: its lock is
+			// taken, its first event not written yet. It is the lane's
+			// latest run, and opening it says who holds it; skipping it
+			// would start a second run of the doc beside it.
+			ok = true
+		}
 		if ok {
 			r.Doc = doc
 			out = append(out, r)
