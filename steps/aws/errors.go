@@ -93,96 +93,123 @@ func Explain(err error, profile string) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	action, resource := actionOf(err)
-	on := action
-	if resource != "" {
-		on += " on " + resource
-	}
-	login := "aws sso login"
-	if profile != "" {
-		login += " --profile " + profile
-	}
-	mk := func(k Kind, format string, args ...any) error {
-		return &Error{Kind: k, Msg: oneLine(fmt.Sprintf(format, args...)), Err: err}
-	}
-
+	x := newExplainer(err, profile)
 	var pne config.SharedConfigProfileNotExistError
 	if errors.As(err, &pne) {
-		return mk(KindNoProfile, "aws: profile %q is not in ~/.aws/config or ~/.aws/credentials (check --profile / AWS_PROFILE, or run `aws configure --profile %s`)", pne.Profile, pne.Profile)
+		return x.mk(KindNoProfile, "aws: profile %q is not in ~/.aws/config or ~/.aws/credentials (check --profile / AWS_PROFILE, or run `aws configure --profile %s`)", pne.Profile, pne.Profile)
 	}
 	var ite *ssocreds.InvalidTokenError
 	if errors.As(err, &ite) || containsAny(err.Error(),
 		"cached SSO token", // missing, unreadable, expired or not refreshable
 		"unable to refresh SSO token") {
-		return mk(KindSSOExpired, "aws: the SSO session%s has expired or was never started: run `%s` and try again", forProfile(profile), login)
+		return x.mk(KindSSOExpired, "aws: the SSO session%s has expired or was never started: run `%s` and try again", forProfile(profile), x.login)
 	}
-
 	var te *timeoutError
 	if errors.As(err, &te) {
-		return mk(KindTimeout, "aws: no answer for %s%s within %s: check the network, VPN or proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL if set, then try again", action, endpointOf(err), te.limit)
+		return x.mk(KindTimeout, "aws: no answer for %s%s within %s: check the network, VPN or proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL if set, then try again", x.action, endpointOf(err), te.limit)
 	}
-
 	var api smithy.APIError
 	if errors.As(err, &api) {
-		code, msg := api.ErrorCode(), api.ErrorMessage()
-		switch {
-		case action == "sso:GetRoleCredentials" && code == "UnauthorizedException":
-			return mk(KindSSOExpired, "aws: the SSO session%s has expired: run `%s` and try again", forProfile(profile), login)
-		case oneOf(code, "ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"):
-			return mk(KindExpired, "aws: the credentials have expired (%s from %s): get fresh ones (`%s` for SSO, or renew AWS_SESSION_TOKEN) and try again", code, action, login)
-		case oneOf(code, "InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AuthFailure"):
-			return mk(KindInvalidCredentials, "aws: AWS does not accept these credentials (%s from %s): check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the profile%s", code, action, forProfile(profile))
-		case oneOf(code, "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden", "AllAccessDisabled"):
-			who, act, res := "", action, resource
-			if m := iamUser.FindStringSubmatch(msg); m != nil {
-				who = m[1]
-			}
-			if m := iamAction.FindStringSubmatch(msg); m != nil {
-				act = m[1]
-			}
-			if m := iamResource.FindStringSubmatch(msg); m != nil {
-				res = strings.TrimRight(m[1], ".,;")
-			}
-			subject := "these credentials"
-			if who != "" {
-				subject = who
-			}
-			target := act
-			if res != "" {
-				target += " on " + res
-			}
-			hint := "ask for that permission in the IAM policy (see docs/aws.md)"
-			if strings.Contains(msg, "explicit deny") {
-				hint = "an explicit Deny in a policy blocks it (see docs/aws.md)"
-			}
-			return mk(KindAccessDenied, "aws: access denied: %s may not perform %s; %s", subject, target, hint)
-		case isThrottle(code):
-			tries := ""
-			var mae *retry.MaxAttemptsError
-			if errors.As(err, &mae) {
-				tries = fmt.Sprintf(" after %d attempt", mae.Attempt)
-				if mae.Attempt != 1 {
-					tries += "s"
-				}
-			}
-			return mk(KindThrottled, "aws: %s is throttled by AWS (%s)%s; the SDK already retried with backoff, so wait a minute and try again", on, code, tries)
-		case oneOf(code, "ResourceNotFoundException", "ParameterNotFound", "ParameterVersionNotFound", "NoSuchBucket", "NotFound"):
-			return mk(KindNotFound, "aws: %s: not found (%s)%s", on, code, inRegion(err))
-		}
-		if msg == "" {
-			msg = code
-		} else {
-			msg = code + ": " + msg
-		}
-		return mk(KindOther, "aws: %s: %s", on, msg)
+		return x.apiError(api)
 	}
-
 	text := err.Error()
 	if errors.Is(err, context.DeadlineExceeded) && !strings.Contains(text, "no EC2 IMDS role found") {
 		return err
 	}
+	return x.local(text)
+}
+
+// explainer holds what every explanation of one error names: the call
+// (action, resource), the profile and its `aws sso login` command.
+type explainer struct {
+	err                        error
+	profile, action, on, login string
+	resource                   string
+}
+
+func newExplainer(err error, profile string) *explainer {
+	x := &explainer{err: err, profile: profile, login: "aws sso login"}
+	x.action, x.resource = actionOf(err)
+	x.on = x.action
+	if x.resource != "" {
+		x.on += " on " + x.resource
+	}
+	if profile != "" {
+		x.login += " --profile " + profile
+	}
+	return x
+}
+
+func (x *explainer) mk(k Kind, format string, args ...any) error {
+	return &Error{Kind: k, Msg: oneLine(fmt.Sprintf(format, args...)), Err: x.err}
+}
+
+// apiError explains an error AWS answered with.
+func (x *explainer) apiError(api smithy.APIError) error {
+	code, msg := api.ErrorCode(), api.ErrorMessage()
+	switch {
+	case x.action == "sso:GetRoleCredentials" && code == "UnauthorizedException":
+		return x.mk(KindSSOExpired, "aws: the SSO session%s has expired: run `%s` and try again", forProfile(x.profile), x.login)
+	case oneOf(code, "ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"):
+		return x.mk(KindExpired, "aws: the credentials have expired (%s from %s): get fresh ones (`%s` for SSO, or renew AWS_SESSION_TOKEN) and try again", code, x.action, x.login)
+	case oneOf(code, "InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AuthFailure"):
+		return x.mk(KindInvalidCredentials, "aws: AWS does not accept these credentials (%s from %s): check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the profile%s", code, x.action, forProfile(x.profile))
+	case oneOf(code, "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden", "AllAccessDisabled"):
+		return x.accessDenied(msg)
+	case isThrottle(code):
+		tries := ""
+		var mae *retry.MaxAttemptsError
+		if errors.As(x.err, &mae) {
+			tries = fmt.Sprintf(" after %d attempt", mae.Attempt)
+			if mae.Attempt != 1 {
+				tries += "s"
+			}
+		}
+		return x.mk(KindThrottled, "aws: %s is throttled by AWS (%s)%s; the SDK already retried with backoff, so wait a minute and try again", x.on, code, tries)
+	case oneOf(code, "ResourceNotFoundException", "ParameterNotFound", "ParameterVersionNotFound", "NoSuchBucket", "NotFound"):
+		return x.mk(KindNotFound, "aws: %s: not found (%s)%s", x.on, code, inRegion(x.err))
+	}
+	if msg == "" {
+		msg = code
+	} else {
+		msg = code + ": " + msg
+	}
+	return x.mk(KindOther, "aws: %s: %s", x.on, msg)
+}
+
+// accessDenied names who may not do what on what, from IAM's message
+// when it says so.
+func (x *explainer) accessDenied(msg string) error {
+	who, act, res := "", x.action, x.resource
+	if m := iamUser.FindStringSubmatch(msg); m != nil {
+		who = m[1]
+	}
+	if m := iamAction.FindStringSubmatch(msg); m != nil {
+		act = m[1]
+	}
+	if m := iamResource.FindStringSubmatch(msg); m != nil {
+		res = strings.TrimRight(m[1], ".,;")
+	}
+	subject := "these credentials"
+	if who != "" {
+		subject = who
+	}
+	target := act
+	if res != "" {
+		target += " on " + res
+	}
+	hint := "ask for that permission in the IAM policy (see docs/aws.md)"
+	if strings.Contains(msg, "explicit deny") {
+		hint = "an explicit Deny in a policy blocks it (see docs/aws.md)"
+	}
+	return x.mk(KindAccessDenied, "aws: access denied: %s may not perform %s; %s", subject, target, hint)
+}
+
+// local explains an error that never got an answer from AWS: no region,
+// no credentials, or no connection.
+func (x *explainer) local(text string) error {
 	if strings.Contains(text, "Missing Region") {
-		return mk(KindNoRegion, "aws: no AWS region is configured: set AWS_REGION, pass --region, or set region in the profile%s", forProfile(profile))
+		return x.mk(KindNoRegion, "aws: no AWS region is configured: set AWS_REGION, pass --region, or set region in the profile%s", forProfile(x.profile))
 	}
 	// The chain ends with the instance role: when even that has nothing,
 	// there were no credentials anywhere.
@@ -190,38 +217,33 @@ func Explain(err error, profile string) error {
 		"no EC2 IMDS role found",
 		"static credentials are empty",
 		"anonymous credentials") {
-		return mk(KindNoCredentials, "no AWS credentials found: set AWS_PROFILE or run `aws configure` / `aws sso login`")
+		return x.mk(KindNoCredentials, "no AWS credentials found: set AWS_PROFILE or run `aws configure` / `aws sso login`")
 	}
 	if _, cause, ok := strings.Cut(text, "get credentials: "); ok {
 		// credential_process, web identity, a container endpoint: the
 		// SDK's message is all there is, but say what failed.
-		return mk(KindNoCredentials, "aws: could not get credentials%s: %s", forProfile(profile), cause)
+		return x.mk(KindNoCredentials, "aws: could not get credentials%s: %s", forProfile(x.profile), cause)
 	}
 	var ue *url.Error
 	var oe *net.OpError
 	var se *smithyhttp.RequestSendError
-	isURL, isNet, isSend := errors.As(err, &ue), errors.As(err, &oe), errors.As(err, &se)
-	if isURL || isNet || isSend {
-		host := ""
-		if ue != nil {
-			if u, perr := url.Parse(ue.URL); perr == nil {
-				host = u.Scheme + "://" + u.Host
-			}
-		}
-		cause := text
-		switch {
-		case oe != nil:
-			cause = oe.Op + ": " + oe.Err.Error() // "dial: connect: connection refused"
-		case ue != nil:
-			cause = ue.Err.Error()
-		}
-		where := "the AWS endpoint"
-		if host != "" {
-			where += " " + host
-		}
-		return mk(KindUnreachable, "aws: cannot reach %s for %s: %s (check the network or proxy, and AWS_ENDPOINT_URL if set)", where, action, cause)
+	isURL, isNet, isSend := errors.As(x.err, &ue), errors.As(x.err, &oe), errors.As(x.err, &se)
+	if !isURL && !isNet && !isSend {
+		return x.mk(KindOther, "aws: %s: %v", x.on, x.err)
 	}
-	return mk(KindOther, "aws: %s: %v", on, err)
+	where, cause := "the AWS endpoint", text
+	if ue != nil {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			where += " " + u.Scheme + "://" + u.Host
+		}
+	}
+	switch {
+	case oe != nil:
+		cause = oe.Op + ": " + oe.Err.Error() // "dial: connect: connection refused"
+	case ue != nil:
+		cause = ue.Err.Error()
+	}
+	return x.mk(KindUnreachable, "aws: cannot reach %s for %s: %s (check the network or proxy, and AWS_ENDPOINT_URL if set)", where, x.action, cause)
 }
 
 // endpointOf is " from https://host" when the error names the URL.

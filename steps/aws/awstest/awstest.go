@@ -140,24 +140,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), 500)
 		return
 	}
-	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
-	switch target := r.Header.Get("X-Amz-Target"); {
-	case target != "":
-		svc, op, _ := strings.Cut(target, ".")
-		rec.Op = map[string]string{"secretsmanager": "secretsmanager", "AmazonSSM": "ssm"}[svc] + ":" + op
-		_ = json.Unmarshal(body, &rec.Decoded)
-	case strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded"):
-		form, _ := url.ParseQuery(string(body))
-		rec.Op = "sts:" + form.Get("Action")
-		rec.Decoded = map[string]any{}
-		for k := range form {
-			rec.Decoded[k] = form.Get(k)
-		}
-	case r.Method == http.MethodPut:
-		rec.Op = "s3:PutObject"
-	default:
-		rec.Op = "unknown:" + r.Method + " " + r.URL.Path
-	}
+	rec := decode(r, body)
 	f.mu.Lock()
 	f.reqs = append(f.reqs, rec)
 	fail, failing := f.fail[rec.Op]
@@ -165,7 +148,6 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		delete(f.fail, rec.Op)
 	}
 	hdrs := maps.Clone(f.failHeaders)
-	account, arn := f.account, f.arn
 	f.mu.Unlock()
 
 	if failing {
@@ -175,8 +157,16 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.writeError(w, rec.Op, fail)
 		return
 	}
+	f.answer(w, r, rec)
+}
+
+// answer gives the canned answer of a request that is not made to fail.
+func (f *Server) answer(w http.ResponseWriter, r *http.Request, rec Request) {
 	switch rec.Op {
 	case "sts:GetCallerIdentity":
+		f.mu.Lock()
+		account, arn := f.account, f.arn
+		f.mu.Unlock()
 		w.Header().Set("Content-Type", "text/xml")
 		fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <GetCallerIdentityResult>
@@ -224,6 +214,30 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.t.Errorf("fake AWS: unexpected request %s %s target=%q", r.Method, r.URL, r.Header.Get("X-Amz-Target"))
 		http.Error(w, "unexpected", 500)
 	}
+}
+
+// decode records a request and names its operation ("sts:GetCallerIdentity")
+// from the protocol's markers: a JSON target header, a query form, a PUT.
+func decode(r *http.Request, body []byte) Request {
+	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+	switch target := r.Header.Get("X-Amz-Target"); {
+	case target != "":
+		svc, op, _ := strings.Cut(target, ".")
+		rec.Op = map[string]string{"secretsmanager": "secretsmanager", "AmazonSSM": "ssm"}[svc] + ":" + op
+		_ = json.Unmarshal(body, &rec.Decoded)
+	case strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded"):
+		form, _ := url.ParseQuery(string(body))
+		rec.Op = "sts:" + form.Get("Action")
+		rec.Decoded = map[string]any{}
+		for k := range form {
+			rec.Decoded[k] = form.Get(k)
+		}
+	case r.Method == http.MethodPut:
+		rec.Op = "s3:PutObject"
+	default:
+		rec.Op = "unknown:" + r.Method + " " + r.URL.Path
+	}
+	return rec
 }
 
 // writeError answers in the error format of the operation's protocol.
