@@ -266,7 +266,7 @@ func TestS3Kill9ResumedByTheOtherMachine(t *testing.T) {
 		shown := out.String()
 		mu.Unlock()
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-			t.Fatalf("round %d: the run ended on its own (exit %d) before its kill:\n%s", round, cmd.ProcessState.ExitCode(), shown)
+			t.Fatalf("round %d: the run ended on its own (exit %d) before its kill:\n%s\nstderr:\n%s", round, cmd.ProcessState.ExitCode(), shown, errb.String())
 		}
 		// the machine that resumed shows the step the last kill cut short
 		if cut != "" && shownStarted.MatchString(shown) {
