@@ -84,7 +84,7 @@ func (d *DirStore) Append(_ context.Context, run string, seq int, line []byte) e
 	if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
 		return err
 	}
-	return writeLines(dir, [][]byte{line})
+	return appendLines(dir, [][]byte{line})
 }
 
 // Lock takes the run's flock; a directory's lock lives as long as its

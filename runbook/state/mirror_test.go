@@ -110,3 +110,64 @@ func TestMirrorStopsWhenTakenOver(t *testing.T) {
 	}
 	w.Close()
 }
+
+// TestPullDropsACrashTail: events a killed runbook appended locally but
+// never uploaded were never shown (a shown event is in S3 first). When
+// the run is opened again on that machine, S3 is the run's truth: the
+// tail is kept aside and the run is not held behind `runbook sync`
+// (which another machine's later events would refuse: the engineer was
+// stuck). A tail that went on locally on purpose (state-local) still
+// waits for sync.
+func TestPullDropsACrashTail(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		tail      []string
+		wantAhead bool
+	}{
+		{"crash", []string{`{"v":1,"seq":3,"type":"step-started","step":"b","attempt":1}`}, false},
+		{"deliberate", []string{`{"v":1,"seq":3,"type":"state-local","note":"unreachable"}`, `{"v":1,"seq":4,"type":"step-started","step":"b","attempt":1}`}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newTestRemote(t, 3*time.Second)
+			pushed := []string{`{"v":1,"seq":1,"type":"run-started","run":"deploy.1"}`, `{"v":1,"seq":2,"type":"step-started","step":"a","attempt":1}`}
+			for i, l := range pushed {
+				if err := r.Store.Append(ctx, "deploy.1", i+1, []byte(l)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			dir := journal.RunDir(r.Cache, "deploy.1")
+			os.MkdirAll(filepath.Join(dir, journal.LogDir), 0o700)
+			all := strings.Join(append(pushed, tc.tail...), "\n") + "\n"
+			if err := os.WriteFile(filepath.Join(dir, journal.JournalFile), []byte(all), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Pull(ctx, nil, false); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(filepath.Join(dir, journal.JournalFile))
+			if ahead := r.Ahead("deploy.1") > 0; ahead != tc.wantAhead {
+				t.Fatalf("ahead = %v, want %v", ahead, tc.wantAhead)
+			}
+			if tc.wantAhead {
+				if string(got) != all {
+					t.Fatalf("a deliberate local tail was changed:\n%s", got)
+				}
+				return
+			}
+			if want := strings.Join(pushed, "\n") + "\n"; string(got) != want {
+				t.Fatalf("cached journal after pull:\n%s\nwant S3's events:\n%s", got, want)
+			}
+			kept, _ := filepath.Glob(filepath.Join(r.Cache, ".diverged", "deploy.1-*.unpushed.jsonl"))
+			if len(kept) != 1 {
+				t.Fatalf("the dropped tail was not kept: %v", kept)
+			}
+			if b, _ := os.ReadFile(kept[0]); string(b) != tc.tail[0]+"\n" {
+				t.Fatalf("kept tail = %q", b)
+			}
+			if _, _, err := r.Begin("deploy.1", 2, "alice", "bastion-1"); err != nil {
+				t.Fatalf("begin after the crash tail gave way: %v", err)
+			}
+		})
+	}
+}

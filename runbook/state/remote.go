@@ -97,6 +97,9 @@ func (r *Remote) pullRun(ctx context.Context, run string, logs bool) error {
 	switch {
 	case n > 0 && len(fresh) == 0:
 		// S3 has fewer events: the local tail was never pushed.
+		if deliberate, err := r.dropCrashTail(ctx, run, dir, local); err != nil || !deliberate {
+			return err // a crash tail gave way to S3: the run reads as S3 has it
+		}
 		r.mu.Lock()
 		r.ahead[run] = n
 		r.mu.Unlock()
@@ -112,13 +115,53 @@ func (r *Remote) pullRun(ctx context.Context, run string, logs bool) error {
 	case n > 0:
 		fresh = fresh[1:]
 	}
-	if err := writeLines(dir, fresh); err != nil {
+	if err := appendLines(dir, fresh); err != nil {
 		return fmt.Errorf("state cache %s: %w", dir, err)
 	}
 	if logs {
 		return r.pullLogs(ctx, run, dir, append(local, fresh...))
 	}
 	return nil
+}
+
+// dropCrashTail handles a cached run with events S3 lacks. When they hold
+// a state-local event, the run went on locally on purpose (S3 was
+// unreachable) and they wait for `runbook sync`: deliberate is true. Else
+// they are what a runbook killed before it could upload them appended:
+// never shown (a shown event is in S3 first), so S3 is the run's truth. The
+// tail is kept in .diverged/ and the cached journal cut back to S3's
+// events, so the run resumes as any other machine sees it, instead of
+// being stuck behind a sync that someone else's later events would refuse.
+func (r *Remote) dropCrashTail(ctx context.Context, run, dir string, local [][]byte) (deliberate bool, err error) {
+	remote, err := r.Store.Events(ctx, run, 0)
+	if err != nil {
+		return false, err
+	}
+	if len(remote) >= len(local) || diverged(local, remote) != "" {
+		return true, nil // not a tail of S3's events: sync says why
+	}
+	for _, l := range local[len(remote):] {
+		if e, err := journal.Decode(l); err == nil && e.Type == journal.StateLocal {
+			return true, nil
+		}
+	}
+	aside := filepath.Join(r.Cache, ".diverged")
+	if err := os.MkdirAll(aside, 0o700); err != nil {
+		return false, fmt.Errorf("state cache: %w", err)
+	}
+	tail := filepath.Join(aside, run+"-"+time.Now().UTC().Format("20060102T150405.000000000")+".unpushed.jsonl")
+	if err := writeLines(tail, local[len(remote):]); err != nil {
+		return false, fmt.Errorf("state cache: keep run %s's unpushed events: %w", run, err)
+	}
+	tmp := filepath.Join(dir, journal.JournalFile+".cut")
+	os.Remove(tmp)
+	if err := writeLines(tmp, local[:len(remote)]); err != nil {
+		return false, fmt.Errorf("state cache %s: %w", dir, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, journal.JournalFile)); err != nil {
+		return false, fmt.Errorf("state cache %s: %w", dir, err)
+	}
+	return false, nil
 }
 
 // setAside moves a cached run S3 contradicts out of the way, kept.
@@ -134,16 +177,22 @@ func (r *Remote) setAside(run string) error {
 	return nil
 }
 
-// writeLines appends lines to a cached run's journal, creating it, and
+// appendLines appends lines to a cached run's journal, creating it, and
 // syncs it.
-func writeLines(dir string, lines [][]byte) error {
+func appendLines(dir string, lines [][]byte) error {
 	if len(lines) == 0 {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Join(dir, journal.LogDir), 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(dir, journal.JournalFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	return writeLines(filepath.Join(dir, journal.JournalFile), lines)
+}
+
+// writeLines appends lines to the file at path, creating it (0600), and
+// syncs it.
+func writeLines(path string, lines [][]byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
