@@ -289,7 +289,7 @@ func terminalReads(st *Step, code string) []TerminalRead {
 func literalArgs(c *syntax.CallExpr) []string {
 	var out []string
 	for _, w := range c.Args {
-		s, ok := wordLit(w)
+		s, ok := LiteralWord(w)
 		if !ok {
 			if len(out) == 0 {
 				return nil
@@ -302,7 +302,9 @@ func literalArgs(c *syntax.CallExpr) []string {
 	return out
 }
 
-func wordLit(w *syntax.Word) (string, bool) {
+// LiteralWord is a shell word's text when it holds no expansion: plain,
+// quoted or both (`"a"'b'c` is abc; `$x` is not literal).
+func LiteralWord(w *syntax.Word) (string, bool) {
 	var b strings.Builder
 	for _, p := range w.Parts {
 		switch p := p.(type) {

@@ -41,6 +41,20 @@ func (f *stateFlags) addStateFlags(fl *pflag.FlagSet, withAWS bool) {
 	}
 }
 
+// locationOfArgs loads the doc a command was given (none: args is empty)
+// and the state location that applies to it.
+func (f *stateFlags) locationOfArgs(args []string) (doc *runbook.Document, loc state.Location, err error) {
+	file := ""
+	if len(args) == 1 {
+		if doc, err = runbook.Load(args[0]); err != nil {
+			return nil, loc, err
+		}
+		file = args[0]
+	}
+	loc, err = f.location(doc, file)
+	return doc, loc, err
+}
+
 // location resolves the state location of a command on doc (nil: none).
 func (f *stateFlags) location(doc *runbook.Document, file string) (state.Location, error) {
 	fm, docDir, def := "", "", ".runbook"

@@ -32,16 +32,7 @@ On S3 (--state s3://bucket/prefix) every run of the team is listed with
 who holds it, where, and whether its lease is live (docs/team.md).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var doc *runbook.Document
-			file := ""
-			if len(args) == 1 {
-				d, err := runbook.Load(args[0])
-				if err != nil {
-					return err
-				}
-				doc, file = d, args[0]
-			}
-			loc, err := sf.location(doc, file)
+			doc, loc, err := sf.locationOfArgs(args)
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/state"
 	"github.com/runbook-sh/runbook/runbook/termtext"
 )
@@ -23,16 +22,7 @@ exactly the events before them; if anyone else wrote to the run since,
 nothing is pushed and sync says who (exit 1). See docs/team.md.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var doc *runbook.Document
-			file := ""
-			if len(args) == 1 {
-				d, err := runbook.Load(args[0])
-				if err != nil {
-					return err
-				}
-				doc, file = d, args[0]
-			}
-			loc, err := sf.location(doc, file)
+			_, loc, err := sf.locationOfArgs(args)
 			if err != nil {
 				return err
 			}

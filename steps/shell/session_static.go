@@ -71,7 +71,7 @@ func callMayChange(c *syntax.CallExpr, funcs map[string]bool) bool {
 	if len(c.Args) == 0 {
 		return len(c.Assigns) > 0
 	}
-	name, ok := literal(c.Args[0])
+	name, ok := runbook.LiteralWord(c.Args[0])
 	if !ok {
 		return true // a name that is not literal text could be anything
 	}
@@ -83,7 +83,7 @@ func callMayChange(c *syntax.CallExpr, funcs map[string]bool) bool {
 		// printf -v VAR and wait -p VAR (bash 5.1) set a variable: an
 		// option word that is not literal could be one.
 		for _, a := range c.Args[1:] {
-			w, ok := literal(a)
+			w, ok := runbook.LiteralWord(a)
 			if !ok {
 				return true
 			}
@@ -96,29 +96,4 @@ func callMayChange(c *syntax.CallExpr, funcs map[string]bool) bool {
 		}
 	}
 	return false
-}
-
-// literal is a word's text when it holds no expansion: plain, quoted or
-// both.
-func literal(w *syntax.Word) (string, bool) {
-	var b strings.Builder
-	for _, p := range w.Parts {
-		switch x := p.(type) {
-		case *syntax.Lit:
-			b.WriteString(x.Value)
-		case *syntax.SglQuoted:
-			b.WriteString(x.Value)
-		case *syntax.DblQuoted:
-			for _, q := range x.Parts {
-				l, ok := q.(*syntax.Lit)
-				if !ok {
-					return "", false
-				}
-				b.WriteString(l.Value)
-			}
-		default:
-			return "", false
-		}
-	}
-	return b.String(), true
 }
