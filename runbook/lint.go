@@ -108,20 +108,28 @@ func shellVariant(st *Step) (syntax.LangVariant, bool) {
 	return st.Interpreter().Dialect.Variant()
 }
 
+// blankPlaceholders replaces every placeholder in code by a same-length
+// word of x's, so that `<account-id>` is not read as a redirection and
+// columns still match.
+func blankPlaceholders(code string) string {
+	if !mayHavePlaceholder(code) {
+		return code
+	}
+	b := []byte(code)
+	var buf [8]phCand
+	for _, c := range lexPlaceholders(code, buf[:0]) {
+		for i := c.start; i < c.end; i++ {
+			b[i] = 'x'
+		}
+	}
+	return string(b)
+}
+
 // shellSyntax parses code, with placeholders replaced by same-length words
 // (so `<account-id>` is not read as a redirection and columns still match),
 // and returns the 1-based code line of the first error.
 func shellSyntax(code string, variant syntax.LangVariant) (line int, msg string, bad bool) {
-	if mayHavePlaceholder(code) {
-		b := []byte(code)
-		var buf [8]phCand
-		for _, c := range lexPlaceholders(code, buf[:0]) {
-			for i := c.start; i < c.end; i++ {
-				b[i] = 'x'
-			}
-		}
-		code = string(b)
-	}
+	code = blankPlaceholders(code)
 	_, err := syntax.NewParser(syntax.Variant(variant)).Parse(strings.NewReader(code), "")
 	if err == nil {
 		return 0, "", false

@@ -403,16 +403,7 @@ func parseStepCode(st *Step, code string) (*syntax.File, bool) {
 	if !ok {
 		return nil, false
 	}
-	if mayHavePlaceholder(code) {
-		b := []byte(code)
-		var buf [8]phCand
-		for _, c := range lexPlaceholders(code, buf[:0]) {
-			for i := c.start; i < c.end; i++ {
-				b[i] = 'x'
-			}
-		}
-		code = string(b)
-	}
+	code = blankPlaceholders(code)
 	f, err := syntax.NewParser(syntax.Variant(variant)).Parse(strings.NewReader(code), "")
 	return f, err == nil
 }
