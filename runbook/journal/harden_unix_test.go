@@ -3,6 +3,7 @@
 package journal
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
@@ -42,5 +43,29 @@ func TestLockOfAKilledHolderIsReleased(t *testing.T) {
 			t.Fatalf("after the holder died: %v", err)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// A run whose lock is taken but whose first event is not written yet (a
+// runbook starting it right now) is listed live, as status shows it,
+// never absent: cmd/runbook's TestRunInUseNamesItsHolder saw `status`
+// list no run in that window under load.
+func TestRunsListsARunBeingStarted(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	w, err := Create(filepath.Join(state, "doc.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	runs, err := Runs(state)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs = %+v, %v; want the run being started", runs, err)
+	}
+	if r := runs[0]; r.Run != "doc.1" || !r.Live || r.Holder == nil || r.Holder.PID != os.Getpid() {
+		t.Fatalf("run being started: %+v", r)
+	}
+	out, err := StatusOf(state, nil)
+	if err != nil || len(out.Runs) != 1 || out.Runs[0].Status != RunRunning || !out.Runs[0].Live {
+		t.Fatalf("status of a run being started: %+v, %v", out, err)
 	}
 }

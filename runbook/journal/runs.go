@@ -57,6 +57,12 @@ func Runs(stateDir string) ([]RunSummary, error) {
 		}
 		dir := filepath.Join(stateDir, ent.Name())
 		if _, err := os.Lstat(filepath.Join(dir, JournalFile)); err != nil {
+			if h := LockHolder(dir); h != nil {
+				// A run a process is starting: its lock is taken, its
+				// first event not written yet. It is live, not absent.
+				runs = append(runs, RunSummary{Run: ent.Name(), Dir: dir, Counts: map[Status]int{},
+					Started: h.Since, Updated: h.Since, Live: true, Holder: h, State: NewState()})
+			}
 			continue
 		}
 		sum := RunSummary{Run: ent.Name(), Dir: dir, Counts: map[Status]int{}}
