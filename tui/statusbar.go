@@ -130,8 +130,19 @@ func (b *StatusBar) View() string {
 			break
 		}
 	}
+	if left == "" && b.width-lipgloss.Width(right) < lipgloss.Width(msg)+1 {
+		// still too long: the progress goes too (the checklist's title
+		// has it), the running step stays
+		right = ""
+		if in.running != "" {
+			right = fmt.Sprintf("%s %s ", in.running, fmtDuration(in.runFor))
+		}
+	}
 	avail := b.width - lipgloss.Width(left) - lipgloss.Width(right)
-	msg = truncate(msg, max(avail-1, 0))
+	if msg != "" {
+		// never cut the end off: it says what to do (fit.go)
+		msg = truncate(" "+fitMessage(b.msg, max(avail-2, 0)), max(avail-1, 0))
+	}
 	gap := max(avail-lipgloss.Width(msg), 0)
 	msgStyle := st.StatusBar
 	if b.isErr {
