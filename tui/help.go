@@ -32,12 +32,16 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.common.Keys
 	tail := []key.Binding{k.Help, k.Quit}
 	switch {
+	case m.in.typing != "":
+		return []key.Binding{k.LeaveInput, k.Interrupt}
 	case m.filter.Typing():
 		return m.filter.ShortHelp()
 	case m.focus == focusDetail:
 		return append([]key.Binding{m.scrollHelp(), k.PageDown, k.Focus}, tail...)
 	case m.focus == focusOutput:
 		return append([]key.Binding{m.scrollHelp(), k.Follow, k.Interrupt, k.Focus}, tail...)
+	case m.running != "" && m.in.waiting != "":
+		return append([]key.Binding{k.TypeInput, k.Interrupt, k.Focus}, tail...)
 	case m.running != "":
 		return append([]key.Binding{k.Interrupt, k.Focus, k.Filter}, tail...)
 	}

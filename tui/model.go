@@ -117,6 +117,7 @@ type Model struct {
 	focus     focusPane
 	state     viewState
 
+	in         inputMode // the running step's input (waiting.go)
 	snap       *snapshot
 	refreshSeq int
 	appliedSeq int
@@ -337,6 +338,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.preflightForm(msg.items)
 	case runDoneMsg:
 		return m, m.runDone(msg)
+	case inputFailedMsg:
+		return m, m.inputFailed(msg)
 	case hintMsg:
 		if m.status.Message() == "" {
 			m.say("%s", string(msg))

@@ -26,6 +26,7 @@ type StatusBar struct {
 	info   statusInfo
 	msg    string
 	isErr  bool
+	notice string // stays until changed, over any message (SetNotice)
 	at     time.Time
 	width  int
 }
@@ -39,6 +40,10 @@ func (b *StatusBar) SetSize(w, _ int) { b.width = w }
 // Say shows a message; Fail shows an error.
 func (b *StatusBar) Say(s string)  { b.msg, b.isErr, b.at = s, false, b.common.Now() }
 func (b *StatusBar) Fail(s string) { b.msg, b.isErr, b.at = s, true, b.common.Now() }
+
+// SetNotice shows s, over any message, until it is set again ("" drops
+// it): what the running step needs now (a step waiting for input).
+func (b *StatusBar) SetNotice(s string) { b.notice = s }
 
 // Clear drops the message.
 func (b *StatusBar) Clear() { b.msg = "" }
@@ -101,9 +106,13 @@ func (b *StatusBar) View() string {
 	if in.running != "" {
 		right = fmt.Sprintf("%s %s · %s", in.running, fmtDuration(in.runFor), right)
 	}
+	text, isErr := b.msg, b.isErr
+	if b.notice != "" {
+		text, isErr = b.notice, false
+	}
 	msg := ""
-	if b.msg != "" {
-		msg = " " + b.msg
+	if text != "" {
+		msg = " " + text
 	}
 	aws := ""
 	if in.ident != nil && in.ident.Account != "" {
@@ -131,21 +140,18 @@ func (b *StatusBar) View() string {
 		}
 	}
 	if left == "" && b.width-lipgloss.Width(right) < lipgloss.Width(msg)+1 {
-		// still too long: the progress goes too (the checklist's title
-		// has it), the running step stays
+		// still too long: the progress and the running step go too (the
+		// checklist has them)
 		right = ""
-		if in.running != "" {
-			right = fmt.Sprintf("%s %s ", in.running, fmtDuration(in.runFor))
-		}
 	}
 	avail := b.width - lipgloss.Width(left) - lipgloss.Width(right)
 	if msg != "" {
 		// never cut the end off: it says what to do (fit.go)
-		msg = truncate(" "+fitMessage(b.msg, max(avail-2, 0)), max(avail-1, 0))
+		msg = truncate(" "+fitMessage(text, max(avail-2, 0)), max(avail-1, 0))
 	}
 	gap := max(avail-lipgloss.Width(msg), 0)
 	msgStyle := st.StatusBar
-	if b.isErr {
+	if isErr {
 		msgStyle = msgStyle.Foreground(st.Error.GetForeground()).Bold(true)
 	}
 	line := st.StatusKey.Render(left) + msgStyle.Render(msg) + st.StatusBar.Render(strings.Repeat(" ", gap)+right)
