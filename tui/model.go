@@ -338,6 +338,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.preflightForm(msg.items)
 	case runDoneMsg:
 		return m, m.runDone(msg)
+	case unreachableMsg:
+		return m, m.askUnreachable(msg)
 	case inputFailedMsg:
 		return m, m.inputFailed(msg)
 	case hintMsg:
