@@ -34,6 +34,7 @@ type fakeEngine struct {
 	blocked []context.Context // of Run calls made to wait for their ctx
 	runs    []string
 	typed   map[string][]byte // Input, by step
+	runDir  string            // "": a directory that does not exist
 }
 
 func newFakeEngine(doc *runbook.Document) *fakeEngine {
@@ -100,7 +101,12 @@ func (f *fakeEngine) Subscribe(fn func(Event)) func() {
 }
 
 func (f *fakeEngine) Doc() *runbook.Document { return f.doc }
-func (f *fakeEngine) RunDir() string         { return "/nonexistent/.runbook/acme" }
+func (f *fakeEngine) RunDir() string {
+	if f.runDir != "" {
+		return f.runDir
+	}
+	return "/nonexistent/.runbook/acme"
+}
 
 func (f *fakeEngine) State() *journal.State {
 	f.mu.Lock()

@@ -14,6 +14,9 @@ func (m *Model) helpView() string {
 	if m.state == stateDiff {
 		return m.help.ShortHelpView(m.diff.ShortHelp())
 	}
+	if m.state == statePast {
+		return m.help.ShortHelpView(m.past.ShortHelp())
+	}
 	return m.help.View(m)
 }
 

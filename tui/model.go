@@ -29,6 +29,7 @@ const (
 	stateMain   viewState = iota // checklist + detail + output
 	stateDialog                  // a huh form in the right column
 	stateDiff                    // write-back diff, then confirm
+	statePast                    // a finished run, read-only (pastview.go)
 )
 
 func (s viewState) String() string {
@@ -39,6 +40,8 @@ func (s viewState) String() string {
 		return "dialog"
 	case stateDiff:
 		return "diff"
+	case statePast:
+		return "past"
 	}
 	return fmt.Sprintf("viewState(%d)", int(s))
 }
@@ -113,6 +116,7 @@ type Model struct {
 	status    *StatusBar
 	filter    *Filter
 	diff      *DiffView
+	past      *pastView // a finished run shown read-only, in statePast
 	dialog    *dialog
 	focus     focusPane
 	state     viewState
@@ -247,6 +251,9 @@ func (m *Model) SetSize(w, h int) {
 	if m.diff != nil {
 		m.diff.SetSize(w, mainH)
 	}
+	if m.past != nil {
+		m.past.SetSize(w, mainH)
+	}
 	if m.dialog != nil {
 		// The form's own size message goes with the WindowSizeMsg.
 		m.dialog.SetSize(rightW, mainH)
@@ -338,6 +345,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.preflightForm(msg.items)
 	case runDoneMsg:
 		return m, m.runDone(msg)
+	case pastLoadedMsg:
+		return m, m.pastLoaded(msg)
+	case pastLogMsg:
+		m.pastLog(msg)
+		return m, nil
 	case unreachableMsg:
 		return m, m.askUnreachable(msg)
 	case inputFailedMsg:
@@ -362,6 +374,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.dialogKey(msg)
 		case stateDiff:
 			return m, m.diffKey(msg)
+		case statePast:
+			return m, m.pastKey(msg)
 		}
 		return m, m.mainKey(msg)
 	}
@@ -385,6 +399,8 @@ func (m *Model) Render() string {
 	switch m.state {
 	case stateDiff:
 		body = m.diff.View()
+	case statePast:
+		body = m.past.View()
 	case stateDialog:
 		body = lipgloss.JoinHorizontal(lipgloss.Top, m.checklist.View(), m.dialogView())
 	default:

@@ -85,6 +85,12 @@ func (m *Model) statusInfo() statusInfo {
 		in.ident = m.snap.state.Identity
 	}
 	in.done, in.total = m.checklist.Progress()
+	if p := m.past; p != nil && m.state == statePast {
+		in.done, in.total = p.checklist.Progress() // the run shown read-only
+		if st := p.snap.state; st != nil {
+			started = m.common.Now().Add(-st.Updated.Sub(st.Started))
+		}
+	}
 	in.elapsed = m.common.Now().Sub(started).Truncate(time.Second)
 	in.runFor = m.common.Now().Sub(m.runStarted)
 	return in

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -60,6 +62,34 @@ func TestE2ETypeIntoAStepWaitingForInput(t *testing.T) {
 	tm.press("\x04") // ctrl+d: end of input
 	tm.waitFor("lines 2")
 	tm.waitFor("✓ lines")
+	tm.press("q")
+	tm.wait()
+}
+
+// At 80 columns a long status message keeps what it says: long run names
+// lose their middle, never the message its end ("finished ok", "P: past
+// runs" used to be cut off).
+func TestE2ELongStatusMessageAt80Columns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "deploy-production-eu-west-1-database.md")
+	if err := os.WriteFile(doc, []byte("# F\n\n```bash {name=a}\necho a-out\n```\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTermSize(t, dir, nil, 80, 24, doc)
+	tm.waitFor("Checklist")
+	tm.press("R")
+	tm.waitFor("run finished")
+	tm.press("q")
+	tm.wait()
+	tm = startTermSize(t, dir, nil, 80, 24, doc)
+	tm.waitUntil("the whole message, names shortened", func(s string) bool {
+		first := strings.TrimSpace(strings.SplitN(s, "\n", 2)[0])
+		return strings.HasPrefix(first, "new run deploy-") && strings.Contains(first, "(P: past runs); deploy-") &&
+			strings.HasSuffix(first, "database.1 finished ok")
+	})
 	tm.press("q")
 	tm.wait()
 }
