@@ -345,15 +345,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.preflightForm(msg.items)
 	case runDoneMsg:
 		return m, m.runDone(msg)
-	case pastLoadedMsg:
-		return m, m.pastLoaded(msg)
-	case pastLogMsg:
-		m.pastLog(msg)
-		return m, nil
-	case unreachableMsg:
-		return m, m.askUnreachable(msg)
-	case inputFailedMsg:
-		return m, m.inputFailed(msg)
+	case pastLoadedMsg, pastLogMsg, unreachableMsg, inputFailedMsg:
+		return m, m.followUpMsg(msg)
 	case hintMsg:
 		if m.status.Message() == "" {
 			m.say("%s", string(msg))

@@ -167,8 +167,6 @@ func (o *OutputPane) Write(p []byte) {
 		case c == '\t':
 			o.appendText("    ")
 		case c == '\b':
-			// A terminal's erase echo ("\b \b", typing into a step)
-			// takes the last character back.
 			o.backspace()
 		case c < 0x20 || c == 0x7f:
 			// other controls: drop
@@ -196,6 +194,8 @@ func (o *OutputPane) appendByte(c byte) {
 	}
 }
 
+// backspace takes the last character back: a terminal's erase echo
+// ("\b \b") when the engineer types into a step.
 func (o *OutputPane) backspace() {
 	s := o.cur.String()
 	_, size := utf8.DecodeLastRuneInString(s)

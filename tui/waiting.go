@@ -196,3 +196,19 @@ func keyBytes(msg tea.KeyPressMsg) []byte {
 	}
 	return nil
 }
+
+// followUpMsg routes the messages of the TUI's follow-ups (typing into a
+// step, S3 unreachable, a past run read-only) to their handlers.
+func (m *Model) followUpMsg(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case pastLoadedMsg:
+		return m.pastLoaded(msg)
+	case pastLogMsg:
+		m.pastLog(msg)
+	case unreachableMsg:
+		return m.askUnreachable(msg)
+	case inputFailedMsg:
+		return m.inputFailed(msg)
+	}
+	return nil
+}
