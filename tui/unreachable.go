@@ -93,6 +93,10 @@ const unreachableRetry = 200 * time.Millisecond
 // replaced: the question waits until it is closed (the status bar says
 // so meanwhile).
 func (m *Model) askUnreachable(msg unreachableMsg) tea.Cmd {
+	if m.quitAfterRun {
+		msg.reply <- UnreachableStop // quitting: the step must not start
+		return nil
+	}
 	if m.dialog != nil || m.state != stateMain {
 		m.failf("the shared state is unreachable: answer once this is closed")
 		return tea.Tick(unreachableRetry, func(time.Time) tea.Msg { return msg })

@@ -33,6 +33,14 @@ func TestUnreachableDialog(t *testing.T) {
 		t.Fatalf("esc answered %v, want stop", c)
 	}
 
+	h.m.quitAfterRun = true
+	h.send(unreachableMsg{reason: "z", reply: reply})
+	h.settle()
+	if c := <-reply; c != UnreachableStop || h.m.dialog != nil {
+		t.Fatalf("quitting: answered %v, dialog %v", c, h.m.dialog != nil)
+	}
+	h.m.quitAfterRun = false
+
 	h.press("n") // a note form is open
 	cmd := h.m.askUnreachable(unreachableMsg{reason: "y", reply: reply})
 	if cmd == nil || h.m.dialog.title != "Add a note" || !strings.Contains(h.screen(), "answer once this is closed") {
