@@ -15,6 +15,9 @@ import (
 // every key; then the keys that work everywhere, the focused pane's
 // scrolling, and the actions on the selected row.
 func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.in.typing != "" {
+		return m.inputKey(msg)
+	}
 	if m.filter.Typing() {
 		return m.filterKey(msg)
 	}
@@ -74,6 +77,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 	case key.Matches(msg, k.Quit):
 		return m.quit(), true
+	case key.Matches(msg, k.TypeInput) && m.running != "":
+		return m.startTyping(), true
 	case key.Matches(msg, k.PastRuns):
 		return m.pastRunsForm(), true
 	case key.Matches(msg, k.Help):

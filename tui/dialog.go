@@ -23,6 +23,8 @@ type dialog struct {
 	// onStepEnd, when set, is told that the running step ended while the
 	// dialog was open (a quit dialog about that step).
 	onStepEnd func(id string, st journal.Status)
+	// onCancel, when set, is told that the dialog was closed unanswered.
+	onCancel func()
 
 	// huh moves to the next field through a Cmd, so keys typed right after
 	// enter would reach the field just left. Until the move lands they
@@ -141,6 +143,9 @@ func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
 		if abort && m.running != "" {
 			m.interrupt()
 		}
+		if m.dialog != nil && m.dialog.onCancel != nil {
+			m.dialog.onCancel()
+		}
 		m.closeDialog()
 		m.say("cancelled")
 		return nil
@@ -158,6 +163,9 @@ func (m *Model) dialogFinished() tea.Cmd {
 		m.closeDialog()
 		return d.onSubmit()
 	case huh.StateAborted:
+		if m.dialog.onCancel != nil {
+			m.dialog.onCancel()
+		}
 		m.closeDialog()
 	}
 	return nil

@@ -23,4 +23,8 @@ type Engine interface {
 	Note(stepID, text string) error
 	PendingWriteBack() (diff string, err error)
 	WriteBack() error
+	// Input types into the running step's terminal; WaitingForInput is
+	// the step blocked reading it, if one is (waiting.go).
+	Input(id string, p []byte) error
+	WaitingForInput() (string, bool)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/demo"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/steps"
 )
 
 // fakeEngine is an in-memory Engine: it journals into a slice and replays
@@ -32,6 +33,8 @@ type fakeEngine struct {
 	block   map[string]bool
 	blocked []context.Context // of Run calls made to wait for their ctx
 	runs    []string
+	typed   map[string][]byte // Input, by step
+	runDir  string            // "": a directory that does not exist
 }
 
 func newFakeEngine(doc *runbook.Document) *fakeEngine {
@@ -98,7 +101,12 @@ func (f *fakeEngine) Subscribe(fn func(Event)) func() {
 }
 
 func (f *fakeEngine) Doc() *runbook.Document { return f.doc }
-func (f *fakeEngine) RunDir() string         { return "/nonexistent/.runbook/acme" }
+func (f *fakeEngine) RunDir() string {
+	if f.runDir != "" {
+		return f.runDir
+	}
+	return "/nonexistent/.runbook/acme"
+}
 
 func (f *fakeEngine) State() *journal.State {
 	f.mu.Lock()
@@ -270,6 +278,32 @@ func (f *fakeEngine) PendingWriteBack() (string, error) {
 		b.WriteString("@@ line " + strconv.Itoa(q.Line) + " @@\n-[VERIFY] " + q.Text + "\n+" + q.Text + " **Verified:** " + a.Value + " _(alice, 2026-11-24)_\n")
 	}
 	return b.String(), nil
+}
+
+// Input records what is typed into a step.
+func (f *fakeEngine) Input(id string, p []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.typed == nil {
+		f.typed = map[string][]byte{}
+	}
+	f.typed[id] = append(f.typed[id], p...)
+	return nil
+}
+
+func (f *fakeEngine) WaitingForInput() (string, bool) { return "", false }
+
+// wait says that a step waits for input (or no longer does).
+func (f *fakeEngine) wait(step string, attempt int, s steps.WaitState) {
+	f.mu.Lock()
+	subs := make([]func(Event), 0, len(f.subs))
+	for _, sub := range f.subs {
+		subs = append(subs, sub)
+	}
+	f.mu.Unlock()
+	for _, sub := range subs {
+		sub(Event{Step: step, Attempt: attempt, Wait: s})
+	}
 }
 
 func (f *fakeEngine) WriteBack() error {

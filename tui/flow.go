@@ -256,6 +256,7 @@ func (m *Model) interrupt() {
 // runDone records the end of a step and asks the session what follows.
 func (m *Model) runDone(msg runDoneMsg) tea.Cmd {
 	m.running, m.runCancel = "", nil
+	m.stepEndedInput(msg.id)
 	if d := m.dialog; d != nil && d.onStepEnd != nil && !m.quitAfterRun {
 		d.onStepEnd(msg.id, msg.status)
 		if m.snap != nil {

@@ -14,6 +14,9 @@ func (m *Model) helpView() string {
 	if m.state == stateDiff {
 		return m.help.ShortHelpView(m.diff.ShortHelp())
 	}
+	if m.state == statePast {
+		return m.help.ShortHelpView(m.past.ShortHelp())
+	}
 	return m.help.View(m)
 }
 
@@ -32,12 +35,16 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.common.Keys
 	tail := []key.Binding{k.Help, k.Quit}
 	switch {
+	case m.in.typing != "":
+		return []key.Binding{k.LeaveInput, k.Interrupt}
 	case m.filter.Typing():
 		return m.filter.ShortHelp()
 	case m.focus == focusDetail:
 		return append([]key.Binding{m.scrollHelp(), k.PageDown, k.Focus}, tail...)
 	case m.focus == focusOutput:
 		return append([]key.Binding{m.scrollHelp(), k.Follow, k.Interrupt, k.Focus}, tail...)
+	case m.running != "" && m.in.waiting != "":
+		return append([]key.Binding{k.TypeInput, k.Interrupt, k.Focus}, tail...)
 	case m.running != "":
 		return append([]key.Binding{k.Interrupt, k.Focus, k.Filter}, tail...)
 	}

@@ -12,6 +12,7 @@ type KeyMap struct {
 	FilterKeys
 	DialogKeys
 	GlobalKeys
+	InputKeys
 }
 
 // NavKeys move in a pane: the checklist, the detail, the output, the diff.
@@ -104,6 +105,7 @@ func DefaultKeyMap(ascii bool) KeyMap {
 			Abort:     b([]string{"ctrl+c"}, "ctrl+c", "cancel and interrupt"),
 			FieldMove: b([]string{"enter", "tab", "shift+tab"}, "enter", "next field"),
 		},
+		InputKeys: newInputKeys(),
 		GlobalKeys: GlobalKeys{
 			Help:      b([]string{"?"}, "?", "help"),
 			CloseHelp: b([]string{"esc", "?"}, "esc/?", "close help"),

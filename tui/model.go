@@ -29,6 +29,7 @@ const (
 	stateMain   viewState = iota // checklist + detail + output
 	stateDialog                  // a huh form in the right column
 	stateDiff                    // write-back diff, then confirm
+	statePast                    // a finished run, read-only (pastview.go)
 )
 
 func (s viewState) String() string {
@@ -39,6 +40,8 @@ func (s viewState) String() string {
 		return "dialog"
 	case stateDiff:
 		return "diff"
+	case statePast:
+		return "past"
 	}
 	return fmt.Sprintf("viewState(%d)", int(s))
 }
@@ -113,10 +116,12 @@ type Model struct {
 	status    *StatusBar
 	filter    *Filter
 	diff      *DiffView
+	past      *pastView // a finished run shown read-only, in statePast
 	dialog    *dialog
 	focus     focusPane
 	state     viewState
 
+	in         inputMode // the running step's input (waiting.go)
 	snap       *snapshot
 	refreshSeq int
 	appliedSeq int
@@ -246,6 +251,9 @@ func (m *Model) SetSize(w, h int) {
 	if m.diff != nil {
 		m.diff.SetSize(w, mainH)
 	}
+	if m.past != nil {
+		m.past.SetSize(w, mainH)
+	}
 	if m.dialog != nil {
 		// The form's own size message goes with the WindowSizeMsg.
 		m.dialog.SetSize(rightW, mainH)
@@ -337,6 +345,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.preflightForm(msg.items)
 	case runDoneMsg:
 		return m, m.runDone(msg)
+	case pastLoadedMsg, pastLogMsg, unreachableMsg, inputFailedMsg:
+		return m, m.followUpMsg(msg)
 	case hintMsg:
 		if m.status.Message() == "" {
 			m.say("%s", string(msg))
@@ -357,6 +367,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.dialogKey(msg)
 		case stateDiff:
 			return m, m.diffKey(msg)
+		case statePast:
+			return m, m.pastKey(msg)
 		}
 		return m, m.mainKey(msg)
 	}
@@ -380,6 +392,8 @@ func (m *Model) Render() string {
 	switch m.state {
 	case stateDiff:
 		body = m.diff.View()
+	case statePast:
+		body = m.past.View()
 	case stateDialog:
 		body = lipgloss.JoinHorizontal(lipgloss.Top, m.checklist.View(), m.dialogView())
 	default:

@@ -65,6 +65,7 @@ type OutputPane struct {
 	offset  int // first visible line when not following
 	title   string
 	dropped bool
+	note    string // what the step needs, in the title's place (SetNote)
 	width   int
 	height  int
 	focused bool
@@ -88,6 +89,10 @@ func (o *OutputPane) Reset(title string) {
 	o.parse = termText{}
 	o.follow, o.offset, o.title, o.dropped = true, 0, title, false
 }
+
+// SetNote shows s in the pane's frame instead of its title until
+// it is set again ("" drops it).
+func (o *OutputPane) SetNote(s string) { o.note = s }
 
 // SetTitle names what the pane shows.
 func (o *OutputPane) SetTitle(t string) { o.title = t }
@@ -161,6 +166,8 @@ func (o *OutputPane) Write(p []byte) {
 			o.cur.Reset()
 		case c == '\t':
 			o.appendText("    ")
+		case c == '\b':
+			o.backspace()
 		case c < 0x20 || c == 0x7f:
 			// other controls: drop
 		case c < utf8.RuneSelf:
@@ -185,6 +192,15 @@ func (o *OutputPane) appendByte(c byte) {
 	if o.cur.Len() < maxLineBytes {
 		o.cur.WriteByte(c)
 	}
+}
+
+// backspace takes the last character back: a terminal's erase echo
+// ("\b \b") when the engineer types into a step.
+func (o *OutputPane) backspace() {
+	s := o.cur.String()
+	_, size := utf8.DecodeLastRuneInString(s)
+	o.cur.Reset()
+	o.cur.WriteString(s[:len(s)-size])
 }
 
 func (o *OutputPane) appendText(s string) {
@@ -294,6 +310,10 @@ func (o *OutputPane) View() string {
 	}
 	if o.dropped {
 		info = "tail only · " + info
+	}
+	if o.note != "" {
+		// it says what to do: it takes the title's place, never cut
+		title, info = "Output · "+o.note, ""
 	}
 	return pane(st, o.focused, title, info, content, o.width, o.height)
 }

@@ -74,8 +74,9 @@ func (m *Model) sayWhichRun() tea.Cmd {
 	return nil
 }
 
-// pastRunsForm lists the doc's runs: picking one quits and the caller
-// opens it (Result.OpenRun); "Start a new run" starts the lane's next.
+// pastRunsForm lists the doc's runs: picking an unfinished one quits and
+// the caller opens it (Result.OpenRun); a finished one is shown
+// read-only (pastview.go); "Start a new run" starts the lane's next.
 func (m *Model) pastRunsForm() tea.Cmd {
 	if m.running != "" {
 		m.say("%s is still running: past runs can be picked once it ends", m.running)
@@ -105,15 +106,14 @@ func (m *Model) pastRunsForm() tea.Cmd {
 		default:
 			if r := m.pastRun(pick); r != nil && r.Finished {
 				// A finished run is never reopened (opening it starts
-				// the lane's next run): its report shows it.
-				m.say("%s is finished (%s): runbook report --run %s", r.Name, r.Status, r.Name)
-				return nil
+				// the lane's next run): it is shown read-only.
+				return m.openPast(*r)
 			}
 			m.result.OpenRun = pick
 		}
 		return m.finishAndQuit()
 	}, huh.NewGroup(huh.NewSelect[string]().Title("Open which run of this doc?").
-		Description("an unfinished run resumes; the run open now stays as it is").Options(opts...).Value(&pick)))
+		Description("an unfinished run resumes, a finished one opens read-only").Options(opts...).Value(&pick)))
 }
 
 // pastRun is the past run of that name.

@@ -24,6 +24,9 @@ type RunConfig struct {
 	// and the background into Options: the TUI reads no environment
 	// itself.
 	Env []string
+	// Unreachable, when set, asks the engineer in a dialog when the
+	// run's shared state stays unreachable (unreachable.go).
+	Unreachable *Unreachable
 }
 
 // Run shows the TUI until the engineer quits. Every engine event is on disk
@@ -63,7 +66,9 @@ func Run(ctx context.Context, eng Engine, cfg RunConfig) (Result, error) {
 		case <-ran:
 		}
 	}()
+	detach := cfg.Unreachable.attach(p.Send)
 	_, err := p.Run()
+	detach() // a question still open is answered Stop: the step does not start
 	signal.Stop(hup)
 	close(ran)
 	// However the program ended (quit, signal, crash of the UI), a step

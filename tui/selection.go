@@ -8,6 +8,7 @@ import (
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/steps"
 )
 
 // handleEvents applies engine events in order.
@@ -16,6 +17,10 @@ func (m *Model) handleEvents(evs []Event) tea.Cmd {
 	refresh := false
 	for _, ev := range evs {
 		if ev.Journal == nil {
+			if ev.Wait != steps.WaitNone {
+				m.onWait(ev)
+				continue
+			}
 			if ev.Step == m.shownStep && ev.Attempt == m.shownAttempt {
 				if len(ev.Output) >= maxPendingOutput {
 					m.output.Dropped()

@@ -26,6 +26,7 @@ type StatusBar struct {
 	info   statusInfo
 	msg    string
 	isErr  bool
+	notice string // stays until changed, over any message (SetNotice)
 	at     time.Time
 	width  int
 }
@@ -39,6 +40,10 @@ func (b *StatusBar) SetSize(w, _ int) { b.width = w }
 // Say shows a message; Fail shows an error.
 func (b *StatusBar) Say(s string)  { b.msg, b.isErr, b.at = s, false, b.common.Now() }
 func (b *StatusBar) Fail(s string) { b.msg, b.isErr, b.at = s, true, b.common.Now() }
+
+// SetNotice shows s, over any message, until it is set again ("" drops
+// it): what the running step needs now (a step waiting for input).
+func (b *StatusBar) SetNotice(s string) { b.notice = s }
 
 // Clear drops the message.
 func (b *StatusBar) Clear() { b.msg = "" }
@@ -80,6 +85,12 @@ func (m *Model) statusInfo() statusInfo {
 		in.ident = m.snap.state.Identity
 	}
 	in.done, in.total = m.checklist.Progress()
+	if p := m.past; p != nil && m.state == statePast {
+		in.done, in.total = p.checklist.Progress() // the run shown read-only
+		if st := p.snap.state; st != nil {
+			started = m.common.Now().Add(-st.Updated.Sub(st.Started))
+		}
+	}
 	in.elapsed = m.common.Now().Sub(started).Truncate(time.Second)
 	in.runFor = m.common.Now().Sub(m.runStarted)
 	return in
@@ -101,9 +112,13 @@ func (b *StatusBar) View() string {
 	if in.running != "" {
 		right = fmt.Sprintf("%s %s · %s", in.running, fmtDuration(in.runFor), right)
 	}
+	text, isErr := b.msg, b.isErr
+	if b.notice != "" {
+		text, isErr = b.notice, false
+	}
 	msg := ""
-	if b.msg != "" {
-		msg = " " + b.msg
+	if text != "" {
+		msg = " " + text
 	}
 	aws := ""
 	if in.ident != nil && in.ident.Account != "" {
@@ -130,11 +145,19 @@ func (b *StatusBar) View() string {
 			break
 		}
 	}
+	if left == "" && b.width-lipgloss.Width(right) < lipgloss.Width(msg)+1 {
+		// still too long: the progress and the running step go too (the
+		// checklist has them)
+		right = ""
+	}
 	avail := b.width - lipgloss.Width(left) - lipgloss.Width(right)
-	msg = truncate(msg, max(avail-1, 0))
+	if msg != "" {
+		// never cut the end off: it says what to do (fit.go)
+		msg = truncate(" "+fitMessage(text, max(avail-2, 0)), max(avail-1, 0))
+	}
 	gap := max(avail-lipgloss.Width(msg), 0)
 	msgStyle := st.StatusBar
-	if b.isErr {
+	if isErr {
 		msgStyle = msgStyle.Foreground(st.Error.GetForeground()).Bold(true)
 	}
 	line := st.StatusKey.Render(left) + msgStyle.Render(msg) + st.StatusBar.Render(strings.Repeat(" ", gap)+right)

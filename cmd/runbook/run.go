@@ -18,6 +18,7 @@ import (
 	"github.com/runbook-sh/runbook/runbook/journal"
 	"github.com/runbook-sh/runbook/runbook/termtext"
 	"github.com/runbook-sh/runbook/steps"
+	"github.com/runbook-sh/runbook/tui"
 	"github.com/runbook-sh/runbook/tui/lines"
 )
 
@@ -124,8 +125,9 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 		return usagef("--if-unreachable %q: want ask, wait, local or stop", mode)
 	}
 	unreachable := unreachableChooser(s.err, s.in, mode)
+	ask := tui.NewUnreachable()
 	if useTUI(s, f) {
-		unreachable = tuiUnreachable
+		unreachable = tuiUnreachable(ask, f.ifUnreachable)
 	}
 	w, err := wireOrHeld(ctx, s, doc, &f.engineFlags, wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun,
 		Logs: useTUI(s, f), Unreachable: unreachable}, useTUI(s, f))
@@ -135,7 +137,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	defer w.Close()
 	e := w.engine
 	if useTUI(s, f) {
-		return openTUIWith(ctx, e, s)
+		return openTUIWith(ctx, e, s, ask)
 	}
 
 	ctx, stop := interruptOnSignals(ctx)

@@ -175,10 +175,25 @@ func unreachableChooser(errw io.Writer, in io.Reader, mode string) func(error, t
 }
 
 // tuiUnreachable is the TUI's answer when S3 stays unreachable before a
-// step starts: the step does not start, and the error says so on the
-// TUI's status line (nothing may be printed under the TUI); starting the
-// step again tries again.
-func tuiUnreachable(error, time.Duration) state.Decision { return state.Stop }
+// step starts: with --if-unreachable ask (the default) the TUI's dialog
+// asks the engineer (ask is then passed to the TUI); with wait, local or
+// stop that mode decides, silently (nothing may be printed under the
+// TUI). Before the TUI shows, ask answers stop: the run does not open,
+// and the error says why.
+func tuiUnreachable(ask *tui.Unreachable, mode string) func(error, time.Duration) state.Decision {
+	if mode != "" && mode != "ask" {
+		return unreachableChooser(io.Discard, nil, mode)
+	}
+	return func(err error, waited time.Duration) state.Decision {
+		switch ask.Ask(err, waited) {
+		case tui.UnreachableWait:
+			return state.Wait
+		case tui.UnreachableLocal:
+			return state.GoLocal
+		}
+		return state.Stop
+	}
+}
 
 // heldElsewhere refuses, before anything is shown, a run on S3 that
 // someone holds: with a live lease, or an expired one without

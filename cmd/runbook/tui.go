@@ -42,12 +42,13 @@ func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) err
 		return err
 	}
 	newRun, flags := false, f.engineFlags
+	ask := tui.NewUnreachable()
 	for {
-		w, err := wireOrHeld(ctx, s, doc, &flags, wireOptions{NewRun: newRun, Logs: true, Unreachable: tuiUnreachable}, true)
+		w, err := wireOrHeld(ctx, s, doc, &flags, wireOptions{NewRun: newRun, Logs: true, Unreachable: tuiUnreachable(ask, f.ifUnreachable)}, true)
 		if err != nil {
 			return err
 		}
-		res, err := runTUI(ctx, w.engine, s, true)
+		res, err := runTUI(ctx, w.engine, s, true, ask)
 		cerr := w.Close()
 		if err != nil {
 			return err
@@ -81,16 +82,17 @@ func tuiExit(res tui.Result) error {
 
 // openTUIWith shows the TUI on an engine the caller opened (and closes).
 // `runbook run` calls it on a terminal instead of line mode.
-func openTUIWith(ctx context.Context, e *steps.Engine, s *streams) error {
-	res, err := runTUI(ctx, e, s, false)
+func openTUIWith(ctx context.Context, e *steps.Engine, s *streams, ask *tui.Unreachable) error {
+	res, err := runTUI(ctx, e, s, false, ask)
 	if err != nil {
 		return err
 	}
 	return tuiExit(res)
 }
 
-func runTUI(ctx context.Context, e *steps.Engine, s *streams, offerNewRun bool) (tui.Result, error) {
+func runTUI(ctx context.Context, e *steps.Engine, s *streams, offerNewRun bool, ask *tui.Unreachable) (tui.Result, error) {
 	cfg := tuiConfig(os.Getenv, os.Environ())
+	cfg.Unreachable = ask
 	cfg.In, cfg.Out = s.in, s.out
 	cfg.PastRuns = pastRuns(e)
 	o := e.Opened()

@@ -441,9 +441,21 @@ func TestE2EPastRunsPicker(t *testing.T) {
 	tm.press("P")
 	tm.waitFor("ops.1 · ok")
 	tm.press("enter")
-	tm.waitFor("ops.1 is finished (ok): runbook report --run ops.1")
+	// read-only: the finished run's statuses and output; nothing runs
+	tm.waitFor("run ops.1 (ok) · read-only — esc goes back")
+	tm.waitFor("✓ a")
+	tm.waitFor("a-out")
+	tm.press("enter", "r", "R")
+	tm.waitFor("esc back")
+	tm.press("esc")
+	tm.waitUntil("the run open now again", func(s string) bool {
+		return strings.Contains(s, "○ a") && !strings.Contains(s, "read-only")
+	})
 	tm.press("q")
 	tm.wait()
+	if _, err := os.Stat(filepath.Join(dir2, ".runbook", "ops.2")); err == nil {
+		t.Fatal("keys in the read-only view started the new run")
+	}
 }
 
 // An interactive step gets a clean terminal: no piece of the checklist
