@@ -126,6 +126,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	unreachable := unreachableChooser(s.err, s.in, mode)
 	if useTUI(s, f) {
 		unreachable = tuiUnreachable
+		longLived()
 	}
 	w, err := wireOrHeld(ctx, s, doc, &f.engineFlags, wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun,
 		Logs: useTUI(s, f), Unreachable: unreachable}, useTUI(s, f))
