@@ -292,16 +292,18 @@ func (w *Writer) createWith(first []byte) error {
 		return fmt.Errorf("create journal: %w", err)
 	}
 	stateDir, _ := runDirs(w.dir)
-	for _, err := range []error{
-		func() error { _, err := f.Write(first); return err }(),
-		f.Sync(),
-		renameAt(w.rd, journalNew, JournalFile),
+	// One after the other, stopping at the first error: a journal whose
+	// write or sync failed is never renamed into place.
+	for _, step := range []func() error{
+		func() error { _, err := f.Write(first); return err },
+		f.Sync,
+		func() error { return renameAt(w.rd, journalNew, JournalFile) },
 		// the new names must survive a crash too: sync both directories
 		// once, here, rather than on every append
-		w.rd.Sync(),
-		syncDir(stateDir),
+		w.rd.Sync,
+		func() error { return syncDir(stateDir) },
 	} {
-		if err != nil {
+		if err := step(); err != nil {
 			f.Close()
 			return fmt.Errorf("create journal %s: %w", filepath.Join(w.dir, JournalFile), err)
 		}
