@@ -40,6 +40,8 @@ type Writer struct {
 	broken error
 	// dirty is set while an event written by AppendUnsynced is not synced.
 	dirty bool
+	// syncs counts the syncs of the journal file (Syncs).
+	syncs int
 	// mirror copies the journal to a shared state (SetMirror); nil for a
 	// run kept only here.
 	mirror Mirror
@@ -217,7 +219,7 @@ func (w *Writer) sync() error {
 			w.broken = fmt.Errorf("journal sync: %w", err)
 			return w.broken
 		}
-		w.dirty = false
+		w.dirty, w.syncs = false, w.syncs+1
 	}
 	// what is shown after a sync is in the shared state too
 	return w.mirrorWait()
@@ -273,6 +275,15 @@ func (w *Writer) appendLocked(e Event, sync bool) (Event, error) {
 		}
 	}
 	return e, nil
+}
+
+// Syncs is how many times the events appended after the journal's
+// creation were synced to disk: the figure the engine keeps low (one per
+// step in a run of many), for its tests.
+func (w *Writer) Syncs() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.syncs
 }
 
 // Seq is the sequence number of the last event appended.
