@@ -302,22 +302,32 @@ func (w *Writer) createWith(first []byte) error {
 	if err != nil {
 		return fmt.Errorf("create journal: %w", err)
 	}
+	// The new names must survive a crash too: both directories are synced
+	// once, here, rather than on every append. The state directory holds
+	// the run directory's name since openRun: it is synced meanwhile
+	// (≈0.1 ms of the ≈0.8 ms a new run's syncs take), and waited for
+	// before the first event counts as written.
 	stateDir, _ := runDirs(w.dir)
+	stateSynced := make(chan error, 1)
+	go func() { stateSynced <- syncDir(stateDir) }()
 	// One after the other, stopping at the first error: a journal whose
 	// write or sync failed is never renamed into place.
 	for _, step := range []func() error{
 		func() error { _, err := f.Write(first); return err },
 		f.Sync,
 		func() error { return renameAt(w.rd, journalNew, JournalFile) },
-		// the new names must survive a crash too: sync both directories
-		// once, here, rather than on every append
 		w.rd.Sync,
-		func() error { return syncDir(stateDir) },
 	} {
-		if err := step(); err != nil {
-			f.Close()
-			return fmt.Errorf("create journal %s: %w", filepath.Join(w.dir, JournalFile), err)
+		if err = step(); err != nil {
+			break
 		}
+	}
+	if serr := <-stateSynced; err == nil {
+		err = serr
+	}
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("create journal %s: %w", filepath.Join(w.dir, JournalFile), err)
 	}
 	flockNB(f) // for an older runbook, which locks the journal itself
 	w.f, w.creating = f, false
