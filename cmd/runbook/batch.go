@@ -22,8 +22,9 @@ import (
 // package initialisation runs no collection): commands that print and
 // exit, and a run in line mode — whose heap is the document and a few
 // pooled buffers, and which collected twice before its first step —
-// keep it; the TUI and the other commands that may live long and hold
-// much go back to the default (longLived).
+// keep it (unless the document is over bigDoc); the TUI and the other
+// commands that may live long and hold much go back to the default
+// (longLived).
 
 // printsAndExits reports whether cmd is such a command.
 func printsAndExits(cmd *cobra.Command) bool {
@@ -42,6 +43,11 @@ func (s *streams) tuneForShortLife() {
 		debug.SetGCPercent(startgc.Percent)
 	}
 }
+
+// bigDoc is the size of document above which a line-mode run goes back
+// to the default target too: its heap is mostly the model, and five
+// times that (GOGC 400) would be a lot to hold for a run of hours.
+const bigDoc = 1 << 20
 
 // longLived puts the collector's default target back for a command that
 // may run for hours holding output and views (the TUI, demo, report, …),

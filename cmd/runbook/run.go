@@ -126,6 +126,8 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	unreachable := unreachableChooser(s.err, s.in, mode)
 	if useTUI(s, f) {
 		unreachable = tuiUnreachable
+	}
+	if useTUI(s, f) || len(doc.Source) > bigDoc {
 		longLived()
 	}
 	w, err := wireOrHeld(ctx, s, doc, &f.engineFlags, wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun,

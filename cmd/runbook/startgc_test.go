@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/runbook-sh/runbook/cmd/runbook/internal/startgc"
@@ -62,5 +63,21 @@ func TestGCTargetPerCommand(t *testing.T) {
 	execute([]string{"version"}, &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{})
 	if p := percent(); p != startgc.Percent {
 		t.Errorf("after version: GOGC %d, want %d", p, startgc.Percent)
+	}
+	// A line-mode run keeps it, unless its document is big.
+	small := writeDoc(t, "small.md", quickSteps(1, "true"))
+	big := writeDoc(t, "big.md", quickSteps(1, "true")+strings.Repeat("Some prose.\n", bigDoc/12+1))
+	for _, tc := range []struct {
+		doc  string
+		want int
+	}{{small, startgc.Percent}, {big, 100}} {
+		debug.SetGCPercent(startgc.Percent)
+		var out bytes.Buffer
+		if code := execute([]string{"run", "--no-tui", "--yes", "--state-dir", t.TempDir(), tc.doc}, nil, &out, &out); code != 0 {
+			t.Fatalf("%s: exit %d\n%s", tc.doc, code, out.Bytes())
+		}
+		if p := percent(); p != tc.want {
+			t.Errorf("after a line-mode run of %s: GOGC %d, want %d", filepath.Base(tc.doc), p, tc.want)
+		}
 	}
 }
