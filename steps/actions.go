@@ -108,3 +108,17 @@ func (e *Engine) Finish() error {
 	_, err := e.rec.record(journal.Event{Type: journal.RunFinished, Status: v.Outcome()})
 	return err
 }
+
+// FinishHeld holds the run-finished event back with the last step's end
+// when that end, held (RunOptions.Hold), completes the run: the next
+// Flush makes both durable with one sync, then shows them in order. It
+// does nothing otherwise; Finish then records the run's end as before.
+func (e *Engine) FinishHeld() error {
+	return e.rec.recordHeldIf(func(st *journal.State) (journal.Event, bool) {
+		v := journal.NewView(e.Doc(), st, true)
+		if !v.Complete || v.Finished {
+			return journal.Event{}, false
+		}
+		return journal.Event{Type: journal.RunFinished, Status: v.Outcome()}, true
+	})
+}

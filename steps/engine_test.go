@@ -582,3 +582,44 @@ func TestRunAllShowsNothingBeforeItIsJournaled(t *testing.T) {
 		t.Fatalf("saw %d steps start, want 30", len(started))
 	}
 }
+
+// TestRunsEndSharesTheLastStepsSync: in a run of many steps each step's
+// end shares a sync with the next step's start, and the last step's end
+// shares one with the run's end (Engine.FinishHeld): three syncs after
+// the journal's creation for two steps, and the events in order.
+func TestRunsEndSharesTheLastStepsSync(t *testing.T) {
+	doc := testDoc(t, step("a", "out:x"), step("b", ""))
+	e, rec := open(t, doc, &fakeExec{})
+	if s, err := runAll(e, ""); s != journal.OK || err != nil {
+		t.Fatal(s, err)
+	}
+	if n := e.rec.w.Syncs(); n != 3 {
+		t.Errorf("%d syncs for two steps and the run's end, want 3", n)
+	}
+	eq(t, rec.lines(), []string{"step-started a#1", `output a#1 "x"`, "step-finished a#1 ok", "step-started b#1",
+		"step-finished b#1 ok", "run-finished ok"})
+	evs, _ := journal.ReadFile(filepath.Join(e.RunDir(), journal.JournalFile))
+	if last := evs[len(evs)-1]; last.Type != journal.RunFinished || evs[len(evs)-2].Type != journal.StepFinished {
+		t.Fatalf("journal ends with %+v", evs[len(evs)-2:])
+	}
+	if !e.View().Finished {
+		t.Fatal("the run is not finished")
+	}
+}
+
+// TestRunLeftIncompleteIsNotFinishedEarly: when the last step's end does
+// not complete the run (a step failed and stopped it), no run-finished is
+// held with it.
+func TestRunLeftIncompleteIsNotFinishedEarly(t *testing.T) {
+	doc := testDoc(t, step("a", ""), step("b", "exit:1"), step("c", ""))
+	e, _ := open(t, doc, &fakeExec{})
+	if s, _ := runAll(e, ""); s != journal.Failed {
+		t.Fatal(s)
+	}
+	evs, _ := journal.ReadFile(filepath.Join(e.RunDir(), journal.JournalFile))
+	for _, ev := range evs {
+		if ev.Type == journal.RunFinished {
+			t.Fatalf("run finished: %+v", evs)
+		}
+	}
+}

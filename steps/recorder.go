@@ -178,6 +178,30 @@ func (r *recorder) recordHeld(ev journal.Event) (journal.Event, error) {
 	return r.append(ev, false)
 }
 
+// recordHeldIf holds back the event next gives for the state as it will
+// be once the held events are shown, if it gives one — the decision and
+// the write under one emitter lock, so that nothing comes between. It
+// does nothing when no event is held: the caller's ordinary path applies.
+func (r *recorder) recordHeldIf(next func(st *journal.State) (journal.Event, bool)) error {
+	r.lockEmit()
+	defer r.emitMu.Unlock()
+	if r.w == nil || len(r.held) == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	st := r.state.Clone()
+	r.mu.Unlock()
+	for _, ev := range r.held {
+		st.Apply(ev)
+	}
+	ev, ok := next(st)
+	if !ok {
+		return nil
+	}
+	_, err := r.append(ev, false)
+	return err
+}
+
 // recordOverlapped writes ev after the held events and syncs them all in
 // the background, showing them once the sync is done. Until then the gate
 // keeps every other emitter waiting, so nothing — a step's output above

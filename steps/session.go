@@ -383,6 +383,13 @@ func (s *Session) reloaded(f *flow, st *runbook.Step) (*runbook.Step, Action, bo
 // finished (docs/run-model.md), whichever flow got it there.
 func (s *Session) end(f *flow) Action {
 	out := f.out
+	// When the last step's end, held back, completes the run, the run's
+	// end is held with it: one sync for both (heldFinisher).
+	if hf, ok := s.r.(heldFinisher); ok && out.Stopped == nil && out.Err == nil {
+		if err := hf.FinishHeld(); err != nil {
+			out.Err, out.Reason = err, err.Error()
+		}
+	}
 	// The last step's end may be held back (RunOptions.Hold): it must be
 	// in the state before the run is judged.
 	if err := s.r.Flush(); err != nil && out.Err == nil {

@@ -61,6 +61,14 @@ type sessionRunner interface {
 	OutputSteps(ids ...string) []string
 }
 
+// heldFinisher is a Runner that can hold the run's end back with the
+// last step's (Engine.FinishHeld); a frontend test's fake need not.
+type heldFinisher interface {
+	FinishHeld() error
+}
+
+var _ heldFinisher = (*Engine)(nil)
+
 // Policy is what a frontend can do, decided once when the session starts.
 type Policy struct {
 	// Ask is set when someone answers the session's actions. Without it,

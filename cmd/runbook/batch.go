@@ -2,10 +2,11 @@ package main
 
 import (
 	"bufio"
-	"os"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/runbook-sh/runbook/cmd/runbook/internal/startgc"
 )
 
 // Commands that print their answer and exit (list, check, status, version,
@@ -16,6 +17,14 @@ import (
 // document, so the collector mostly competed with parsing it. `run`,
 // `demo` and the TUI stream their output and run for long, and are left
 // alone.
+//
+// The process starts with GOGC 400 already (package startgc, so that
+// package initialisation runs no collection): commands that print and
+// exit, and a run in line mode — whose heap is the document and a few
+// pooled buffers, and which collected twice before its first step —
+// keep it (unless the document is over bigDoc); the TUI and the other
+// commands that may live long and hold much go back to the default
+// (longLived).
 
 // printsAndExits reports whether cmd is such a command.
 func printsAndExits(cmd *cobra.Command) bool {
@@ -30,8 +39,22 @@ func printsAndExits(cmd *cobra.Command) bool {
 // tuneForShortLife applies the above to the running process.
 func (s *streams) tuneForShortLife() {
 	s.bufferOutput()
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+	if startgc.Set {
+		debug.SetGCPercent(startgc.Percent)
+	}
+}
+
+// bigDoc is the size of document above which a line-mode run goes back
+// to the default target too: its heap is mostly the model, and five
+// times that (GOGC 400) would be a lot to hold for a run of hours.
+const bigDoc = 1 << 20
+
+// longLived puts the collector's default target back for a command that
+// may run for hours holding output and views (the TUI, demo, report, …),
+// unless the user set GOGC.
+func longLived() {
+	if startgc.Set {
+		debug.SetGCPercent(100)
 	}
 }
 

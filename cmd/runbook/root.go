@@ -97,8 +97,11 @@ in line mode, as runbook run does.`,
 	// text/template, and it would differ from `runbook version`'s.
 	root.Flags().Bool("version", false, "print the version (the same as runbook version)")
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
-		if printsAndExits(cmd) {
+		switch {
+		case printsAndExits(cmd):
 			s.tuneForShortLife()
+		case cmd.Name() != "run": // run decides once it knows whether it opens the TUI
+			longLived()
 		}
 	}
 	root.SetIn(s.in)

@@ -129,6 +129,9 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	if useTUI(s, f) {
 		unreachable = tuiUnreachable(ask, f.ifUnreachable)
 	}
+	if useTUI(s, f) || len(doc.Source) > bigDoc {
+		longLived()
+	}
 	w, err := wireOrHeld(ctx, s, doc, &f.engineFlags, wireOptions{NoPTY: outTTY == nil, DryRun: f.dryRun,
 		Logs: useTUI(s, f), Unreachable: unreachable}, useTUI(s, f))
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 
 // releaseBinary builds runbook as the release does (CGO off, -trimpath,
 // symbols stripped) into dir.
-func releaseBinary(t *testing.T, dir string) string {
+func releaseBinary(t testing.TB, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "runbook")
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")

@@ -69,3 +69,32 @@ func TestRunsListsARunBeingStarted(t *testing.T) {
 		t.Fatalf("status of a run being started: %+v, %v", out, err)
 	}
 }
+
+// A new journal whose first write fails is not renamed into place: the
+// run has no journal rather than a torn one. (RLIMIT_FSIZE makes the
+// write fail with EFBIG; Go ignores the SIGXFSZ that comes with it.)
+func TestFailedCreationLeavesNoJournal(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "doc.1")
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+		t.Skip(err)
+	}
+	small := old
+	small.Cur = 16
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
+		t.Skip(err)
+	}
+	_, err = w.Append(Event{Type: RunStarted, Run: "doc.1"})
+	syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old)
+	if err == nil {
+		t.Fatal("append succeeded past the file size limit")
+	}
+	if _, serr := os.Lstat(filepath.Join(dir, JournalFile)); !os.IsNotExist(serr) {
+		t.Fatalf("a journal was renamed into place after the write failed (%v): %v", err, serr)
+	}
+}
