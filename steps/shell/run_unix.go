@@ -114,46 +114,9 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 			return steps.Result{ExitCode: -1, Err: fmt.Errorf("output pipe: %w", err)}
 		}
 		defer pipe.Close()
-		// Output goes to the pipe, but the session still gets a terminal of
-		// its own, so that if runbook is killed (kill -9) the kernel hangs
-		// it up and SIGHUPs the step's group, as with a pty: otherwise the
-		// step runs on, and a resumed run starts it a second time beside
-		// it.
-		if ptmx, tty := e.takeLifeline(); ptmx != nil {
-			defer tty.Close()
-			attr.Setctty = true
-			attr.Ctty = 3 + len(extra) // the child's fd of the lifeline terminal
-			extra = append(slices.Clip(extra), tty)
-			lifelineTTY = tty
-			// What is written to /dev/tty is drained into the output.
-			lw := &lockedWriter{w: out}
-			out = lw
-			defer func() {
-				// Every process of the step is gone by now: the copy
-				// reads what they wrote to /dev/tty, then sees EIO. It
-				// must be given that moment — closing the master first
-				// loses the output (seen under -race on a busy machine).
-				t := time.NewTimer(stragglerDelay)
-				defer t.Stop()
-				select {
-				case <-lw.drained:
-					// No process holds the terminal any more. Closing
-					// the master is ~50 µs of kernel tty teardown,
-					// done while the next step runs.
-					e.retire(ptmx)
-				case <-t.C:
-					// Something outside the step still holds it:
-					// closing stops the copy and hangs it up.
-					ptmx.Close()
-					<-lw.drained
-				}
-			}()
-			lw.drained = make(chan struct{})
-			go func() {
-				defer close(lw.drained)
-				_ = e.copyOutput(lw, ptmx)
-			}()
-		}
+		var release func()
+		out, extra, lifelineTTY, release = e.attachLifeline(out, attr, extra)
+		defer release()
 	} else {
 		var err error
 		if r, w, err = openStepPty(e.opt.Cols, e.opt.Rows); err != nil {
@@ -208,14 +171,19 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 
 	res := e.supervise(ctx, req.Timeout, cmd)
 
-	// Every process of the group is gone; what they wrote is still in the
-	// terminal's buffer, and normally drained within microseconds.
+	return e.collect(res, cmd.Process.Pid, drained, pipe, r)
+}
+
+// collect waits for the step's output to be drained once every process of
+// its group is gone; what they wrote is still in the terminal's buffer,
+// and normally drained within microseconds.
+func (e *Executor) collect(res steps.Result, pid int, drained chan error, pipe *outputPipe, r *os.File) steps.Result {
 	ok, werr := waitDrain(drained, stragglerDelay)
 	if !ok {
 		// Something outside the group still holds the terminal: a job the
 		// step started in its own group (`set -m`), still in the step's
 		// session, or a process that left the session (setsid).
-		if err := killSession(cmd.Process.Pid, groupGoneTimeout); err != nil && res.Err == nil {
+		if err := killSession(pid, groupGoneTimeout); err != nil && res.Err == nil {
 			res.Err = err
 		}
 		if ok, werr = waitDrain(drained, e.opt.DrainTimeout); !ok {
@@ -233,6 +201,51 @@ func (e *Executor) runPty(ctx context.Context, req steps.Request, argv, env []st
 		res.Err = fmt.Errorf("write output: %w", werr)
 	}
 	return res
+}
+
+// attachLifeline gives a NoPTY step's session a terminal of its own (the
+// lifeline): output goes to the pipe, but if runbook is killed (kill -9)
+// the kernel hangs the terminal up and SIGHUPs the step's group, as with a
+// pty; otherwise the step runs on, and a resumed run starts it a second
+// time beside it. What the step writes to /dev/tty is drained into out.
+// It returns the writer to use from now on, the child's extra files, the
+// lifeline terminal (nil without one) and what to run when the step is
+// over (deferred by the caller, in the place of the defers it replaces).
+func (e *Executor) attachLifeline(out io.Writer, attr *syscall.SysProcAttr, extra []*os.File) (io.Writer, []*os.File, *os.File, func()) {
+	ptmx, tty := e.takeLifeline()
+	if ptmx == nil {
+		return out, extra, nil, func() {}
+	}
+	attr.Setctty = true
+	attr.Ctty = 3 + len(extra) // the child's fd of the lifeline terminal
+	extra = append(slices.Clip(extra), tty)
+	lw := &lockedWriter{w: out, drained: make(chan struct{})}
+	go func() {
+		defer close(lw.drained)
+		_ = e.copyOutput(lw, ptmx)
+	}()
+	release := func() {
+		// Every process of the step is gone by now: the copy reads what
+		// they wrote to /dev/tty, then sees EIO. It must be given that
+		// moment — closing the master first loses the output (seen under
+		// -race on a busy machine).
+		t := time.NewTimer(stragglerDelay)
+		defer t.Stop()
+		select {
+		case <-lw.drained:
+			// No process holds the terminal any more. Closing the master
+			// is ~50 µs of kernel tty teardown, done while the next step
+			// runs.
+			e.retire(ptmx)
+		case <-t.C:
+			// Something outside the step still holds it: closing stops
+			// the copy and hangs it up.
+			ptmx.Close()
+			<-lw.drained
+		}
+		tty.Close()
+	}
+	return lw, extra, tty, release
 }
 
 // devNull is the steps' stdin, opened once per Executor (read-only and
