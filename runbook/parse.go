@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -43,7 +44,15 @@ func parse(path string, src []byte, lim Limits) (*Document, error) {
 	}
 	p := newParser(path, src)
 	p.limit.max = lim
+	// The doc's hash (a few percent of a parse) is taken on another core
+	// while the model is built: nothing in the parse reads it.
+	hashed := make(chan string, 1)
+	go func() {
+		sum := sha256.Sum256(src)
+		hashed <- hex.EncodeToString(sum[:])
+	}()
 	p.run()
+	p.doc.Hash = <-hashed
 	if err := p.pastLimit(); err != nil {
 		return nil, err
 	}
@@ -159,14 +168,12 @@ func (it qitem) start() int {
 }
 
 func newParser(path string, src []byte) *parser {
-	sum := sha256.Sum256(src)
 	p := &parser{
 		src:   src,
 		limit: blockLimit{at: -1, max: DefaultLimits()},
 		doc: &Document{
 			Path:         path,
 			Source:       src,
-			Hash:         hex.EncodeToString(sum[:]),
 			Sections:     []*Section{},
 			Steps:        []*Step{},
 			Questions:    []*Question{},
@@ -195,7 +202,9 @@ func lineStarts(src []byte) []int {
 
 // lineOf returns the 1-based line holding offset off.
 func (p *parser) lineOf(off int) int {
-	return sort.Search(len(p.lines), func(i int) bool { return p.lines[i] > off })
+	// the first line start after off: its index is off's 1-based line
+	i, _ := slices.BinarySearch(p.lines, off+1)
+	return i
 }
 
 // lineEnd returns the offset of the end of the line holding off, before its

@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -248,24 +249,35 @@ func (p *parser) placeholders() {
 		if st.Kind == KindManual {
 			continue
 		}
-		// a set beside the ordered list: a step with 100k placeholders
-		// must not cost 100k² comparisons
+		// a set beside the ordered list once the list is long: a step with
+		// 100k placeholders must not cost 100k² comparisons, and the few
+		// of an ordinary step need no map
 		var inStep map[string]bool
+		seen := func(name string) bool {
+			if inStep != nil {
+				return inStep[name]
+			}
+			return slices.Contains(st.Placeholders, name)
+		}
 		use := func(name string, line int) {
 			if p.limit.placeholderUses++; p.limit.placeholderUses > p.limit.max.PlaceholderUses {
 				p.tooManyPlaceholders(st, true)
 				return
 			}
-			if !inStep[name] {
-				if len(byName) >= p.limit.max.Placeholders && byName[name] == nil || len(inStep) >= p.limit.max.Placeholders {
+			if !seen(name) {
+				if len(byName) >= p.limit.max.Placeholders && byName[name] == nil || len(st.Placeholders) >= p.limit.max.Placeholders {
 					p.tooManyPlaceholders(st, false)
 					return
 				}
-				if inStep == nil {
-					inStep = map[string]bool{}
-				}
-				inStep[name] = true
 				st.Placeholders = append(st.Placeholders, name)
+				if inStep != nil {
+					inStep[name] = true
+				} else if len(st.Placeholders) > 16 {
+					inStep = make(map[string]bool, 2*len(st.Placeholders))
+					for _, n := range st.Placeholders {
+						inStep[n] = true
+					}
+				}
 			}
 			add(name, line)
 		}
