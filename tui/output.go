@@ -48,11 +48,33 @@ func (r *ring) Reset() { r.start, r.n = 0, 0; clear(r.lines) }
 // termText strips terminal control sequences from a byte stream that may
 // split them across chunks, and resolves carriage returns: what is left is
 // plain lines that cannot move the cursor or break the layout.
+//
+// SGR sequences (colours, bold…) are the exception: unless colours are off
+// (NO_COLOR), they are kept, so the pane shows the step's own colours.
+// Every stored line is self-contained: it starts with the attributes
+// active at its start and ends with a reset, so a line can be shown,
+// wrapped or scrolled on its own and never colours the pane's border.
+// This is the part of a VT emulator the pane needs (a line-oriented log
+// view has no cursor to move), at a fraction of the cost of a cell grid
+// (charmbracelet/x/vt) under a flood.
 type termText struct {
 	state   int // 0 text, 1 after ESC, 2 CSI, 3 OSC/DCS string, 4 string after ESC
 	cr      bool
 	partial []byte // incomplete UTF-8 sequence at the end of a chunk
+	csi     []byte // the parameters of the CSI sequence being read
+	csiBad  bool   // a CSI too long or not an SGR one: dropped
+	sgr     string // the SGR attributes active now, as sequences
+	styled  bool   // the current line holds an SGR sequence
 }
+
+const (
+	// maxCSI bounds the parameters of a kept SGR sequence.
+	maxCSI = 64
+	// maxSGRState bounds the attributes carried from line to line: past
+	// it, only the latest sequence is kept (a step that never resets).
+	maxSGRState = 256
+	sgrReset    = "\x1b[m"
+)
 
 // OutputPane is the live output of the selected step: a scrollable view of
 // a ring buffer, following the end unless the engineer scrolls up.
@@ -85,7 +107,7 @@ func (o *OutputPane) SetFocused(f bool) { o.focused = f }
 func (o *OutputPane) Reset(title string) {
 	o.buf.Reset()
 	o.cur.Reset()
-	o.parse = termText{}
+	o.parse = termText{csi: o.parse.csi[:0]}
 	o.follow, o.offset, o.title, o.dropped = true, 0, title, false
 }
 
@@ -114,6 +136,7 @@ func (o *OutputPane) Write(p []byte) {
 			switch c {
 			case '[':
 				o.parse.state = 2
+				o.parse.csi, o.parse.csiBad = o.parse.csi[:0], false
 			case ']', 'P', '_', '^', 'X':
 				o.parse.state = 3
 			default:
@@ -124,6 +147,13 @@ func (o *OutputPane) Write(p []byte) {
 		case 2: // CSI: parameters until a final byte
 			if c >= 0x40 && c <= 0x7e {
 				o.parse.state = 0
+				if c == 'm' && !o.parse.csiBad && o.keepColour() {
+					o.applySGR(o.parse.csi)
+				}
+			} else if len(o.parse.csi) >= maxCSI || !(c >= '0' && c <= '9' || c == ';' || c == ':') {
+				o.parse.csiBad = true
+			} else {
+				o.parse.csi = append(o.parse.csi, c)
 			}
 			i++
 			continue
@@ -145,7 +175,7 @@ func (o *OutputPane) Write(p []byte) {
 		}
 		if o.parse.cr && c != '\n' {
 			// A bare carriage return rewrites the line (progress bars).
-			o.cur.Reset()
+			o.startLine()
 		}
 		o.parse.cr = false
 		switch {
@@ -157,8 +187,11 @@ func (o *OutputPane) Write(p []byte) {
 			// The oldest line falls out of a full ring: say the pane shows
 			// only the tail, or "2000 lines" reads as all the step printed.
 			o.dropped = o.dropped || o.buf.Len() == len(o.buf.lines)
+			if o.parse.styled {
+				o.cur.WriteString(sgrReset)
+			}
 			o.buf.Push(o.cur.String())
-			o.cur.Reset()
+			o.startLine()
 		case c == '\t':
 			o.appendText("    ")
 		case c < 0x20 || c == 0x7f:
@@ -179,6 +212,48 @@ func (o *OutputPane) Write(p []byte) {
 		}
 		i++
 	}
+}
+
+// keepColour says whether SGR sequences are kept (colours are on).
+func (o *OutputPane) keepColour() bool { return !o.common.Styles.NoColor }
+
+// startLine empties the current line and opens it with the attributes
+// active now.
+func (o *OutputPane) startLine() {
+	o.cur.Reset()
+	o.parse.styled = false
+	if o.parse.sgr != "" {
+		o.cur.WriteString(o.parse.sgr)
+		o.parse.styled = true
+	}
+}
+
+// applySGR keeps an SGR sequence in the line and in the active attributes.
+func (o *OutputPane) applySGR(params []byte) {
+	seq := "\x1b[" + string(params) + "m"
+	if isSGRReset(params) {
+		o.parse.sgr = ""
+	} else if len(o.parse.sgr)+len(seq) <= maxSGRState {
+		o.parse.sgr += seq
+	} else {
+		o.parse.sgr = seq
+	}
+	// A sequence that does not fit is dropped with the text it styles;
+	// the reset at the line's end still closes what was kept.
+	if o.cur.Len()+len(seq)+len(sgrReset) <= maxLineBytes {
+		o.cur.WriteString(seq)
+		o.parse.styled = true
+	}
+}
+
+// isSGRReset reports whether SGR parameters reset every attribute.
+func isSGRReset(params []byte) bool {
+	for _, c := range params {
+		if c != '0' && c != ';' {
+			return false
+		}
+	}
+	return true
 }
 
 func (o *OutputPane) appendByte(c byte) {
@@ -301,10 +376,68 @@ func (o *OutputPane) View() string {
 // wrapLine is line i broken into rows of at most w cells.
 func (o *OutputPane) wrapLine(i, w int) []string {
 	l := o.line(i)
+	styled := strings.IndexByte(l, 0x1b) >= 0
+	if styled && i == o.buf.Len() {
+		l += sgrReset // the line being written is not closed yet
+	}
 	if ansi.StringWidth(l) <= w {
 		return []string{l}
 	}
-	return strings.Split(ansi.Hardwrap(l, w, true), "\n")
+	rows := strings.Split(ansi.Hardwrap(l, w, true), "\n")
+	if styled {
+		carrySGR(rows)
+	}
+	return rows
+}
+
+// carrySGR makes each row of a wrapped styled line self-contained: it
+// starts with the attributes active where the previous row ended and ends
+// with a reset.
+func carrySGR(rows []string) {
+	state := ""
+	for i, r := range rows {
+		next := sgrAfter(state, r)
+		rows[i] = state + r + sgrReset
+		state = next
+	}
+}
+
+// sgrAfter is the active attributes after s, starting from state.
+func sgrAfter(state, s string) string {
+	for {
+		j := strings.Index(s, "\x1b[")
+		if j < 0 {
+			return state
+		}
+		s = s[j+2:]
+		k := strings.IndexByte(s, 'm')
+		if k < 0 {
+			return state
+		}
+		if params := s[:k]; isSGRReset([]byte(params)) {
+			state = ""
+		} else {
+			state += "\x1b[" + params + "m"
+		}
+		s = s[k+1:]
+	}
+}
+
+// VisibleText is the output the pane shows now, without colours: what
+// `y` copies from the output pane.
+func (o *OutputPane) VisibleText() string {
+	h := o.innerHeight()
+	total := o.total()
+	first := max(total-h, 0)
+	if !o.follow {
+		first = min(o.offset, first)
+	}
+	var b strings.Builder
+	for i := first; i < min(first+h, total); i++ {
+		b.WriteString(ansi.Strip(o.line(i)))
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // pane draws a bordered box with a title in the top border and info on the
