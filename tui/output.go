@@ -443,16 +443,21 @@ func (o *OutputPane) VisibleText() string {
 // pane draws a bordered box with a title in the top border and info on the
 // right of it. Content is clipped to the inner size.
 func pane(st *Styles, focused bool, title, info, content string, w, h int) string {
+	return paneWith(st, lipgloss.RoundedBorder(), "…", focused, title, info, content, w, h)
+}
+
+// paneWith is pane with a border and an ellipsis of the caller's choosing
+// (ASCII ones under LANG=C, see Glyphs).
+func paneWith(st *Styles, border lipgloss.Border, ellipsis string, focused bool, title, info, content string, w, h int) string {
 	box := st.Pane
 	if focused {
 		box = st.PaneFocused
 	}
 	inner := lipgloss.NewStyle().Width(w - 2).Height(h - 2).MaxWidth(w - 2).MaxHeight(h - 2).Render(content)
-	body := box.BorderTop(false).Render(inner)
+	body := box.Border(border).BorderTop(false).Render(inner)
 	// Top border with the title set in it.
 	bc := box.GetBorderTopForeground()
-	border := lipgloss.RoundedBorder()
-	t := " " + truncate(title, max(w-6, 1)) + " "
+	t := " " + ansi.Truncate(title, max(w-6, 1), ellipsis) + " "
 	right := ""
 	if info != "" {
 		right = " " + info + " "
