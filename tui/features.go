@@ -137,7 +137,9 @@ func DefaultFeatureKeys() FeatureKeys {
 }
 
 // ShortHelp is the feature keys for the help bar.
-func (k FeatureKeys) ShortHelp() []key.Binding { return []key.Binding{k.Copy, k.Log, k.Values, k.Background} }
+func (k FeatureKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Copy, k.Log, k.Values, k.Background}
+}
 
 // FullHelp is the feature keys as one column of `?`.
 func (k FeatureKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
