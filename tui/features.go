@@ -70,8 +70,11 @@ package tui
 // finished.
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/runbook-sh/runbook/runbook/journal"
 )
@@ -147,4 +150,20 @@ func (k FeatureKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.Short
 // panel is a bordered box drawn with the glyphs' border.
 func panel(st *Styles, g Glyphs, focused bool, title, info, content string, w, h int) string {
 	return paneWith(st, g.Border, g.Ellipsis, focused, title, info, content, w, h)
+}
+
+// truncateWith cuts s to w cells, marking the cut with tail.
+func truncateWith(s string, w int, tail string) string {
+	if w <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, w, tail)
+}
+
+// padRight pads s with spaces to w cells.
+func padRight(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
 }
