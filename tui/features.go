@@ -1,73 +1,95 @@
 package tui
 
-// WIRING — how the root model uses the components of this file's siblings
-// (clipboard.go, pager.go, summary.go, values.go, background_view.go,
-// mouse.go, resume_hint.go). Each is self-contained: built from values
-// passed in, its own keymap, no I/O in Update (every engine or disk call
-// is a tea.Cmd constructor below). The root only routes.
+// WIRING — how the root model uses the components in clipboard.go,
+// pager.go, summary.go, values.go, background_view.go, mouse.go and
+// resume_hint.go. Each is self-contained: built from values passed in,
+// its own keymap (key.Matches), no I/O in Update — every engine or disk
+// call is one of the tea.Cmd constructors named below. The root only
+// routes. features_test.go drives a minimal root wired exactly like this.
 //
-// Construction (root New, once; g is UnicodeGlyphs() or, under LANG=C,
-// ASCIIGlyphs(), chosen by cmd and passed in Options):
+// 1. Options (filled by cmd/runbook/tui.go; no env reads in tui/):
 //
-//	m.clip    = NewClipboard(opts.ClipboardTools)  // cmd: DetectClipboard(exec.LookPath, os.Getenv)
-//	m.summary = NewSummary(&m.common, g, opts.DocPath, opts.RunName)
-//	m.values  = NewValuesView(&m.common, g)
-//	m.bg      = NewBackgroundView(&m.common, g)
-//	m.extra   = DefaultFeatureKeys()               // y, L, v, b: keys of the main screen
+//	Glyphs         Glyphs          // UnicodeGlyphs(), or ASCIIGlyphs() under LANG=C
+//	ClipboardTools []ClipboardTool // DetectClipboard(exec.LookPath, os.Getenv)
+//	Pager          []string        // PagerCommand(os.Getenv("PAGER"))
+//	Export         ExportFunc      // tuiExporter(engine, os.LookupEnv, time.Now)
+//	DocPath, RunName, StateDir string // for the summary and ResumeHint
 //
-// Engine: add to tui.Engine the methods of ValuesSource and
-// BackgroundSource (the real *steps.Engine has them; the asserts at the
-// end of values.go and background_view.go keep it so). Options: add
-// ClipboardTools []ClipboardTool, Pager string ($PAGER or "less -R"),
-// Export ExportFunc (cmd/runbook/tui_export.go: tuiExporter), Glyphs.
+// 2. Engine: add to tui.Engine the methods of ValuesSource (Session),
+// SessionValueSetter (SetSessionValue), BackgroundSource (Background)
+// and BackgroundStopper (StopBackground); *steps.Engine has them (the
+// asserts in values.go and background_view.go keep it so), the test fake
+// needs four one-liners.
 //
-// Keys on the main screen (stateMain), matched with key.Matches against
-// m.extra (FeatureKeys) before the checklist's own keys:
+// 3. Construction in New:
 //
-//	Copy (y)       focus on output → CopyCmd(m.clip, "output", m.output.VisibleText())
-//	               else            → CopyCmd(m.clip, "command", <the selected step's
-//	                                 previewed command, as the detail pane shows it:
-//	                                 secrets masked — never the unmasked value>)
-//	Log (L)        PagerCmd(opts.Pager, filepath.Join(eng.RunDir(), attempt.Log), stepID)
-//	               for the selected step's last attempt (none → say "no log yet")
-//	Values (v)     state = stateValues; return LoadValuesCmd(eng)
-//	Background (b) state = stateBackground; return LoadBackgroundCmd(eng, m.running)
+//	m.feat    = DefaultFeatureKeys()
+//	m.clip    = NewClipboard(opts.ClipboardTools)
+//	m.values  = NewValuesView(&m.common, opts.Glyphs)
+//	m.bg      = NewBackgroundView(&m.common, opts.Glyphs)
+//	m.summary = NewSummary(&m.common, opts.Glyphs, opts.DocPath, opts.RunName)
 //
-// New view states: stateValues → m.values.Update(msg); stateBackground →
-// m.bg.Update(msg); stateSummary → m.summary.Update(msg). Each gets
-// SetSize(width, mainHeight) from the root's SetSize, draws in place of the
-// main screen (View), and contributes ShortHelp/FullHelp to the help bar.
+// and in SetSize: each .SetSize(m.width, m.mainHeight()).
 //
-// Messages the root handles (type switch in Update, any state):
+// 4. New view states, drawn in place of the main screen (View), routed
+// every message that is not the root's own, and giving the help bar
+// their ShortHelp/FullHelp: stateValues → m.values, stateBackground →
+// m.bg, stateSummary → m.summary. While m.values.Editing(), every key
+// goes to it (none to the root's bindings, not even q).
 //
-//	ClipboardCopiedMsg   → say "copied <What> (<Via>)" or the error
-//	PagerDoneMsg         → say the error if any (the terminal is back)
+// 5. Keys on the main screen (stateMain), with key.Matches against m.feat
+// before the focused pane's keys:
+//
+//	Copy (y)       output pane focused → CopyCmd(m.clip, "output", m.output.VisibleText())
+//	               otherwise → CopyCmd(m.clip, "command", <the selected step's command
+//	               as the detail pane previews it: placeholders filled, secrets
+//	               MASKED — never copy an unmasked secret to a clipboard>)
+//	Log (L)        PagerCmd(opts.Pager, filepath.Join(eng.RunDir(), lastAttempt.Log), id)
+//	               ("" log → PagerCmd answers "step X has no log yet")
+//	Values (v)     state = stateValues; LoadValuesCmd(eng)
+//	Background (b) state = stateBackground; LoadBackgroundCmd(eng, m.running)
+//	Summary (S)    state = stateSummary; m.summary.SetView(snap.view, RunElapsed(snap.state))
+//
+// 6. Messages (Update's type switch, any state):
+//
+//	ClipboardCopiedMsg   → m.say(msg.Text()) (an error when msg.Err != nil)
+//	PagerDoneMsg         → say msg.Err if set; the terminal is back
+//	OpenLogMsg           → PagerCmd(opts.Pager, filepath.Join(eng.RunDir(), msg.Log), msg.Step)
 //	ValuesLoadedMsg      → m.values.SetRows(msg.Rows)
-//	ValueEditedMsg       → Kind EditOutput:  Cmd eng.ConfirmOutputs(msg.Step, {msg.Name: msg.Value})
-//	                       Kind EditSession: Cmd eng.SetSessionValue(msg.Name, msg.Value)
-//	                       then LoadValuesCmd again (EditValueCmd does both)
+//	ValueEditedMsg       → SetSessionValueCmd(eng, msg)
+//	ValueSavedMsg        → say the error, or "NAME set for this run"; LoadValuesCmd(eng)
+//	ValuesAnsweredMsg    → answer the Session's ActOutputs: msg.Skip ?
+//	                       Choice{Kind: steps.ChooseSkip} : Choice{Kind: steps.ChooseValues,
+//	                       Values: msg.Values}; state = stateMain
 //	ValuesClosedMsg, BackgroundClosedMsg, SummaryClosedMsg → state = stateMain
 //	BackgroundLoadedMsg  → m.bg.SetRows(msg.Rows)
-//	StopBackgroundMsg    → StopBackgroundCmd(eng, msg.ID) (answers BackgroundStoppedMsg,
-//	                       after which LoadBackgroundCmd again)
-//	OpenLogMsg           → PagerCmd(opts.Pager, filepath.Join(eng.RunDir(), msg.Log), msg.Step)
-//	ExportReportMsg      → ExportCmd(opts.Export, msg.Format) (answers ReportExportedMsg,
-//	                       which goes to m.summary.Update)
-//	SummaryQuitMsg       → quit as `q` does
-//	tea.MouseWheelMsg, tea.MouseClickMsg (stateMain) → MouseAt(msg, m.layout());
-//	                       Scroll: send Delta up/down presses of k.Up/k.Down to
-//	                       that pane (or its ScrollBy); Select: checklist row;
-//	                       Focus: setFocus. View sets v.MouseMode = tea.MouseModeCellMotion.
+//	StopBackgroundMsg    → StopBackgroundCmd(eng, msg.ID)
+//	BackgroundStoppedMsg → m.bg.Update(msg); LoadBackgroundCmd(eng, m.running)
+//	ExportReportMsg      → ExportCmd(opts.Export, msg.Format)
+//	ReportExportedMsg    → m.summary.Update(msg)
+//	SummaryQuitMsg       → as `q`
+//	tea.MouseWheelMsg, tea.MouseClickMsg (stateMain only) →
+//	    a := MouseAt(msg, MainLayout(m.width, m.mainHeight(), m.leftWidth(), outH))
+//	    MouseScroll: for each p in ScrollKeys(m.common.Keys, a.Delta): the pane's Update(p)
+//	    MouseSelect: select the checklist's visible row checklist.offset+a.Row
+//	                 (a small Checklist method), then selectionChanged
+//	    MouseFocus:  setFocus(pane)
+//	  and View sets v.MouseMode = tea.MouseModeCellMotion (shift+drag still
+//	  selects text in most terminals).
 //
-// Engine output events of a background step (Event.Step running in the
-// background, not the shown step) go to m.bg.Observe(step, attempt, data)
-// so its last line is live.
+// 7. The Session's ActOutputs (a step wrote named outputs): instead of a
+// huh form, m.values.Confirm(a.Step.ID, a.Outputs); state = stateValues.
 //
-// The run finished (RunView.Complete after a step, or the Session's "done"
-// action): m.summary.SetView(view, elapsed) and state = stateSummary.
+// 8. Engine output events (eventsMsg) of a step that is not the shown
+// one and runs in the background: m.bg.Observe(ev.Step, ev.Attempt,
+// ev.Output) (cheap: it keeps one line).
 //
-// On exit, cmd prints ResumeHint(...) (resume_hint.go) when the run is not
-// finished.
+// 9. The run is complete (RunView.Complete after a step, or the Session's
+// done action): m.summary.SetView(view, RunElapsed(view.State)); state =
+// stateSummary.
+//
+// 10. On exit, cmd prints ResumeHint(file, run, stateDir, finished) on
+// stderr when it is not "" (after the terminal is restored).
 
 import (
 	"strings"
@@ -122,11 +144,12 @@ func (g Glyphs) Icon(st *Styles, s journal.Status) string {
 
 // FeatureKeys are the main screen's keys that open the new components.
 type FeatureKeys struct {
-	Copy, Log, Values, Background key.Binding
+	Copy, Log, Values, Background, Summary key.Binding
 }
 
 // DefaultFeatureKeys: `y` yanks (vim, lazygit, k9s), `L` the log in a pager
-// (`l` folds), `v` values, `b` background steps.
+// (`l` folds), `v` values, `b` background steps, `S` the run's summary
+// (and its report export) at any time.
 func DefaultFeatureKeys() FeatureKeys {
 	b := func(k, help, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(k), key.WithHelp(help, desc))
@@ -136,12 +159,13 @@ func DefaultFeatureKeys() FeatureKeys {
 		Log:        b("L", "L", "log in $PAGER"),
 		Values:     b("v", "v", "values"),
 		Background: b("b", "b", "background steps"),
+		Summary:    b("S", "S", "summary / export report"),
 	}
 }
 
 // ShortHelp is the feature keys for the help bar.
 func (k FeatureKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Copy, k.Log, k.Values, k.Background}
+	return []key.Binding{k.Copy, k.Log, k.Values, k.Background, k.Summary}
 }
 
 // FullHelp is the feature keys as one column of `?`.

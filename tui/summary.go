@@ -120,6 +120,8 @@ func (s *Summary) Update(msg tea.Msg) tea.Cmd {
 	case ReportExportedMsg:
 		s.exporting = ""
 		s.exported = append(s.exported, msg)
+		// The result is at the end: bring it into view (View clamps).
+		s.offset = len(s.lines())
 		return nil
 	case tea.KeyPressMsg:
 		k := s.keys
@@ -133,6 +135,7 @@ func (s *Summary) Update(msg tea.Msg) tea.Cmd {
 				s.exporting = "md"
 			}
 			f := s.exporting
+			s.offset = len(s.lines()) // show the progress line
 			return func() tea.Msg { return ExportReportMsg{Format: f} }
 		case key.Matches(msg, k.Close):
 			return func() tea.Msg { return SummaryClosedMsg{} }
