@@ -63,7 +63,7 @@ type termText struct {
 	partial []byte // incomplete UTF-8 sequence at the end of a chunk
 	csi     []byte // the parameters of the CSI sequence being read
 	csiBad  bool   // a CSI too long or not an SGR one: dropped
-	sgr     string // the SGR attributes active now, as sequences
+	sgr     []byte // the SGR attributes active now, as sequences
 	styled  bool   // the current line holds an SGR sequence
 }
 
@@ -107,7 +107,7 @@ func (o *OutputPane) SetFocused(f bool) { o.focused = f }
 func (o *OutputPane) Reset(title string) {
 	o.buf.Reset()
 	o.cur.Reset()
-	o.parse = termText{csi: o.parse.csi[:0]}
+	o.parse = termText{csi: o.parse.csi[:0], sgr: o.parse.sgr[:0]}
 	o.follow, o.offset, o.title, o.dropped = true, 0, title, false
 }
 
@@ -222,28 +222,39 @@ func (o *OutputPane) keepColour() bool { return !o.common.Styles.NoColor }
 func (o *OutputPane) startLine() {
 	o.cur.Reset()
 	o.parse.styled = false
-	if o.parse.sgr != "" {
-		o.cur.WriteString(o.parse.sgr)
+	if len(o.parse.sgr) > 0 {
+		o.cur.Write(o.parse.sgr)
 		o.parse.styled = true
 	}
 }
 
-// applySGR keeps an SGR sequence in the line and in the active attributes.
+// applySGR keeps an SGR sequence in the line and in the active
+// attributes. It allocates nothing once the buffers have grown: a
+// coloured flood goes through here for every line.
 func (o *OutputPane) applySGR(params []byte) {
-	seq := "\x1b[" + string(params) + "m"
-	if isSGRReset(params) {
-		o.parse.sgr = ""
-	} else if len(o.parse.sgr)+len(seq) <= maxSGRState {
-		o.parse.sgr += seq
-	} else {
-		o.parse.sgr = seq
+	n := len(params) + 3 // ESC [ params m
+	switch {
+	case isSGRReset(params):
+		o.parse.sgr = o.parse.sgr[:0]
+	case len(o.parse.sgr)+n > maxSGRState:
+		o.parse.sgr = appendSGR(o.parse.sgr[:0], params)
+	default:
+		o.parse.sgr = appendSGR(o.parse.sgr, params)
 	}
 	// A sequence that does not fit is dropped with the text it styles;
 	// the reset at the line's end still closes what was kept.
-	if o.cur.Len()+len(seq)+len(sgrReset) <= maxLineBytes {
-		o.cur.WriteString(seq)
+	if o.cur.Len()+n+len(sgrReset) <= maxLineBytes {
+		o.cur.WriteString("\x1b[")
+		o.cur.Write(params)
+		o.cur.WriteByte('m')
 		o.parse.styled = true
 	}
+}
+
+func appendSGR(b, params []byte) []byte {
+	b = append(b, 0x1b, '[')
+	b = append(b, params...)
+	return append(b, 'm')
 }
 
 // isSGRReset reports whether SGR parameters reset every attribute.

@@ -146,3 +146,15 @@ func BenchmarkOutputPaneColourWrite(b *testing.B) {
 		o.Write(chunk)
 	}
 }
+
+// BenchmarkOutputPanePlainWrite is the same for the plain flood of
+// perf_test.go (`yes`), to see that keeping colours costs plain output
+// nothing.
+func BenchmarkOutputPanePlainWrite(b *testing.B) {
+	o := NewOutputPane(colourCommon())
+	chunk := bytes.Repeat([]byte("y\r\n"), 1<<20/3)
+	b.SetBytes(int64(len(chunk)))
+	for i := 0; i < b.N; i++ {
+		o.Write(chunk)
+	}
+}
