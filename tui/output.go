@@ -435,16 +435,27 @@ func sgrAfter(state, s string) string {
 }
 
 // VisibleText is the output the pane shows now, without colours: what
-// `y` copies from the output pane.
+// `y` copies from the output pane. A long line shown wrapped, even in
+// part, is copied whole.
 func (o *OutputPane) VisibleText() string {
-	h := o.innerHeight()
+	h, w := o.innerHeight(), max(o.width-2, 1)
 	total := o.total()
-	first := max(total-h, 0)
-	if !o.follow {
-		first = min(o.offset, first)
+	first, last := 0, total-1
+	if o.follow {
+		rows := 0
+		for first = total - 1; first > 0 && rows+len(o.wrapLine(first, w)) < h; first-- {
+			rows += len(o.wrapLine(first, w))
+		}
+		first = max(first, 0)
+	} else {
+		first = min(o.offset, max(total-h, 0))
+		rows := 0
+		for last = first; last < total-1 && rows+len(o.wrapLine(last, w)) < h; last++ {
+			rows += len(o.wrapLine(last, w))
+		}
 	}
 	var b strings.Builder
-	for i := first; i < min(first+h, total); i++ {
+	for i := first; i <= last && i < total; i++ {
 		b.WriteString(ansi.Strip(o.line(i)))
 		b.WriteByte('\n')
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +109,27 @@ func TestOutputColourLineBounded(t *testing.T) {
 	}
 	if sgrAfter("", l) != "" {
 		t.Errorf("line leaves attributes open: …%q", l[len(l)-20:])
+	}
+}
+
+// y copies what the pane shows: following, the last rows; scrolled, the
+// rows from the first shown; a wrapped line whole.
+func TestOutputVisibleText(t *testing.T) {
+	o := NewOutputPane(colourCommon())
+	o.SetSize(22, 6) // 20 wide, 4 rows
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(writerFunc(o.Write), "line %d\n", i)
+	}
+	o.Write([]byte("\x1b[31m" + strings.Repeat("w", 30) + "\x1b[0m\n")) // 2 rows
+	if got, want := o.VisibleText(), "line 8\nline 9\n"+strings.Repeat("w", 30)+"\n"; got != want {
+		t.Errorf("following: %q, want %q", got, want)
+	}
+	o.SetFocused(true)
+	o.Update(keyMsg("g"))
+	if got := o.VisibleText(); got != "line 0\nline 1\nline 2\nline 3\n" {
+		t.Errorf("at the top: %q", got)
+	}
+	if got := NewOutputPane(colourCommon()).VisibleText(); got != "" {
+		t.Errorf("empty pane: %q", got)
 	}
 }
