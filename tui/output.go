@@ -131,45 +131,8 @@ func (o *OutputPane) Write(p []byte) {
 	}
 	for i := 0; i < len(p); {
 		c := p[i]
-		switch o.parse.state {
-		case 1: // after ESC
-			switch c {
-			case '[':
-				o.parse.state = 2
-				o.parse.csi, o.parse.csiBad = o.parse.csi[:0], false
-			case ']', 'P', '_', '^', 'X':
-				o.parse.state = 3
-			default:
-				o.parse.state = 0
-			}
-			i++
-			continue
-		case 2: // CSI: parameters until a final byte
-			if c >= 0x40 && c <= 0x7e {
-				o.parse.state = 0
-				if c == 'm' && !o.parse.csiBad && o.keepColour() {
-					o.applySGR(o.parse.csi)
-				}
-			} else if len(o.parse.csi) >= maxCSI || !(c >= '0' && c <= '9' || c == ';' || c == ':') {
-				o.parse.csiBad = true
-			} else {
-				o.parse.csi = append(o.parse.csi, c)
-			}
-			i++
-			continue
-		case 3: // string until BEL or ESC \
-			if c == 0x07 {
-				o.parse.state = 0
-			} else if c == 0x1b {
-				o.parse.state = 4
-			}
-			i++
-			continue
-		case 4:
-			o.parse.state = 0
-			if c != '\\' {
-				o.parse.state = 3
-			}
+		if o.parse.state != 0 {
+			o.escape(c)
 			i++
 			continue
 		}
@@ -211,6 +174,45 @@ func (o *OutputPane) Write(p []byte) {
 			continue
 		}
 		i++
+	}
+}
+
+// escape takes one byte of an escape sequence (parse.state != 0): every
+// sequence is dropped but SGR, which is kept when colours are on.
+func (o *OutputPane) escape(c byte) {
+	switch o.parse.state {
+	case 1: // after ESC
+		switch c {
+		case '[':
+			o.parse.state = 2
+			o.parse.csi, o.parse.csiBad = o.parse.csi[:0], false
+		case ']', 'P', '_', '^', 'X':
+			o.parse.state = 3
+		default:
+			o.parse.state = 0
+		}
+	case 2: // CSI: parameters until a final byte
+		if c >= 0x40 && c <= 0x7e {
+			o.parse.state = 0
+			if c == 'm' && !o.parse.csiBad && o.keepColour() {
+				o.applySGR(o.parse.csi)
+			}
+		} else if len(o.parse.csi) >= maxCSI || !(c >= '0' && c <= '9' || c == ';' || c == ':') {
+			o.parse.csiBad = true
+		} else {
+			o.parse.csi = append(o.parse.csi, c)
+		}
+	case 3: // string until BEL or ESC \
+		if c == 0x07 {
+			o.parse.state = 0
+		} else if c == 0x1b {
+			o.parse.state = 4
+		}
+	case 4:
+		o.parse.state = 0
+		if c != '\\' {
+			o.parse.state = 3
+		}
 	}
 }
 
