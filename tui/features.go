@@ -71,8 +71,9 @@ package tui
 //	tea.MouseWheelMsg, tea.MouseClickMsg (stateMain only) →
 //	    a := MouseAt(msg, MainLayout(m.width, m.mainHeight(), m.leftWidth(), outH))
 //	    MouseScroll: for each p in ScrollKeys(m.common.Keys, a.Delta): the pane's Update(p)
-//	    MouseSelect: select the checklist's visible row checklist.offset+a.Row
-//	                 (a small Checklist method), then selectionChanged
+//	    MouseSelect: if SelectChecklistRow(m.checklist, a.Row) { setFocus(checklist);
+//	                 selectionChanged() } (mouse.go reaches into Checklist's
+//	                 offset/visible/cursor/scroll: adjust if the split renames them)
 //	    MouseFocus:  setFocus(pane)
 //	  and View sets v.MouseMode = tea.MouseModeCellMotion (shift+drag still
 //	  selects text in most terminals).

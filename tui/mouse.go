@@ -140,3 +140,16 @@ func keyPressFor(name string) tea.KeyPressMsg {
 	r := []rune(name)
 	return tea.KeyPressMsg{Code: r[0], Text: name}
 }
+
+// SelectChecklistRow selects the checklist's row-th shown row (a
+// MouseSelect's Row); false when the click was below the last item. The
+// root then does what a key move does (selectionChanged).
+func SelectChecklistRow(c *Checklist, row int) bool {
+	i := c.offset + row
+	if row < 0 || i >= len(c.visible) {
+		return false
+	}
+	c.cursor = i
+	c.scroll()
+	return true
+}

@@ -63,3 +63,23 @@ func TestScrollKeys(t *testing.T) {
 		t.Errorf("after a wheel notch up: following %v offset %d", o.Following(), o.offset)
 	}
 }
+
+func TestSelectChecklistRow(t *testing.T) {
+	doc := demoDoc()
+	c := NewChecklist(testCommon(), doc)
+	c.SetSize(40, 8) // 6 rows shown
+	for range 8 {
+		c.Update(keyMsg("j"))
+	}
+	if !SelectChecklistRow(c, 0) {
+		t.Fatal("row 0")
+	}
+	it, _ := c.Selected()
+	first := c.visible[c.offset]
+	if c.cursor != c.offset || c.items[first].step != it.step {
+		t.Fatalf("row 0 selected %d, offset %d", c.cursor, c.offset)
+	}
+	if SelectChecklistRow(c, 100) || SelectChecklistRow(c, -1) {
+		t.Fatal("a row past the items")
+	}
+}

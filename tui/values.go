@@ -300,7 +300,9 @@ func (v *ValuesView) updateEditing(km tea.KeyPressMsg) tea.Cmd {
 		if v.confirm != "" {
 			// Kept until the outputs are taken; the step's own value
 			// when left as it was.
-			if val == r.Value && !r.Secret {
+			if val == "" || val == r.Value && !r.Secret {
+				// Nothing typed, or the same value: ConfirmOutputs's ""
+				// keeps the step's own.
 				delete(v.edited, r.Name)
 			} else {
 				v.edited[r.Name] = val

@@ -206,3 +206,24 @@ func TestValuesASCIIHasNoUnicode(t *testing.T) {
 		}
 	}
 }
+
+// enter on a secret output with nothing typed keeps the step's value and
+// does not claim an edit.
+func TestValuesConfirmSecretUntouched(t *testing.T) {
+	v := NewValuesView(testCommon(), UnicodeGlyphs())
+	v.SetSize(80, 12)
+	v.Confirm("find-db", offers())
+	press(v, "j", "enter", "enter")
+	if strings.Contains(plain(v.View()), "(edited)") {
+		t.Fatalf("an untouched secret shows as edited:\n%s", plain(v.View()))
+	}
+	press(v, "enter")
+	typeText(v, "n3w")
+	press(v, "enter")
+	if !strings.Contains(plain(v.View()), "**** (edited)") || strings.Contains(plain(v.View()), "n3w") {
+		t.Fatalf("an edited secret:\n%s", plain(v.View()))
+	}
+	if m := press(v, "a").(ValuesAnsweredMsg); m.Values["db-password"] != "n3w" {
+		t.Fatalf("answer %#v", m)
+	}
+}
