@@ -70,10 +70,12 @@ func runClipboardTool(ctx context.Context, t ClipboardTool, text string) error {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, t.Path, t.Args...)
 	cmd.Stdin = strings.NewReader(text)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		if msg := strings.TrimSpace(string(out)); msg != "" {
-			return fmt.Errorf("%s: %w: %s", t.Name, err, firstLine(msg))
-		}
+	// No pipe on stdout or stderr: xclip and wl-copy fork a process that
+	// stays to serve the selection, and it would hold such a pipe open
+	// (Wait would block on it). WaitDelay bounds stdin's copy likewise.
+	cmd.Stdout, cmd.Stderr = nil, nil
+	cmd.WaitDelay = time.Second
+	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s: %w", t.Name, err)
 	}
 	return nil

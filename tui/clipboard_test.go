@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"reflect"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -132,7 +133,17 @@ func TestRunClipboardTool(t *testing.T) {
 		t.Errorf("tool got %q", b)
 	}
 	bad := ClipboardTool{Name: "xclip", Path: "/bin/sh", Args: []string{"-c", "echo 'Error: Can''t open display' >&2; exit 1"}}
-	if err := runClipboardTool(context.Background(), bad, "x"); err == nil || err.Error() != "xclip: exit status 1: Error: Cant open display" {
+	if err := runClipboardTool(context.Background(), bad, "x"); err == nil || err.Error() != "xclip: exit status 1" {
 		t.Errorf("error %v", err)
+	}
+	// A tool that leaves a process behind serving the selection (xclip,
+	// wl-copy) does not hold the copy up.
+	forks := ClipboardTool{Name: "xclip", Path: "/bin/sh", Args: []string{"-c", "cat >/dev/null; (sleep 8 &) ; exit 0"}}
+	start := time.Now()
+	if err := runClipboardTool(context.Background(), forks, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("a forking tool held the copy for %v", d)
 	}
 }
