@@ -23,4 +23,10 @@ type Engine interface {
 	Note(stepID, text string) error
 	PendingWriteBack() (diff string, err error)
 	WriteBack() error
+	// The shell session and background steps of issue 14 (values.go,
+	// background_view.go).
+	ValuesSource
+	SessionValueSetter
+	BackgroundSource
+	BackgroundStopper
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/demo"
 	"github.com/runbook-sh/runbook/runbook/journal"
+	"github.com/runbook-sh/runbook/steps"
 )
 
 // fakeEngine is an in-memory Engine: it journals into a slice and replays
@@ -316,4 +317,13 @@ func snapshotOf(doc *runbook.Document, answers map[string]journal.Answer, status
 		st.Steps[id] = ss
 	}
 	return newSnapshot(journal.NewView(doc, st, true))
+}
+
+// The shell session and background steps: the fake has neither, but
+// records a value given (the values view's typing).
+func (f *fakeEngine) Session() []steps.SessionValue      { return nil }
+func (f *fakeEngine) Background() []steps.BackgroundStep { return nil }
+func (f *fakeEngine) StopBackground(string) error        { return nil }
+func (f *fakeEngine) SetSessionValue(name, value string) error {
+	return f.SetVar(name, value)
 }

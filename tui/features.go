@@ -156,11 +156,11 @@ func DefaultFeatureKeys() FeatureKeys {
 		return key.NewBinding(key.WithKeys(k), key.WithHelp(help, desc))
 	}
 	return FeatureKeys{
-		Copy:       b("y", "y", "copy command/output"),
+		Copy:       b("y", "y", "copy"),
 		Log:        b("L", "L", "log in $PAGER"),
 		Values:     b("v", "v", "values"),
-		Background: b("b", "b", "background steps"),
-		Summary:    b("S", "S", "summary / export report"),
+		Background: b("b", "b", "background"),
+		Summary:    b("S", "S", "summary"),
 	}
 }
 

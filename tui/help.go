@@ -14,6 +14,9 @@ func (m *Model) helpView() string {
 	if m.state == stateDiff {
 		return m.help.ShortHelpView(m.diff.ShortHelp())
 	}
+	if keys, ok := m.featureHelp(); ok {
+		return m.help.ShortHelpView(keys)
+	}
 	return m.help.View(m)
 }
 

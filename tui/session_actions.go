@@ -17,12 +17,7 @@ import (
 func (m *Model) sessionDialog(a steps.Action) tea.Cmd {
 	switch a.Kind {
 	case steps.ActOutputs:
-		var vals []string
-		for _, o := range a.Outputs {
-			vals = append(vals, fmt.Sprintf("<%s> = %s", o.Name, o.Shown))
-		}
-		return m.decideForm("Outputs", a.Step.Title+" wrote values for later steps. Use them?", strings.Join(vals, "\n"),
-			"Use them", "Skip them", steps.Choice{Kind: steps.ChooseAccept}, steps.Choice{Kind: steps.ChooseSkip})
+		return m.confirmOutputs(a)
 	case steps.ActRestart:
 		return m.decideForm("Background step", a.Step.Title+" ran in the background when the run stopped; later steps may need it. Start it again?", "",
 			"Start it", "Skip it", steps.Choice{Kind: steps.ChooseRun}, steps.Choice{Kind: steps.ChooseSkip})
