@@ -26,12 +26,12 @@ import (
 type viewState int
 
 const (
-	stateMain   viewState = iota // checklist + detail + output
-	stateDialog                  // a huh form in the right column
-	stateDiff                    // write-back diff, then confirm
-	stateValues                  // captured values (and outputs to confirm)
-	stateBackground              // background steps
-	stateSummary                 // the run's summary and report export
+	stateMain       viewState = iota // checklist + detail + output
+	stateDialog                      // a huh form in the right column
+	stateDiff                        // write-back diff, then confirm
+	stateValues                      // captured values (and outputs to confirm)
+	stateBackground                  // background steps
+	stateSummary                     // the run's summary and report export
 )
 
 func (s viewState) String() string {
@@ -136,7 +136,7 @@ type Model struct {
 	// confirming is the step whose outputs the values view confirms.
 	confirming string
 	focus      focusPane
-	state     viewState
+	state      viewState
 
 	snap       *snapshot
 	refreshSeq int
