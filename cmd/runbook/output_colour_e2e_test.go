@@ -34,6 +34,9 @@ func TestE2EOutputPaneColours(t *testing.T) {
 		tm.waitFor("Checklist")
 		tm.moveTo("○ paint")
 		tm.press("enter")
+		// The run is complete: its summary shows; esc goes back.
+		tm.waitFor("Run finished")
+		tm.press("esc")
 		tm.waitFor("✓ paint")
 		tm.waitFor("RED-ALERT plain-tail")
 		tm.waitFor("kept")

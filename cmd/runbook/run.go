@@ -121,7 +121,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	defer w.Close()
 	e := w.engine
 	if useTUI(s, f) {
-		return openTUIWith(ctx, e, s)
+		return openTUIWith(ctx, e, s, file, f.stateDir)
 	}
 
 	ctx, stop := interruptOnSignals(ctx)
