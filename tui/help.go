@@ -34,13 +34,22 @@ func as(b key.Binding, desc string) key.Binding {
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.common.Keys
 	tail := []key.Binding{k.Help, k.Quit}
+	if m.snap != nil && m.snap.view != nil && m.snap.view.Complete && m.running == "" {
+		tail = []key.Binding{k.Summary, k.Help, k.Quit}
+	}
 	switch {
 	case m.filter.Typing():
 		return m.filter.ShortHelp()
 	case m.focus == focusDetail:
-		return append([]key.Binding{m.scrollHelp(), k.PageDown, k.Focus}, tail...)
+		return append([]key.Binding{m.scrollHelp(), k.PageDown, as(k.Copy, "copy command"), k.Focus}, tail...)
 	case m.focus == focusOutput:
-		return append([]key.Binding{m.scrollHelp(), k.Follow, k.Interrupt, k.Focus}, tail...)
+		keys := []key.Binding{m.scrollHelp(), k.Follow, as(k.Copy, "copy output")}
+		if m.running != "" {
+			keys = append(keys, k.Interrupt)
+		} else if s := m.selectedStep(); s != nil {
+			keys = append(keys, m.logHelp(s)...)
+		}
+		return append(append(keys, k.Focus), tail...)
 	case m.running != "":
 		return append([]key.Binding{k.Interrupt, k.Focus, k.Filter}, tail...)
 	}
@@ -68,9 +77,12 @@ func (m *Model) rowHelp() []key.Binding {
 	case st == journal.Stale:
 		return []key.Binding{as(k.Run, "run again"), k.Accept, k.Skip, k.NextTodo}
 	case st.Finished():
+		if l := m.logHelp(s); len(l) > 0 {
+			return append([]key.Binding{as(k.Run, "run again"), k.Note, k.NextTodo}, l...)
+		}
 		return []key.Binding{as(k.Run, "run again"), k.Note, k.NextTodo, k.Filter}
 	case st == journal.Failed, st == journal.Interrupted, st == journal.TimedOut:
-		return []key.Binding{k.Retry, k.EditInline, k.Skip, k.MarkDone}
+		return append([]key.Binding{k.Retry, k.EditInline, k.Skip, k.MarkDone}, m.logHelp(s)...)
 	}
 	return []key.Binding{k.Run, k.RunAll, k.Skip, k.NextTodo, k.Filter}
 }
