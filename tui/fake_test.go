@@ -33,6 +33,11 @@ type fakeEngine struct {
 	block   map[string]bool
 	blocked []context.Context // of Run calls made to wait for their ctx
 	runs    []string
+	// the shell session and background steps (issue 14)
+	session    []steps.SessionValue
+	background []steps.BackgroundStep
+	given      map[string]string
+	stopped    []string
 }
 
 func newFakeEngine(doc *runbook.Document) *fakeEngine {
@@ -319,11 +324,39 @@ func snapshotOf(doc *runbook.Document, answers map[string]journal.Answer, status
 	return newSnapshot(journal.NewView(doc, st, true))
 }
 
-// The shell session and background steps: the fake has neither, but
-// records a value given (the values view's typing).
-func (f *fakeEngine) Session() []steps.SessionValue      { return nil }
-func (f *fakeEngine) Background() []steps.BackgroundStep { return nil }
-func (f *fakeEngine) StopBackground(string) error        { return nil }
+// The shell session and background steps: what a test sets in session
+// and background; a value typed is recorded in given, a stop in stopped.
+func (f *fakeEngine) Session() []steps.SessionValue {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.session)
+}
+
+func (f *fakeEngine) Background() []steps.BackgroundStep {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.background)
+}
+
+func (f *fakeEngine) StopBackground(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stopped = append(f.stopped, id)
+	f.background = slices.DeleteFunc(f.background, func(b steps.BackgroundStep) bool { return b.ID == id })
+	return nil
+}
+
 func (f *fakeEngine) SetSessionValue(name, value string) error {
-	return f.SetVar(name, value)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.given == nil {
+		f.given = map[string]string{}
+	}
+	f.given[name] = value
+	for i := range f.session {
+		if f.session[i].Name == name {
+			f.session[i].Missing = false
+		}
+	}
+	return nil
 }

@@ -185,7 +185,7 @@ func New(eng Engine, opts Options) *Model {
 	m.clip = NewClipboard(opts.ClipboardTools)
 	m.values = NewValuesView(&m.common, g)
 	m.bg = NewBackgroundView(&m.common, g)
-	m.summary = NewSummary(&m.common, g, filepath.Base(m.doc.Path), opts.RunName)
+	m.summary = NewSummary(&m.common, g, m.doc.Path, opts.RunName)
 	m.help = help.New()
 	m.help.Styles = m.styles.Help
 	m.setFocus(focusChecklist)

@@ -102,6 +102,10 @@ func NewSummary(c *Common, g Glyphs, doc, run string) *Summary {
 // SetView shows a run's view (RunView) and its wall time.
 func (s *Summary) SetView(v *journal.RunView, elapsed time.Duration) {
 	s.view, s.elapsed, s.offset = v, elapsed, 0
+	if v != nil && v.State != nil && v.State.Run != "" {
+		// The journal names the run once it has started.
+		s.run = v.State.Run
+	}
 }
 
 // SetSize sets the outer size, border included.
