@@ -222,9 +222,15 @@ func TestE2ETUISessionCarriesOverAndResumes(t *testing.T) {
 	tm := startTermSize(t, dir, nil, w, h, doc)
 	tm.waitFor("Checklist")
 	tm.press("R")
-	// Step one's output is offered in the values view, to confirm.
+	// Step one's output is offered in the values view, to confirm: the
+	// engineer corrects it (enter, ctrl+u clears, the new value) and
+	// takes it.
 	tm.waitFor("wrote values for later steps")
 	tm.waitFor("db-1.internal")
+	tm.press("enter")
+	tm.waitFor("new value:")
+	tm.press("\x15", "db-2.internal", "enter")
+	tm.waitUntil("the edit kept", func(s string) bool { return !strings.Contains(s, "new value:") })
 	tm.press("a")
 	poll(t, "step two pausing", 20*time.Second, func() bool { _, err := os.Stat(filepath.Join(dir, "paused")); return err == nil })
 	tm.waitFor("isolated: plain=none certs=none region=none no-greet " + dir)
@@ -235,43 +241,39 @@ func TestE2ETUISessionCarriesOverAndResumes(t *testing.T) {
 	tm.waitFor("Resume run")
 	tm.press("enter")
 	tm.waitFor("resumed run")
-	// The secret is not on disk: the values view says so, and takes it.
+	// The secret is not on disk: the values view says so; running on
+	// asks for it (run step one again, type it, or go on without).
 	tm.press("v")
-	tm.waitFor("missing")
-	for i := 0; i < 20; i++ {
-		before := cursorLine(tm.screen())
-		if strings.Contains(before, "API_TOKEN") {
-			break
-		}
-		tm.press("j")
-		tm.waitUntil("the cursor moved", func(s string) bool { return cursorLine(s) != before })
-	}
-	tm.press("enter")
-	tm.waitFor("new value:")
-	tm.press("given-by-hand-7", "enter")
-	tm.waitFor("API_TOKEN set for this run")
+	tm.waitUntil("API_TOKEN missing", func(s string) bool {
+		return strings.Contains(s, "API_TOKEN") && strings.Contains(s, "missing · re-run one or enter to type it")
+	})
 	tm.press("esc")
 	tm.waitFor("● Checklist")
 	tm.press("R")
+	tm.waitFor("The shell session lacks values")
+	tm.waitFor("API_TOKEN (set by one)")
+	tm.press("down", "enter") // Type them
+	tm.waitFor("secret: masked, never written to disk")
+	tm.press("given-by-hand-7", "enter")
 	tm.waitFor("Run finished")
 	tm.press("esc")
 	tm.waitFor("● Checklist")
 	tm.waitUntil("three selected", selected("three")) // the last step run
-	tm.waitFor("token=****|db-1.internal")
+	tm.waitFor("token=****|db-2.internal")
 	tm.waitFor("three: hello world|kube proxy.pem|v|us-west-2|hi ana from us-west-2|" + dir + "/work|")
 	tm.waitFor("child: us-west-2")
 	// Write back <endpoint>: the diff first, then y.
 	tm.press("w")
-	tm.waitFor("endpoint: db-1.internal")
+	tm.waitFor("endpoint: db-2.internal")
 	tm.press("y")
 	tm.waitUntil("written back", func(s string) bool {
 		b, _ := os.ReadFile(doc)
-		return strings.Contains(string(b), "| `<endpoint>` | `db-1.internal` |")
+		return strings.Contains(string(b), "| `<endpoint>` | `db-2.internal` |")
 	})
 	tm.press("q")
 	tm.wait()
 	b, _ := os.ReadFile(doc)
-	if !strings.HasPrefix(string(b), "---\nvariables:\n  endpoint: db-1.internal\n---\n# One terminal\n") {
+	if !strings.HasPrefix(string(b), "---\nvariables:\n  endpoint: db-2.internal\n---\n# One terminal\n") {
 		t.Errorf("the doc after write-back:\n%s", b)
 	}
 	disk := filesUnder(t, filepath.Join(dir, ".runbook"))
@@ -289,15 +291,6 @@ func TestE2ETUISessionCarriesOverAndResumes(t *testing.T) {
 	}
 }
 
-// cursorLine is the screen line with the values view's cursor.
-func cursorLine(s string) string {
-	for _, l := range strings.Split(s, "\n") {
-		if strings.HasPrefix(strings.TrimLeft(l, "│| "), "› ") {
-			return l
-		}
-	}
-	return ""
-}
 
 // A background HTTP server started by the TUI is curled by the next step,
 // shows in the background tab, and leaves no process behind after the
