@@ -291,7 +291,6 @@ func TestE2ETUISessionCarriesOverAndResumes(t *testing.T) {
 	}
 }
 
-
 // A background HTTP server started by the TUI is curled by the next step,
 // shows in the background tab, and leaves no process behind after the
 // run's end, Ctrl-C (then q) and kill -9.
