@@ -210,7 +210,9 @@ type BackgroundView struct {
 
 // NewBackgroundView builds an empty tab.
 func NewBackgroundView(c *Common, g Glyphs) *BackgroundView {
-	return &BackgroundView{c: c, g: g, keys: DefaultBackgroundKeyMap()}
+	k := DefaultBackgroundKeyMap()
+	navHelp(c, &k.Up, &k.Down)
+	return &BackgroundView{c: c, g: g, keys: k}
 }
 
 // SetRows shows rows (the cursor stays on the same step when it can);

@@ -192,3 +192,10 @@ func padRight(s string, w int) string {
 	}
 	return s
 }
+
+// navHelp names up and down in a view's help as the main keymap does: an
+// ASCII terminal gets "up/k", not "^/k" and "v/j" (v opens the values).
+func navHelp(c *Common, up, down *key.Binding) {
+	up.SetHelp(c.Keys.Up.Help().Key, up.Help().Desc)
+	down.SetHelp(c.Keys.Down.Help().Key, down.Help().Desc)
+}

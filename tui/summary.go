@@ -96,7 +96,9 @@ type Summary struct {
 
 // NewSummary builds the screen for the run of doc; SetView fills it.
 func NewSummary(c *Common, g Glyphs, doc, run string) *Summary {
-	return &Summary{c: c, g: g, keys: DefaultSummaryKeyMap(), doc: doc, run: run}
+	k := DefaultSummaryKeyMap()
+	navHelp(c, &k.Up, &k.Down)
+	return &Summary{c: c, g: g, keys: k, doc: doc, run: run}
 }
 
 // SetView shows a run's view (RunView) and its wall time.

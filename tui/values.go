@@ -190,7 +190,9 @@ type ValuesView struct {
 func NewValuesView(c *Common, g Glyphs) *ValuesView {
 	in := textinput.New()
 	in.Prompt = ""
-	return &ValuesView{c: c, g: g, keys: DefaultValuesKeyMap(), input: in, edited: map[string]string{}}
+	k := DefaultValuesKeyMap()
+	navHelp(c, &k.Up, &k.Down)
+	return &ValuesView{c: c, g: g, keys: k, input: in, edited: map[string]string{}}
 }
 
 // SetRows shows rows in browse mode.
