@@ -350,3 +350,35 @@ func TestE2ETUIBackgroundStepNeverOutlivesRunbook(t *testing.T) {
 		})
 	}
 }
+
+// L hands the selected step's log to $PAGER and takes the terminal back
+// when it exits.
+func TestE2ELogInPager(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives the binary")
+	}
+	dir, doc := tuiDoc(t, copyDoc)
+	pager := filepath.Join(dir, "pager.sh")
+	paged := filepath.Join(dir, "paged.log")
+	if err := os.WriteFile(pager, []byte("#!/bin/sh\ncp \"$1\" "+paged+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTermEnv(t, dir, []string{"PAGER=" + pager}, doc)
+	tm.waitFor("Checklist")
+	tm.moveTo("hello")
+	tm.press("L")
+	tm.waitFor("step hello has no log yet")
+	tm.press("enter")
+	tm.waitFor("✓ hello")
+	tm.waitFor("L log")
+	tm.press("L")
+	poll(t, "the pager given the log", 10*time.Second, func() bool {
+		b, err := os.ReadFile(paged)
+		return err == nil && strings.Contains(string(b), "copy-me-out")
+	})
+	// The TUI has the terminal back and still answers keys.
+	tm.press("j")
+	tm.waitUntil("lines selected", selected("lines"))
+	tm.press("q")
+	tm.wait()
+}
