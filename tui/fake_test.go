@@ -38,6 +38,12 @@ type fakeEngine struct {
 	background []steps.BackgroundStep
 	given      map[string]string
 	stopped    []string
+	// outputs offered after a step ran, what was taken, and the session
+	// values a resumed run lacks (steps' sessionRunner)
+	offers    map[string][]steps.OutputOffer
+	taken     map[string]map[string]string
+	lacking   []steps.MissingValue
+	asRunning map[string]bool // background steps running
 }
 
 func newFakeEngine(doc *runbook.Document) *fakeEngine {
@@ -353,6 +359,7 @@ func (f *fakeEngine) SetSessionValue(name, value string) error {
 		f.given = map[string]string{}
 	}
 	f.given[name] = value
+	f.lacking = slices.DeleteFunc(f.lacking, func(m steps.MissingValue) bool { return m.Name == name })
 	for i := range f.session {
 		if f.session[i].Name == name {
 			f.session[i].Missing = false
@@ -360,3 +367,57 @@ func (f *fakeEngine) SetSessionValue(name, value string) error {
 	}
 	return nil
 }
+
+// The rest of steps' sessionRunner: the Session asks the TUI about
+// outputs and lacking values through it.
+func (f *fakeEngine) SeesSession(string) bool { return true }
+
+func (f *fakeEngine) MissingSession() []steps.MissingValue {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.lacking)
+}
+
+func (f *fakeEngine) DropMissingSession() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var names []string
+	for _, m := range f.lacking {
+		names = append(names, m.Name)
+	}
+	f.lacking = nil
+	return names
+}
+
+func (f *fakeEngine) PendingOutputs(step string) []steps.OutputOffer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.offers[step])
+}
+
+func (f *fakeEngine) ConfirmOutputs(step string, accept map[string]string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.taken == nil {
+		f.taken = map[string]map[string]string{}
+	}
+	f.taken[step] = accept
+	delete(f.offers, step)
+	return nil
+}
+
+func (f *fakeEngine) DropOutputs(step string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.offers, step)
+}
+
+func (f *fakeEngine) BackgroundRunning(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.asRunning[id]
+}
+
+func (f *fakeEngine) StopBackgroundSteps(journal.Status) {}
+
+func (f *fakeEngine) OutputSteps(...string) []string { return nil }

@@ -192,7 +192,7 @@ func (m *Model) confirmOutputs(a steps.Action) tea.Cmd {
 	m.confirming = a.Step.ID
 	m.values.Confirm(a.Step.ID, a.Outputs)
 	m.state = stateValues
-	m.say("%s wrote values for later steps: a takes them, s drops them", a.Step.ID)
+	m.say("%s wrote values for later steps", a.Step.ID)
 	return nil
 }
 

@@ -126,3 +126,64 @@ func TestWiredMouse(t *testing.T) {
 		t.Fatalf("layout starts at row %d, below the status bar is 1", l.Checklist.Y)
 	}
 }
+
+// A step's named outputs are confirmed in the values view: one edited,
+// the secret one kept as the step wrote it, both taken.
+func TestWiredOutputsConfirmed(t *testing.T) {
+	h, eng := wiredHarness(t, Options{}, 80, 24)
+	eng.vars["env"], eng.vars["account-id"] = "staging", "123456789012"
+	eng.offers = map[string][]steps.OutputOffer{"workspace": {
+		{Name: "endpoint", Shown: "db-1.internal", Step: "workspace", Attempt: 1},
+		{Name: "secrets-arn", Shown: steps.Mask, Secret: true, Step: "workspace", Attempt: 1},
+	}}
+	h.selectItem("workspace")
+	h.press("enter")
+	if h.m.state != stateValues || h.m.confirming != "workspace" {
+		t.Fatalf("state %v confirming %q; screen:\n%s", h.m.state, h.m.confirming, h.screen())
+	}
+	golden(t, "root_outputs_80x24", h.screen())
+	h.press("enter")
+	h.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}) // clear the field
+	h.typeText("db-2.internal")
+	h.press("enter", "a")
+	want := map[string]string{"endpoint": "db-2.internal", "secrets-arn": ""}
+	if got := eng.taken["workspace"]; fmt.Sprint(got) != fmt.Sprint(want) || h.m.state != stateMain {
+		t.Fatalf("taken %v (want %v), state %v", got, want, h.m.state)
+	}
+}
+
+// esc on outputs being confirmed takes none and stops the flow.
+func TestWiredOutputsLeftStopTheFlow(t *testing.T) {
+	h, eng := wiredHarness(t, Options{}, 80, 24)
+	eng.vars["env"], eng.vars["account-id"] = "staging", "123456789012"
+	eng.offers = map[string][]steps.OutputOffer{"workspace": {{Name: "endpoint", Shown: "db-1.internal", Step: "workspace", Attempt: 1}}}
+	h.selectItem("workspace")
+	h.press("enter")
+	if h.m.state != stateValues {
+		t.Fatalf("outputs not offered: state %v", h.m.state)
+	}
+	h.press("esc")
+	if eng.taken != nil || h.m.state != stateMain || h.m.confirming != "" {
+		t.Fatalf("taken %v, state %v; screen:\n%s", eng.taken, h.m.state, h.screen())
+	}
+}
+
+// A resumed run lacking a session value asks: run its step again, type
+// it, or go on; typed, it reaches the session and the step runs.
+func TestWiredSessionValuesAsked(t *testing.T) {
+	h, eng := wiredHarness(t, Options{}, 80, 24)
+	eng.vars["env"], eng.vars["account-id"] = "staging", "123456789012"
+	eng.lacking = []steps.MissingValue{{Name: "API_TOKEN", Step: "login", Secret: true}}
+	h.selectItem("workspace")
+	h.press("enter")
+	golden(t, "root_session_values_80x24", h.screen())
+	h.press("down", "enter")
+	h.typeText("tok-typed")
+	if strings.Contains(h.screen(), "tok-typed") {
+		t.Fatalf("the secret is echoed:\n%s", h.screen())
+	}
+	h.press("enter")
+	if eng.given["API_TOKEN"] != "tok-typed" || !slices.Contains(eng.runs, "workspace") {
+		t.Fatalf("given %v, runs %v; screen:\n%s", eng.given, eng.runs, h.screen())
+	}
+}
