@@ -103,6 +103,12 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.say("interrupting %s…", m.running)
 		return nil
 	}
+	if key.Matches(msg, m.common.Keys.Quit) && m.state != stateSummary && m.confirming == "" {
+		// q quits from every screen, as in lazygit and glow; outputs
+		// being confirmed are answered first (a, s or esc).
+		m.state = stateMain
+		return m.quit()
+	}
 	switch m.state {
 	case stateValues:
 		return m.values.Update(msg)
@@ -247,9 +253,12 @@ func (m *Model) mouse(msg tea.Msg) tea.Cmd {
 func (m *Model) featureHelp() ([]key.Binding, bool) {
 	switch m.state {
 	case stateValues:
-		return m.values.ShortHelp(), true
+		if m.values.Editing() || m.confirming != "" {
+			return m.values.ShortHelp(), true
+		}
+		return append(m.values.ShortHelp(), m.common.Keys.Quit), true
 	case stateBackground:
-		return m.bg.ShortHelp(), true
+		return append(m.bg.ShortHelp(), m.common.Keys.Quit), true
 	case stateSummary:
 		return m.summary.ShortHelp(), true
 	}

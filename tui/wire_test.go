@@ -187,3 +187,15 @@ func TestWiredSessionValuesAsked(t *testing.T) {
 		t.Fatalf("given %v, runs %v; screen:\n%s", eng.given, eng.runs, h.screen())
 	}
 }
+
+// q quits from the values view and the background tab too (the summary
+// has its own q); while a value is typed it is a letter.
+func TestWiredQuitFromViews(t *testing.T) {
+	for _, k := range []string{"v", "b"} {
+		h, _ := wiredHarness(t, Options{}, 80, 24)
+		h.press(k)
+		if _, cmd := h.m.Update(keyMsg("q")); cmd == nil || h.m.state != stateMain {
+			t.Fatalf("%s then q: state %v, no quit", k, h.m.state)
+		}
+	}
+}
