@@ -329,6 +329,7 @@ func TestE2ETUIBackgroundStepNeverOutlivesRunbook(t *testing.T) {
 				if procsWith(marker) == 0 {
 					t.Fatal("the server is not running while the run pauses")
 				}
+				tm.waitFor("b: 1 in background") // the status bar
 				tm.press("b")
 				tm.waitUntil("the background tab", func(s string) bool {
 					return strings.Contains(s, "Background steps stop when") && strings.Contains(s, "› serve ◐ ready")
