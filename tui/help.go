@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"slices"
+
 	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 
 	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
@@ -32,6 +35,28 @@ func as(b key.Binding, desc string) key.Binding {
 // section, a question, a step by its status). It is kept short enough for
 // 80 columns: `?` has the rest.
 func (m *Model) ShortHelp() []key.Binding {
+	return m.fitHelp(m.contextHelp())
+}
+
+// fitHelp drops the entries that matter least (filter, log, next to
+// do, summary) until the bar fits the terminal: `? help` and `q quit`
+// are never cut off.
+func (m *Model) fitHelp(keys []key.Binding) []key.Binding {
+	k := m.common.Keys
+	whole := m.help // a copy that does not truncate
+	whole.SetWidth(0)
+	for _, drop := range []key.Binding{k.Filter, k.Log, k.NextTodo, k.Summary} {
+		if lipgloss.Width(whole.ShortHelpView(keys)) <= m.width || len(keys) <= 2 {
+			break
+		}
+		name := drop.Help().Key
+		keys = slices.DeleteFunc(keys, func(b key.Binding) bool { return b.Help().Key == name })
+	}
+	return keys
+}
+
+// contextHelp is every key of the help bar in this context.
+func (m *Model) contextHelp() []key.Binding {
 	k := m.common.Keys
 	tail := []key.Binding{k.Help, k.Quit}
 	if m.snap != nil && m.snap.view != nil && m.snap.view.Complete && m.running == "" {

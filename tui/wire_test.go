@@ -199,3 +199,21 @@ func TestWiredQuitFromViews(t *testing.T) {
 		}
 	}
 }
+
+// Once the run is complete the help bar offers S, and still fits 80
+// columns whole (the least useful entries go first).
+func TestHelpBarFitsWithSummary(t *testing.T) {
+	eng := newFakeEngine(demoDoc())
+	h := newHarnessWith(t, eng, 80, 24)
+	h.m.snap.view.Complete = true
+	for _, f := range []focusPane{focusChecklist, focusDetail, focusOutput} {
+		h.m.setFocus(f)
+		bar := strings.TrimSpace(plain(h.m.helpView()))
+		if !strings.HasSuffix(bar, "? help • q quit") || strings.Contains(bar, "…") || len([]rune(bar)) > 80 {
+			t.Errorf("focus %v: help bar %q", f, bar)
+		}
+		if f == focusChecklist && !strings.Contains(bar, "S summary") {
+			t.Errorf("no S on a complete run: %q", bar)
+		}
+	}
+}
