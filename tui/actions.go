@@ -24,6 +24,9 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := m.globalKey(msg); ok {
 		return cmd
 	}
+	if cmd, ok := m.featureKey(msg); ok {
+		return cmd
+	}
 	k := m.common.Keys
 	if m.focus != focusChecklist && key.Matches(msg, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom) {
 		if m.focus == focusDetail {

@@ -14,6 +14,12 @@ func testCommon() *Common {
 	return &Common{Styles: &st, Keys: DefaultKeyMap(false), Now: func() time.Time { return testNow }}
 }
 
+// asciiCommon is testCommon for a LANG=C terminal.
+func asciiCommon() *Common {
+	st := NewStyles(true, true).WithASCII()
+	return &Common{Styles: &st, Keys: DefaultKeyMap(true), Now: func() time.Time { return testNow }}
+}
+
 func TestChecklistComponent(t *testing.T) {
 	doc := demoDoc()
 	c := NewChecklist(testCommon(), doc)

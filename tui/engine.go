@@ -27,4 +27,10 @@ type Engine interface {
 	// the step blocked reading it, if one is (waiting.go).
 	Input(id string, p []byte) error
 	WaitingForInput() (string, bool)
+	// The shell session and background steps of issue 14 (values.go,
+	// background_view.go).
+	ValuesSource
+	SessionValueSetter
+	BackgroundSource
+	BackgroundStopper
 }

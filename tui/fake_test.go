@@ -35,6 +35,17 @@ type fakeEngine struct {
 	runs    []string
 	typed   map[string][]byte // Input, by step
 	runDir  string            // "": a directory that does not exist
+	// the shell session and background steps (issue 14)
+	session    []steps.SessionValue
+	background []steps.BackgroundStep
+	given      map[string]string
+	stopped    []string
+	// outputs offered after a step ran, what was taken, and the session
+	// values a resumed run lacks (steps' sessionRunner)
+	offers    map[string][]steps.OutputOffer
+	taken     map[string]map[string]string
+	lacking   []steps.MissingValue
+	asRunning map[string]bool // background steps running
 }
 
 func newFakeEngine(doc *runbook.Document) *fakeEngine {
@@ -351,3 +362,95 @@ func snapshotOf(doc *runbook.Document, answers map[string]journal.Answer, status
 	}
 	return newSnapshot(journal.NewView(doc, st, true))
 }
+
+// The shell session and background steps: what a test sets in session
+// and background; a value typed is recorded in given, a stop in stopped.
+func (f *fakeEngine) Session() []steps.SessionValue {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.session)
+}
+
+func (f *fakeEngine) Background() []steps.BackgroundStep {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.background)
+}
+
+func (f *fakeEngine) StopBackground(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stopped = append(f.stopped, id)
+	f.background = slices.DeleteFunc(f.background, func(b steps.BackgroundStep) bool { return b.ID == id })
+	return nil
+}
+
+func (f *fakeEngine) SetSessionValue(name, value string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.given == nil {
+		f.given = map[string]string{}
+	}
+	f.given[name] = value
+	f.lacking = slices.DeleteFunc(f.lacking, func(m steps.MissingValue) bool { return m.Name == name })
+	for i := range f.session {
+		if f.session[i].Name == name {
+			f.session[i].Missing = false
+		}
+	}
+	return nil
+}
+
+// The rest of steps' sessionRunner: the Session asks the TUI about
+// outputs and lacking values through it.
+func (f *fakeEngine) SeesSession(string) bool { return true }
+
+func (f *fakeEngine) MissingSession() []steps.MissingValue {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.lacking)
+}
+
+func (f *fakeEngine) DropMissingSession() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var names []string
+	for _, m := range f.lacking {
+		names = append(names, m.Name)
+	}
+	f.lacking = nil
+	return names
+}
+
+func (f *fakeEngine) PendingOutputs(step string) []steps.OutputOffer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.offers[step])
+}
+
+func (f *fakeEngine) ConfirmOutputs(step string, accept map[string]string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.taken == nil {
+		f.taken = map[string]map[string]string{}
+	}
+	f.taken[step] = accept
+	delete(f.offers, step)
+	return nil
+}
+
+func (f *fakeEngine) DropOutputs(step string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.offers, step)
+}
+
+func (f *fakeEngine) BackgroundRunning(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.asRunning[id]
+}
+
+func (f *fakeEngine) StopBackgroundSteps(journal.Status) {}
+
+func (f *fakeEngine) OutputSteps(...string) []string { return nil }

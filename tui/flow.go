@@ -173,6 +173,9 @@ func (m *Model) flowDone(out *steps.Outcome) tea.Cmd {
 		m.failf("%s: %s", out.Stopped.ID, out.Status)
 	case out.Finished && out.View != nil && out.View.Counts.Total > 0:
 		m.say("all steps done: run finished")
+		if m.dialog == nil {
+			m.showSummary(out.View)
+		}
 	case all:
 		m.say("nothing left to run")
 	case out.Reason != "":

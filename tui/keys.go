@@ -13,6 +13,7 @@ type KeyMap struct {
 	DialogKeys
 	GlobalKeys
 	InputKeys
+	FeatureKeys
 }
 
 // NavKeys move in a pane: the checklist, the detail, the output, the diff.
@@ -21,7 +22,9 @@ type NavKeys struct {
 	// Toggle folds or unfolds a section; Expand only opens one and
 	// Collapse only closes one, so that → never closes an open section.
 	Toggle, Expand, Collapse key.Binding
-	Focus                    key.Binding
+	// Focus moves to the next pane, FocusBack to the previous one
+	// (shift+tab, as lazygit and k9s).
+	Focus, FocusBack key.Binding
 	// NextTodo and PrevTodo jump to the next (previous) step that is not
 	// done: failed, interrupted, changed or pending.
 	NextTodo, PrevTodo key.Binding
@@ -63,18 +66,19 @@ func DefaultKeyMap(ascii bool) KeyMap {
 	}
 	return KeyMap{
 		NavKeys: NavKeys{
-			Up:       b([]string{"up", "k"}, up, "up"),
-			Down:     b([]string{"down", "j"}, down, "down"),
-			PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
-			PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
-			Top:      b([]string{"home", "g"}, "g", "top"),
-			Bottom:   b([]string{"end", "G"}, "G", "bottom"),
-			Toggle:   b([]string{"space"}, "space", "fold"),
-			Expand:   b([]string{"right", "l"}, "l", "open"),
-			Collapse: b([]string{"left", "h"}, "h", "close"),
-			Focus:    b([]string{"tab"}, "tab", "pane"),
-			NextTodo: b([]string{"]"}, "]", "next to do"),
-			PrevTodo: b([]string{"["}, "[", "previous to do"),
+			Up:        b([]string{"up", "k"}, up, "up"),
+			Down:      b([]string{"down", "j"}, down, "down"),
+			PageUp:    b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
+			PageDown:  b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
+			Top:       b([]string{"home", "g"}, "g", "top"),
+			Bottom:    b([]string{"end", "G"}, "G", "bottom"),
+			Toggle:    b([]string{"space"}, "space", "fold"),
+			Expand:    b([]string{"right", "l"}, "l", "open"),
+			Collapse:  b([]string{"left", "h"}, "h", "close"),
+			Focus:     b([]string{"tab"}, "tab", "pane"),
+			FocusBack: b([]string{"shift+tab"}, "shift+tab", "pane back"),
+			NextTodo:  b([]string{"]"}, "]", "next to do"),
+			PrevTodo:  b([]string{"["}, "[", "previous to do"),
 		},
 		ActionKeys: ActionKeys{
 			Run:        b([]string{"enter", "r"}, "enter", "run"),
@@ -112,14 +116,16 @@ func DefaultKeyMap(ascii bool) KeyMap {
 			Quit:      b([]string{"q"}, "q", "quit"),
 			PastRuns:  b([]string{"P"}, "P", "past runs"),
 		},
+		FeatureKeys: DefaultFeatureKeys(),
 	}
 }
 
-// FullHelp is the `?` help, in three columns of ten: it fits 80 columns.
+// FullHelp is the `?` help, in three columns of twelve: it fits 80
+// columns (a fourth would not).
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Toggle, k.Expand, k.Collapse, k.Focus},
-		{k.NextTodo, k.PrevTodo, k.Filter, k.Follow, k.PastRuns, k.Answer, k.Fill, k.WriteBack, k.CloseHelp, k.Quit},
-		{k.Run, k.RunAll, k.Retry, k.Skip, k.MarkDone, k.Accept, k.Edit, k.EditInline, k.Note, k.Interrupt},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Toggle, k.Expand, k.Collapse, k.Focus, k.FocusBack, k.Filter},
+		{k.NextTodo, k.PrevTodo, k.Follow, k.Copy, k.Log, k.Values, k.Background, k.Summary, k.PastRuns, k.Answer, k.Fill, k.WriteBack},
+		{k.Run, k.RunAll, k.Retry, k.Skip, k.MarkDone, k.Accept, k.Edit, k.EditInline, k.Note, k.Interrupt, k.CloseHelp, k.Quit},
 	}
 }

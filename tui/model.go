@@ -26,10 +26,13 @@ import (
 type viewState int
 
 const (
-	stateMain   viewState = iota // checklist + detail + output
-	stateDialog                  // a huh form in the right column
-	stateDiff                    // write-back diff, then confirm
-	statePast                    // a finished run, read-only (pastview.go)
+	stateMain       viewState = iota // checklist + detail + output
+	stateDialog                      // a huh form in the right column
+	stateDiff                        // write-back diff, then confirm
+	stateValues                      // captured values (and outputs to confirm)
+	stateBackground                  // background steps
+	stateSummary                     // the run's summary and report export
+	statePast                        // a finished run, read-only (pastview.go)
 )
 
 func (s viewState) String() string {
@@ -42,6 +45,12 @@ func (s viewState) String() string {
 		return "diff"
 	case statePast:
 		return "past"
+	case stateValues:
+		return "values"
+	case stateBackground:
+		return "background"
+	case stateSummary:
+		return "summary"
 	}
 	return fmt.Sprintf("viewState(%d)", int(s))
 }
@@ -82,6 +91,12 @@ type Options struct {
 	// run that this new run follows.
 	RunName  string
 	Previous *PastRun
+	// ClipboardTools copy with `y` besides OSC 52 (DetectClipboard).
+	ClipboardTools []ClipboardTool
+	// Pager shows a step's log with `L` (PagerCommand($PAGER)).
+	Pager []string
+	// Export writes the run's report from the summary; nil says it cannot.
+	Export ExportFunc
 }
 
 // Result is how the TUI ended.
@@ -118,8 +133,14 @@ type Model struct {
 	diff      *DiffView
 	past      *pastView // a finished run shown read-only, in statePast
 	dialog    *dialog
-	focus     focusPane
-	state     viewState
+	clip      *Clipboard
+	values    *ValuesView
+	bg        *BackgroundView
+	summary   *Summary
+	// confirming is the step whose outputs the values view confirms.
+	confirming string
+	focus      focusPane
+	state      viewState
 
 	in         inputMode // the running step's input (waiting.go)
 	snap       *snapshot
@@ -162,6 +183,14 @@ func New(eng Engine, opts Options) *Model {
 	m.checklist.SetFilter(m.filter)
 	m.detail = NewDetailPane(&m.common, m.doc)
 	m.output = NewOutputPane(&m.common)
+	g := UnicodeGlyphs()
+	if opts.ASCII {
+		g = ASCIIGlyphs()
+	}
+	m.clip = NewClipboard(opts.ClipboardTools)
+	m.values = NewValuesView(&m.common, g)
+	m.bg = NewBackgroundView(&m.common, g)
+	m.summary = NewSummary(&m.common, g, m.doc.Path, opts.RunName)
 	m.help = help.New()
 	m.help.Styles = m.styles.Help
 	m.setFocus(focusChecklist)
@@ -248,6 +277,9 @@ func (m *Model) SetSize(w, h int) {
 	m.checklist.SetSize(leftW, mainH)
 	m.detail.SetSize(rightW, mainH-outH)
 	m.output.SetSize(rightW, outH)
+	m.values.SetSize(w, mainH)
+	m.bg.SetSize(w, mainH)
+	m.summary.SetSize(w, mainH)
 	if m.diff != nil {
 		m.diff.SetSize(w, mainH)
 	}
@@ -268,6 +300,17 @@ func (m *Model) dialogWidth() int { return m.width - m.leftWidth() }
 
 func (m *Model) mainHeight() int {
 	return max(m.height-1-lipgloss.Height(m.helpView()), 6)
+}
+
+// layout is where the main screen's panes are, for the mouse: below
+// the status bar.
+func (m *Model) layout() Layout {
+	mainH := m.mainHeight()
+	l := MainLayout(m.width, mainH, m.leftWidth(), max(mainH*2/5, 5))
+	for _, r := range []*Rect{&l.Checklist, &l.Detail, &l.Output} {
+		r.Y++
+	}
+	return l
 }
 
 func (m *Model) setFocus(f focusPane) {
@@ -369,8 +412,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.diffKey(msg)
 		case statePast:
 			return m, m.pastKey(msg)
+		case stateValues, stateBackground, stateSummary:
+			return m, m.viewKey(msg)
 		}
 		return m, m.mainKey(msg)
+	}
+	if cmd, ok := m.featureMsg(msg); ok {
+		return m, cmd
 	}
 	return m, m.forwardToDialog(msg)
 }
@@ -381,6 +429,9 @@ func (m *Model) View() tea.View {
 	// component forgot to escape loses its OSC, DCS, APC, PM and SOS here.
 	v := tea.NewView(termtext.Clean(m.Render()))
 	v.AltScreen = true
+	// The wheel scrolls and a click selects (wire.go); shift+drag still
+	// selects text in most terminals.
+	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "runbook · " + termtext.EscapeLine(filepath.Base(m.doc.Path))
 	return v
 }
@@ -396,6 +447,12 @@ func (m *Model) Render() string {
 		body = m.past.View()
 	case stateDialog:
 		body = lipgloss.JoinHorizontal(lipgloss.Top, m.checklist.View(), m.dialogView())
+	case stateValues:
+		body = m.values.View()
+	case stateBackground:
+		body = m.bg.View()
+	case stateSummary:
+		body = m.summary.View()
 	default:
 		right := lipgloss.JoinVertical(lipgloss.Left, m.detail.View(), m.output.View())
 		body = lipgloss.JoinHorizontal(lipgloss.Top, m.checklist.View(), right)

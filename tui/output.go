@@ -48,11 +48,33 @@ func (r *ring) Reset() { r.start, r.n = 0, 0; clear(r.lines) }
 // termText strips terminal control sequences from a byte stream that may
 // split them across chunks, and resolves carriage returns: what is left is
 // plain lines that cannot move the cursor or break the layout.
+//
+// SGR sequences (colours, bold…) are the exception: unless colours are off
+// (NO_COLOR), they are kept, so the pane shows the step's own colours.
+// Every stored line is self-contained: it starts with the attributes
+// active at its start and ends with a reset, so a line can be shown,
+// wrapped or scrolled on its own and never colours the pane's border.
+// This is the part of a VT emulator the pane needs (a line-oriented log
+// view has no cursor to move), at a fraction of the cost of a cell grid
+// (charmbracelet/x/vt) under a flood.
 type termText struct {
 	state   int // 0 text, 1 after ESC, 2 CSI, 3 OSC/DCS string, 4 string after ESC
 	cr      bool
 	partial []byte // incomplete UTF-8 sequence at the end of a chunk
+	csi     []byte // the parameters of the CSI sequence being read
+	csiBad  bool   // a CSI too long or not an SGR one: dropped
+	sgr     []byte // the SGR attributes active now, as sequences
+	styled  bool   // the current line holds an SGR sequence
 }
+
+const (
+	// maxCSI bounds the parameters of a kept SGR sequence.
+	maxCSI = 64
+	// maxSGRState bounds the attributes carried from line to line: past
+	// it, only the latest sequence is kept (a step that never resets).
+	maxSGRState = 256
+	sgrReset    = "\x1b[m"
+)
 
 // OutputPane is the live output of the selected step: a scrollable view of
 // a ring buffer, following the end unless the engineer scrolls up.
@@ -86,7 +108,7 @@ func (o *OutputPane) SetFocused(f bool) { o.focused = f }
 func (o *OutputPane) Reset(title string) {
 	o.buf.Reset()
 	o.cur.Reset()
-	o.parse = termText{}
+	o.parse = termText{csi: o.parse.csi[:0], sgr: o.parse.sgr[:0]}
 	o.follow, o.offset, o.title, o.dropped = true, 0, title, false
 }
 
@@ -114,43 +136,14 @@ func (o *OutputPane) Write(p []byte) {
 	}
 	for i := 0; i < len(p); {
 		c := p[i]
-		switch o.parse.state {
-		case 1: // after ESC
-			switch c {
-			case '[':
-				o.parse.state = 2
-			case ']', 'P', '_', '^', 'X':
-				o.parse.state = 3
-			default:
-				o.parse.state = 0
-			}
-			i++
-			continue
-		case 2: // CSI: parameters until a final byte
-			if c >= 0x40 && c <= 0x7e {
-				o.parse.state = 0
-			}
-			i++
-			continue
-		case 3: // string until BEL or ESC \
-			if c == 0x07 {
-				o.parse.state = 0
-			} else if c == 0x1b {
-				o.parse.state = 4
-			}
-			i++
-			continue
-		case 4:
-			o.parse.state = 0
-			if c != '\\' {
-				o.parse.state = 3
-			}
+		if o.parse.state != 0 {
+			o.escape(c)
 			i++
 			continue
 		}
 		if o.parse.cr && c != '\n' {
 			// A bare carriage return rewrites the line (progress bars).
-			o.cur.Reset()
+			o.startLine()
 		}
 		o.parse.cr = false
 		switch {
@@ -162,8 +155,11 @@ func (o *OutputPane) Write(p []byte) {
 			// The oldest line falls out of a full ring: say the pane shows
 			// only the tail, or "2000 lines" reads as all the step printed.
 			o.dropped = o.dropped || o.buf.Len() == len(o.buf.lines)
+			if o.parse.styled {
+				o.cur.WriteString(sgrReset)
+			}
 			o.buf.Push(o.cur.String())
-			o.cur.Reset()
+			o.startLine()
 		case c == '\t':
 			o.appendText("    ")
 		case c == '\b':
@@ -186,6 +182,98 @@ func (o *OutputPane) Write(p []byte) {
 		}
 		i++
 	}
+}
+
+// escape takes one byte of an escape sequence (parse.state != 0): every
+// sequence is dropped but SGR, which is kept when colours are on.
+func (o *OutputPane) escape(c byte) {
+	switch o.parse.state {
+	case 1: // after ESC
+		switch c {
+		case '[':
+			o.parse.state = 2
+			o.parse.csi, o.parse.csiBad = o.parse.csi[:0], false
+		case ']', 'P', '_', '^', 'X':
+			o.parse.state = 3
+		default:
+			o.parse.state = 0
+		}
+	case 2: // CSI: parameters until a final byte
+		if c >= 0x40 && c <= 0x7e {
+			o.parse.state = 0
+			if c == 'm' && !o.parse.csiBad && o.keepColour() {
+				o.applySGR(o.parse.csi)
+			}
+		} else if len(o.parse.csi) >= maxCSI || !(c >= '0' && c <= '9' || c == ';' || c == ':') {
+			o.parse.csiBad = true
+		} else {
+			o.parse.csi = append(o.parse.csi, c)
+		}
+	case 3: // string until BEL or ESC \
+		if c == 0x07 {
+			o.parse.state = 0
+		} else if c == 0x1b {
+			o.parse.state = 4
+		}
+	case 4:
+		o.parse.state = 0
+		if c != '\\' {
+			o.parse.state = 3
+		}
+	}
+}
+
+// keepColour says whether SGR sequences are kept (colours are on).
+func (o *OutputPane) keepColour() bool { return !o.common.Styles.NoColor }
+
+// startLine empties the current line and opens it with the attributes
+// active now.
+func (o *OutputPane) startLine() {
+	o.cur.Reset()
+	o.parse.styled = false
+	if len(o.parse.sgr) > 0 {
+		o.cur.Write(o.parse.sgr)
+		o.parse.styled = true
+	}
+}
+
+// applySGR keeps an SGR sequence in the line and in the active
+// attributes. It allocates nothing once the buffers have grown: a
+// coloured flood goes through here for every line.
+func (o *OutputPane) applySGR(params []byte) {
+	n := len(params) + 3 // ESC [ params m
+	switch {
+	case isSGRReset(params):
+		o.parse.sgr = o.parse.sgr[:0]
+	case len(o.parse.sgr)+n > maxSGRState:
+		o.parse.sgr = appendSGR(o.parse.sgr[:0], params)
+	default:
+		o.parse.sgr = appendSGR(o.parse.sgr, params)
+	}
+	// A sequence that does not fit is dropped with the text it styles;
+	// the reset at the line's end still closes what was kept.
+	if o.cur.Len()+n+len(sgrReset) <= maxLineBytes {
+		o.cur.WriteString("\x1b[")
+		o.cur.Write(params)
+		o.cur.WriteByte('m')
+		o.parse.styled = true
+	}
+}
+
+func appendSGR(b, params []byte) []byte {
+	b = append(b, 0x1b, '[')
+	b = append(b, params...)
+	return append(b, 'm')
+}
+
+// isSGRReset reports whether SGR parameters reset every attribute.
+func isSGRReset(params []byte) bool {
+	for _, c := range params {
+		if c != '0' && c != ';' {
+			return false
+		}
+	}
+	return true
 }
 
 func (o *OutputPane) appendByte(c byte) {
@@ -321,29 +409,108 @@ func (o *OutputPane) View() string {
 // wrapLine is line i broken into rows of at most w cells.
 func (o *OutputPane) wrapLine(i, w int) []string {
 	l := o.line(i)
+	styled := strings.IndexByte(l, 0x1b) >= 0
+	if styled && i == o.buf.Len() {
+		l += sgrReset // the line being written is not closed yet
+	}
 	if ansi.StringWidth(l) <= w {
 		return []string{l}
 	}
-	return strings.Split(ansi.Hardwrap(l, w, true), "\n")
+	rows := strings.Split(ansi.Hardwrap(l, w, true), "\n")
+	if styled {
+		carrySGR(rows)
+	}
+	return rows
+}
+
+// carrySGR makes each row of a wrapped styled line self-contained: it
+// starts with the attributes active where the previous row ended and ends
+// with a reset.
+func carrySGR(rows []string) {
+	state := ""
+	for i, r := range rows {
+		next := sgrAfter(state, r)
+		rows[i] = state + r + sgrReset
+		state = next
+	}
+}
+
+// sgrAfter is the active attributes after s, starting from state.
+func sgrAfter(state, s string) string {
+	for {
+		j := strings.Index(s, "\x1b[")
+		if j < 0 {
+			return state
+		}
+		s = s[j+2:]
+		k := strings.IndexByte(s, 'm')
+		if k < 0 {
+			return state
+		}
+		if params := s[:k]; isSGRReset([]byte(params)) {
+			state = ""
+		} else {
+			state += "\x1b[" + params + "m"
+		}
+		s = s[k+1:]
+	}
+}
+
+// VisibleText is the output the pane shows now, without colours: what
+// `y` copies from the output pane. A long line shown wrapped, even in
+// part, is copied whole.
+func (o *OutputPane) VisibleText() string {
+	h, w := o.innerHeight(), max(o.width-2, 1)
+	total := o.total()
+	first, last := 0, total-1
+	if o.follow {
+		rows := 0
+		for first = total - 1; first > 0 && rows+len(o.wrapLine(first, w)) < h; first-- {
+			rows += len(o.wrapLine(first, w))
+		}
+		first = max(first, 0)
+	} else {
+		first = min(o.offset, max(total-h, 0))
+		rows := 0
+		for last = first; last < total-1 && rows+len(o.wrapLine(last, w)) < h; last++ {
+			rows += len(o.wrapLine(last, w))
+		}
+	}
+	var b strings.Builder
+	for i := first; i <= last && i < total; i++ {
+		b.WriteString(ansi.Strip(o.line(i)))
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // pane draws a bordered box with a title in the top border and info on the
 // right of it. Content is clipped to the inner size.
 func pane(st *Styles, focused bool, title, info, content string, w, h int) string {
+	border, ellipsis := lipgloss.RoundedBorder(), "…"
+	if st.ASCII {
+		border, ellipsis = lipgloss.ASCIIBorder(), "..."
+	}
+	if focused {
+		// Colour alone does not tell the focused pane (NO_COLOR). A
+		// full-screen view (paneWith directly) is the only pane: no mark.
+		title = st.FocusMark() + title
+	}
+	return paneWith(st, border, ellipsis, focused, title, info, content, w, h)
+}
+
+// paneWith is pane with a border and an ellipsis of the caller's choosing
+// (ASCII ones under LANG=C, see Glyphs).
+func paneWith(st *Styles, border lipgloss.Border, ellipsis string, focused bool, title, info, content string, w, h int) string {
 	box := st.Pane
 	if focused {
 		box = st.PaneFocused
 	}
 	inner := lipgloss.NewStyle().Width(w - 2).Height(h - 2).MaxWidth(w - 2).MaxHeight(h - 2).Render(content)
-	body := box.BorderTop(false).Render(inner)
+	body := box.Border(border).BorderTop(false).Render(inner)
 	// Top border with the title set in it.
 	bc := box.GetBorderTopForeground()
-	border := lipgloss.RoundedBorder()
-	if focused {
-		// Colour alone does not tell the focused pane (NO_COLOR).
-		title = st.FocusMark() + title
-	}
-	t := " " + truncate(title, max(w-6, 1)) + " "
+	t := " " + ansi.Truncate(title, max(w-6, 1), ellipsis) + " "
 	right := ""
 	if info != "" {
 		right = " " + info + " "

@@ -26,6 +26,9 @@ func (m *Model) handleEvents(evs []Event) tea.Cmd {
 					m.output.Dropped()
 				}
 				m.output.Write(ev.Output)
+			} else {
+				// A background step's live last line (cheap: one line).
+				m.bg.Observe(ev.Step, ev.Attempt, ev.Output)
 			}
 			continue
 		}
@@ -47,6 +50,9 @@ func (m *Model) handleEvents(evs []Event) tea.Cmd {
 	}
 	if refresh {
 		cmds = append(cmds, m.refresh())
+		if m.state == stateBackground {
+			cmds = append(cmds, LoadBackgroundCmd(m.eng, m.running))
+		}
 	}
 	return tea.Batch(cmds...)
 }

@@ -69,6 +69,7 @@ type statusInfo struct {
 	running         string
 	runFor, elapsed time.Duration
 	done, total     int
+	background      int // steps running in the background now
 }
 
 // statusInfo gathers the bar's facts from the model.
@@ -83,6 +84,13 @@ func (m *Model) statusInfo() statusInfo {
 			started = m.snap.state.Started
 		}
 		in.ident = m.snap.state.Identity
+	}
+	if m.snap != nil && m.snap.view != nil {
+		for _, sv := range m.snap.view.Steps {
+			if sv.Background {
+				in.background++
+			}
+		}
 	}
 	in.done, in.total = m.checklist.Progress()
 	if p := m.past; p != nil && m.state == statePast {
@@ -111,6 +119,10 @@ func (b *StatusBar) View() string {
 	right := fmt.Sprintf("%d/%d · %s ", in.done, in.total, fmtDuration(in.elapsed))
 	if in.running != "" {
 		right = fmt.Sprintf("%s %s · %s", in.running, fmtDuration(in.runFor), right)
+	}
+	if in.background > 0 {
+		// Says that something still runs, and which key shows it.
+		right = fmt.Sprintf("b: %d in background · %s", in.background, right)
 	}
 	text, isErr := b.msg, b.isErr
 	if b.notice != "" {

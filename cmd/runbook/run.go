@@ -140,7 +140,7 @@ func runRun(ctx context.Context, s *streams, file string, f *runFlags) error {
 	defer w.Close()
 	e := w.engine
 	if useTUI(s, f) {
-		return openTUIWith(ctx, e, s, ask)
+		return openTUIWith(ctx, e, s, file, f.stateDir, ask)
 	}
 
 	ctx, stop := interruptOnSignals(ctx)

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -49,6 +51,7 @@ func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) err
 			return err
 		}
 		res, err := runTUI(ctx, w.engine, s, true, ask)
+		hint := resumeHint(w.engine, file, flags.stateDir)
 		cerr := w.Close()
 		if err != nil {
 			return err
@@ -63,6 +66,7 @@ func openTUIFlags(ctx context.Context, s *streams, file string, f *runFlags) err
 			// (docs/run-model.md). Its name is the lane's (runname.go).
 			flags.run, newRun = laneOf(flags.run), true
 		default:
+			printResumeHint(s, hint)
 			return errors.Join(tuiExit(res), cerr)
 		}
 	}
@@ -82,12 +86,31 @@ func tuiExit(res tui.Result) error {
 
 // openTUIWith shows the TUI on an engine the caller opened (and closes).
 // `runbook run` calls it on a terminal instead of line mode.
-func openTUIWith(ctx context.Context, e *steps.Engine, s *streams, ask *tui.Unreachable) error {
+func openTUIWith(ctx context.Context, e *steps.Engine, s *streams, file, stateDir string, ask *tui.Unreachable) error {
 	res, err := runTUI(ctx, e, s, false, ask)
 	if err != nil {
 		return err
 	}
+	printResumeHint(s, resumeHint(e, file, stateDir))
 	return tuiExit(res)
+}
+
+// resumeHint is the line that says how to pick the run up again, "" when
+// the run is complete (every counted step settled).
+func resumeHint(e *steps.Engine, file, stateDir string) string {
+	v := e.View()
+	name := e.Opened().Run
+	if v.State != nil && v.State.Run != "" {
+		name = v.State.Run
+	}
+	return tui.ResumeHint(file, name, stateDir, v.Complete || v.Finished)
+}
+
+// printResumeHint prints the hint on stderr once the terminal is back.
+func printResumeHint(s *streams, hint string) {
+	if hint != "" {
+		fmt.Fprintln(s.err, hint)
+	}
 }
 
 func runTUI(ctx context.Context, e *steps.Engine, s *streams, offerNewRun bool, ask *tui.Unreachable) (tui.Result, error) {
@@ -101,6 +124,9 @@ func runTUI(ctx context.Context, e *steps.Engine, s *streams, offerNewRun bool, 
 		cfg.Previous = &tui.PastRun{Name: p.Run, Status: string(p.Status), Finished: p.Finished, Updated: p.Updated}
 	}
 	cfg.OfferNewRun = offerNewRun
+	cfg.ClipboardTools = tui.DetectClipboard(exec.LookPath, os.Getenv)
+	cfg.Pager = tui.PagerCommand(os.Getenv("PAGER"))
+	cfg.Export = tuiExporter(e, os.LookupEnv, time.Now)
 	return tui.Run(ctx, e, cfg)
 }
 

@@ -423,6 +423,8 @@ func TestE2EPastRunsPicker(t *testing.T) {
 	tm.press("enter")
 	tm.waitFor("resumed run ops.1")
 	tm.press("R")
+	tm.waitFor("Run finished") // the summary
+	tm.press("esc")
 	tm.waitFor("✓ b")
 	tm.waitFor("run finished")
 	tm.press("q")
