@@ -405,22 +405,28 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case editorDoneMsg:
 		return m, m.editorDone(msg)
 	case tea.KeyPressMsg:
-		switch m.state {
-		case stateDialog:
-			return m, m.dialogKey(msg)
-		case stateDiff:
-			return m, m.diffKey(msg)
-		case statePast:
-			return m, m.pastKey(msg)
-		case stateValues, stateBackground, stateSummary:
-			return m, m.viewKey(msg)
-		}
-		return m, m.mainKey(msg)
+		return m, m.routeKey(msg)
 	}
 	if cmd, ok := m.featureMsg(msg); ok {
 		return m, cmd
 	}
 	return m, m.forwardToDialog(msg)
+}
+
+// routeKey hands a key to what the screen shows: the open dialog, the
+// diff, a full-screen view, else the main screen.
+func (m *Model) routeKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.state {
+	case stateDialog:
+		return m.dialogKey(msg)
+	case stateDiff:
+		return m.diffKey(msg)
+	case statePast:
+		return m.pastKey(msg)
+	case stateValues, stateBackground, stateSummary:
+		return m.viewKey(msg)
+	}
+	return m.mainKey(msg)
 }
 
 // View renders the whole screen.

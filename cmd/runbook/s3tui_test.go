@@ -69,6 +69,8 @@ func TestE2ES3HeldRunReadOnlyThenTakeOver(t *testing.T) {
 	os.WriteFile(flag, nil, 0o644)
 	tm.moveTo("! wait")
 	tm.press("enter")
+	tm.waitFor("Run finished") // the end-of-run summary
+	tm.press("esc")
 	tm.waitFor("✓ wait")
 	tm.press("q")
 	tm.wait()
@@ -138,7 +140,9 @@ func TestE2ES3UnreachableInTheTUI(t *testing.T) {
 	// continue locally: the step runs, the choice is journaled
 	tm.press("enter")
 	tm.waitFor("S3 unreachable:")
-	tm.press("down", "enter") // Continue locally
+	tm.press("down", "enter")  // Continue locally
+	tm.waitFor("Run finished") // the end-of-run summary
+	tm.press("esc")
 	tm.waitFor("✓ third")
 	tm.press("q")
 	tm.wait()

@@ -59,7 +59,9 @@ func TestE2ETypeIntoAStepWaitingForInput(t *testing.T) {
 	})
 	tm.press("i")
 	tm.waitFor("typing into lines")
-	tm.press("\x04") // ctrl+d: end of input
+	tm.press("\x04")           // ctrl+d: end of input
+	tm.waitFor("Run finished") // the end-of-run summary
+	tm.press("esc")
 	tm.waitFor("lines 2")
 	tm.waitFor("✓ lines")
 	tm.press("q")
