@@ -447,6 +447,21 @@ func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 	tm.press("enter")
 	tm.waitFor("◐ flood")
 	tm.waitFor("lines · following")
+	lat := floodKeyLatencies(tm)
+	if len(lat) < 5 {
+		t.Skipf("the flood ended after %d key presses: too fast to measure here", len(lat))
+	}
+	slices.Sort(lat)
+	p50, worst := lat[len(lat)/2], lat[len(lat)-1]
+	t.Logf("key → screen latency under a 200 MB flood, %d presses: p50 %v, max %v", len(lat), p50, worst)
+	stopFlood(tm)
+}
+
+// floodKeyLatencies presses j and k (40 keys at most) while the step
+// "flood" runs and returns how long each took to move the cursor. A key
+// may take a minute, not the usual 15 s: under load the program may be
+// starved of CPU; a key that never takes effect still fails.
+func floodKeyLatencies(tm *ptyTerm) []time.Duration {
 	var lat []time.Duration
 	keys := []string{"j", "k"}
 	for i := 0; i < 40 && strings.Contains(tm.screen(), "◐ flood"); i++ {
@@ -454,17 +469,14 @@ func TestE2EKeyLatencyUnderFlood(t *testing.T) {
 		tm.waitWithin(time.Minute, "a complete frame", func(s string) bool { before = cursorRow(s); return before != "" })
 		start := time.Now()
 		tm.press(keys[i%2])
-		// A minute, not the usual 15 s: under load the program may be
-		// starved of CPU; a key that never takes effect still fails.
 		tm.waitWithin(time.Minute, fmt.Sprintf("cursor to move from %q after key %d (%s)", before, i, keys[i%2]), movedFrom(before))
 		lat = append(lat, time.Since(start))
 	}
-	if len(lat) < 5 {
-		t.Skipf("the flood ended after %d key presses: too fast to measure here", len(lat))
-	}
-	slices.Sort(lat)
-	p50, worst := lat[len(lat)/2], lat[len(lat)-1]
-	t.Logf("key → screen latency under a 200 MB flood, %d presses: p50 %v, max %v", len(lat), p50, worst)
+	return lat
+}
+
+// stopFlood interrupts the flood step and quits.
+func stopFlood(tm *ptyTerm) {
 	tm.press("ctrl+c")
 	tm.waitWithin(time.Minute, "flood to stop", func(s string) bool { return !strings.Contains(s, "◐ flood") })
 	tm.press("q")

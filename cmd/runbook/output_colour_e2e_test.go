@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -119,15 +118,7 @@ func TestE2EKeyLatencyUnderColourFlood(t *testing.T) {
 	tm.press("enter")
 	tm.waitFor("◐ flood")
 	tm.waitFor("PASS pkg/thing")
-	var lat []time.Duration
-	keys := []string{"j", "k"}
-	for i := 0; i < 40 && strings.Contains(tm.screen(), "◐ flood"); i++ {
-		before := tm.cursorNow()
-		start := time.Now()
-		tm.press(keys[i%2])
-		tm.waitUntil(fmt.Sprintf("cursor to move from %q after key %d", before, i), movedFrom(before))
-		lat = append(lat, time.Since(start))
-	}
+	lat := floodKeyLatencies(tm)
 	if len(lat) < 5 {
 		t.Skipf("the flood ended after %d key presses: too fast to measure here", len(lat))
 	}
@@ -147,8 +138,5 @@ func TestE2EKeyLatencyUnderColourFlood(t *testing.T) {
 	if os.Getenv("RUNBOOK_PERF") != "" && p50 > 50*time.Millisecond {
 		t.Errorf("median key latency %v under a coloured flood (max %v), want ≤ 50ms", p50, worst)
 	}
-	tm.press("ctrl+c")
-	tm.waitUntil("flood to stop", func(s string) bool { return !strings.Contains(s, "◐ flood") })
-	tm.press("q")
-	tm.wait()
+	stopFlood(tm)
 }

@@ -222,18 +222,7 @@ func TestE2EBackgroundStepNeverOutlivesRunbook(t *testing.T) {
 	}
 	for _, how := range []string{"end", "ctrl-c", "kill -9"} {
 		t.Run(how, func(t *testing.T) {
-			dir := t.TempDir()
-			// The server's command line holds this unique directory:
-			// that is how the test finds what is left.
-			marker := filepath.Join(dir, "served")
-			os.Mkdir(marker, 0o700)
-			port := loopbackPort(t)
-			wait := "0"
-			if how != "end" {
-				wait = "60"
-			}
-			doc := filepath.Join(dir, "bg.md")
-			os.WriteFile(doc, []byte(fmt.Sprintf("# BG\n\n```bash {name=serve background ready-if=\"curl -fsS http://127.0.0.1:%d/ >/dev/null\"}\npython3 -m http.server %d --bind 127.0.0.1 --directory %s\n```\n\n```bash {name=use}\ncurl -fsS -o /dev/null -w 'got %%{http_code}\\n' http://127.0.0.1:%d/\n```\n\n```bash {name=pause}\necho pausing; sleep %s\n```\n", port, port, marker, port, wait)), 0o644)
+			dir, doc, marker := backgroundServerDoc(t, how)
 			l := startLine(t, dir, "run", "--no-tui", "--yes", doc)
 			if how != "end" {
 				l.waitFor(t, "    pausing\n")
@@ -321,4 +310,27 @@ func TestE2EResumeAsksForASessionSecret(t *testing.T) {
 	if bytes.Contains(filesUnder(t, filepath.Join(dir, ".runbook")), []byte("typed-secret-99")) {
 		t.Error("the typed secret reached the disk")
 	}
+}
+
+// backgroundServerDoc writes a doc whose first step serves HTTP on a
+// loopback port in the background, the second curls it and the third
+// pauses (60 s unless how is "end", so that the run can be stopped
+// there). The server's command line holds marker, a unique directory:
+// that is how a test finds what is left.
+func backgroundServerDoc(t *testing.T, how string) (dir, doc, marker string) {
+	t.Helper()
+	dir = t.TempDir()
+	marker = filepath.Join(dir, "served")
+	os.Mkdir(marker, 0o700)
+	port := loopbackPort(t)
+	wait := "0"
+	if how != "end" {
+		wait = "60"
+	}
+	doc = filepath.Join(dir, "bg.md")
+	src := fmt.Sprintf("# BG\n\n```bash {name=serve background ready-if=\"curl -fsS http://127.0.0.1:%d/ >/dev/null\"}\npython3 -m http.server %d --bind 127.0.0.1 --directory %s\n```\n\n```bash {name=use}\ncurl -fsS -o /dev/null -w 'got %%{http_code}\\n' http://127.0.0.1:%d/\n```\n\n```bash {name=pause}\necho pausing; sleep %s\n```\n", port, port, marker, port, wait)
+	if err := os.WriteFile(doc, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, doc, marker
 }

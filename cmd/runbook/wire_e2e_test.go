@@ -300,16 +300,7 @@ func TestE2ETUIBackgroundStepNeverOutlivesRunbook(t *testing.T) {
 	}
 	for _, how := range []string{"end", "ctrl-c", "kill -9"} {
 		t.Run(how, func(t *testing.T) {
-			dir := t.TempDir()
-			marker := filepath.Join(dir, "served")
-			os.Mkdir(marker, 0o700)
-			port := loopbackPort(t)
-			wait := "0"
-			if how != "end" {
-				wait = "60"
-			}
-			doc := filepath.Join(dir, "bg.md")
-			os.WriteFile(doc, []byte(fmt.Sprintf("# BG\n\n```bash {name=serve background ready-if=\"curl -fsS http://127.0.0.1:%d/ >/dev/null\"}\npython3 -m http.server %d --bind 127.0.0.1 --directory %s\n```\n\n```bash {name=use}\ncurl -fsS -o /dev/null -w 'got %%{http_code}\\n' http://127.0.0.1:%d/\n```\n\n```bash {name=pause}\necho pausing; sleep %s\n```\n", port, port, marker, port, wait)), 0o644)
+			dir, doc, marker := backgroundServerDoc(t, how)
 			tm := startTerm(t, dir, doc)
 			tm.waitFor("Checklist")
 			tm.press("R")
