@@ -234,7 +234,10 @@ func (f *Filter) byte(c byte) {
 		case c < 0x20 || c == 0x7f:
 			f.toGround()
 			f.ground(c)
-		case len(f.seq) >= maxLink:
+		case c >= 0x80 || len(f.seq) >= maxLink:
+			// an OSC 8 URI and its parameters are printable ASCII; a
+			// UTF-8 C1 control (U+0080–U+009F) inside one would reach
+			// the terminal undecoded, so the whole sequence goes
 			f.startDrop(true)
 		default:
 			f.seq = append(f.seq, c)
