@@ -21,7 +21,7 @@ var terminalReaders = map[string]terminalReader{
 	"readarray": func(a []string) string { return unless(a, "-u", "reads lines typed on the terminal") },
 	"passwd":    func(a []string) string { return unless(a, "--stdin", "asks for a password") },
 	"sudo": func(a []string) string {
-		if hasAny(a, "-n", "--non-interactive", "-S", "--stdin") || shortFlag(a, 'n') || shortFlag(a, 'S') {
+		if hasAny(a, "--non-interactive", "--stdin") || inCluster(a, 'n', sudoValued) || inCluster(a, 'S', sudoValued) {
 			return ""
 		}
 		return "may ask for a password (`sudo -n` does not)"
@@ -36,18 +36,18 @@ var terminalReaders = map[string]terminalReader{
 	},
 	"mysql": func(a []string) string {
 		switch {
-		case hasAny(a, "-p", "--password"):
+		case hasAny(a, "--password") || clusterEnds(a, 'p', mysqlValued):
 			return "asks for a password (-p without a value)"
-		case !hasPrefix(a, "-e", "--execute"):
+		case !hasPrefix(a, "--execute") && !inCluster(a, 'e', mysqlValued):
 			return "opens an interactive client (no -e and nothing on its input)"
 		}
 		return ""
 	},
 	"psql": func(a []string) string {
 		switch {
-		case hasAny(a, "-W", "--password"):
+		case hasAny(a, "--password") || inCluster(a, 'W', psqlValued):
 			return "asks for a password (-W)"
-		case !hasPrefix(a, "-c", "--command", "-f", "--file", "-l", "--list"):
+		case !hasPrefix(a, "--command", "--file", "--list") && !inCluster(a, 'c', psqlValued) && !inCluster(a, 'f', psqlValued) && !inCluster(a, 'l', psqlValued):
 			return "opens an interactive client (no -c or -f and nothing on its input)"
 		}
 		return ""
@@ -117,6 +117,55 @@ func hasPrefix(a []string, opts ...string) bool {
 		for _, o := range opts {
 			if strings.HasPrefix(w, o) {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+// The short options of sudo, mysql and psql that take a value: in a
+// cluster such as `-uroot` or `-hexample.com` the rest of the word after
+// one of them is that value, not more options.
+const (
+	sudoValued  = "CDghpRrTtUu"
+	mysqlValued = "DehPpSu"
+	psqlValued  = "cdfhLoPpTUvF"
+)
+
+// inCluster: the short option c is given on its own or in a cluster of
+// short options (`-Ne`, `-BNe`, `-Atc`), and not inside the value of an
+// option that takes one (`-hexample.com` holds no -e).
+func inCluster(a []string, c rune, valued string) bool {
+	for _, w := range a[1:] {
+		if len(w) < 2 || w[0] != '-' || w[1] == '-' {
+			continue
+		}
+		for _, r := range w[1:] {
+			if r == c {
+				return true
+			}
+			if strings.ContainsRune(valued, r) {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// clusterEnds: the short option c ends a word of short options (`-p`,
+// `-Np`), so it takes no attached value; mysql's -p then asks for the
+// password.
+func clusterEnds(a []string, c rune, valued string) bool {
+	for _, w := range a[1:] {
+		if len(w) < 2 || w[0] != '-' || w[1] == '-' || rune(w[len(w)-1]) != c {
+			continue
+		}
+		for i, r := range w[1:] {
+			if i == len(w)-2 {
+				return true
+			}
+			if strings.ContainsRune(valued, r) {
+				break
 			}
 		}
 	}
