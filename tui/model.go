@@ -146,7 +146,6 @@ type Model struct {
 	snap       *snapshot
 	refreshSeq int
 	appliedSeq int
-	started    time.Time
 	resumeSeen bool
 
 	running       string // step id running now
@@ -178,7 +177,6 @@ func New(eng Engine, opts Options) *Model {
 	m.common = Common{Styles: &m.styles, Keys: DefaultKeyMap(opts.ASCII), Now: opts.Now}
 	m.status = NewStatusBar(&m.common)
 	m.filter = NewFilter(&m.common)
-	m.started = opts.Now()
 	m.checklist = NewChecklist(&m.common, m.doc)
 	m.checklist.SetFilter(m.filter)
 	m.detail = NewDetailPane(&m.common, m.doc)

@@ -75,7 +75,11 @@ type statusInfo struct {
 // statusInfo gathers the bar's facts from the model.
 func (m *Model) statusInfo() statusInfo {
 	in := statusInfo{doc: filepath.Base(m.doc.Path), running: m.running, run: m.opts.RunName}
-	started := m.started
+	// The clock is the run's: it stands at zero until the run's first
+	// event and then counts from the run's start, as the end-of-run
+	// summary does. (Counting from the TUI's start before that made it
+	// jump back when the values given created the run.)
+	var started time.Time
 	if m.snap != nil && m.snap.state != nil {
 		if m.snap.state.Run != "" {
 			in.run = m.snap.state.Run
@@ -99,7 +103,9 @@ func (m *Model) statusInfo() statusInfo {
 			started = m.common.Now().Add(-st.Updated.Sub(st.Started))
 		}
 	}
-	in.elapsed = m.common.Now().Sub(started).Truncate(time.Second)
+	if !started.IsZero() {
+		in.elapsed = m.common.Now().Sub(started).Truncate(time.Second)
+	}
 	in.runFor = m.common.Now().Sub(m.runStarted)
 	return in
 }

@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/runbook-sh/runbook/runbook/journal"
 	"github.com/runbook-sh/runbook/steps"
 )
 
@@ -215,5 +216,33 @@ func TestHelpBarFitsWithSummary(t *testing.T) {
 		if f == focusChecklist && !strings.Contains(bar, "S summary") {
 			t.Errorf("no S on a complete run: %q", bar)
 		}
+	}
+}
+
+// The status bar's clock is the run's: zero until the run's first event
+// (values being typed create it), then counting from the run's start, so
+// it never jumps back when the run is created.
+func TestStatusClockIsTheRuns(t *testing.T) {
+	eng := newFakeEngine(demoDoc())
+	eng.events = nil // no run yet
+	hs := newHarnessWith(t, eng, 100, 30)
+	now := testNow
+	hs.m.common.Now = func() time.Time { return now }
+	now = now.Add(90 * time.Second)
+	hs.exec(hs.m.refresh())
+	hs.settle()
+	if in := hs.m.statusInfo(); in.elapsed != 0 {
+		t.Fatalf("before the run exists the clock shows %v, want 0", in.elapsed)
+	}
+	eng.now = now.Add(-time.Second) // the run's first event at now
+	eng.journal(journal.Event{Type: journal.RunStarted, Run: "acme-api-runbook", Doc: eng.doc.Path, Who: "alice"})
+	hs.exec(hs.m.refresh())
+	hs.settle()
+	now = now.Add(5 * time.Second)
+	if in := hs.m.statusInfo(); in.elapsed != 5*time.Second {
+		t.Fatalf("5 s into the run the clock shows %v", in.elapsed)
+	}
+	if !strings.Contains(hs.screen(), "00:00:05") {
+		t.Fatalf("status bar lacks the run's 00:00:05:\n%s", hs.screen())
 	}
 }
