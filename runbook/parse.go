@@ -356,6 +356,7 @@ func (p *parser) heading(n *ast.Heading) {
 		}
 		start = p.base + n.Lines().At(0).Start
 	}
+	start = p.atxStart(n, start)
 	end := p.lineEnd(start)
 	if n.Lines().Len() > 0 {
 		last := n.Lines().At(n.Lines().Len() - 1)
@@ -378,6 +379,32 @@ func (p *parser) heading(n *ast.Heading) {
 		Line:    p.lineOf(start),
 		Heading: Span{start, end},
 	})
+}
+
+// atxStart corrects goldmark's position of a heading: it counts a tab
+// after `>` as the columns it spans, not the one byte it is, which put
+// `>\t# A` on the A and `>\t#` at the end of a file past the end of the
+// source (a panic, found by FuzzScraped). An ATX heading starts at the
+// first `#` before its text.
+func (p *parser) atxStart(n *ast.Heading, start int) int {
+	if n.Lines().Len() > 0 {
+		start = min(start, p.base+n.Lines().At(0).Start)
+	}
+	start = min(start, len(p.src))
+	if start < len(p.src) && p.src[start] == '#' {
+		return start
+	}
+	j := start
+	for j > 0 && (p.src[j-1] == ' ' || p.src[j-1] == '\t') {
+		j--
+	}
+	if j == 0 || p.src[j-1] != '#' {
+		return start // a setext heading: it starts at its text
+	}
+	for j > 0 && p.src[j-1] == '#' {
+		j--
+	}
+	return j
 }
 
 // isSetext reports whether the line after the one ending at end is a setext
@@ -515,10 +542,16 @@ func (p *parser) sectionAt(off int) int {
 // ---- code blocks ---------------------------------------------------------
 
 func (p *parser) fence(n *ast.FencedCodeBlock) {
-	start := p.base + n.Pos()
+	start := min(p.base+n.Pos(), len(p.src))
 	// goldmark's position may sit on indentation; the span starts at the fence.
 	for start < len(p.src) && (p.src[start] == ' ' || p.src[start] == '\t') {
 		start++
+	}
+	// It may also sit past the fence's first character, counting a tab
+	// after `>` as the columns it spans (see atxStart).
+	if start > 0 && (p.src[start-1] == '`' || p.src[start-1] == '~') && (start == len(p.src) || p.src[start] == p.src[start-1]) {
+		for c := p.src[start-1]; start > 0 && p.src[start-1] == c; start-- {
+		}
 	}
 	fch := byte('`')
 	if start < len(p.src) {

@@ -181,3 +181,28 @@ func goldmarkModuleDir(t *testing.T) string {
 	}
 	return out
 }
+
+// A heading or a fence behind `>` and a tab: goldmark counts the tab as
+// the columns it spans, which put `>\t#` at the end of a file past the
+// end of the source (a panic in list, found by FuzzScraped). Each parses,
+// in bounds, its heading starting at its `#`, its step at its fence.
+func TestHeadingAfterQuoteAndTab(t *testing.T) {
+	for _, src := range []string{">\t#", ">\t# A", "# T\n\n>\t#", ">\t#\n", "> \t## B\nx", "T¶\n>\t#", ">\t# A\r\n",
+		">\t```sh\n>\techo hi\n>\t```\n", ">\t~~~sh\n>\techo hi\n>\t~~~"} {
+		d, err := Parse("f.md", []byte(src))
+		if err != nil {
+			t.Fatalf("%q: %v", src, err)
+		}
+		checkInvariants(t, d)
+		for _, s := range d.Sections {
+			if h := s.Heading; h.Start < len(src) && src[h.Start] != '#' && !strings.Contains(src, "¶") {
+				t.Errorf("%q: heading %q starts at %q", src, s.Title, src[h.Start:])
+			}
+		}
+		for _, st := range d.Steps {
+			if c := src[st.Span.Start]; c != '`' && c != '~' || st.Code != "echo hi" {
+				t.Errorf("%q: step %s at %q, code %q", src, st.ID, src[st.Span.Start:], st.Code)
+			}
+		}
+	}
+}
