@@ -57,7 +57,10 @@ type flow struct {
 	approved map[string]map[ActionKind]bool
 	// rerun are the steps to run again first: they set session values a
 	// resumed run lacks (ActSessionValues, ChooseRun).
-	rerun   []*runbook.Step
+	rerun []*runbook.Step
+	// bg are the background steps this flow started that may still end
+	// badly (backgroundFailed).
+	bg      []*runbook.Step
 	current *Action // the action waiting for an answer or a Run
 	notes   []Note
 	out     Outcome
@@ -155,6 +158,9 @@ func (s *Session) Next() Action {
 
 // advance finds the next action of a flow.
 func (s *Session) advance(f *flow) Action {
+	if a, ok := s.backgroundFailed(f); ok {
+		return a
+	}
 	for len(f.rerun) > 0 {
 		if a, ok := s.stepAction(f, f.rerun[0], true); ok {
 			return a

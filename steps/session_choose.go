@@ -255,6 +255,7 @@ func (s *Session) after(f *flow, st *runbook.Step, status journal.Status) {
 		s.moveOn(f, st)
 	case status == journal.Running && s.sr != nil && s.sr.BackgroundRunning(st.ID):
 		f.notes = append(f.notes, Note{Kind: NoteBackground, Step: st, Status: status})
+		f.bg = append(f.bg, st)
 		s.moveOn(f, st)
 	case status == journal.Interrupted:
 		f.out.Stopped, f.out.Status, f.out.Reason = st, status, fmt.Sprintf("step %s interrupted", st.ID)

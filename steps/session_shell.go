@@ -205,6 +205,39 @@ func (s *Session) backgroundAction(f *flow, st *runbook.Step, status journal.Sta
 	return Action{}, false, false
 }
 
+// backgroundFailed deals with a background step this flow started that
+// has failed since (a port-forward or a server that died while later
+// steps ran) before anything else runs, as with a step that fails in the
+// foreground: continue-on-error lets it through; otherwise the engineer
+// is asked (retry, skip, done, stop) or, when nobody can answer, the flow
+// stops there and the run exits 1. The steps after it may need it.
+func (s *Session) backgroundFailed(f *flow) (Action, bool) {
+	for i, st := range f.bg {
+		status := s.r.StepStatus(st.ID)
+		if status != journal.Failed && status != journal.TimedOut {
+			if status != journal.Running {
+				f.bg = slices.Delete(f.bg, i, i+1) // stopped, or ended well
+				return s.backgroundFailed(f)
+			}
+			continue
+		}
+		f.bg = slices.Delete(f.bg, i, i+1)
+		switch {
+		case journal.Settled(st, status):
+			f.notes = append(f.notes, Note{Kind: NoteTolerated, Step: st, Status: status})
+			f.out.Tolerated = append(f.out.Tolerated, st.ID)
+			return s.backgroundFailed(f)
+		case s.pol.Ask:
+			// Retried (or settled) first, before the flow goes on.
+			f.rerun = append([]*runbook.Step{st}, f.rerun...)
+			return Action{Kind: ActFailed, Step: st, Status: status}, true
+		}
+		f.target, f.pos = nil, len(f.plan)
+		return s.stop(f, st, status, fmt.Sprintf("background step %s %s while the run went on", st.ID, status)), true
+	}
+	return Action{}, false
+}
+
 // neededLater reports whether a step after st in the plan is still to
 // be done: a background step is there for the steps that follow it.
 func (s *Session) neededLater(f *flow, st *runbook.Step) bool {

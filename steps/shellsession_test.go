@@ -580,3 +580,46 @@ func TestSessionCwdOverFrontMatterCwd(t *testing.T) {
 		t.Errorf("printed %q", printed)
 	}
 }
+
+// A background step that fails while later steps run (a port-forward that
+// dies) is dealt with before the next step, as a failed step is: with
+// nobody to answer, the flow stops at it and the run exits 1; asked, the
+// engineer can skip it (or run it again) and the run goes on.
+func TestBackgroundStepFailingLater(t *testing.T) {
+	const doc = "# BG\n\n```bash {name=srv background ready-if=\"test -f up\"}\ntouch up; until [ -f go ]; do sleep 0.02; done; exit 3\n```\n\n" +
+		"```bash {name=next}\ntouch go; until grep -q '\"step\":\"srv\".*\"status\":\"failed\"' state/*/journal.jsonl; do sleep 0.02; done; sleep 0.1; echo next\n```\n\n" +
+		"```bash {name=third}\necho third\n```\n"
+	t.Run("nobody to answer", func(t *testing.T) {
+		e := newRig(t, doc).open()
+		defer e.Close()
+		out, printed := runAllYes(t, e)
+		if out.Stopped == nil || out.Stopped.ID != "srv" || out.Status != journal.Failed || out.ExitCode() != 1 {
+			t.Fatalf("outcome %+v", out)
+		}
+		if e.StepStatus("next") != journal.OK || e.StepStatus("third") != journal.Pending || printed["third"] != "" {
+			t.Fatalf("next %s, third %s %q", e.StepStatus("next"), e.StepStatus("third"), printed["third"])
+		}
+		if !strings.Contains(out.Reason, "background step srv failed") {
+			t.Fatalf("reason %q", out.Reason)
+		}
+	})
+	t.Run("asked", func(t *testing.T) {
+		e := newRig(t, doc).open()
+		defer e.Close()
+		s := steps.NewSession(e, steps.Policy{Ask: true, Yes: true})
+		if err := s.RunAll(steps.Selection{}); err != nil {
+			t.Fatal(err)
+		}
+		var asked []string
+		out, printed := drive(t, e, s, func(a steps.Action) steps.Choice {
+			asked = append(asked, a.Kind.String()+" "+a.Step.ID)
+			return steps.Choice{Kind: steps.ChooseSkip, Note: "not needed after all"}
+		})
+		if !slices.Equal(asked, []string{"failed srv"}) || out.ExitCode() != 0 || printed["third"] != "third\n" {
+			t.Fatalf("asked %v, outcome %+v, third printed %q", asked, out, printed["third"])
+		}
+		if e.StepStatus("srv") != journal.Skipped {
+			t.Fatalf("srv %s", e.StepStatus("srv"))
+		}
+	})
+}
