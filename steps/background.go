@@ -30,8 +30,12 @@ const readyPoll = 250 * time.Millisecond
 
 // earlyExit is how long a background step without ready-if or
 // ready-after is watched before the run moves on, so that one that fails
-// at once (a port in use) is reported as failed.
-const earlyExit = 100 * time.Millisecond
+// at once (a port in use) is reported as failed. Real programs take that
+// long to fail: kubectl port-forward on a port in use gives up after
+// 0.2–0.4 s, Python's http.server after ≈0.15 s (a tenth of a second,
+// the first choice, let both pass for started, as it did a bare `exit 4`
+// on a loaded machine).
+const earlyExit = 500 * time.Millisecond
 
 // background are the steps running in the background.
 type background struct {
