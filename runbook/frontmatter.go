@@ -111,9 +111,42 @@ func (p *parser) frontMatter() (*FrontMatter, int) {
 				continue
 			}
 			fm.Session = v.Value
+		default:
+			// Other tools' keys (a docs site's date, tags, author) are
+			// theirs; a key that is one slip from runbook's is a typo
+			// that would otherwise be ignored without a word.
+			if want := knownKeyLike(k.Value); want != "" {
+				p.doc.Diagnostics = append(p.doc.Diagnostics, Diagnostic{
+					Severity: SevWarning, Line: lineOff + k.Line, Code: "unknown-front-matter-key",
+					Message: fmt.Sprintf("front matter: unknown key %q, ignored: did you mean %s?", k.Value, want),
+				})
+			}
 		}
 	}
 	return fm, end
+}
+
+// frontMatterKeys are the keys runbook reads; keyAliases are names
+// people reach for instead.
+var (
+	frontMatterKeys = []string{"title", "cwd", "variables", "vars", "mysql", "aws", "shell", "state", "session"}
+	keyAliases      = map[string]string{"sql": "mysql", "db": "mysql", "database": "mysql", "variable": "variables", "var": "vars"}
+)
+
+// knownKeyLike is the key of runbook's that k looks like a slip of: a
+// different case, a known alias, or (for keys of 4 letters or more) one
+// letter added, dropped, changed or two swapped. "" when none.
+func knownKeyLike(k string) string {
+	lk := strings.ToLower(k)
+	if a, ok := keyAliases[lk]; ok {
+		return a
+	}
+	for _, want := range frontMatterKeys {
+		if lk == want || len(want) >= 4 && len(lk) >= 4 && oneEdit(lk, want) {
+			return want
+		}
+	}
+	return ""
 }
 
 func isAccountID(s string) bool {

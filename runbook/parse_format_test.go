@@ -469,3 +469,32 @@ func TestStepSpansExact(t *testing.T) {
 		t.Errorf("task = %+v", d.Steps[3])
 	}
 }
+
+// A front-matter key one slip from runbook's (or a name people reach for
+// instead) is a warning naming the key meant; other tools' keys (a docs
+// site's date, tags, author) pass without a word.
+func TestFrontMatterKeyTypos(t *testing.T) {
+	src := "---\ntitle: T\nsql:\n  dsn: x\nvariabels:\n  a: 1\nShell: bash\nsesion: shared\ndate: 2026-01-02\ntags: [ops]\nauthor: ana\nstatus: draft\nenv: prod\n---\n# T\n"
+	d := mustParse(t, src)
+	var got []string
+	for _, g := range d.Diagnostics {
+		if g.Code == "unknown-front-matter-key" {
+			if g.Severity != SevWarning {
+				t.Errorf("%q is not a warning", g.Message)
+			}
+			got = append(got, fmt.Sprintf("%d %s", g.Line, g.Message))
+		}
+	}
+	want := []string{
+		`3 front matter: unknown key "sql", ignored: did you mean mysql?`,
+		`5 front matter: unknown key "variabels", ignored: did you mean variables?`,
+		`7 front matter: unknown key "Shell", ignored: did you mean shell?`,
+		`8 front matter: unknown key "sesion", ignored: did you mean session?`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if d.Err() != nil {
+		t.Errorf("a warning stopped the doc: %v", d.Err())
+	}
+}
