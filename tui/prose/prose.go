@@ -17,6 +17,7 @@ package prose
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -34,7 +35,7 @@ const margin = 2
 // are not padded; a line of code longer than the width is left for the
 // caller to cut, as a terminal would.
 func Render(md string, width int, t Theme) string {
-	src := []byte(md)
+	src := []byte(measurable(md))
 	doc := goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser().Parse(text.NewReader(src))
 	r := &renderer{t: &t, src: src}
 	// a pane too narrow for the margins and 8 cells of text gives up
@@ -51,6 +52,39 @@ func Render(md string, width int, t Theme) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// measurable makes md's text measurable: invalid UTF-8 and control
+// characters other than tab and line endings become U+FFFD, which every
+// width function counts as one cell. A lone byte or a C0 control was
+// counted as one cell by the wrapping and none by the pane, or the other
+// way round, and a line came out wider than the pane (found by
+// FuzzRender). The frame's own filter (termtext) stays the guard against
+// escape sequences; this is about layout.
+func measurable(md string) string {
+	clean := true
+	for _, r := range md {
+		if r == utf8.RuneError || isControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return md
+	}
+	var b strings.Builder
+	b.Grow(len(md))
+	for _, r := range md { // an invalid byte comes as utf8.RuneError
+		if isControl(r) {
+			r = utf8.RuneError
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r < 0xa0)
 }
 
 type renderer struct {
