@@ -251,10 +251,22 @@ func breakCode(l string, w int) []string {
 	if total <= w {
 		return []string{l}
 	}
-	rows := []string{ansi.Cut(l, 0, w)}
-	for at := w; at < total; at += w - 2 {
-		rows = append(rows, ansi.Cut(l, at, min(at+w-2, total)))
+	// A row ends where the next character would not fit: cutting at fixed
+	// columns split a wide character, half of it counted on both rows
+	// (one cell over the pane; found by FuzzRender).
+	var rows []string
+	rest, width := l, w
+	for ansi.StringWidth(rest) > width {
+		row := ansi.Truncate(rest, width, "")
+		n := ansi.StringWidth(row)
+		if n == 0 {
+			break // a character wider than a whole row goes as it is
+		}
+		rows = append(rows, row)
+		rest = ansi.TruncateLeft(rest, n, "")
+		width = w - 2
 	}
+	rows = append(rows, rest)
 	joined := lipgloss.Wrap(strings.Join(rows, "\n"), total+1, "")
 	return strings.Split(dropEmptyStyles(joined), "\n")
 }
