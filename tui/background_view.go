@@ -185,9 +185,7 @@ type BackgroundKeyMap struct {
 // DefaultBackgroundKeyMap: x stops (k9s's kill is ctrl+k; x is
 // lazygit's "remove"), L opens the log as on the main screen.
 func DefaultBackgroundKeyMap() BackgroundKeyMap {
-	b := func(keys []string, help, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
-	}
+	b := binding
 	return BackgroundKeyMap{
 		Up:    b([]string{"up", "k"}, "↑/k", "up"),
 		Down:  b([]string{"down", "j"}, "↓/j", "down"),

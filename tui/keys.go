@@ -57,9 +57,7 @@ type GlobalKeys struct {
 // DefaultKeyMap is the standard key layout. An ASCII terminal gets ASCII
 // key names in the help.
 func DefaultKeyMap(ascii bool) KeyMap {
-	b := func(keys []string, help, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
-	}
+	b := binding
 	up, down := "↑/k", "↓/j"
 	if ascii {
 		up, down = "up/k", "down/j"
@@ -128,4 +126,10 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextTodo, k.PrevTodo, k.Follow, k.Copy, k.Log, k.Values, k.Background, k.Summary, k.PastRuns, k.Answer, k.Fill, k.WriteBack},
 		{k.Run, k.RunAll, k.Retry, k.Skip, k.MarkDone, k.Accept, k.Edit, k.EditInline, k.Note, k.Interrupt, k.CloseHelp, k.Quit},
 	}
+}
+
+// binding is a key binding with its help: every component's keymap is
+// built from these.
+func binding(keys []string, help, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 }

@@ -52,9 +52,7 @@ type SummaryKeyMap struct {
 
 // DefaultSummaryKeyMap: x exports (as in "export"), esc goes back, q quits.
 func DefaultSummaryKeyMap() SummaryKeyMap {
-	b := func(keys []string, help, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
-	}
+	b := binding
 	return SummaryKeyMap{
 		ExportHTML: b([]string{"x"}, "x", "export HTML report"),
 		ExportMD:   b([]string{"X"}, "X", "export Markdown report"),

@@ -156,9 +156,7 @@ type ValuesKeyMap struct {
 // DefaultValuesKeyMap: enter edits and saves, esc cancels or goes back; a
 // takes and s drops the outputs being confirmed.
 func DefaultValuesKeyMap() ValuesKeyMap {
-	b := func(keys []string, help, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
-	}
+	b := binding
 	return ValuesKeyMap{
 		Up:     b([]string{"up", "k"}, "↑/k", "up"),
 		Down:   b([]string{"down", "j"}, "↓/j", "down"),
