@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/steps/internal/fuzzexec"
 )
 
 // The injection property test (issue 11 §1): every context of
@@ -253,6 +254,7 @@ func FuzzInjection(f *testing.F) {
 	if err != nil {
 		f.Skip("no bash")
 	}
+	fuzzexec.KeepPipesFromChildren(f)
 	contexts := loadContexts(f)
 	env := injectionEnv(f)
 	for i, v := range hostileValues {
@@ -269,7 +271,9 @@ func FuzzInjection(f *testing.F) {
 			t.Fatalf("contexts.txt:%d accepted a value with a NUL byte", c.line)
 		}
 		dir := t.TempDir()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		// Well inside the fuzzer's own 10 s per input, after which it
+		// kills the worker and the trial's processes would live on.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, bash, "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", run+"\nwait")
 		cmd.Dir = dir

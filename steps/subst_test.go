@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/runbook-sh/runbook/runbook"
+	"github.com/runbook-sh/runbook/steps/internal/fuzzexec"
 )
 
 func sh(code string, names ...string) *runbook.Step {
@@ -232,6 +233,7 @@ func FuzzShellSubstitute(f *testing.F) {
 	if err != nil {
 		f.Skip("no bash")
 	}
+	fuzzexec.KeepPipesFromChildren(f)
 	for _, s := range []string{
 		"", "plain", "a b", "it's", `"q"`, "$(touch CANARY)", "`touch CANARY`", "'; touch CANARY; '",
 		`'\''`, "\\", "a\\", "\\'", "\n", "a\nb", "${HOME}", "$HOME", "}", "${x:-}", "*", "~", "-n",
