@@ -217,7 +217,11 @@ func (s *Summary) lines() []string {
 	add("")
 	q := v.Questions
 	if q.Total > 0 {
-		add(fmt.Sprintf(" %-11s %d answered%s%d skipped%s%d open", "Questions", q.Answered, s.g.Sep, q.Skipped, s.g.Sep, q.Open))
+		written := ""
+		if q.Written > 0 {
+			written = fmt.Sprintf(" (%d in the doc)", q.Written)
+		}
+		add(fmt.Sprintf(" %-11s %d answered%s%s%d skipped%s%d open", "Questions", q.Answered, written, s.g.Sep, q.Skipped, s.g.Sep, q.Open))
 	}
 	stepsTime, slow := stepTimes(v)
 	add(fmt.Sprintf(" %-11s %s%ssteps %s", "Time", shortDuration(s.elapsed), s.g.Sep, shortDuration(stepsTime)))

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/runbook-sh/runbook/runbook"
 	"github.com/runbook-sh/runbook/runbook/journal"
 )
 
@@ -48,6 +49,30 @@ func TestSummaryGolden(t *testing.T) {
 	golden(t, "summary_ascii_80x24", plain(summaryAt(asciiCommon(), ASCIIGlyphs(), 80, 24).View()))
 	// NO_COLOR: the bytes as sent, escape sequences included: only bold.
 	golden(t, "summary_nocolor_80x24", summaryAt(testCommon(), UnicodeGlyphs(), 80, 24).View()+"\n")
+}
+
+// An answer already written back is a **Verified:** line in the doc, no
+// longer an open question: the summary still counts it, and says where it is.
+func TestSummaryCountsAnswersInTheDoc(t *testing.T) {
+	v := summaryRun()
+	q := v.Doc.Questions[2]
+	v.Doc.Questions = v.Doc.Questions[:2]
+	v.Doc.Verified = append(v.Doc.Verified, &runbook.Verified{ID: q.ID, Text: q.Text, Answer: "/healthz", Line: q.Line})
+	v.State.Answers[q.ID] = journal.Answer{Value: "/healthz", Written: true}
+	v = journal.NewView(v.Doc, v.State, false)
+	s := NewSummary(testCommon(), UnicodeGlyphs(), "acme-api-runbook.md", "acme-api-runbook.1")
+	s.SetView(v, RunElapsed(v.State))
+	s.SetSize(80, 24)
+	const want = "│ Questions   2 answered (1 in the doc) · 1 skipped · 0 open"
+	for _, l := range strings.Split(plain(s.View()), "\n") {
+		if strings.HasPrefix(l, "│ Questions") {
+			if got := strings.TrimRight(strings.TrimSuffix(l, "│"), " "); got != want {
+				t.Fatalf("got  %q\nwant %q", got, want)
+			}
+			return
+		}
+	}
+	t.Fatalf("no Questions line:\n%s", plain(s.View()))
 }
 
 func TestSummaryASCIIHasNoUnicode(t *testing.T) {

@@ -73,9 +73,12 @@ type Counts struct {
 	By        map[Status]int
 }
 
-// QuestionCounts are over the doc's open [VERIFY] questions.
+// QuestionCounts are over the doc's open [VERIFY] questions and the ones
+// this run answered and wrote back (no longer open in the doc: Written
+// counts them, and Answered and Total include them).
 type QuestionCounts struct {
 	Answered, Skipped, Open, Total int
+	Written                        int
 }
 
 // RunStatus is where a whole run stands.
@@ -166,6 +169,13 @@ func NewView(doc *runbook.Document, st *State, live bool) *RunView {
 				v.Questions.Skipped++
 			default:
 				v.Questions.Answered++
+			}
+		}
+		for _, vf := range doc.Verified {
+			if a, ok := st.Answers[vf.ID]; ok && !a.Skipped {
+				v.Questions.Total++
+				v.Questions.Answered++
+				v.Questions.Written++
 			}
 		}
 	}

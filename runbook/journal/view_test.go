@@ -161,3 +161,18 @@ func TestRunViewOrphansAndNoDoc(t *testing.T) {
 		t.Error("an unknown step is not pending")
 	}
 }
+
+// A question this run answered and wrote back is no longer open in the doc
+// (it is a **Verified:** line): it still counts as answered, and as written.
+// One verified before the run (no answer in this run) counts for nothing.
+func TestRunViewQuestionsWrittenBack(t *testing.T) {
+	doc := viewDoc()
+	doc.Questions = doc.Questions[1:] // q1 is in the doc as verified now
+	doc.Verified = []*runbook.Verified{{ID: "q1", Answer: "yes"}, {ID: "old", Answer: "from last year"}}
+	st := NewState()
+	st.Answers["q1"] = Answer{Value: "yes", Written: true}
+	v := NewView(doc, st, false)
+	if want := (QuestionCounts{Answered: 1, Open: 2, Total: 3, Written: 1}); v.Questions != want {
+		t.Errorf("questions %+v, want %+v", v.Questions, want)
+	}
+}
