@@ -31,6 +31,22 @@ import (
 // margin is the blank border left and right of the rendered text.
 const margin = 2
 
+// minText is the fewest cells of text an indent may leave: a margin, a
+// quote bar, a list's hanging indent or a code block's indent that would
+// leave fewer is given up rather than have the text overflow the pane
+// (seven nested quotes in 18 cells left none, and a line came out a cell
+// over the pane; found by FuzzRender).
+const minText = 8
+
+// inset is the indent of n cells a block in width cells can afford: n, or
+// 0 where it would leave fewer than minText cells of text.
+func inset(width, n int) int {
+	if width-n < minText {
+		return 0
+	}
+	return n
+}
+
 // Render lays out md in width cells (margins included) in theme t. Lines
 // are not padded; a line of code longer than the width is left for the
 // caller to cut, as a terminal would.
@@ -38,12 +54,7 @@ func Render(md string, width int, t Theme) string {
 	src := []byte(measurable(md))
 	doc := goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser().Parse(text.NewReader(src))
 	r := &renderer{t: &t, src: src}
-	// a pane too narrow for the margins and 8 cells of text gives up
-	// the margins rather than overflow
-	m := margin
-	if width-2*m < 8 {
-		m = 0
-	}
+	m := inset(width, 2*margin) / 2
 	lines := r.blocks(doc, max(width-2*m, 1))
 	pad := strings.Repeat(" ", m)
 	for i, l := range lines {
@@ -118,8 +129,12 @@ func (r *renderer) block(n ast.Node, width int) []string {
 	case *ast.List:
 		return r.list(n, width)
 	case *ast.Blockquote:
+		bw := inset(width, ansi.StringWidth(r.t.QuoteBar))
+		lines := r.blocks(n, width-bw)
+		if bw == 0 {
+			return lines
+		}
 		bar := r.t.paint(r.t.Text, r.t.QuoteBar)
-		lines := r.blocks(n, width-ansi.StringWidth(r.t.QuoteBar))
 		for i, l := range lines {
 			lines[i] = bar + l
 		}
@@ -178,17 +193,26 @@ func (r *renderer) list(n *ast.List, width int) []string {
 	return out
 }
 
+// item renders a list item behind its marker, wrapped lines hanging under
+// its text; where the pane cannot afford the hanging indent the marker
+// takes a line of its own and the text goes below it, unindented.
 func (r *renderer) item(item ast.Node, marker string, mw, width int) []string {
 	var out []string
-	hang := strings.Repeat(" ", mw)
+	hw := inset(width, mw)
+	hang := strings.Repeat(" ", hw)
 	for c := item.FirstChild(); c != nil; c = c.NextSibling() {
 		if l, ok := c.(*ast.List); ok {
-			in := strings.Repeat(" ", r.t.ListIndent)
-			out = append(out, prefix(r.list(l, width-r.t.ListIndent), in, in)...)
+			iw := inset(width, r.t.ListIndent)
+			in := strings.Repeat(" ", iw)
+			out = append(out, prefix(r.list(l, width-iw), in, in)...)
 			continue
 		}
-		lines := r.block(c, width-mw)
+		lines := r.block(c, width-hw)
 		if len(lines) == 0 {
+			continue
+		}
+		if len(out) == 0 && hw == 0 {
+			out = append(append(out, wrap(marker, width)...), lines...)
 			continue
 		}
 		if len(out) == 0 {
@@ -199,7 +223,7 @@ func (r *renderer) item(item ast.Node, marker string, mw, width int) []string {
 		out = append(out, prefix(lines, hang, hang)...)
 	}
 	if len(out) == 0 {
-		out = []string{marker}
+		out = wrap(marker, width)
 	}
 	return out
 }
@@ -230,10 +254,7 @@ func (r *renderer) code(n ast.Node, lang string, width int) []string {
 		styled = highlight(body, lang, &r.t.Syntax)
 	}
 	var out []string
-	indent := r.t.CodeIndent
-	if width-indent < 8 {
-		indent = 0 // too narrow to indent: never wider than the pane
-	}
+	indent := inset(width, r.t.CodeIndent)
 	in := strings.Repeat(" ", indent)
 	// breakCode needs 3 cells: one of code beside the "↳ " of a
 	// continued line

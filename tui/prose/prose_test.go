@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -177,4 +178,52 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// Nesting deeper than the pane is wide gives up indents instead of
+// overflowing: quotes, lists and code inside them, at every narrow width.
+func TestDeepNestingFitsThePane(t *testing.T) {
+	docs := []string{
+		">>>>>>>000",
+		"> > > > > > > > > > a long word: supercalifragilistic",
+		"- a\n  - b\n    - c\n      - d\n        - e\n          - f\n            - g words here",
+		"123456789. item with a very long marker",
+		"> - > - > - ```sh\n> - > - > - echo nested code\n> - > - > - ```",
+		"-\n  -\n    -\n      -\n        -",
+	}
+	for _, md := range docs {
+		for w := 8; w <= 30; w++ {
+			for _, th := range []Theme{Plain(), Dark()} {
+				out := Render(md, w, th)
+				for _, l := range strings.Split(out, "\n") {
+					if n := ansi.StringWidth(l); n > w {
+						t.Fatalf("%q at width %d: line of %d cells %q", md, w, n, l)
+					}
+				}
+				if !strings.Contains(alnum(ansi.Strip(out)), lastWord(md)) {
+					t.Fatalf("%q at width %d lost text:\n%s", md, w, ansi.Strip(out))
+				}
+			}
+		}
+	}
+}
+
+// alnum is s without anything but letters and digits: the text as read
+// across breaks, bars and markers.
+func alnum(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// lastWord is the last run of letters and digits in s.
+func lastWord(s string) string {
+	f := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(f) == 0 {
+		return ""
+	}
+	return f[len(f)-1]
 }
