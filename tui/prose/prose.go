@@ -212,11 +212,11 @@ func (r *renderer) item(item ast.Node, marker string, mw, width int) []string {
 			continue
 		}
 		if len(out) == 0 && hw == 0 {
-			out = append(append(out, wrap(marker, width)...), lines...)
+			out = append(wrap(marker, width), lines...)
 			continue
 		}
 		if len(out) == 0 {
-			out = append(out, prefix(lines, marker, hang)...)
+			out = prefix(lines, marker, hang)
 			continue
 		}
 		out = append(out, "")
